@@ -17,16 +17,26 @@ import java.util.regex.Pattern;
 
 /**
  * Writes MLflow's {@code meta.yaml} files the way MLflow (PyYAML {@code safe_dump}) does: one {@code key: value}
- * line per field in key order, strings plain where YAML would read them back as the same string and single-quoted
- * otherwise, {@code null}, integers, and {@code []} for an empty list. Also builds MLflow's {@code file://} URIs.
+ * line per field in key order, strings plain where YAML reads them back as the same string and single-quoted
+ * otherwise (a little more often than PyYAML: e.g. {@code 1e3}, which SnakeYAML reads as a number), strings with
+ * control characters double-quoted, {@code null}, integers, and {@code []} for an empty list. Also builds MLflow's {@code file://} URIs.
  */
 final class MetaYaml {
 
     private static final Set<String> RESERVED_WORDS = Set.of(
-            "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", "=", "<<");
-    private static final Pattern NUMBER_LIKE = Pattern.compile("^[-+]?(\\.?[0-9].*|\\.(inf|nan))$",
+            "null", "~", "true", "false", "yes", "no", "on", "off", "=", "<<");
+    /**
+     * Plain scalars YAML 1.1 (PyYAML, which MLflow reads with, or SnakeYAML) would resolve to a number or a
+     * timestamp: decimal, binary, hex and sexagesimal numbers, .inf/.nan, dates.
+     */
+    private static final Pattern NON_STRING = Pattern.compile(
+            "[-+]?(\\.[0-9_]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?"
+            + "|[-+]?0b[01_]+|[-+]?0x[0-9a-fA-F_]+"
+            + "|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?"
+            + "|[-+]?\\.(inf|nan)"
+            + "|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt \\t].*)?",
             Pattern.CASE_INSENSITIVE);
-    private static final String INDICATORS = "-?:,[]{}#&*!|>'\"%@`";
+    private static final String INDICATORS = ",[]{}#&*!|>'\"%@`";
 
     private MetaYaml() {
     }
@@ -101,11 +111,12 @@ final class MetaYaml {
 
     private static boolean isPlainSafe(String s) {
         if (s.isEmpty() || INDICATORS.indexOf(s.charAt(0)) >= 0 || s.charAt(0) == ' '
+                || ("-?:".indexOf(s.charAt(0)) >= 0 && (s.length() == 1 || s.charAt(1) == ' '))
                 || s.charAt(s.length() - 1) == ' ' || s.endsWith(":")
                 || s.contains(": ") || s.contains(" #") || s.contains("\t")) {
             return false;
         }
-        return !RESERVED_WORDS.contains(s.toLowerCase(Locale.ROOT)) && !NUMBER_LIKE.matcher(s).matches();
+        return !RESERVED_WORDS.contains(s.toLowerCase(Locale.ROOT)) && !NON_STRING.matcher(s).matches();
     }
 
     private static String doubleQuoted(String s) {
