@@ -413,6 +413,11 @@ public final class MlflowFileStore implements Tracker {
                 Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
                 throw new UncheckedIOException("cannot copy " + file + " to " + target, e);
             }
         }

@@ -61,6 +61,7 @@ public final class MlflowFileStoreReader {
 
     /** The runs of an active experiment, by start time. */
     public List<Run> runs(String experimentId) {
+        checkId(experimentId);
         Path dir = root.resolve(experimentId);
         List<Run> runs = new ArrayList<>();
         for (Path runDir : subdirs(dir)) {
@@ -74,6 +75,8 @@ public final class MlflowFileStoreReader {
 
     /** One run of an active experiment. */
     public Run run(String experimentId, String runId) {
+        checkId(experimentId);
+        checkId(runId);
         Path runDir = root.resolve(experimentId).resolve(runId);
         if (!Files.isRegularFile(runDir.resolve("meta.yaml"))) {
             throw new IllegalArgumentException("no run " + runId + " in experiment " + experimentId + " of " + root);
@@ -193,6 +196,13 @@ public final class MlflowFileStoreReader {
             return s.filter(Files::isDirectory).sorted().collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
+    /** Ids are single folder names: letters, digits, '-' and '_' only. */
+    private static void checkId(String id) {
+        if (id == null || !id.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("'" + id + "' is not an MLflow experiment or run id");
         }
     }
 

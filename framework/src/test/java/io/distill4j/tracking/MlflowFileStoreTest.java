@@ -462,6 +462,10 @@ class MlflowFileStoreTest {
                     () -> s.startRun("0", "r", "0123456789abcdef0123456789abcdef", Map.of()));
             assertThrows(IllegalArgumentException.class, () -> s.startRun("0", "r", "../x", Map.of()));
             assertThrows(IllegalArgumentException.class, () -> s.experimentId(" "));
+            MlflowFileStoreReader reader = new MlflowFileStoreReader(tmp.resolve("mlruns"));
+            assertThrows(IllegalArgumentException.class, () -> reader.runs("../mlruns"));
+            assertThrows(IllegalArgumentException.class, () -> reader.run("0", "../0"));
+            assertThrows(IllegalArgumentException.class, () -> reader.run("0", "0123456789abcdef0123456789abcdef"));
         }
     }
 }
