@@ -38,7 +38,7 @@ public final class SyntheticMarket {
     private static final double LEVEL_ALPHA = 0.02;
     private static final double[] STAY = {0.995, 0.995, 0.995, 0.99};
     /** Weights of the next regime on a switch (the current one excluded). */
-    private static final double[] NEXT = {0.3, 0.3, 0.25, 0.15};
+    private static final double[] NEXT = {0.3, 0.3, 0.2, 0.2};
     private static final double[] VOLUME_MULT = {1.2, 1.2, 0.8, 1.8};
 
     private SyntheticMarket() {
