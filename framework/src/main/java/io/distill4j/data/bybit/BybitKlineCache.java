@@ -28,7 +28,8 @@ public final class BybitKlineCache {
      *
      * @param series every bar now in the file, ascending; its source is the file path
      * @param fetchedBars how many bars were downloaded and added
-     * @param written whether the file was (re)written
+     * @param written whether the file was (re)written: only when bars were added, so an empty download leaves
+ *     no file behind
      */
     public record Result(KlineSeries series, int fetchedBars, boolean written) {
     }
@@ -72,7 +73,7 @@ public final class BybitKlineCache {
             }
         }
         KlineSeries series = toSeries(csv.toString(), bars);
-        boolean write = fetched > 0 || !Files.exists(csv);
+        boolean write = fetched > 0; // nothing new: the file (if any) is already right
         if (write) {
             KlineCsvWriter.write(series, csv);
         }

@@ -64,6 +64,17 @@ class BybitKlineCacheTest {
     }
 
     @Test
+    void emptyDownloadWritesNoFile() {
+        server.reply("empty.json");
+        Path csv = dir.resolve("none.csv");
+        BybitKlineCache.Result r = cache.update(csv, BybitCategory.LINEAR, "BTCUSDT", BybitInterval.M1, T0,
+                T0 + MIN);
+        assertEquals(0, r.series().size());
+        assertFalse(r.written());
+        assertFalse(Files.exists(csv));
+    }
+
+    @Test
     void fetchesOnlyTheMissingTail() throws Exception {
         Path csv = cachedHead();
         server.reply("page-a.json");
