@@ -81,6 +81,32 @@ class BybitKlineClientTest {
         assertTrue(server.requests().get(0).getPath().equals("/v5/market/kline"));
     }
 
+    /** A generated page of 1m bars {@code from..to} (minutes after T0), newest first, as Bybit sends them. */
+    private static String generatedPage(int from, int to) {
+        StringBuilder sb = new StringBuilder("{\"retCode\":0,\"retMsg\":\"OK\",\"result\":{\"list\":[");
+        for (int m = to; m >= from; m--) {
+            double p = 90000 + m * 0.5;
+            sb.append(m == to ? "" : ",").append("[\"").append(T0 + m * MIN).append("\",\"").append(p)
+                    .append("\",\"").append(p + 2).append("\",\"").append(p - 1).append("\",\"").append(p + 1)
+                    .append("\",\"").append(m).append(".5\",\"").append(m * 10).append("\"]");
+        }
+        return sb.append("]},\"retExtInfo\":{},\"time\":0}").toString();
+    }
+
+    @Test
+    void pagesOfAThousandBars() {
+        server.reply(200, generatedPage(1500, 2499)).reply(200, generatedPage(500, 1499))
+                .reply(200, generatedPage(0, 499));
+        KlineSeries s = client(T0 + 10_000 * MIN).build()
+                .fetch(BybitCategory.LINEAR, "BTCUSDT", BybitInterval.M1, T0, T0 + 2499 * MIN);
+        assertEquals(3, server.requests().size());
+        assertArrayEquals(minutes(0, 2499), s.timeMs());
+        assertEquals(String.valueOf(T0 + 1500 * MIN - 1), server.query(1).get("end"));
+        assertEquals(String.valueOf(T0 + 500 * MIN - 1), server.query(2).get("end"));
+        assertEquals(90000 + 1234 * 0.5, s.open()[1234]);
+        assertEquals(1234.5, s.volume()[1234]);
+    }
+
     @Test
     void defaultLimitIsTheMaximum() {
         server.reply("page-c.json");
