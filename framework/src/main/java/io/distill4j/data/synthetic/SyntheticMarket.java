@@ -9,9 +9,9 @@ import java.util.SplittableRandom;
  * <p>A Markov chain moves between four {@link Regime regimes} (expected stay about 200 bars for trends and mean
  * reversion, 100 for high volatility). Per bar the log return {@code r} is:
  * <ul>
- *   <li>trend up/down: {@code r = mu + phi (r_prev - mu) + 0.0025 e}, {@code mu = +-0.001}, {@code phi = 0.2}
+ *   <li>trend up/down: {@code r = mu + phi (r_prev - mu) + 0.003 e}, {@code mu = +-0.0005}, {@code phi = 0.1}
  *       (drift plus momentum);</li>
- *   <li>mean reversion: {@code r = -0.15 (ln p - L) + 0.0015 e}, where {@code L} is a slow exponential moving level
+ *   <li>mean reversion: {@code r = -0.15 (ln p - L) + 0.0022 e}, where {@code L} is a slow exponential moving level
  *       of the log price ({@code alpha = 0.02}, updated in every regime);</li>
  *   <li>high volatility: {@code r = 0.006 e} (noise only).</li>
  * </ul>
@@ -29,11 +29,11 @@ import java.util.SplittableRandom;
  * seed gives a bit-identical series on every JVM.
  */
 public final class SyntheticMarket {
-    private static final double TREND_DRIFT = 0.001;
-    private static final double TREND_PHI = 0.2;
-    private static final double TREND_SIGMA = 0.0025;
+    private static final double TREND_DRIFT = 0.0005;
+    private static final double TREND_PHI = 0.1;
+    private static final double TREND_SIGMA = 0.003;
     private static final double MR_KAPPA = 0.15;
-    private static final double MR_SIGMA = 0.0015;
+    private static final double MR_SIGMA = 0.0022;
     private static final double HV_SIGMA = 0.006;
     private static final double LEVEL_ALPHA = 0.02;
     private static final double[] STAY = {0.995, 0.995, 0.995, 0.99};
