@@ -257,10 +257,10 @@ public final class StudyRunner {
             List<StudentDistiller.ScheduledParameter> schedules = new ArrayList<>();
             if (trial.role() == Trial.Role.DISTILLED) {
                 c.schedules().forEach((p, s) -> schedules.add(new StudentDistiller.ScheduledParameter(loss, p, s)));
-                run.logParam("loss", loss.describe());
-                c.schedules().forEach((p, s) -> run.logParam("schedule." + p, s.describe()));
+                run.logParam("trial.loss", loss.describe());
+                c.schedules().forEach((p, s) -> run.logParam("trial.schedule." + p, s.describe()));
             } else {
-                run.logParam("loss", loss.describe());
+                run.logParam("trial.loss", loss.describe());
             }
             InputKind kind = c.student().inputKind();
             var train = new StudentDistiller.SplitData(input(kind, data.train()), data.train().labelsOneHot(),
@@ -323,10 +323,11 @@ public final class StudyRunner {
         }
         TrackedRun run = tracker.startRun(experimentId, trial.runName(), parentRunId, tags);
         Map<String, String> params = new LinkedHashMap<>();
-        params.put("role", trial.role().label());
-        params.put("seed", String.valueOf(trial.seed()));
-        params.put("method", trial.method());
         flatten("", trial.resolved(), params);
+        // trial-level params live under "trial." so they never collide with a config path (e.g. the root seed)
+        params.put("trial.role", trial.role().label());
+        params.put("trial.seed", String.valueOf(trial.seed()));
+        params.put("trial.method", trial.method());
         run.logParams(params);
         run.logArtifact("config.yaml", StudyFileWriter.toYaml(trial.resolved()).getBytes(StandardCharsets.UTF_8));
         return run;
@@ -386,8 +387,11 @@ public final class StudyRunner {
     private static TrialResult fail(Trial trial, TrackedRun run, RuntimeException e, long t0) {
         String reason = e instanceof TrainingDivergedException || e instanceof Distill4jException
                 ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        LOG.warn("trial {} ({}) failed: {}", trial.id(), trial.runName(), reason, e);
+        LOG.warn("trial {} ({}) failed: {}", trial.id(), trial.runName(), reason);
         run.setTag("distill4j.error", reason);
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(trace));
+        run.logArtifact("error.txt", trace.toString().getBytes(StandardCharsets.UTF_8));
         run.end(RunStatus.FAILED);
         return new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0, System.currentTimeMillis() - t0,
                 run.runId(), reason);

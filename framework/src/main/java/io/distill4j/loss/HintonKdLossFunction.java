@@ -69,11 +69,11 @@ public final class HintonKdLossFunction implements ILossFunction {
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        double[][] z = logits(preOutput, activationFn);
-        double[][] lab = labels.toDoubleMatrix();
-        check(lab, z);
-        int n = z.length;
-        int c = z[0].length;
+        int n = (int) preOutput.size(0);
+        int c = (int) preOutput.size(1);
+        double[] z = logits(preOutput, activationFn);
+        double[] lab = flat(labels);
+        check(labels, preOutput);
         double t = temperature;
         double a = alpha;
         double[] score = new double[n];
@@ -82,63 +82,73 @@ public final class HintonKdLossFunction implements ILossFunction {
         double[] logQt = new double[c];
         double[] vt = new double[c];
         double[] zt = new double[c];
+        double[] zi = new double[c];
         for (int i = 0; i < n; i++) {
-            logSoftmax(z[i], logP);
+            int zo = i * c;
+            int lo = i * 2 * c;
             for (int k = 0; k < c; k++) {
-                zt[k] = z[i][k] / t;
-                vt[k] = lab[i][c + k] / t;
+                zi[k] = z[zo + k];
+                zt[k] = zi[k] / t;
+                vt[k] = lab[lo + c + k] / t;
             }
+            logSoftmax(zi, logP);
             logSoftmax(zt, logPt);
             logSoftmax(vt, logQt);
             double ce = 0;
             double kl = 0;
             for (int k = 0; k < c; k++) {
-                ce -= lab[i][k] * logP[k];
+                ce -= lab[lo + k] * logP[k];
                 double q = Math.exp(logQt[k]);
                 kl += q * (logQt[k] - logPt[k]);
             }
             score[i] = a * ce + (1 - a) * t * t * kl;
         }
-        INDArray out = Nd4j.createFromArray(score).reshape(n, 1).castTo(preOutput.dataType());
+        INDArray out = Nd4j.create(score, new long[] {n, 1}, DataType.DOUBLE).castTo(preOutput.dataType());
         return mask == null ? out : out.muli(mask.reshape(n, 1).castTo(out.dataType()));
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        double[][] z = logits(preOutput, activationFn);
-        double[][] lab = labels.toDoubleMatrix();
-        check(lab, z);
-        int n = z.length;
-        int c = z[0].length;
+        int n = (int) preOutput.size(0);
+        int c = (int) preOutput.size(1);
+        double[] z = logits(preOutput, activationFn);
+        double[] lab = flat(labels);
+        check(labels, preOutput);
         double t = temperature;
         double a = alpha;
-        double[][] grad = new double[n][c];
+        double[] grad = new double[n * c];
         double[] p = new double[c];
         double[] pt = new double[c];
         double[] qt = new double[c];
         double[] tmp = new double[c];
         double[] scaled = new double[c];
-        double[] mk = mask == null ? null : mask.reshape(mask.length()).toDoubleVector();
+        double[] zi = new double[c];
+        double[] mk = mask == null ? null : flat(mask);
         for (int i = 0; i < n; i++) {
-            softmax(z[i], p, tmp);
+            int zo = i * c;
+            int lo = i * 2 * c;
             for (int k = 0; k < c; k++) {
-                scaled[k] = z[i][k] / t;
+                zi[k] = z[zo + k];
+            }
+            softmax(zi, p, tmp);
+            for (int k = 0; k < c; k++) {
+                scaled[k] = zi[k] / t;
             }
             softmax(scaled, pt, tmp);
             for (int k = 0; k < c; k++) {
-                scaled[k] = lab[i][c + k] / t;
+                scaled[k] = lab[lo + c + k] / t;
             }
             softmax(scaled, qt, tmp);
             double ySum = 0;
             for (int k = 0; k < c; k++) {
-                ySum += lab[i][k];
+                ySum += lab[lo + k];
             }
             double m = mk == null ? 1 : mk[i];
             for (int k = 0; k < c; k++) {
-                grad[i][k] = m * (a * (p[k] * ySum - lab[i][k]) + (1 - a) * t * (pt[k] - qt[k]));
+                grad[zo + k] = m * (a * (p[k] * ySum - lab[lo + k]) + (1 - a) * t * (pt[k] - qt[k]));
             }
         }
-        INDArray dLdOut = Nd4j.createFromArray(grad).castTo(preOutput.dataType());
+        INDArray dLdOut = Nd4j.create(grad, new long[] {n, c}, DataType.DOUBLE).castTo(preOutput.dataType());
         return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
     }
 
@@ -159,17 +169,22 @@ public final class HintonKdLossFunction implements ILossFunction {
         return name();
     }
 
-    private static double[][] logits(INDArray preOutput, IActivation activationFn) {
-        INDArray out = activationFn.getActivation(preOutput.dup(), false);
-        return out.castTo(DataType.DOUBLE).toDoubleMatrix();
+    /** The layer's output (logits) as a flat row-major array. */
+    private static double[] logits(INDArray preOutput, IActivation activationFn) {
+        return flat(activationFn.getActivation(preOutput.dup(), false));
     }
 
-    private static void check(double[][] labels, double[][] z) {
-        if (labels.length != z.length || labels.length == 0 || labels[0].length != 2 * z[0].length) {
+    /** A row-major copy of any array (views included) as doubles; fast, unlike per-element access. */
+    private static double[] flat(INDArray a) {
+        return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    }
+
+    private static void check(INDArray labels, INDArray output) {
+        if (labels.rank() != 2 || output.rank() != 2 || labels.size(0) != output.size(0)
+                || labels.size(1) != 2 * output.size(1)) {
             throw new IllegalArgumentException("Hinton KD labels must be [n, 2C] = [hard one-hot | teacher logits] "
-                    + "for output [n, C]; got labels [" + labels.length + ", "
-                    + (labels.length == 0 ? 0 : labels[0].length) + "] and output [" + z.length + ", "
-                    + (z.length == 0 ? 0 : z[0].length) + "]");
+                    + "for output [n, C]; got labels " + java.util.Arrays.toString(labels.shape()) + " and output "
+                    + java.util.Arrays.toString(output.shape()));
         }
     }
 

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -67,26 +68,16 @@ public final class ShufflingMultiDataSetIterator implements MultiDataSetIterator
         cursor = 0;
     }
 
+    /** Rows of every array in {@code order}, with ND4J's native row gather (arrays of any rank). */
     private static INDArray[] gather(INDArray[] arrays, int[] order) {
         INDArray[] out = new INDArray[arrays.length];
         for (int k = 0; k < arrays.length; k++) {
             INDArray a = arrays[k];
-            INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
-            idx[0] = NDArrayIndex.indices(toLong(order));
-            for (int d = 1; d < a.rank(); d++) {
-                idx[d] = NDArrayIndex.all();
-            }
-            out[k] = a.get(idx).dup();
+            long[] shape = a.shape();
+            INDArray rows = a.dup('c').reshape('c', shape[0], a.length() / shape[0]);
+            out[k] = Nd4j.pullRows(rows, 1, order).reshape('c', shape);
         }
         return out;
-    }
-
-    private static long[] toLong(int[] order) {
-        long[] l = new long[order.length];
-        for (int i = 0; i < order.length; i++) {
-            l[i] = order[i];
-        }
-        return l;
     }
 
     @Override

@@ -1,0 +1,234 @@
+package io.distill4j.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distill4j.data.features.DatasetPreparer;
+import io.distill4j.data.features.PreparedData;
+import io.distill4j.model.Networks;
+import io.distill4j.tracking.MlflowFileStore;
+import io.distill4j.tracking.MlflowFileStoreReader;
+import io.distill4j.tracking.RunStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** A tiny study end to end: real DL4J training, the real MLflow file store, checked field by field. */
+class StudyRunnerEndToEndTest {
+    private static final String STUDY = """
+            study: tiny
+            seed: 3
+            data:
+              source: {type: synthetic, bars: 2500, seed: 11, interval: 5m}
+              features: {lookback: 4}
+              labels: {horizon: 3}
+            teacher:
+              type: mlp
+              hidden: [16]
+              training: {epochs: 3, batch_size: 128, patience: 0}
+            student: {type: mlp, hidden: [4]}
+            distillation:
+              loss: {type: hinton, temperature: 3, alpha: 0.5}
+              schedules:
+                temperature: {type: linear, end: 1}
+            training: {epochs: 2, batch_size: 128}
+            grid:
+              distillation.loss.alpha: [0.2, 0.8]
+            seeds: [1, 2]
+            """;
+
+    @TempDir
+    static Path dir;
+    static Study study;
+    static StudyRunner.Outcome outcome;
+    static StudyRunner runner;
+
+    @BeforeAll
+    static void runOnce() throws Exception {
+        Path file = dir.resolve("tiny.yaml");
+        Files.writeString(file, STUDY);
+        study = Study.load(file, List.of());
+        try (var store = new MlflowFileStore(dir.resolve("mlruns"))) {
+            runner = new StudyRunner(dir.resolve("results"), store, StudyListener.NONE, 2);
+            outcome = runner.run(study);
+        }
+    }
+
+    @Test
+    void plansTeacherOnceBaselinesPerSeedAndEveryCellPerSeed() {
+        assertEquals(1 + 2 + 4, study.trials().size());
+        assertEquals(7, outcome.results().size());
+        assertTrue(outcome.results().stream().noneMatch(TrialResult::failed), outcome.summary().toMarkdown());
+        assertEquals(1, runner.teacherCache().fitCount());
+    }
+
+    @Test
+    void mlflowFileStoreFieldByField() throws Exception {
+        Path root = dir.resolve("mlruns");
+        var reader = new MlflowFileStoreReader(root);
+        var experiment = reader.experiments().stream().filter(e -> e.name().equals("tiny")).findFirst().orElseThrow();
+        String expMeta = Files.readString(root.resolve(experiment.experimentId()).resolve("meta.yaml"));
+        assertTrue(expMeta.contains("experiment_id: '" + experiment.experimentId() + "'"), expMeta);
+        assertTrue(expMeta.contains("lifecycle_stage: active"), expMeta);
+        assertTrue(expMeta.contains("name: tiny"), expMeta);
+
+        List<MlflowFileStoreReader.Run> runs = reader.runs(experiment.experimentId());
+        assertEquals(8, runs.size(), "one parent and seven children");
+        var parent = runs.stream().filter(r -> !r.tags().containsKey("mlflow.parentRunId")).toList();
+        assertEquals(1, parent.size());
+        assertEquals(outcome.parentRunId(), parent.get(0).runId());
+        assertEquals("tiny", parent.get(0).runName());
+        assertTrue(parent.get(0).artifacts().containsAll(List.of("study.yaml", "summary.md", "summary.csv")),
+                parent.get(0).artifacts().toString());
+
+        Map<String, MlflowFileStoreReader.Run> byName = runs.stream()
+                .collect(Collectors.toMap(MlflowFileStoreReader.Run::runName, Function.identity()));
+        for (MlflowFileStoreReader.Run run : runs) {
+            assertEquals(RunStatus.FINISHED, run.status(), run.runName());
+            assertNotNull(run.endTime());
+            assertTrue(run.endTime() >= run.startTime());
+            assertEquals(run.runName(), run.tags().get("mlflow.runName"));
+            for (String tag : List.of("distill4j.config_hash", "distill4j.git.commit", "distill4j.backend",
+                    "distill4j.dl4j.version", "distill4j.java.version")) {
+                assertTrue(run.tags().containsKey(tag), run.runName() + " lacks tag " + tag);
+            }
+            assertEquals("1.0.0-M2.1", run.tags().get("distill4j.dl4j.version"));
+            String metaYaml = Files.readString(root.resolve(experiment.experimentId()).resolve(run.runId())
+                    .resolve("meta.yaml"));
+            assertTrue(metaYaml.contains("status: 3"), metaYaml);
+            assertTrue(metaYaml.contains("run_uuid: " + run.runId()), metaYaml);
+        }
+
+        var distilled = byName.get("distilled alpha=0.2 seed=1");
+        assertNotNull(distilled, byName.keySet().toString());
+        assertEquals(outcome.parentRunId(), distilled.tags().get("mlflow.parentRunId"));
+        assertEquals("distilled", distilled.params().get("trial.role"));
+        assertEquals("1", distilled.params().get("trial.seed"));
+        assertEquals("3", distilled.params().get("seed"), "the study root seed");
+        assertEquals("0.2", distilled.params().get("distillation.loss.alpha"));
+        assertEquals("3", distilled.params().get("distillation.loss.temperature"));
+        assertEquals("linear(->1)", distilled.params().get("trial.schedule.temperature"));
+        assertEquals("[4]", distilled.params().get("student.hidden"));
+        assertEquals("1", distilled.tags().get("distill4j.seed"));
+        assertEquals("alpha=0.2", distilled.tags().get("distill4j.cell"));
+        // per-epoch metrics with steps; the schedule moves T from 3 to 1 over two epochs
+        var temperature = distilled.metrics().get("temperature");
+        assertEquals(2, temperature.size());
+        assertEquals(0, temperature.get(0).step());
+        assertEquals(3.0, temperature.get(0).value(), 1e-12);
+        assertEquals(1, temperature.get(1).step());
+        assertEquals(1.0, temperature.get(1).value(), 1e-12);
+        assertEquals(2, distilled.metrics().get("train_loss").size());
+        assertEquals(2, distilled.metrics().get("val_loss").size());
+        for (String m : List.of("test_accuracy", "test_macro_f1", "test_log_loss", "test_agreement",
+                "test_kl_teacher", "val_accuracy", "parameters", "teacher_parameters", "compression_ratio")) {
+            assertTrue(distilled.metrics().containsKey(m), "missing metric " + m);
+        }
+        assertTrue(distilled.artifacts().containsAll(List.of("config.yaml", "model/student.zip")),
+                distilled.artifacts().toString());
+        String metricFile = Files.readString(root.resolve(experiment.experimentId()).resolve(distilled.runId())
+                .resolve("metrics").resolve("temperature"));
+        assertTrue(metricFile.matches("\\d+ 3\\.0 0\\n\\d+ 1\\.0 1\\n"), metricFile);
+
+        var teacher = byName.get("teacher mlp[16]");
+        assertEquals("teacher", teacher.params().get("trial.role"));
+        assertEquals("false", teacher.tags().get("distill4j.teacher_cached"));
+        assertEquals(3, teacher.metrics().get("train_loss").size());
+        assertTrue(teacher.artifacts().contains("model/teacher.zip"));
+        assertFalse(teacher.metrics().containsKey("test_agreement"));
+    }
+
+    @Test
+    void summaryHasEveryMethodAndAVerdict() throws Exception {
+        String md = Files.readString(outcome.folder().resolve("summary.md"));
+        for (String row : List.of("teacher mlp[16]", "student-alone", "distilled alpha=0.2", "distilled alpha=0.8")) {
+            assertTrue(md.contains("|" + row + " | "), row + " missing in\n" + md);
+        }
+        assertTrue(md.contains("## Verdict"));
+        assertTrue(outcome.summary().verdict().startsWith("Best distilled cell by validation accuracy"));
+        List<String> csv = Files.readAllLines(outcome.folder().resolve("summary.csv"));
+        assertEquals(5, csv.size(), "header and four rows");
+        assertTrue(csv.get(0).startsWith("method,role,runs,failed,accuracy_mean,accuracy_std"));
+        var distilled = outcome.summary().rows().stream().filter(r -> r.method().equals("distilled alpha=0.8"))
+                .findFirst().orElseThrow();
+        assertEquals(2, distilled.metric("accuracy").n());
+        assertEquals((16 * 12 + 16 + 16 * 3 + 3) / (double) (12 * 4 + 4 + 4 * 3 + 3), distilled.compression(), 1e-9);
+    }
+
+    @Test
+    void deployableStudentReloadsWithoutHeadsAndGivesProbabilities() throws Exception {
+        TrialResult any = outcome.results().stream().filter(r -> r.trial().role() == Trial.Role.DISTILLED)
+                .findFirst().orElseThrow();
+        Path zip = outcome.folder().resolve("students").resolve(any.trialId() + ".zip");
+        ComputationGraph student = ModelSerializer.restoreComputationGraph(zip.toFile(), false);
+        assertArrayEquals(new String[] {Networks.PROBABILITIES},
+                student.getConfiguration().getNetworkOutputs().toArray(new String[0]));
+        PreparedData data = DatasetPreparer.prepare(study.base().data());
+        INDArray probabilities = student.outputSingle(data.test().features());
+        assertEquals(data.test().size(), probabilities.size(0));
+        INDArray rowSums = probabilities.sum(1);
+        for (int i = 0; i < rowSums.length(); i++) {
+            assertEquals(1.0, rowSums.getDouble(i), 1e-5);
+        }
+        // the deployable model reproduces the accuracy the runner measured on the test split
+        INDArray logLike = Transforms.log(probabilities, true);
+        var metrics = io.distill4j.eval.ClassificationMetrics.of(logLike, data.test().labels(), null);
+        assertEquals(any.test("accuracy"), metrics.accuracy(), 1e-9);
+    }
+
+    @Test
+    void secondRunReusesTheCachedTeacher() throws Exception {
+        try (var store = new MlflowFileStore(dir.resolve("mlruns-second"))) {
+            var second = new StudyRunner(dir.resolve("results"), store, StudyListener.NONE, 1);
+            var again = second.run(study);
+            assertEquals(0, second.teacherCache().fitCount(), "the teacher must come from the cache");
+            TrialResult teacher = again.results().get(0);
+            TrialResult before = outcome.results().get(0);
+            assertEquals(before.test("accuracy"), teacher.test("accuracy"), 0.0);
+            // deterministic CPU training: same seeds, same results
+            for (int i = 0; i < again.results().size(); i++) {
+                assertEquals(outcome.results().get(i).trialId(), again.results().get(i).trialId());
+                assertEquals(outcome.results().get(i).test("accuracy"), again.results().get(i).test("accuracy"),
+                        1e-6, again.results().get(i).trial().runName());
+            }
+        }
+    }
+
+    @Test
+    void aFailingTrialIsRecordedAndLosesNothing() throws Exception {
+        Path file = dir.resolve("failing.yaml");
+        Files.writeString(file, STUDY.replace("study: tiny", "study: failing")
+                .replace("grid:\n  distillation.loss.alpha: [0.2, 0.8]",
+                        "grid:\n  student: [{type: mlp, hidden: [4]}, {type: exploding, reason: kaboom}]")
+                .replace("seeds: [1, 2]", "seeds: [1]"));
+        Study failing = Study.load(file, List.of());
+        try (var store = new MlflowFileStore(dir.resolve("mlruns-failing"))) {
+            var result = new StudyRunner(dir.resolve("results"), store, StudyListener.NONE, 1).run(failing);
+            List<TrialResult> failed = result.results().stream().filter(TrialResult::failed).toList();
+            assertEquals(2, failed.size(), "the exploding baseline and distilled trial");
+            assertTrue(failed.get(0).failure().contains("kaboom"), failed.get(0).failure());
+            assertEquals(3, result.results().size() - failed.size(), "teacher, mlp baseline, mlp distilled");
+            assertTrue(result.summary().toMarkdown().contains("## Failed trials"));
+            var reader = new MlflowFileStoreReader(dir.resolve("mlruns-failing"));
+            String exp = reader.experiments().stream().filter(e -> e.name().equals("failing")).findFirst()
+                    .orElseThrow().experimentId();
+            long failedRuns = reader.runs(exp).stream().filter(r -> r.status() == RunStatus.FAILED).count();
+            assertEquals(2, failedRuns);
+            assertTrue(reader.runs(exp).stream().filter(r -> r.status() == RunStatus.FAILED)
+                    .allMatch(r -> r.tags().get("distill4j.error").contains("kaboom")));
+        }
+    }
+}
