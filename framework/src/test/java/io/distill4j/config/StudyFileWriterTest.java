@@ -75,4 +75,12 @@ class StudyFileWriterTest {
                 "a: 1.0e-4\nb: 12345678901234567890123\nc: -7\nd: null\ne: 2.5\nf: 1e300\ng: [null, true, -0.0]\n");
         assertEquals(s, StudyFileReader.parse("out.yaml", StudyFileWriter.toYaml(s)));
     }
+
+    @Test
+    void commentHeaderIsIgnoredOnReading() {
+        ObjectNode s = StudyFileReader.parse("s.yaml", "study: q\n");
+        String out = StudyFileWriter.toYaml(s, "resolved config\nhash: abc");
+        assertEquals("# resolved config\n# hash: abc\nstudy: q\n", out);
+        assertEquals(s, StudyFileReader.parse("out.yaml", out));
+    }
 }
