@@ -1,0 +1,89 @@
+package io.distill4j.cli;
+
+import io.distill4j.experiment.Study;
+import io.distill4j.experiment.StudyRunner;
+import io.distill4j.experiment.Trial;
+import io.distill4j.tracking.MlflowFileStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code distill4j run STUDY.yaml}: validates, plans and runs a study. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a distillation study: teacher, student-alone baseline and every distilled grid cell x seed.")
+public final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "STUDY", description = "The study file (YAML), e.g. configs/quickstart.yaml.")
+    Path studyFile;
+
+    @Option(names = "--set", paramLabel = "PATH=VALUE",
+            description = "Override a config value by path, e.g. --set training.epochs=5 "
+                    + "--set grid.distillation.loss.alpha=[0.3,0.7]. Repeatable.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--dry-run", description = "Validate and print the expanded trials without training.")
+    boolean dryRun;
+
+    @Option(names = "--results", paramLabel = "DIR", defaultValue = "results",
+            description = "Results folder (default: ${DEFAULT-VALUE}).")
+    Path results;
+
+    @Option(names = "--tracking-uri", paramLabel = "DIR",
+            description = "MLflow file store folder (default: <results>/mlruns).")
+    Path trackingUri;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
+            description = "Student trials trained at once, one thread each (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Study study = Study.load(studyFile, overrides);
+        if (dryRun) {
+            printPlan(study, out);
+            return 0;
+        }
+        if (workers < 1 || workers > 64) {
+            throw new io.distill4j.Distill4jException("--workers must be in [1, 64], got " + workers);
+        }
+        Path store = trackingUri != null ? trackingUri : results.resolve("mlruns");
+        out.printf("study %s: %d trial(s) (%d grid cell(s) x %d seed(s), plus teacher and student-alone)%n",
+                study.name(), study.trials().size(), study.cells().size(), study.seeds().size());
+        out.flush();
+        try (MlflowFileStore tracker = new MlflowFileStore(store)) {
+            ProgressBar progress = new ProgressBar(spec.commandLine().getErr());
+            StudyRunner.Outcome outcome = new StudyRunner(results, tracker, progress, workers).run(study);
+            progress.finish();
+            out.println();
+            out.print(outcome.summary().toText());
+            out.println();
+            out.println(outcome.summary().verdict());
+            if (!outcome.summary().failures().isEmpty()) {
+                out.println(outcome.summary().failures().size() + " trial(s) failed; see "
+                        + outcome.folder().resolve("summary.md"));
+            }
+            out.println();
+            out.println("summary: " + outcome.folder().resolve("summary.md") + " and summary.csv");
+            out.println("tracking: mlflow ui --backend-store-uri " + store);
+            return outcome.summary().failures().isEmpty() ? 0 : 3;
+        }
+    }
+
+    private static void printPlan(Study study, PrintWriter out) {
+        out.printf("study %s (%s): %d grid cell(s), seeds %s, %d trial(s)%n", study.name(), study.file(),
+                study.cells().size(), study.seeds(), study.trials().size());
+        for (Trial t : study.trials()) {
+            out.printf("  %s  %-14s %s%n", t.id(), t.role().label(), t.runName());
+        }
+    }
+}

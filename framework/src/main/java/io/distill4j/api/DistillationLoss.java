@@ -1,0 +1,41 @@
+package io.distill4j.api;
+
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * One loss term of a student, trained through its own output head (plugin kind {@code loss}).
+ *
+ * <p>An instance belongs to one trial: {@link #lossFunction()} is the live object inside that trial's graph, and
+ * {@link #setParameter} changes it between epochs (DL4J uses the same instance at run time), which is how
+ * {@link Schedule}s work. Every implementation documents its formula, its paper and the convention of its weights,
+ * and is gradient-checked in the tests.
+ */
+public interface DistillationLoss {
+    /** A short description for tables and run names, e.g. {@code hinton(T=4,alpha=0.5)}. */
+    String describe();
+
+    /** The output head's vertex name (unique within a student graph). */
+    String headName();
+
+    /** The vertex the head reads: {@code logits} for output-level losses, a named layer for feature losses. */
+    String inputVertex();
+
+    /** The live loss function of this trial's head. */
+    ILossFunction lossFunction();
+
+    /**
+     * The head's label array for a set of samples.
+     *
+     * @param hardLabels one-hot labels {@code [n, classes]}
+     * @param teacher the teacher's outputs for the same samples, in the same order
+     */
+    INDArray labels(INDArray hardLabels, TeacherOutputs teacher);
+
+    /** The parameters a schedule may drive (e.g. {@code temperature}, {@code alpha}) and their configured values. */
+    Map<String, Double> parameters();
+
+    /** Sets a parameter named in {@link #parameters()}; takes effect from the next minibatch. */
+    void setParameter(String name, double value);
+}

@@ -1,0 +1,19 @@
+package io.distill4j.api;
+
+/**
+ * A teacher as configured in a study file (plugin kind {@code teacher}): knows how to train itself on hard labels.
+ *
+ * <p>Implementations are immutable and built from their config section by a {@link PluginFactory}. Training is done
+ * once per data and teacher config; its outputs are cached and shared by every trial (see
+ * {@code io.distill4j.train.TeacherCache}).
+ */
+public interface Teacher {
+    /** A short description for tables and run names, e.g. {@code mlp[128,64]}. */
+    String describe();
+
+    /** The input this teacher reads. */
+    InputKind inputKind();
+
+    /** Trains the teacher from scratch on the context's data and returns the trained model. */
+    FittedTeacher fit(TeacherFitContext context);
+}

@@ -1,0 +1,224 @@
+package io.distill4j.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.datavec.api.records.reader.impl.csv.CSVRecordReader;
+import org.datavec.api.split.FileSplit;
+import org.datavec.api.transform.metadata.ColumnMetaData;
+import org.datavec.api.transform.schema.Schema;
+import org.datavec.api.writable.Writable;
+
+/**
+ * Reads a kline CSV ({@code timestamp_ms,open,high,low,close,volume} with an optional 7th column {@code turnover})
+ * through DataVec's {@link CSVRecordReader} and a declared DataVec {@link Schema}, validating every row.
+ *
+ * <p><b>Errors.</b> Every problem is a {@link DataException} whose message is {@code <file>: row <n>: <problem>},
+ * where {@code n} is the 1-based <em>data</em> row (the header is not counted, so row {@code n} is file line
+ * {@code n + 1}). Header problems read {@code <file>: header: <problem>}. Rejected: an empty file, a header other
+ * than the two accepted ones, a file with no data rows, a row with missing or extra columns, a non-numeric, NaN or
+ * infinite value, a timestamp that is not a non-negative integer, timestamps that are not strictly ascending
+ * (unsorted or duplicate), a non-positive price, {@code high < max(open, close)}, {@code low > min(open, close)},
+ * and negative volume or turnover.
+ *
+ * <p><b>Policy.</b> Gaps (missing bars) are kept as they are, never filled or interpolated, and counted in the
+ * {@link DataQualityReport}; downstream code must not build windows or labels across them. Zero-volume bars are kept
+ * and counted. {@code turnover} is {@code NaN} when the file has no such column.
+ */
+public final class KlineCsvReader {
+    /** The six required columns, in order. */
+    public static final List<String> COLUMNS = List.of("timestamp_ms", "open", "high", "low", "close", "volume");
+    /** The optional seventh column. */
+    public static final String TURNOVER = "turnover";
+
+    private KlineCsvReader() {
+    }
+
+    /** The DataVec schema of a kline file with ({@code withTurnover}) or without the turnover column. */
+    public static Schema schema(boolean withTurnover) {
+        Schema.Builder b = new Schema.Builder().addColumnLong("timestamp_ms", 0L, null);
+        for (String c : COLUMNS.subList(1, COLUMNS.size())) {
+            b.addColumnDouble(c, null, null, false, false);
+        }
+        if (withTurnover) {
+            b.addColumnDouble(TURNOVER, null, null, false, false);
+        }
+        return b.build();
+    }
+
+    /** Reads and validates {@code file}; see the class description for the rules. */
+    public static KlineLoad read(Path file) {
+        String name = file.toString();
+        int columns = checkHeader(file, name);
+        Schema schema = schema(columns == 7);
+        Columns c = new Columns();
+        try (CSVRecordReader reader = new CSVRecordReader(1, ',')) {
+            reader.initialize(new FileSplit(file.toFile()));
+            int row = 0;
+            while (reader.hasNext()) {
+                List<Writable> rec = reader.next();
+                row++;
+                parseRow(name, row, rec, schema, c);
+            }
+            if (row == 0) {
+                throw new DataException(name + ": row 1: no data rows after the header");
+            }
+        } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new DataException(name + ": cannot read: " + e.getMessage(), e);
+        }
+        KlineSeries series = c.toSeries(name);
+        return new KlineLoad(series, DataQualityReport.of(series));
+    }
+
+    private static int checkHeader(Path file, String name) {
+        String line;
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            line = r.readLine();
+        } catch (NoSuchFileException e) {
+            throw new DataException(name + ": file not found", e);
+        } catch (IOException e) {
+            throw new DataException(name + ": cannot read: " + e.getMessage(), e);
+        }
+        String expected = "expected header '" + String.join(",", COLUMNS) + "' or '" + String.join(",", COLUMNS)
+                + "," + TURNOVER + "'";
+        if (line == null || line.isBlank()) {
+            throw new DataException(name + ": header: file is empty (" + expected + ")");
+        }
+        if (line.startsWith("\uFEFF")) {
+            line = line.substring(1);
+        }
+        String[] names = line.split(",", -1);
+        boolean ok = names.length == 6 || names.length == 7;
+        for (int i = 0; ok && i < names.length; i++) {
+            String want = i < 6 ? COLUMNS.get(i) : TURNOVER;
+            ok = want.equals(names[i].trim());
+        }
+        if (!ok) {
+            throw new DataException(name + ": header: " + expected + ", got '" + line + "'");
+        }
+        return names.length;
+    }
+
+    private static void parseRow(String name, int row, List<Writable> rec, Schema schema, Columns c) {
+        String at = name + ": row " + row + ": ";
+        int n = schema.numColumns();
+        if (rec.size() != n) {
+            String what = rec.size() < n ? "missing columns" : "extra columns";
+            String blank = rec.size() == 1 && rec.get(0).toString().isBlank() ? " (blank line)" : "";
+            throw new DataException(at + what + ": expected " + n + " values, got " + rec.size() + blank);
+        }
+        long t;
+        double[] v = new double[n];
+        for (int j = 0; j < n; j++) {
+            ColumnMetaData meta = schema.getMetaData(j);
+            String text = rec.get(j).toString().trim();
+            if (j == 0) {
+                if (!meta.isValid(rec.get(j)) || !isInteger(text)) {
+                    throw new DataException(at + "timestamp_ms: expected a non-negative integer, got '" + text + "'");
+                }
+                continue;
+            }
+            if (!meta.isValid(rec.get(j))) {
+                throw new DataException(at + meta.getName() + ": not a number: '" + text + "'");
+            }
+            double x = Double.parseDouble(text);
+            if (!Double.isFinite(x)) {
+                throw new DataException(at + meta.getName() + ": NaN or infinite value '" + text + "'");
+            }
+            v[j] = x;
+        }
+        t = Long.parseLong(rec.get(0).toString().trim());
+        double open = v[1];
+        double high = v[2];
+        double low = v[3];
+        double close = v[4];
+        double volume = v[5];
+        for (int j = 1; j <= 4; j++) {
+            if (v[j] <= 0) {
+                throw new DataException(at + schema.getName(j) + ": price must be positive, got " + text(v[j]));
+            }
+        }
+        if (high < Math.max(open, close)) {
+            throw new DataException(at + "high " + text(high) + " is below max(open, close) = "
+                    + text(Math.max(open, close)));
+        }
+        if (low > Math.min(open, close)) {
+            throw new DataException(at + "low " + text(low) + " is above min(open, close) = "
+                    + text(Math.min(open, close)));
+        }
+        if (volume < 0) {
+            throw new DataException(at + "volume must not be negative, got " + text(volume));
+        }
+        double turnover = n == 7 ? v[6] : Double.NaN;
+        if (turnover < 0) {
+            throw new DataException(at + "turnover must not be negative, got " + text(turnover));
+        }
+        if (c.size > 0) {
+            long prev = c.time[c.size - 1];
+            if (t == prev) {
+                throw new DataException(at + "duplicate timestamp " + t + " (same as row " + (row - 1) + ")");
+            }
+            if (t < prev) {
+                throw new DataException(at + "unsorted timestamps: " + t + " is before row " + (row - 1) + "'s "
+                        + prev + " (rows must be in ascending time)");
+            }
+        }
+        c.add(t, open, high, low, close, volume, turnover);
+    }
+
+    private static boolean isInteger(String s) {
+        if (s.isEmpty() || s.length() > 19) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String text(double x) {
+        return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : Double.toString(x);
+    }
+
+    /** Growable columns. */
+    private static final class Columns {
+        long[] time = new long[1024];
+        double[][] d = new double[6][1024];
+        int size;
+
+        void add(long t, double o, double h, double l, double c, double v, double tv) {
+            if (size == time.length) {
+                time = Arrays.copyOf(time, size * 2);
+                for (int k = 0; k < d.length; k++) {
+                    d[k] = Arrays.copyOf(d[k], size * 2);
+                }
+            }
+            time[size] = t;
+            d[0][size] = o;
+            d[1][size] = h;
+            d[2][size] = l;
+            d[3][size] = c;
+            d[4][size] = v;
+            d[5][size] = tv;
+            size++;
+        }
+
+        KlineSeries toSeries(String source) {
+            double[][] x = new double[6][];
+            for (int k = 0; k < 6; k++) {
+                x[k] = Arrays.copyOf(d[k], size);
+            }
+            return new KlineSeries(source, Arrays.copyOf(time, size), x[0], x[1], x[2], x[3], x[4], x[5]);
+        }
+    }
+}

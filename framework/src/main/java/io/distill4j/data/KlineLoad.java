@@ -1,0 +1,16 @@
+package io.distill4j.data;
+
+import java.util.Objects;
+
+/**
+ * A loaded kline series together with the quality report measured while loading it.
+ *
+ * @param series the bars, in file order
+ * @param quality gaps, zero-volume bars and spacing found in {@code series}
+ */
+public record KlineLoad(KlineSeries series, DataQualityReport quality) {
+    public KlineLoad {
+        Objects.requireNonNull(series, "series");
+        Objects.requireNonNull(quality, "quality");
+    }
+}

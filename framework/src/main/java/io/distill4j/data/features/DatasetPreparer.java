@@ -1,0 +1,165 @@
+package io.distill4j.data.features;
+
+import io.distill4j.data.DataConfig;
+import io.distill4j.data.DataException;
+import io.distill4j.data.DataQualityReport;
+import io.distill4j.data.KlineCsvReader;
+import io.distill4j.data.KlineLoad;
+import io.distill4j.data.KlineSeries;
+import io.distill4j.data.synthetic.Regime;
+import io.distill4j.data.synthetic.SyntheticConfig;
+import io.distill4j.data.synthetic.SyntheticMarket;
+import io.distill4j.data.synthetic.SyntheticSeries;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * The data pipeline's entry point: loads or generates the bars, computes features, keeps the samples whose window
+ * and label lie in one contiguous run, splits them in time order with purge gaps, fits the label threshold
+ * ({@code auto}) and the standardisation on train only, and returns a {@link PreparedData}. Nothing is cached on
+ * disk.
+ *
+ * <p>A sample at bar {@code i} is valid only if bars {@code i - lookback - 20 + 1 .. i + horizon} are contiguous.
+ */
+public final class DatasetPreparer {
+    private DatasetPreparer() {
+    }
+
+    /** Prepares the dataset described by {@code config}. */
+    public static PreparedData prepare(DataConfig config) {
+        KlineSeries series;
+        DataQualityReport quality;
+        Regime[] regimes = null;
+        long interval;
+        if (config.source() instanceof DataConfig.SyntheticSource s) {
+            SyntheticSeries gen = SyntheticMarket.generate(new SyntheticConfig(s.bars(), s.seed(), s.intervalMs()));
+            series = gen.series();
+            regimes = gen.regimes();
+            quality = DataQualityReport.of(series);
+            interval = s.intervalMs();
+        } else {
+            DataConfig.CsvSource c = (DataConfig.CsvSource) config.source();
+            KlineLoad load = KlineCsvReader.read(c.path().toAbsolutePath().normalize());
+            series = load.series();
+            quality = load.quality();
+            interval = quality.intervalMs();
+        }
+        return prepare(series, quality, interval, regimes, config);
+    }
+
+    /** Prepares an already loaded series (e.g. for tests or other sources). */
+    public static PreparedData prepare(KlineSeries series, DataConfig config) {
+        DataQualityReport quality = DataQualityReport.of(series);
+        return prepare(series, quality, quality.intervalMs(), null, config);
+    }
+
+    private static PreparedData prepare(KlineSeries series, DataQualityReport quality, long interval,
+            Regime[] regimes, DataConfig config) {
+        int n = series.size();
+        int lookback = config.lookback();
+        int h = config.horizon();
+        int back = lookback + FeatureEngineer.WARMUP - 1;
+        Contiguity runs = Contiguity.of(series, interval);
+        double[][] rows = FeatureEngineer.compute(series, runs);
+
+        int firstCandidate = back;
+        int lastCandidate = n - 1 - h;
+        int candidates = Math.max(0, lastCandidate - firstCandidate + 1);
+        int[] sampleBars = new int[candidates];
+        int valid = 0;
+        for (int i = firstCandidate; i <= lastCandidate; i++) {
+            if (runs.contiguous(i - back, i + h)) {
+                sampleBars[valid++] = i;
+            }
+        }
+        sampleBars = Arrays.copyOf(sampleBars, valid);
+        int gap = config.gapBars();
+        TimeSplit split = TimeSplit.of(sampleBars, config.split().train(), config.split().validation(), gap);
+        if (split.train().length < 3 || split.validation().length == 0 || split.test().length == 0) {
+            throw new DataException(series.source() + ": too few samples: " + n + " bars give " + valid
+                    + " valid samples (lookback " + lookback + ", horizon " + h + ", " + (candidates - valid)
+                    + " dropped at gaps), leaving train/validation/test = " + split.train().length + "/"
+                    + split.validation().length + "/" + split.test().length + " after purge gaps of " + gap
+                    + " bars");
+        }
+
+        double[] close = series.close();
+        double[] fwd = new double[valid];
+        for (int k = 0; k < valid; k++) {
+            fwd[k] = Labels.forwardReturn(close, sampleBars[k], h);
+        }
+        double threshold = config.threshold().isPresent() ? config.threshold().getAsDouble()
+                : Labels.autoThreshold(pick(fwd, split.train()));
+
+        int[] trainBars = pickBars(sampleBars, split.train());
+        Standardiser std = Standardiser.fit(rows, trainBars);
+        float[][] standardised = new float[n][];
+        for (int i = 0; i < n; i++) {
+            if (!Double.isNaN(rows[i][0])) {
+                standardised[i] = std.apply(rows[i]);
+            }
+        }
+
+        DataDescription description = new DataDescription(series.source(), n, series.timeMs()[0],
+                series.timeMs()[n - 1], interval, sha256(series), quality, candidates, candidates - valid,
+                split.purged());
+        return new PreparedData(description, threshold, std, lookback, h, gap,
+                part("train", split.train(), sampleBars, fwd, threshold, standardised, lookback, series),
+                part("validation", split.validation(), sampleBars, fwd, threshold, standardised, lookback, series),
+                part("test", split.test(), sampleBars, fwd, threshold, standardised, lookback, series), regimes);
+    }
+
+    private static SampleSplit part(String name, int[] pos, int[] sampleBars, double[] fwd, double threshold,
+            float[][] standardised, int lookback, KlineSeries series) {
+        int[] bars = pickBars(sampleBars, pos);
+        double[] r = pick(fwd, pos);
+        int[] labels = new int[r.length];
+        long[] time = new long[r.length];
+        for (int k = 0; k < r.length; k++) {
+            labels[k] = Labels.classify(r[k], threshold);
+            time[k] = series.timeMs()[bars[k]];
+        }
+        return new SampleSplit(name, bars, standardised, lookback, labels, r, time);
+    }
+
+    private static double[] pick(double[] a, int[] pos) {
+        double[] out = new double[pos.length];
+        for (int k = 0; k < pos.length; k++) {
+            out[k] = a[pos[k]];
+        }
+        return out;
+    }
+
+    private static int[] pickBars(int[] a, int[] pos) {
+        int[] out = new int[pos.length];
+        for (int k = 0; k < pos.length; k++) {
+            out[k] = a[pos[k]];
+        }
+        return out;
+    }
+
+    /** Hex SHA-256 over the kline arrays (big-endian longs, doubles as their raw IEEE bits). */
+    public static String sha256(KlineSeries s) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            ByteBuffer buf = ByteBuffer.allocate(8 * 7);
+            for (int i = 0; i < s.size(); i++) {
+                buf.clear();
+                buf.putLong(s.timeMs()[i]);
+                buf.putLong(Double.doubleToLongBits(s.open()[i]));
+                buf.putLong(Double.doubleToLongBits(s.high()[i]));
+                buf.putLong(Double.doubleToLongBits(s.low()[i]));
+                buf.putLong(Double.doubleToLongBits(s.close()[i]));
+                buf.putLong(Double.doubleToLongBits(s.volume()[i]));
+                buf.putLong(Double.doubleToLongBits(s.turnover()[i]));
+                md.update(buf.array());
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+}

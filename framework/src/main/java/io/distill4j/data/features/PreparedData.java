@@ -1,0 +1,90 @@
+package io.distill4j.data.features;
+
+import io.distill4j.data.synthetic.Regime;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A dataset ready for training: provenance, feature names, label threshold, fitted standardisation and the three
+ * time-ordered splits. Built by {@link DatasetPreparer#prepare(io.distill4j.data.DataConfig)}.
+ */
+public final class PreparedData {
+    private final DataDescription description;
+    private final double labelThreshold;
+    private final Standardiser standardiser;
+    private final int lookback;
+    private final int horizon;
+    private final int gapBars;
+    private final SampleSplit train;
+    private final SampleSplit validation;
+    private final SampleSplit test;
+    private final Regime[] regimes;
+
+    PreparedData(DataDescription description, double labelThreshold, Standardiser standardiser, int lookback,
+            int horizon, int gapBars, SampleSplit train, SampleSplit validation, SampleSplit test, Regime[] regimes) {
+        this.description = description;
+        this.labelThreshold = labelThreshold;
+        this.standardiser = standardiser;
+        this.lookback = lookback;
+        this.horizon = horizon;
+        this.gapBars = gapBars;
+        this.train = train;
+        this.validation = validation;
+        this.test = test;
+        this.regimes = regimes;
+    }
+
+    public DataDescription description() {
+        return description;
+    }
+
+    /** The 12 feature names, in column order. */
+    public List<String> featureNames() {
+        return FeatureEngineer.NAMES;
+    }
+
+    /** Always 3: sell, hold, buy. */
+    public int numClasses() {
+        return Labels.NUM_CLASSES;
+    }
+
+    /** The threshold {@code t} on the forward log return (configured, or fitted on train for {@code auto}). */
+    public double labelThreshold() {
+        return labelThreshold;
+    }
+
+    /** The standardisation fitted on the train rows. */
+    public Standardiser standardiser() {
+        return new Standardiser(standardiser.mean().clone(), standardiser.std().clone());
+    }
+
+    public int lookback() {
+        return lookback;
+    }
+
+    public int horizon() {
+        return horizon;
+    }
+
+    /** The purge gap used between parts, in bars. */
+    public int gapBars() {
+        return gapBars;
+    }
+
+    public SampleSplit train() {
+        return train;
+    }
+
+    public SampleSplit validation() {
+        return validation;
+    }
+
+    public SampleSplit test() {
+        return test;
+    }
+
+    /** The regime of every bar of the source series (synthetic data only). */
+    public Optional<Regime[]> regimes() {
+        return Optional.ofNullable(regimes).map(Regime[]::clone);
+    }
+}

@@ -1,0 +1,121 @@
+package io.distill4j.data.features;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One part (train, validation or test) of a prepared dataset. Sample {@code k} sits at bar {@code barIndices()[k]};
+ * its tabular input is that bar's standardised feature row, its sequence input the window of the {@code lookback}
+ * feature rows ending at that bar, so tabular and sequence models see exactly the same samples.
+ *
+ * <p>The arrays returned are shared, cached views of this split: callers must not modify them.
+ */
+public final class SampleSplit {
+    private final String name;
+    private final int[] bars;
+    private final float[][] standardisedRows;
+    private final int lookback;
+    private final int[] labels;
+    private final double[] forwardReturns;
+    private final long[] timeMs;
+    private INDArray features;
+    private INDArray windows;
+    private INDArray oneHot;
+
+    SampleSplit(String name, int[] bars, float[][] standardisedRows, int lookback, int[] labels,
+            double[] forwardReturns, long[] timeMs) {
+        this.name = name;
+        this.bars = bars;
+        this.standardisedRows = standardisedRows;
+        this.lookback = lookback;
+        this.labels = labels;
+        this.forwardReturns = forwardReturns;
+        this.timeMs = timeMs;
+    }
+
+    /** {@code train}, {@code validation} or {@code test}. */
+    public String name() {
+        return name;
+    }
+
+    public int size() {
+        return bars.length;
+    }
+
+    /** Standardised feature rows, float {@code [n, 12]}. */
+    public synchronized INDArray features() {
+        if (features == null) {
+            int d = FeatureEngineer.NUM_FEATURES;
+            float[] data = new float[bars.length * d];
+            for (int k = 0; k < bars.length; k++) {
+                System.arraycopy(standardisedRows[bars[k]], 0, data, k * d, d);
+            }
+            features = Nd4j.create(data, new long[] {bars.length, d}, 'c');
+        }
+        return features;
+    }
+
+    /**
+     * Standardised windows, float {@code [n, 12, lookback]} (NCW, as DL4J's recurrent layers expect); time step
+     * {@code lookback - 1} is the sample's own bar. Built on first call, then cached.
+     */
+    public synchronized INDArray windows() {
+        if (windows == null) {
+            int d = FeatureEngineer.NUM_FEATURES;
+            int l = lookback;
+            float[] data = new float[bars.length * d * l];
+            for (int k = 0; k < bars.length; k++) {
+                int first = bars[k] - l + 1;
+                for (int t = 0; t < l; t++) {
+                    float[] row = standardisedRows[first + t];
+                    for (int f = 0; f < d; f++) {
+                        data[(k * d + f) * l + t] = row[f];
+                    }
+                }
+            }
+            windows = Nd4j.create(data, new long[] {bars.length, d, l}, 'c');
+        }
+        return windows;
+    }
+
+    /** Class labels ({@link Labels#SELL}, {@link Labels#HOLD}, {@link Labels#BUY}), a copy. */
+    public int[] labels() {
+        return labels.clone();
+    }
+
+    /** One-hot labels, float {@code [n, 3]}. */
+    public synchronized INDArray labelsOneHot() {
+        if (oneHot == null) {
+            float[] data = new float[labels.length * Labels.NUM_CLASSES];
+            for (int k = 0; k < labels.length; k++) {
+                data[k * Labels.NUM_CLASSES + labels[k]] = 1f;
+            }
+            oneHot = Nd4j.create(data, new long[] {labels.length, Labels.NUM_CLASSES}, 'c');
+        }
+        return oneHot;
+    }
+
+    /** Forward log returns over the horizon (the regression target), a copy. */
+    public double[] forwardReturns() {
+        return forwardReturns.clone();
+    }
+
+    /** Open time of each sample's bar, a copy. */
+    public long[] timeMs() {
+        return timeMs.clone();
+    }
+
+    /** Index of each sample's bar in the source series, a copy. */
+    public int[] barIndices() {
+        return bars.clone();
+    }
+
+    /** Number of samples per class, indexed by class. */
+    public int[] classCounts() {
+        int[] c = new int[Labels.NUM_CLASSES];
+        for (int y : labels) {
+            c[y]++;
+        }
+        return c;
+    }
+}

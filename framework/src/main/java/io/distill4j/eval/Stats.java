@@ -1,0 +1,62 @@
+package io.distill4j.eval;
+
+import java.util.List;
+
+/**
+ * Mean and sample standard deviation over seeds, and Welch's t statistic for comparing two methods.
+ *
+ * @param mean arithmetic mean of the finite values
+ * @param std sample standard deviation (n - 1 in the denominator; 0 for a single value)
+ * @param n number of finite values
+ */
+public record Stats(double mean, double std, int n) {
+    /** The statistics of the finite values in {@code values} ({@code NaN} mean when there are none). */
+    public static Stats of(List<Double> values) {
+        double sum = 0;
+        int n = 0;
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                sum += v;
+                n++;
+            }
+        }
+        if (n == 0) {
+            return new Stats(Double.NaN, Double.NaN, 0);
+        }
+        double mean = sum / n;
+        double ss = 0;
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                ss += (v - mean) * (v - mean);
+            }
+        }
+        return new Stats(mean, n > 1 ? Math.sqrt(ss / (n - 1)) : 0.0, n);
+    }
+
+    /** Standard error of the mean. */
+    public double standardError() {
+        return n > 0 ? std / Math.sqrt(n) : Double.NaN;
+    }
+
+    /**
+     * Welch's t statistic of {@code this - other}; {@code NaN} when either side has fewer than two values, infinite
+     * when both spreads are zero and the means differ.
+     */
+    public double welchT(Stats other) {
+        if (n < 2 || other.n < 2) {
+            return Double.NaN;
+        }
+        double se = Math.sqrt(std * std / n + other.std * other.std / other.n);
+        double diff = mean - other.mean;
+        return se == 0 ? (diff == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, diff)) : diff / se;
+    }
+
+    /** {@code mean ± std} with the given decimals, or {@code n/a}. */
+    public String format(int decimals) {
+        if (n == 0) {
+            return "n/a";
+        }
+        String f = "%." + decimals + "f";
+        return String.format(java.util.Locale.ROOT, f + " ± " + f, mean, std);
+    }
+}

@@ -1,0 +1,395 @@
+package io.distill4j.experiment;
+
+import io.distill4j.Distill4jException;
+import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.InputKind;
+import io.distill4j.api.InputShape;
+import io.distill4j.api.TeacherFitContext;
+import io.distill4j.api.TeacherOutputs;
+import io.distill4j.config.ConfigHash;
+import io.distill4j.config.StudyFileWriter;
+import io.distill4j.data.features.DatasetPreparer;
+import io.distill4j.data.features.PreparedData;
+import io.distill4j.data.features.SampleSplit;
+import io.distill4j.eval.ClassificationMetrics;
+import io.distill4j.loss.HardLabelCrossEntropy;
+import io.distill4j.model.Networks;
+import io.distill4j.tracking.RunStatus;
+import io.distill4j.tracking.TrackedRun;
+import io.distill4j.tracking.Tracker;
+import io.distill4j.train.StudentDistiller;
+import io.distill4j.train.TeacherCache;
+import io.distill4j.train.TrainingDivergedException;
+import io.distill4j.train.TrainingObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link Study}: prepares each distinct dataset once, trains (or reads from the {@link TeacherCache}) each
+ * distinct teacher once, then trains every student trial (the student-alone baselines and the distilled students,
+ * with the same budget) on {@code workers} threads, evaluates each on the test split, tracks everything (one parent
+ * run per study, one child run per trial) and writes the summary.
+ *
+ * <p>A failing trial (diverged loss, any exception) is recorded as FAILED with its reason and the others go on.
+ */
+public final class StudyRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(StudyRunner.class);
+
+    private final Path resultsDir;
+    private final Tracker tracker;
+    private final TeacherCache teacherCache;
+    private final StudyListener listener;
+    private final int workers;
+    private final Map<String, PreparedData> dataCache = new ConcurrentHashMap<>();
+
+    /**
+     * @param resultsDir where summaries, students and the teacher cache go ({@code results/})
+     * @param workers trials trained at once (each on its own thread)
+     */
+    public StudyRunner(Path resultsDir, Tracker tracker, StudyListener listener, int workers) {
+        this.resultsDir = resultsDir;
+        this.tracker = tracker;
+        this.teacherCache = new TeacherCache(resultsDir.resolve("cache").resolve("teachers"));
+        this.listener = listener;
+        this.workers = Math.max(1, workers);
+    }
+
+    public TeacherCache teacherCache() {
+        return teacherCache;
+    }
+
+    /** Everything a study produced. */
+    public record Outcome(Study study, List<TrialResult> results, Summary summary, Path folder, String parentRunId) {
+    }
+
+    /** Runs the study to the end and writes its summary; failed trials are part of the outcome. */
+    public Outcome run(Study study) {
+        Path folder = resultsDir.resolve(study.name());
+        try {
+            Files.createDirectories(folder.resolve("students"));
+        } catch (IOException e) {
+            throw new Distill4jException("cannot create the results folder " + folder + ": " + e.getMessage(), e);
+        }
+        long planned = 0;
+        for (Trial t : study.trials()) {
+            planned += epochBudget(t);
+        }
+        listener.studyStarted(study, planned);
+        String experimentId = tracker.experimentId(study.base().trackingExperiment());
+        Map<String, String> tags = new LinkedHashMap<>(Provenance.tags());
+        tags.put("distill4j.study", study.name());
+        tags.put("distill4j.config_hash", ConfigHash.of(study.tree()));
+        tags.put("distill4j.role", "study");
+        TrackedRun parent = tracker.startRun(experimentId, study.name(), null, tags);
+        parent.logParam("study_file", study.file());
+        parent.logParam("seeds", study.seeds().toString());
+        parent.logParam("grid_cells", String.valueOf(study.cells().size()));
+        parent.logParam("trials", String.valueOf(study.trials().size()));
+        parent.logArtifact("study.yaml", StudyFileWriter.toYaml(study.tree()).getBytes(StandardCharsets.UTF_8));
+        List<TrialResult> results = new ArrayList<>();
+        Map<String, TeacherCache.Entry> teachers = new LinkedHashMap<>();
+        RunStatus status = RunStatus.FINISHED;
+        try {
+            for (Trial t : study.trials()) {
+                if (t.role() == Trial.Role.TEACHER) {
+                    results.add(runTeacher(t, experimentId, parent.runId(), teachers));
+                }
+            }
+            List<Trial> students = study.trials().stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
+            results.addAll(runStudents(students, experimentId, parent.runId(), teachers));
+            Summary summary = Summary.of(study, results);
+            summary.write(folder);
+            parent.logArtifact("summary.md", folder.resolve("summary.md"));
+            parent.logArtifact("summary.csv", folder.resolve("summary.csv"));
+            return new Outcome(study, results, summary, folder, parent.runId());
+        } catch (RuntimeException | Error e) {
+            status = RunStatus.FAILED;
+            parent.setTag("distill4j.error", String.valueOf(e.getMessage()));
+            throw e;
+        } finally {
+            parent.end(status);
+        }
+    }
+
+    private static int epochBudget(Trial t) {
+        StudyConfig c = t.config();
+        if (t.role() == Trial.Role.TEACHER) {
+            return c.teacher() instanceof io.distill4j.model.MlpTeacher m ? m.training().epochs() : 1;
+        }
+        return c.training().epochs();
+    }
+
+    private PreparedData data(StudyConfig config) {
+        String key = ConfigHash.of(config.tree().get("data"));
+        return dataCache.computeIfAbsent(key, k -> DatasetPreparer.prepare(config.data()));
+    }
+
+    private static INDArray input(InputKind kind, SampleSplit split) {
+        return kind == InputKind.TABULAR ? split.features() : split.windows();
+    }
+
+    private static InputShape shape(PreparedData data) {
+        return new InputShape(data.featureNames().size(), data.lookback(), data.numClasses());
+    }
+
+    private static String teacherKey(StudyConfig c) {
+        return ConfigHash.of(c.teacherIdentity());
+    }
+
+    // ---- teachers ------------------------------------------------------------------------------
+
+    private TrialResult runTeacher(Trial trial, String experimentId, String parentRunId,
+            Map<String, TeacherCache.Entry> teachers) {
+        StudyConfig c = trial.config();
+        listener.trialStarted(trial);
+        TrackedRun run = startRun(trial, experimentId, parentRunId);
+        long t0 = System.currentTimeMillis();
+        try {
+            PreparedData data = data(c);
+            logData(run, data);
+            InputKind kind = c.teacher().inputKind();
+            var ctx = new TeacherFitContext(shape(data), input(kind, data.train()), data.train().labelsOneHot(),
+                    input(kind, data.validation()), data.validation().labelsOneHot(), c.seed(),
+                    epochObserver(trial, run));
+            Map<String, INDArray> splits = new LinkedHashMap<>();
+            splits.put("train", input(kind, data.train()));
+            splits.put("validation", input(kind, data.validation()));
+            splits.put("test", input(kind, data.test()));
+            String key = teacherKey(c);
+            TeacherCache.Entry entry = teacherCache.getOrFit(key, c.teacher(), ctx, splits);
+            teachers.put(key, entry);
+            run.setTag("distill4j.teacher_key", key);
+            run.setTag("distill4j.teacher_cached", String.valueOf(entry.fromCache()));
+            run.logMetric("train_seconds", entry.trainMillis() / 1000.0, 0);
+            Map<String, Double> test = ClassificationMetrics.of(entry.split("test").logits(), data.test().labels(),
+                    null).asMap();
+            Map<String, Double> validation = ClassificationMetrics.of(entry.split("validation").logits(),
+                    data.validation().labels(), null).asMap();
+            test.remove("agreement");
+            test.remove("kl_teacher");
+            logFinal(run, test, validation, entry.parameterCount(), Double.NaN);
+            if (Files.isRegularFile(entry.folder().resolve("teacher.zip"))) {
+                run.logArtifact("model/teacher.zip", entry.folder().resolve("teacher.zip"));
+            }
+            run.end(RunStatus.FINISHED);
+            var result = new TrialResult(trial, trial.id(), test, validation, entry.parameterCount(),
+                    System.currentTimeMillis() - t0, run.runId(), null);
+            listener.trialFinished(result, epochBudget(trial));
+            return result;
+        } catch (RuntimeException e) {
+            TrialResult failed = fail(trial, run, e, t0);
+            listener.trialFinished(failed, epochBudget(trial));
+            if (e instanceof Distill4jException user) {
+                throw user; // bad data or config: every trial would fail the same way
+            }
+            return failed;
+        }
+    }
+
+    // ---- students ------------------------------------------------------------------------------
+
+    private List<TrialResult> runStudents(List<Trial> trials, String experimentId, String parentRunId,
+            Map<String, TeacherCache.Entry> teachers) {
+        List<TrialResult> out = new ArrayList<>();
+        if (workers == 1 || trials.size() < 2) {
+            for (Trial t : trials) {
+                out.add(runStudent(t, experimentId, parentRunId, teachers));
+            }
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread th = new Thread(r, "distill4j-trial");
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            List<Future<TrialResult>> futures = new ArrayList<>();
+            for (Trial t : trials) {
+                futures.add(pool.submit(() -> runStudent(t, experimentId, parentRunId, teachers)));
+            }
+            for (Future<TrialResult> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Distill4jException("interrupted");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private TrialResult runStudent(Trial trial, String experimentId, String parentRunId,
+            Map<String, TeacherCache.Entry> teachers) {
+        StudyConfig c = trial.config();
+        listener.trialStarted(trial);
+        TrackedRun run = startRun(trial, experimentId, parentRunId);
+        long t0 = System.currentTimeMillis();
+        try {
+            PreparedData data = data(c);
+            logData(run, data);
+            TeacherCache.Entry teacher = teachers.get(teacherKey(c));
+            if (teacher == null) {
+                throw new IllegalStateException("the teacher of trial " + trial.id() + " did not train");
+            }
+            run.setTag("distill4j.teacher_key", teacher.key());
+            DistillationLoss loss = trial.role() == Trial.Role.DISTILLED ? c.newLoss() : new HardLabelCrossEntropy();
+            List<StudentDistiller.ScheduledParameter> schedules = new ArrayList<>();
+            if (trial.role() == Trial.Role.DISTILLED) {
+                c.schedules().forEach((p, s) -> schedules.add(new StudentDistiller.ScheduledParameter(loss, p, s)));
+                run.logParam("loss", loss.describe());
+                c.schedules().forEach((p, s) -> run.logParam("schedule." + p, s.describe()));
+            } else {
+                run.logParam("loss", loss.describe());
+            }
+            InputKind kind = c.student().inputKind();
+            var train = new StudentDistiller.SplitData(input(kind, data.train()), data.train().labelsOneHot(),
+                    teacher.split("train"));
+            var validation = new StudentDistiller.SplitData(input(kind, data.validation()),
+                    data.validation().labelsOneHot(), teacher.split("validation"));
+            long studentSeed = Seeds.derive(trial.seed(), "student");
+            long shuffleSeed = Seeds.derive(trial.seed(), "shuffle");
+            StudentDistiller.Result trained = StudentDistiller.train(trial.runName(), c.student(), List.of(loss),
+                    schedules, shape(data), c.training(), train, validation, studentSeed, shuffleSeed,
+                    epochObserver(trial, run));
+            Map<String, Double> test = evaluate(trained, input(kind, data.test()), data.test(), teacher.split("test"));
+            Map<String, Double> val = evaluate(trained, validation.input(), data.validation(), validation.teacher());
+            ComputationGraph deployable = Networks.deployable(trained.graph());
+            long params = deployable.numParams();
+            Path model = resultsDir.resolve(c.name()).resolve("students").resolve(trial.id() + ".zip");
+            saveAtomically(deployable, model);
+            run.logArtifact("model/student.zip", model);
+            logFinal(run, test, val, params, teacher.parameterCount());
+            run.logMetric("epochs_run", trained.outcome().epochsRun(), 0);
+            run.end(RunStatus.FINISHED);
+            var result = new TrialResult(trial, trial.id(), test, val, params, System.currentTimeMillis() - t0,
+                    run.runId(), null);
+            listener.trialFinished(result, epochBudget(trial));
+            return result;
+        } catch (RuntimeException e) {
+            TrialResult failed = fail(trial, run, e, t0);
+            listener.trialFinished(failed, epochBudget(trial));
+            return failed;
+        }
+    }
+
+    private static Map<String, Double> evaluate(StudentDistiller.Result trained, INDArray input, SampleSplit split,
+            TeacherOutputs teacher) {
+        INDArray logits = trained.logits(input);
+        return ClassificationMetrics.of(logits, split.labels(), teacher.logits()).asMap();
+    }
+
+    private static void saveAtomically(ComputationGraph graph, Path target) {
+        try {
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".zip");
+            ModelSerializer.writeModel(graph, tmp.toFile(), false);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the student model " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- tracking ------------------------------------------------------------------------------
+
+    private TrackedRun startRun(Trial trial, String experimentId, String parentRunId) {
+        Map<String, String> tags = new LinkedHashMap<>(Provenance.tags());
+        tags.put("distill4j.trial_id", trial.id());
+        tags.put("distill4j.role", trial.role().label());
+        tags.put("distill4j.config_hash", ConfigHash.of(trial.resolved()));
+        tags.put("distill4j.seed", String.valueOf(trial.seed()));
+        if (!trial.cell().equals("-")) {
+            tags.put("distill4j.cell", trial.cell());
+        }
+        TrackedRun run = tracker.startRun(experimentId, trial.runName(), parentRunId, tags);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("role", trial.role().label());
+        params.put("seed", String.valueOf(trial.seed()));
+        params.put("method", trial.method());
+        flatten("", trial.resolved(), params);
+        run.logParams(params);
+        run.logArtifact("config.yaml", StudyFileWriter.toYaml(trial.resolved()).getBytes(StandardCharsets.UTF_8));
+        return run;
+    }
+
+    /** Flattens a config tree into {@code a.b.c -> value} params (lists as compact JSON). */
+    static void flatten(String prefix, com.fasterxml.jackson.databind.JsonNode node, Map<String, String> out) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
+                    e.getValue(), out));
+        } else {
+            out.put(prefix, node.isValueNode() ? node.asText() : node.toString());
+        }
+    }
+
+    private static void logData(TrackedRun run, PreparedData data) {
+        var d = data.description();
+        run.setTag("distill4j.data.source", d.source());
+        run.setTag("distill4j.data.sha256", d.sha256());
+        run.setTag("distill4j.data.rows", String.valueOf(d.rows()));
+        run.logParam("data.samples.train", String.valueOf(data.train().size()));
+        run.logParam("data.samples.validation", String.valueOf(data.validation().size()));
+        run.logParam("data.samples.test", String.valueOf(data.test().size()));
+        run.logParam("data.label_threshold", String.valueOf(data.labelThreshold()));
+    }
+
+    private TrainingObserver epochObserver(Trial trial, TrackedRun run) {
+        return report -> {
+            run.logMetric("train_loss", report.trainLoss(), report.epoch());
+            if (Double.isFinite(report.validationLoss())) {
+                run.logMetric("val_loss", report.validationLoss(), report.epoch());
+            }
+            report.values().forEach((k, v) -> run.logMetric(k, v, report.epoch()));
+            listener.epochFinished(trial, report);
+        };
+    }
+
+    private static void logFinal(TrackedRun run, Map<String, Double> test, Map<String, Double> validation,
+            long params, double teacherParams) {
+        test.forEach((k, v) -> {
+            if (Double.isFinite(v)) {
+                run.logMetric("test_" + k, v, 0);
+            }
+        });
+        validation.forEach((k, v) -> {
+            if (Double.isFinite(v)) {
+                run.logMetric("val_" + k, v, 0);
+            }
+        });
+        run.logMetric("parameters", params, 0);
+        if (Double.isFinite(teacherParams)) {
+            run.logMetric("teacher_parameters", teacherParams, 0);
+            run.logMetric("compression_ratio", teacherParams / params, 0);
+        }
+    }
+
+    private static TrialResult fail(Trial trial, TrackedRun run, RuntimeException e, long t0) {
+        String reason = e instanceof TrainingDivergedException || e instanceof Distill4jException
+                ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        LOG.warn("trial {} ({}) failed: {}", trial.id(), trial.runName(), reason, e);
+        run.setTag("distill4j.error", reason);
+        run.end(RunStatus.FAILED);
+        return new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0, System.currentTimeMillis() - t0,
+                run.runId(), reason);
+    }
+}

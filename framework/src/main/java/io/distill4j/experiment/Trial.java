@@ -1,0 +1,83 @@
+package io.distill4j.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distill4j.config.ConfigHash;
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One self-contained unit of work of a study: what to train (role), from which resolved config, with which seed.
+ * It holds only the resolved config tree and plain values, so it can be serialised and run anywhere; its id is the
+ * hash of its role, resolved config and seed, stable across runs.
+ *
+ * @param role teacher, student trained alone, or distilled student
+ * @param cell the grid cell's label ({@code ""} without a grid; {@code -} for the teacher and baseline)
+ * @param assignments the grid values of the cell
+ * @param seed the student seed ({@code -1} for the teacher, which uses the study's root seed)
+ * @param file the study file's name, for messages
+ * @param resolved the resolved study tree of the cell (no grid, no seeds)
+ */
+public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assignments, int seed, String file,
+        ObjectNode resolved) implements Serializable {
+
+    /** What a trial trains. */
+    public enum Role {
+        TEACHER("teacher"), STUDENT_ALONE("student-alone"), DISTILLED("distilled");
+
+        private final String label;
+
+        Role(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    public Trial {
+        assignments = new LinkedHashMap<>(assignments);
+    }
+
+    /** The stable id: 12 hex characters of the hash of role, config and seed. */
+    public String id() {
+        ObjectNode key = resolved.objectNode();
+        key.put("role", role.name());
+        key.put("seed", seed);
+        key.set("config", role == Role.DISTILLED ? resolved : identity());
+        return ConfigHash.shortId(key);
+    }
+
+    private ObjectNode identity() {
+        StudyConfig c = config();
+        return role == Role.TEACHER ? c.teacherIdentity() : c.baselineIdentity();
+    }
+
+    /** The validated config of this trial. */
+    public StudyConfig config() {
+        return StudyConfig.parse(file, resolved);
+    }
+
+    /** The method as shown in tables: {@code teacher}, {@code student-alone} or the cell label. */
+    public String method() {
+        return switch (role) {
+            case TEACHER -> "teacher";
+            case STUDENT_ALONE -> "student-alone";
+            case DISTILLED -> cell.isEmpty() ? "distilled" : "distilled " + cell;
+        };
+    }
+
+    /** A run name that reads well in the MLflow UI, e.g. {@code distilled temperature=4,alpha=0.5 seed=1}. */
+    public String runName() {
+        return role == Role.TEACHER ? "teacher " + config().teacher().describe() : method() + " seed=" + seed;
+    }
+
+    /** The grid assignments as strings, for tracking params. */
+    public Map<String, String> assignmentText() {
+        Map<String, String> m = new LinkedHashMap<>();
+        assignments.forEach((k, v) -> m.put(k, v.isValueNode() ? v.asText() : v.toString()));
+        return m;
+    }
+}

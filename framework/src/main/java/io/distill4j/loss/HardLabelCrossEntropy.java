@@ -1,0 +1,74 @@
+package io.distill4j.loss;
+
+import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.PluginFactory;
+import io.distill4j.api.TeacherOutputs;
+import io.distill4j.config.ConfigNode;
+import io.distill4j.model.Networks;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * Plain softmax cross-entropy on hard labels, {@code CE(y, softmax(z)) = -sum_k y_k log p_k} (type
+ * {@code cross_entropy}): how teachers train and how the student-alone baseline trains. It is computed by
+ * {@link HintonKdLossFunction} with {@code alpha = 1}, where the distillation term vanishes, so that the baseline and
+ * the distilled students run exactly the same code; the teacher half of the labels is zero and unused.
+ */
+public final class HardLabelCrossEntropy implements DistillationLoss {
+    private final HintonKdLossFunction function = new HintonKdLossFunction(1.0, 1.0);
+
+    @Override
+    public String describe() {
+        return "cross_entropy";
+    }
+
+    @Override
+    public String headName() {
+        return "hard";
+    }
+
+    @Override
+    public String inputVertex() {
+        return Networks.LOGITS;
+    }
+
+    @Override
+    public ILossFunction lossFunction() {
+        return function;
+    }
+
+    @Override
+    public INDArray labels(INDArray hardLabels, TeacherOutputs teacher) {
+        return Nd4j.hstack(hardLabels, Nd4j.zerosLike(hardLabels));
+    }
+
+    @Override
+    public Map<String, Double> parameters() {
+        return Map.of();
+    }
+
+    @Override
+    public void setParameter(String name, double value) {
+        throw new IllegalArgumentException("cross_entropy has no parameter '" + name + "'");
+    }
+
+    /** Factory for {@code type: cross_entropy}. */
+    public static final class Factory implements PluginFactory<DistillationLoss> {
+        @Override
+        public Class<DistillationLoss> kind() {
+            return DistillationLoss.class;
+        }
+
+        @Override
+        public String type() {
+            return "cross_entropy";
+        }
+
+        @Override
+        public DistillationLoss create(ConfigNode section) {
+            return new HardLabelCrossEntropy();
+        }
+    }
+}

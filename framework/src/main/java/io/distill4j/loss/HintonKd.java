@@ -1,0 +1,111 @@
+package io.distill4j.loss;
+
+import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.PluginFactory;
+import io.distill4j.api.TeacherOutputs;
+import io.distill4j.config.ConfigNode;
+import io.distill4j.model.Networks;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * Hinton knowledge distillation on the student's logits (type {@code hinton}):
+ * {@code alpha * CE(y, student) + (1 - alpha) * T^2 * KL(teacher_T || student_T)}; see
+ * {@link HintonKdLossFunction} for the formula, paper and conventions.
+ *
+ * <pre>
+ * distillation:
+ *   loss:
+ *     type: hinton
+ *     temperature: 4     # T, in (0, 100]
+ *     alpha: 0.5         # weight of the hard-label term, in [0, 1]
+ * </pre>
+ */
+public final class HintonKd implements DistillationLoss {
+    /** Schedulable parameter names. */
+    public static final String TEMPERATURE = "temperature";
+    public static final String ALPHA = "alpha";
+
+    private final HintonKdLossFunction function;
+    private final String headName;
+
+    public HintonKd(double temperature, double alpha) {
+        this("kd", temperature, alpha);
+    }
+
+    HintonKd(String headName, double temperature, double alpha) {
+        this.function = new HintonKdLossFunction(temperature, alpha);
+        this.headName = headName;
+    }
+
+    @Override
+    public String describe() {
+        return "hinton(T=" + fmt(function.temperature()) + ",alpha=" + fmt(function.alpha()) + ")";
+    }
+
+    @Override
+    public String headName() {
+        return headName;
+    }
+
+    @Override
+    public String inputVertex() {
+        return Networks.LOGITS;
+    }
+
+    @Override
+    public ILossFunction lossFunction() {
+        return function;
+    }
+
+    @Override
+    public INDArray labels(INDArray hardLabels, TeacherOutputs teacher) {
+        if (teacher.logits().size(0) != hardLabels.size(0)) {
+            throw new IllegalArgumentException("teacher outputs for " + teacher.logits().size(0)
+                    + " samples, labels for " + hardLabels.size(0));
+        }
+        return Nd4j.hstack(hardLabels, teacher.logits().castTo(hardLabels.dataType()));
+    }
+
+    @Override
+    public Map<String, Double> parameters() {
+        Map<String, Double> p = new LinkedHashMap<>();
+        p.put(TEMPERATURE, function.temperature());
+        p.put(ALPHA, function.alpha());
+        return p;
+    }
+
+    @Override
+    public void setParameter(String name, double value) {
+        switch (name) {
+            case TEMPERATURE -> function.setTemperature(value);
+            case ALPHA -> function.setAlpha(value);
+            default -> throw new IllegalArgumentException("hinton has no parameter '" + name + "'");
+        }
+    }
+
+    static String fmt(double x) {
+        return x == Math.rint(x) ? Long.toString((long) x) : Double.toString(x);
+    }
+
+    /** Factory for {@code type: hinton}. */
+    public static final class Factory implements PluginFactory<DistillationLoss> {
+        @Override
+        public Class<DistillationLoss> kind() {
+            return DistillationLoss.class;
+        }
+
+        @Override
+        public String type() {
+            return "hinton";
+        }
+
+        @Override
+        public DistillationLoss create(ConfigNode section) {
+            return new HintonKd(section.number(TEMPERATURE, 4.0, 1e-3, 100), section.number(ALPHA, 0.5, 0, 1));
+        }
+    }
+}

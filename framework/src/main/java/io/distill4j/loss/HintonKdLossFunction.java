@@ -1,0 +1,199 @@
+package io.distill4j.loss;
+
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * Hinton knowledge distillation as a DL4J loss function (Hinton, Vinyals, Dean, "Distilling the Knowledge in a
+ * Neural Network", 2015):
+ *
+ * <pre>
+ *   L = alpha * CE(y, softmax(z)) + (1 - alpha) * T^2 * KL( softmax(v / T) || softmax(z / T) )
+ * </pre>
+ *
+ * where {@code z} are the student's logits, {@code v} the teacher's logits, {@code y} the one-hot hard label and
+ * {@code T} the temperature. <b>Convention:</b> {@code alpha} weighs the hard-label term; {@code alpha = 1} is plain
+ * cross-entropy training, {@code alpha = 0} pure distillation (the {@code T^2} factor is kept in both cases, so the
+ * soft term's gradient scale does not change with {@code T}).
+ *
+ * <p>Labels are the row-wise concatenation {@code [y | v]} of shape {@code [n, 2C]} for {@code C} classes; the
+ * network output ({@code preOutput} after the layer's activation, which should be identity) has shape {@code [n, C]}.
+ * The gradient with respect to the logits is {@code alpha * (p - y) + (1 - alpha) * T * (p_T - q_T)} per example
+ * (DL4J divides by the minibatch size in the updater). Temperature and alpha are mutable so that a
+ * {@link io.distill4j.api.Schedule} can change them between epochs without rebuilding the graph.
+ */
+public final class HintonKdLossFunction implements ILossFunction {
+    private static final long serialVersionUID = 1L;
+
+    private volatile double temperature;
+    private volatile double alpha;
+
+    public HintonKdLossFunction(double temperature, double alpha) {
+        setTemperature(temperature);
+        setAlpha(alpha);
+    }
+
+    public double temperature() {
+        return temperature;
+    }
+
+    public double alpha() {
+        return alpha;
+    }
+
+    public void setTemperature(double temperature) {
+        if (!(temperature > 0) || !Double.isFinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a positive number, got " + temperature);
+        }
+        this.temperature = temperature;
+    }
+
+    public void setAlpha(double alpha) {
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
+        }
+        this.alpha = alpha;
+    }
+
+    @Override
+    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+            boolean average) {
+        INDArray perExample = computeScoreArray(labels, preOutput, activationFn, mask);
+        double sum = perExample.sumNumber().doubleValue();
+        return average ? sum / perExample.size(0) : sum;
+    }
+
+    @Override
+    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        double[][] z = logits(preOutput, activationFn);
+        double[][] lab = labels.toDoubleMatrix();
+        check(lab, z);
+        int n = z.length;
+        int c = z[0].length;
+        double t = temperature;
+        double a = alpha;
+        double[] score = new double[n];
+        double[] logP = new double[c];
+        double[] logPt = new double[c];
+        double[] logQt = new double[c];
+        double[] vt = new double[c];
+        double[] zt = new double[c];
+        for (int i = 0; i < n; i++) {
+            logSoftmax(z[i], logP);
+            for (int k = 0; k < c; k++) {
+                zt[k] = z[i][k] / t;
+                vt[k] = lab[i][c + k] / t;
+            }
+            logSoftmax(zt, logPt);
+            logSoftmax(vt, logQt);
+            double ce = 0;
+            double kl = 0;
+            for (int k = 0; k < c; k++) {
+                ce -= lab[i][k] * logP[k];
+                double q = Math.exp(logQt[k]);
+                kl += q * (logQt[k] - logPt[k]);
+            }
+            score[i] = a * ce + (1 - a) * t * t * kl;
+        }
+        INDArray out = Nd4j.createFromArray(score).reshape(n, 1).castTo(preOutput.dataType());
+        return mask == null ? out : out.muli(mask.reshape(n, 1).castTo(out.dataType()));
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        double[][] z = logits(preOutput, activationFn);
+        double[][] lab = labels.toDoubleMatrix();
+        check(lab, z);
+        int n = z.length;
+        int c = z[0].length;
+        double t = temperature;
+        double a = alpha;
+        double[][] grad = new double[n][c];
+        double[] p = new double[c];
+        double[] pt = new double[c];
+        double[] qt = new double[c];
+        double[] tmp = new double[c];
+        double[] scaled = new double[c];
+        double[] mk = mask == null ? null : mask.reshape(mask.length()).toDoubleVector();
+        for (int i = 0; i < n; i++) {
+            softmax(z[i], p, tmp);
+            for (int k = 0; k < c; k++) {
+                scaled[k] = z[i][k] / t;
+            }
+            softmax(scaled, pt, tmp);
+            for (int k = 0; k < c; k++) {
+                scaled[k] = lab[i][c + k] / t;
+            }
+            softmax(scaled, qt, tmp);
+            double ySum = 0;
+            for (int k = 0; k < c; k++) {
+                ySum += lab[i][k];
+            }
+            double m = mk == null ? 1 : mk[i];
+            for (int k = 0; k < c; k++) {
+                grad[i][k] = m * (a * (p[k] * ySum - lab[i][k]) + (1 - a) * t * (pt[k] - qt[k]));
+            }
+        }
+        INDArray dLdOut = Nd4j.createFromArray(grad).castTo(preOutput.dataType());
+        return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
+    }
+
+    @Override
+    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
+            IActivation activationFn, INDArray mask, boolean average) {
+        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
+                computeGradient(labels, preOutput, activationFn, mask));
+    }
+
+    @Override
+    public String name() {
+        return "HintonKD(T=" + temperature + ", alpha=" + alpha + ")";
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+
+    private static double[][] logits(INDArray preOutput, IActivation activationFn) {
+        INDArray out = activationFn.getActivation(preOutput.dup(), false);
+        return out.castTo(DataType.DOUBLE).toDoubleMatrix();
+    }
+
+    private static void check(double[][] labels, double[][] z) {
+        if (labels.length != z.length || labels.length == 0 || labels[0].length != 2 * z[0].length) {
+            throw new IllegalArgumentException("Hinton KD labels must be [n, 2C] = [hard one-hot | teacher logits] "
+                    + "for output [n, C]; got labels [" + labels.length + ", "
+                    + (labels.length == 0 ? 0 : labels[0].length) + "] and output [" + z.length + ", "
+                    + (z.length == 0 ? 0 : z[0].length) + "]");
+        }
+    }
+
+    /** Numerically stable log-softmax of {@code x} into {@code out}. */
+    static void logSoftmax(double[] x, double[] out) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (double v : x) {
+            sum += Math.exp(v - max);
+        }
+        double logSum = max + Math.log(sum);
+        for (int k = 0; k < x.length; k++) {
+            out[k] = x[k] - logSum;
+        }
+    }
+
+    /** Numerically stable softmax of {@code x} into {@code out}; {@code tmp} is scratch space. */
+    static void softmax(double[] x, double[] out, double[] tmp) {
+        logSoftmax(x, tmp);
+        for (int k = 0; k < x.length; k++) {
+            out[k] = Math.exp(tmp[k]);
+        }
+    }
+}

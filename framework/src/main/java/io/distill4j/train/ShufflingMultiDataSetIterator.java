@@ -1,0 +1,153 @@
+package io.distill4j.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A DL4J {@link MultiDataSetIterator} over in-memory arrays that serves minibatches in a new seeded random order on
+ * every {@link #reset()} (one epoch per pass). Each array's first dimension is the sample; inputs may be tabular
+ * {@code [n, f]} or sequences {@code [n, f, t]}, and there may be several label arrays (one per output head).
+ */
+public final class ShufflingMultiDataSetIterator implements MultiDataSetIterator {
+    private static final long serialVersionUID = 1L;
+
+    private final INDArray[] inputs;
+    private final INDArray[] labels;
+    private final int batchSize;
+    private final Random random;
+    private final int n;
+    private INDArray[] epochInputs;
+    private INDArray[] epochLabels;
+    private int cursor;
+    private MultiDataSetPreProcessor preProcessor;
+
+    public ShufflingMultiDataSetIterator(INDArray[] inputs, INDArray[] labels, int batchSize, long seed) {
+        this.inputs = inputs.clone();
+        this.labels = labels.clone();
+        this.batchSize = batchSize;
+        this.random = new Random(seed);
+        this.n = (int) inputs[0].size(0);
+        for (INDArray a : inputs) {
+            check(a);
+        }
+        for (INDArray a : labels) {
+            check(a);
+        }
+        reset();
+    }
+
+    private void check(INDArray a) {
+        if (a.size(0) != n) {
+            throw new IllegalArgumentException("all arrays need " + n + " samples, got " + a.size(0));
+        }
+    }
+
+    @Override
+    public void reset() {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        epochInputs = gather(inputs, order);
+        epochLabels = gather(labels, order);
+        cursor = 0;
+    }
+
+    private static INDArray[] gather(INDArray[] arrays, int[] order) {
+        INDArray[] out = new INDArray[arrays.length];
+        for (int k = 0; k < arrays.length; k++) {
+            INDArray a = arrays[k];
+            INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+            idx[0] = NDArrayIndex.indices(toLong(order));
+            for (int d = 1; d < a.rank(); d++) {
+                idx[d] = NDArrayIndex.all();
+            }
+            out[k] = a.get(idx).dup();
+        }
+        return out;
+    }
+
+    private static long[] toLong(int[] order) {
+        long[] l = new long[order.length];
+        for (int i = 0; i < order.length; i++) {
+            l[i] = order[i];
+        }
+        return l;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return cursor < n;
+    }
+
+    @Override
+    public MultiDataSet next() {
+        return next(batchSize);
+    }
+
+    @Override
+    public MultiDataSet next(int num) {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        int end = Math.min(n, cursor + num);
+        MultiDataSet batch = new MultiDataSet(slice(epochInputs, cursor, end), slice(epochLabels, cursor, end));
+        cursor = end;
+        if (preProcessor != null) {
+            preProcessor.preProcess(batch);
+        }
+        return batch;
+    }
+
+    private static INDArray[] slice(INDArray[] arrays, int from, int to) {
+        List<INDArray> out = new ArrayList<>();
+        for (INDArray a : arrays) {
+            INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+            idx[0] = NDArrayIndex.interval(from, to);
+            for (int d = 1; d < a.rank(); d++) {
+                idx[d] = NDArrayIndex.all();
+            }
+            out.add(a.get(idx));
+        }
+        return out.toArray(INDArray[]::new);
+    }
+
+    /** Samples per pass. */
+    public int size() {
+        return n;
+    }
+
+    @Override
+    public void setPreProcessor(MultiDataSetPreProcessor preProcessor) {
+        this.preProcessor = preProcessor;
+    }
+
+    @Override
+    public MultiDataSetPreProcessor getPreProcessor() {
+        return preProcessor;
+    }
+
+    @Override
+    public boolean resetSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean asyncSupported() {
+        return false;
+    }
+}

@@ -1,0 +1,82 @@
+package io.distill4j.train;
+
+import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.InputShape;
+import io.distill4j.api.Schedule;
+import io.distill4j.api.Student;
+import io.distill4j.api.TeacherOutputs;
+import io.distill4j.model.Networks;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+
+/**
+ * Trains one student graph with one head per loss term against cached teacher outputs, applying each schedule to
+ * its loss parameter at the start of every epoch. The student-alone baseline is the same procedure with a single
+ * {@link io.distill4j.loss.HardLabelCrossEntropy} head, so both get exactly the same budget.
+ */
+public final class StudentDistiller {
+    private StudentDistiller() {
+    }
+
+    /** Inputs, one-hot labels and the teacher's outputs for the same samples. */
+    public record SplitData(INDArray input, INDArray oneHot, TeacherOutputs teacher) {
+    }
+
+    /** A scheduled parameter: which loss, which parameter, which schedule. */
+    public record ScheduledParameter(DistillationLoss loss, String parameter, Schedule schedule) {
+    }
+
+    /** The trained student and how training went. */
+    public record Result(ComputationGraph graph, GraphTrainer.Outcome outcome) {
+        /** The student's logits for {@code input} (inference mode). */
+        public INDArray logits(INDArray input) {
+            graph.clear();
+            INDArray out = graph.output(false, input)[0];
+            graph.clear();
+            return out;
+        }
+    }
+
+    /**
+     * Trains a student.
+     *
+     * @param seed initialises the weights; {@code shuffleSeed} orders the minibatches
+     */
+    public static Result train(String name, Student student, List<DistillationLoss> losses,
+            List<ScheduledParameter> schedules, InputShape shape, TrainingSettings training, SplitData train,
+            SplitData validation, long seed, long shuffleSeed, TrainingObserver observer) {
+        ComputationGraph graph = Networks.build(student, losses, shape, training, seed);
+        var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {train.input()}, labels(losses, train),
+                training.batchSize(), shuffleSeed);
+        var validationSet = new MultiDataSet(new INDArray[] {validation.input()}, labels(losses, validation));
+        Map<DistillationLoss, Map<String, Double>> configured = new LinkedHashMap<>();
+        for (DistillationLoss loss : losses) {
+            configured.put(loss, loss.parameters());
+        }
+        GraphTrainer.Outcome outcome = GraphTrainer.train(name, graph, iterator, validationSet, training, epoch -> {
+            Map<String, Double> values = new LinkedHashMap<>();
+            for (ScheduledParameter s : schedules) {
+                double base = configured.get(s.loss()).get(s.parameter());
+                double v = s.schedule().valueAt(epoch, training.epochs(), base);
+                s.loss().setParameter(s.parameter(), v);
+            }
+            for (DistillationLoss loss : losses) {
+                loss.parameters().forEach((k, v) -> values.put(losses.size() == 1 ? k : loss.headName() + "." + k, v));
+            }
+            return values;
+        }, observer);
+        return new Result(graph, outcome);
+    }
+
+    private static INDArray[] labels(List<DistillationLoss> losses, SplitData split) {
+        INDArray[] out = new INDArray[losses.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = losses.get(i).labels(split.oneHot(), split.teacher());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,162 @@
+package io.distill4j.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distill4j.api.FittedTeacher;
+import io.distill4j.api.Teacher;
+import io.distill4j.api.TeacherFitContext;
+import io.distill4j.api.TeacherOutputs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Trained teachers and their outputs on disk, under a key that is the hash of everything they depend on (data
+ * config, teacher config, seed; the caller computes it). A teacher is trained once and its logits and named
+ * activations for every split are reused by every trial and every later study with the same key.
+ *
+ * <p>Layout of {@code <root>/<key>/}: {@code meta.json} (description, parameter count, training time, feature layer
+ * names), {@code teacher.zip} (the trained DL4J model, when the teacher has one), and
+ * {@code <split>.logits.bin} / {@code <split>.<layer>.bin} (ND4J binary arrays). An entry is written in a temporary
+ * folder and renamed into place, so a killed process never leaves a partial entry.
+ */
+public final class TeacherCache {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path root;
+    private final AtomicInteger fits = new AtomicInteger();
+
+    public TeacherCache(Path root) {
+        this.root = root;
+    }
+
+    /**
+     * A teacher's outputs on every split.
+     *
+     * @param fromCache whether the entry was read from disk rather than trained now
+     * @param trainMillis how long training took when the entry was made
+     */
+    public record Entry(String key, String description, long parameterCount, Map<String, TeacherOutputs> outputs,
+            boolean fromCache, long trainMillis, Path folder) {
+        public TeacherOutputs split(String name) {
+            TeacherOutputs o = outputs.get(name);
+            if (o == null) {
+                throw new IllegalArgumentException("no cached teacher outputs for split '" + name + "'");
+            }
+            return o;
+        }
+    }
+
+    /** How many teachers this cache instance has trained (for tests and the time-saved report). */
+    public int fitCount() {
+        return fits.get();
+    }
+
+    /**
+     * Returns the cached entry for {@code key}, or trains {@code teacher}, infers every input of {@code splits} and
+     * stores the result.
+     */
+    public synchronized Entry getOrFit(String key, Teacher teacher, TeacherFitContext context,
+            Map<String, INDArray> splits) {
+        Path folder = root.resolve(key);
+        if (Files.isRegularFile(folder.resolve("meta.json"))) {
+            try {
+                return read(key, folder);
+            } catch (IOException | RuntimeException e) {
+                // A damaged entry is not trusted: it is removed and the teacher is trained again.
+                deleteRecursively(folder);
+            }
+        }
+        long t0 = System.currentTimeMillis();
+        FittedTeacher fitted = teacher.fit(context);
+        fits.incrementAndGet();
+        long millis = System.currentTimeMillis() - t0;
+        Map<String, TeacherOutputs> outputs = new LinkedHashMap<>();
+        splits.forEach((name, input) -> outputs.put(name, fitted.infer(input)));
+        write(key, folder, teacher.describe(), fitted, outputs, millis);
+        return new Entry(key, teacher.describe(), fitted.parameterCount(), outputs, false, millis, folder);
+    }
+
+    private void write(String key, Path folder, String description, FittedTeacher fitted,
+            Map<String, TeacherOutputs> outputs, long millis) {
+        Path tmp = root.resolve(".tmp-" + key + "-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(tmp);
+            fitted.save(tmp.resolve("teacher.zip"));
+            ObjectNode meta = JSON.createObjectNode();
+            meta.put("key", key);
+            meta.put("description", description);
+            meta.put("parameter_count", fitted.parameterCount());
+            meta.put("train_millis", millis);
+            ArrayNode splits = meta.putArray("splits");
+            ArrayNode layers = meta.putArray("feature_layers");
+            boolean first = true;
+            for (var e : outputs.entrySet()) {
+                splits.add(e.getKey());
+                Nd4j.saveBinary(e.getValue().logits(), tmp.resolve(e.getKey() + ".logits.bin").toFile());
+                for (var f : e.getValue().features().entrySet()) {
+                    Nd4j.saveBinary(f.getValue(), tmp.resolve(e.getKey() + "." + f.getKey() + ".bin").toFile());
+                    if (first) {
+                        layers.add(f.getKey());
+                    }
+                }
+                first = false;
+            }
+            Files.writeString(tmp.resolve("meta.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
+            Files.createDirectories(root);
+            try {
+                Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
+                deleteRecursively(tmp); // another process finished the same entry first: keep theirs
+            }
+        } catch (IOException e) {
+            deleteRecursively(tmp);
+            throw new UncheckedIOException("cannot write teacher cache entry " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Entry read(String key, Path folder) throws IOException {
+        ObjectNode meta = (ObjectNode) JSON.readTree(folder.resolve("meta.json").toFile());
+        List<String> layers = new ArrayList<>();
+        meta.get("feature_layers").forEach(n -> layers.add(n.asText()));
+        Map<String, TeacherOutputs> outputs = new LinkedHashMap<>();
+        for (var split : meta.get("splits")) {
+            String s = split.asText();
+            INDArray logits = Nd4j.readBinary(folder.resolve(s + ".logits.bin").toFile());
+            Map<String, INDArray> features = new LinkedHashMap<>();
+            for (String layer : layers) {
+                features.put(layer, Nd4j.readBinary(folder.resolve(s + "." + layer + ".bin").toFile()));
+            }
+            outputs.put(s, new TeacherOutputs(logits, features));
+        }
+        return new Entry(key, meta.get("description").asText(), meta.get("parameter_count").asLong(), outputs, true,
+                meta.get("train_millis").asLong(), folder);
+    }
+
+    private static void deleteRecursively(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a leftover temporary folder is harmless
+        }
+    }
+}

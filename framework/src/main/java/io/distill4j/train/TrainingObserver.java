@@ -1,0 +1,20 @@
+package io.distill4j.train;
+
+/**
+ * Receives training events; progress bars and trackers are observers, so that trainers stay free of side effects.
+ */
+public interface TrainingObserver {
+    /** Called after every epoch. */
+    void onEpoch(EpochReport report);
+
+    /** An observer that ignores everything. */
+    TrainingObserver NONE = report -> { };
+
+    /** Both observers, in order. */
+    default TrainingObserver andThen(TrainingObserver next) {
+        return report -> {
+            onEpoch(report);
+            next.onEpoch(report);
+        };
+    }
+}

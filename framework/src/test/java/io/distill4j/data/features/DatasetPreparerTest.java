@@ -1,0 +1,174 @@
+package io.distill4j.data.features;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distill4j.data.DataConfig;
+import io.distill4j.data.KlineSeries;
+import io.distill4j.data.SharedData;
+import io.distill4j.data.synthetic.SyntheticConfig;
+import io.distill4j.data.synthetic.SyntheticMarket;
+import java.util.Arrays;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class DatasetPreparerTest {
+    private static DataConfig synthetic(int bars, long seed) {
+        return new DataConfig(new DataConfig.SyntheticSource(bars, seed, "5m"), 32, 12, OptionalDouble.empty(),
+                new DataConfig.Split(0.6, 0.2, 0.2, OptionalInt.empty()));
+    }
+
+    @Test
+    void splitsAreTimeOrderedWithPurgeGaps() {
+        PreparedData d = DatasetPreparer.prepare(synthetic(6000, 7));
+        int gap = 32 + 20 + 12;
+        assertEquals(gap, d.gapBars());
+        int[] tr = d.train().barIndices();
+        int[] va = d.validation().barIndices();
+        int[] te = d.test().barIndices();
+        assertTrue(va[0] - tr[tr.length - 1] > gap);
+        assertTrue(te[0] - va[va.length - 1] > gap);
+        for (int[] part : new int[][] {tr, va, te}) {
+            for (int k = 1; k < part.length; k++) {
+                assertTrue(part[k] > part[k - 1]);
+            }
+        }
+        int valid = d.description().candidateSamples() - d.description().droppedSamples();
+        assertEquals(6000 - (32 + 19) - 12, d.description().candidateSamples());
+        assertEquals(0, d.description().droppedSamples());
+        assertEquals(valid, tr.length + va.length + te.length + d.description().purgedSamples());
+        assertEquals(2 * gap, d.description().purgedSamples());
+        assertEquals(Math.round(valid * 0.6), tr.length);
+        assertEquals(3, d.numClasses());
+        assertEquals(FeatureEngineer.NAMES, d.featureNames());
+        long[] t = d.train().timeMs();
+        assertEquals(SyntheticConfig.DEFAULT_START_MS + tr[0] * 300_000L, t[0]);
+    }
+
+    @Test
+    void standardisationIsFittedOnTrainOnly() {
+        PreparedData d = DatasetPreparer.prepare(synthetic(6000, 7));
+        INDArray train = d.train().features();
+        assertEquals(DataType.FLOAT, train.dataType());
+        assertArrayEquals(new long[] {d.train().size(), 12}, train.shape());
+        INDArray mean = train.mean(0);
+        INDArray std = train.std(false, 0);
+        for (int j = 0; j < 12; j++) {
+            assertEquals(0, mean.getDouble(j), 1e-4, "train mean of " + d.featureNames().get(j));
+            assertEquals(1, std.getDouble(j), 1e-3, "train std of " + d.featureNames().get(j));
+        }
+        INDArray testMean = d.test().features().mean(0);
+        assertTrue(testMean.amaxNumber().doubleValue() > 0.01, "test mean is not forced to 0: " + testMean);
+    }
+
+    @Test
+    void autoThresholdPutsAThirdOfTrainInHold() {
+        PreparedData d = DatasetPreparer.prepare(synthetic(6000, 7));
+        int[] counts = d.train().classCounts();
+        assertEquals(d.train().size() / 3.0, counts[Labels.HOLD], 1.0);
+        double[] r = d.train().forwardReturns();
+        int[] y = d.train().labels();
+        for (int k = 0; k < r.length; k++) {
+            assertEquals(Labels.classify(r[k], d.labelThreshold()), y[k]);
+        }
+        INDArray oneHot = d.test().labelsOneHot();
+        assertEquals(d.test().labels()[5], oneHot.getRow(5).argMax().getInt(0));
+        System.out.println("class counts sell/hold/buy: train " + Arrays.toString(counts) + ", validation "
+                + Arrays.toString(d.validation().classCounts()) + ", test " + Arrays.toString(d.test().classCounts())
+                + ", threshold " + d.labelThreshold());
+    }
+
+    @Test
+    void windowsAreTheFeatureRowsEndingAtEachSample() {
+        PreparedData d = DatasetPreparer.prepare(synthetic(3000, 7));
+        SampleSplit v = d.validation();
+        INDArray w = v.windows();
+        assertArrayEquals(new long[] {v.size(), 12, 32}, w.shape());
+        assertEquals(DataType.FLOAT, w.dataType());
+        INDArray f = v.features();
+        int[] bars = v.barIndices();
+        for (int k = 0; k < v.size(); k++) {
+            INDArray last = w.get(NDArrayIndex.point(k), NDArrayIndex.all(), NDArrayIndex.point(31));
+            assertEquals(f.getRow(k), last.reshape(12));
+            // samples are consecutive bars here: step j back in the window is sample k - j's row
+            for (int j : new int[] {1, 7, 31}) {
+                if (k - j >= 0 && bars[k - j] == bars[k] - j) {
+                    INDArray earlier = w.get(NDArrayIndex.point(k), NDArrayIndex.all(), NDArrayIndex.point(31 - j));
+                    assertEquals(f.getRow(k - j), earlier.reshape(12));
+                }
+            }
+        }
+        assertTrue(v.windows() == w, "windows are cached");
+    }
+
+    @Test
+    void aGapDropsExactlyTheSamplesThatWouldBridgeIt() {
+        KlineSeries full = SyntheticMarket.generate(new SyntheticConfig(3000, 11, 60_000)).series();
+        int m = 1500; // remove bar 1500: a gap between new indices 1499 and 1500
+        KlineSeries a = full.slice(0, m);
+        KlineSeries b = full.slice(m + 1, full.size());
+        KlineSeries gapped = concat(a, b);
+        DataConfig cfg = synthetic(3000, 11);
+        PreparedData d = DatasetPreparer.prepare(gapped, cfg);
+        int back = 32 + 19;
+        int h = 12;
+        assertEquals(1, d.description().quality().gaps());
+        assertEquals(back + h, d.description().droppedSamples());
+        for (SampleSplit s : new SampleSplit[] {d.train(), d.validation(), d.test()}) {
+            for (int i : s.barIndices()) {
+                assertTrue(i < m - h || i > m - 1 + back, "sample at " + i + " bridges the gap");
+            }
+        }
+    }
+
+    @Test
+    void preparationIsDeterministic() {
+        PreparedData a = DatasetPreparer.prepare(synthetic(3000, 5));
+        PreparedData b = DatasetPreparer.prepare(synthetic(3000, 5));
+        PreparedData c = DatasetPreparer.prepare(synthetic(3000, 6));
+        assertEquals(a.description(), b.description());
+        assertEquals(a.train().features(), b.train().features());
+        assertArrayEquals(a.test().labels(), b.test().labels());
+        assertEquals(a.labelThreshold(), b.labelThreshold(), 0.0);
+        assertNotEquals(a.description().sha256(), c.description().sha256());
+        assertEquals(64, a.description().sha256().length());
+    }
+
+    @Test
+    void realCsvWithAnOutage() {
+        var path = SharedData.file("klines/binance-spot/BTCUSDT-1h.csv");
+        DataConfig cfg = new DataConfig(new DataConfig.CsvSource(path), 32, 12, OptionalDouble.of(0.01),
+                new DataConfig.Split(0.6, 0.2, 0.2, OptionalInt.empty()));
+        PreparedData d = DatasetPreparer.prepare(cfg);
+        assertEquals(35_842, d.description().rows());
+        assertEquals(1, d.description().quality().gaps());
+        assertEquals(32 + 19 + 12, d.description().droppedSamples());
+        assertEquals(0.01, d.labelThreshold());
+        System.out.println("Binance BTCUSDT 1h: train/val/test " + d.train().size() + "/" + d.validation().size()
+                + "/" + d.test().size() + ", train classes " + Arrays.toString(d.train().classCounts()));
+    }
+
+    private static KlineSeries concat(KlineSeries a, KlineSeries b) {
+        return new KlineSeries("gapped", cat(a.timeMs(), b.timeMs()), cat(a.open(), b.open()), cat(a.high(), b.high()),
+                cat(a.low(), b.low()), cat(a.close(), b.close()), cat(a.volume(), b.volume()),
+                cat(a.turnover(), b.turnover()));
+    }
+
+    private static long[] cat(long[] x, long[] y) {
+        long[] r = Arrays.copyOf(x, x.length + y.length);
+        System.arraycopy(y, 0, r, x.length, y.length);
+        return r;
+    }
+
+    private static double[] cat(double[] x, double[] y) {
+        double[] r = Arrays.copyOf(x, x.length + y.length);
+        System.arraycopy(y, 0, r, x.length, y.length);
+        return r;
+    }
+}

@@ -1,0 +1,144 @@
+package io.distill4j.loss;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distill4j.api.InputShape;
+import io.distill4j.model.MlpNetwork;
+import io.distill4j.model.Networks;
+import java.util.List;
+import java.util.Random;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class HintonKdLossFunctionTest {
+    private static final INDArray Z = Nd4j.createFromArray(new double[][] {{1.0, -0.5, 0.25}, {0.3, 2.0, -1.0}});
+    private static final INDArray LABELS = Nd4j.createFromArray(new double[][] {
+        {0, 0, 1, 0.5, 0.1, 1.5}, {0, 1, 0, -1.0, 3.0, 0.0}});
+
+    /** Golden values computed independently with NumPy from the formula in the javadoc. */
+    @ParameterizedTest
+    @CsvSource({
+        "4.0, 0.5, 0.7776039487218936, 0.3401919338077454",
+        "1.0, 1.0, 1.2779757438553099, 0.20902076654506024",
+        "2.0, 0.0, 0.2897741323390345, 0.32073073880787706",
+        "8.0, 0.3, 0.5720116957482754, 0.4385812999630856"})
+    void goldenValues(double t, double alpha, double first, double second) {
+        var loss = new HintonKdLossFunction(t, alpha);
+        INDArray perExample = loss.computeScoreArray(LABELS, Z, new ActivationIdentity(), null);
+        assertEquals(first, perExample.getDouble(0), 1e-12);
+        assertEquals(second, perExample.getDouble(1), 1e-12);
+        assertEquals((first + second) / 2, loss.computeScore(LABELS, Z, new ActivationIdentity(), null, true), 1e-12);
+        assertEquals(first + second, loss.computeScore(LABELS, Z, new ActivationIdentity(), null, false), 1e-12);
+    }
+
+    /** Central finite differences of the summed score against the analytic gradient, for several T and alpha. */
+    @ParameterizedTest
+    @CsvSource({"1.0, 0.0", "4.0, 0.5", "16.0, 0.1", "0.5, 1.0", "2.0, 0.9"})
+    void gradientMatchesFiniteDifferences(double t, double alpha) {
+        var loss = new HintonKdLossFunction(t, alpha);
+        Random random = new Random(42);
+        int n = 5;
+        int c = 3;
+        INDArray z = Nd4j.zeros(DataType.DOUBLE, n, c);
+        INDArray labels = Nd4j.zeros(DataType.DOUBLE, n, 2 * c);
+        for (int i = 0; i < n; i++) {
+            labels.putScalar(i, random.nextInt(c), 1.0);
+            for (int k = 0; k < c; k++) {
+                z.putScalar(i, k, random.nextGaussian() * 2);
+                labels.putScalar(i, c + k, random.nextGaussian() * 3);
+            }
+        }
+        for (var activation : List.of(new ActivationIdentity(), new ActivationTanH())) {
+            INDArray analytic = loss.computeGradient(labels, z, activation, null);
+            double eps = 1e-6;
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < c; k++) {
+                    INDArray plus = z.dup();
+                    plus.putScalar(i, k, z.getDouble(i, k) + eps);
+                    INDArray minus = z.dup();
+                    minus.putScalar(i, k, z.getDouble(i, k) - eps);
+                    double numeric = (loss.computeScore(labels, plus, activation, null, false)
+                            - loss.computeScore(labels, minus, activation, null, false)) / (2 * eps);
+                    assertEquals(numeric, analytic.getDouble(i, k), 1e-7,
+                            "d/dz[" + i + "," + k + "] at T=" + t + " alpha=" + alpha + " " + activation);
+                }
+            }
+        }
+    }
+
+    @Test
+    void maskZeroesExamples() {
+        var loss = new HintonKdLossFunction(2, 0.5);
+        INDArray mask = Nd4j.createFromArray(new double[][] {{1}, {0}});
+        INDArray scores = loss.computeScoreArray(LABELS, Z, new ActivationIdentity(), mask);
+        assertEquals(0.0, scores.getDouble(1));
+        INDArray grad = loss.computeGradient(LABELS, Z, new ActivationIdentity(), mask);
+        assertEquals(0.0, grad.getRow(1).norm1Number().doubleValue());
+        assertTrue(grad.getRow(0).norm1Number().doubleValue() > 0);
+    }
+
+    @Test
+    void softTermKeepsTSquaredAtAlphaZero() {
+        // At large T, T^2 * KL ~ (1/2) * mean-centred squared logit difference / C (Hinton et al., sec. 2.1):
+        // the soft term must not vanish as T grows, which it would without the T^2 factor.
+        INDArray labels = LABELS.dup();
+        double atT100 = new HintonKdLossFunction(100, 0).computeScore(labels, Z, new ActivationIdentity(), null, true);
+        double atT1000 = new HintonKdLossFunction(1000, 0).computeScore(labels, Z, new ActivationIdentity(), null, true);
+        assertTrue(atT100 > 0.1, "soft term vanished: " + atT100);
+        assertEquals(atT100, atT1000, 0.01 * atT100);
+    }
+
+    @Test
+    void rejectsWrongLabelWidthAndBadParameters() {
+        var loss = new HintonKdLossFunction(2, 0.5);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> loss.computeScore(Z, Z, new ActivationIdentity(), null, true));
+        assertTrue(e.getMessage().contains("[n, 2C]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new HintonKdLossFunction(0, 0.5));
+        assertThrows(IllegalArgumentException.class, () -> new HintonKdLossFunction(1, 1.5));
+    }
+
+    /** DL4J's own gradient check through a whole student graph with the KD head, in double precision. */
+    @Test
+    void dl4jGradientCheckThroughStudentGraph() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            var kd = new HintonKd(3.0, 0.4);
+            var shape = new InputShape(4, 1, 3);
+            ComputationGraph graph = Networks.assemble(new NeuralNetConfiguration.Builder().seed(7)
+                    .dataType(DataType.DOUBLE).updater(new NoOp()), new MlpNetwork(List.of(5), "tanh", 0),
+                    List.of(kd), shape);
+            Random random = new Random(3);
+            int n = 6;
+            INDArray x = Nd4j.zeros(DataType.DOUBLE, n, 4);
+            INDArray y = Nd4j.zeros(DataType.DOUBLE, n, 6);
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < 4; k++) {
+                    x.putScalar(i, k, random.nextGaussian());
+                }
+                y.putScalar(i, random.nextInt(3), 1);
+                for (int k = 0; k < 3; k++) {
+                    y.putScalar(i, 3 + k, random.nextGaussian() * 2);
+                }
+            }
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
+                    .inputs(new INDArray[] {x}).labels(new INDArray[] {y}).epsilon(1e-6).maxRelError(1e-3)
+                    .minAbsoluteError(1e-8));
+            assertTrue(ok, "DL4J gradient check failed");
+        } finally {
+            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        }
+    }
+}
