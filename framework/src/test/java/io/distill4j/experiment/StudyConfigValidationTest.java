@@ -81,7 +81,8 @@ class StudyConfigValidationTest {
                 Arguments.of("22-unknown-loss-key.yaml",
                         "distillation.loss.beta: unknown key 'beta' (valid keys here: alpha, temperature, type)"),
                 Arguments.of("23-unknown-student-type.yaml",
-                        "student.type: unknown student type 'lstm' (valid types: mlp)"));
+                        "student.type: unknown student type 'lstm' (valid types: mlp)"),
+                Arguments.of("24-teacher-missing-type.yaml", "teacher.type: missing (expected a teacher type: mlp)"));
     }
 
     @ParameterizedTest(name = "{0}")
