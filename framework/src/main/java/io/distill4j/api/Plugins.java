@@ -26,6 +26,11 @@ public final class Plugins {
         return map;
     }
 
+    /** The kind as users read it in messages: {@code DistillationLoss} is "distillation loss". */
+    static String displayName(Class<?> kind) {
+        return kind.getSimpleName().replaceAll("(?<=[a-z0-9])(?=[A-Z])", " ").toLowerCase(java.util.Locale.ROOT);
+    }
+
     private static String key(Class<?> kind, String type) {
         return kind.getSimpleName() + ":" + type;
     }
@@ -49,11 +54,16 @@ public final class Plugins {
      */
     public static <T> T create(Class<T> kind, ConfigNode section) {
         List<String> valid = types(kind);
+        String what = displayName(kind);
+        if (!section.has("type")) {
+            section.accept("type");
+            throw section.error("type", "missing (expected a " + what + " type: " + String.join(", ", valid) + ")");
+        }
         String type = section.string("type");
         PluginFactory<?> factory = FACTORIES.get(key(kind, type));
         if (factory == null) {
-            throw section.error("type", "unknown " + kind.getSimpleName().toLowerCase() + " type '" + type
-                    + "' (valid types: " + String.join(", ", valid) + ")");
+            throw section.error("type", "unknown " + what + " type '" + type + "' (valid types: "
+                    + String.join(", ", valid) + ")");
         }
         T instance = kind.cast(factory.create(section));
         section.finish();

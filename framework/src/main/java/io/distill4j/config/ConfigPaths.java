@@ -101,7 +101,7 @@ public final class ConfigPaths {
         try {
             steps = parse(path);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(file, "", e.getMessage());
+            throw new ConfigException(file, "", "bad path syntax in '" + path + "': " + e.getMessage());
         }
         JsonNode cur = root;
         for (int i = 0; i < steps.size(); i++) {

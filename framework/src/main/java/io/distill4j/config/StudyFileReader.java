@@ -116,11 +116,8 @@ public final class StudyFileReader {
             text = text.substring(1);
         }
         checkCharacters(text);
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        options.setMaxAliasesForCollections(50);
-        options.setNestingDepthLimit(MAX_DEPTH);
-        Yaml yaml = new Yaml(options);
+        // Only the event parser of SnakeYAML is used: no composer, no constructor, so no tag is ever resolved.
+        Yaml yaml = new Yaml(new LoaderOptions());
         try {
             return new Builder(yaml.parse(new StringReader(text)).iterator()).document();
         } catch (MarkedYAMLException e) {

@@ -33,10 +33,24 @@ public final class StudyFileWriter {
         return b.toString();
     }
 
+    /** {@link #toYaml(JsonNode)} preceded by {@code comment} as {@code #} lines (e.g. the config hash). */
+    public static String toYaml(JsonNode root, String comment) {
+        StringBuilder b = new StringBuilder();
+        for (String line : comment.split("\\R", -1)) {
+            b.append(line.isEmpty() ? "#" : "# " + line).append('\n');
+        }
+        return b.append(toYaml(root)).toString();
+    }
+
     /** Writes {@link #toYaml(JsonNode)} to {@code file} (UTF-8), replacing it. */
     public static void write(Path file, JsonNode root) {
+        write(file, root, null);
+    }
+
+    /** Writes {@link #toYaml(JsonNode, String)} (or without comment if it is null) to {@code file} (UTF-8). */
+    public static void write(Path file, JsonNode root, String comment) {
         try {
-            Files.writeString(file, toYaml(root), StandardCharsets.UTF_8);
+            Files.writeString(file, comment == null ? toYaml(root) : toYaml(root, comment), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

@@ -215,7 +215,9 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
                 }
             }
             if (Math.abs(train + validation + test - 1) > 1e-9) {
-                throw split.error("train, validation and test must sum to 1, got " + (train + validation + test));
+                double sum = new java.math.BigDecimal(train + validation + test)
+                        .round(new java.math.MathContext(9)).doubleValue(); // 1.1, not 1.0999999999999999
+                throw split.error("train, validation and test must sum to 1, got " + sum);
             }
             var raw = split.raw("gap");
             if (raw.isPresent() && !(raw.get().isTextual() && raw.get().asText().equals("auto"))) {

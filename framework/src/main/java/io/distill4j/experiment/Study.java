@@ -1,6 +1,7 @@
 package io.distill4j.experiment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distill4j.config.ConfigException;
 import io.distill4j.config.ConfigOverrides;
 import io.distill4j.config.Grid;
 import io.distill4j.config.GridCell;
@@ -23,18 +24,28 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
     public static Study load(Path path, List<String> overrides) {
         String file = path.toString();
         ObjectNode tree = ConfigOverrides.applied(StudyFileReader.read(path), overrides);
-        Grid grid = Grid.of(file, tree);
+        Grid grid;
+        try {
+            grid = Grid.of(file, tree);
+        } catch (ConfigException e) {
+            throw explained(e, null, List.of(), overrides);
+        }
         List<GridCell> cells = grid.cells();
         StudyConfig base = null;
         Map<String, Trial> teachers = new LinkedHashMap<>();
         Map<String, Trial> baselines = new LinkedHashMap<>();
         List<Trial> distilled = new ArrayList<>();
         for (GridCell cell : cells) {
-            StudyConfig config = StudyConfig.parse(file, cell.resolved());
+            StudyConfig config;
+            try {
+                config = StudyConfig.parse(file, cell.resolved());
+            } catch (ConfigException e) {
+                throw explained(e, cell, cells, overrides);
+            }
             if (base == null) {
                 base = config;
             } else if (!base.name().equals(config.name())) {
-                throw new io.distill4j.config.ConfigException(file, "grid", "the grid may not change 'study'");
+                throw new ConfigException(file, "grid", "the grid may not change 'study'");
             }
             var none = new LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode>();
             Trial teacher = new Trial(Trial.Role.TEACHER, "-", none, -1, file, cell.resolved());
@@ -50,6 +61,69 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
         trials.addAll(baselines.values());
         trials.addAll(distilled);
         return new Study(file, tree, base, List.copyOf(cells), grid.seeds(), List.copyOf(trials));
+    }
+
+    /**
+     * Adds where a bad value came from when it is not plainly in the file: the grid cell, if the problem depends on
+     * the cell (it lies on a grid axis, or not every cell fails the same way), and the {@code --set} override that
+     * wrote the offending path.
+     */
+    private static ConfigException explained(ConfigException e, GridCell cell, List<GridCell> cells,
+            List<String> overrides) {
+        List<String> notes = new ArrayList<>();
+        if (cell != null && !cell.assignments().isEmpty() && dependsOnCell(e, cell, cells)) {
+            notes.add("grid cell " + cell.label());
+        }
+        String setBy = null;
+        for (String text : overrides) {
+            String p = ConfigOverrides.parse(text).path();
+            boolean axis = p.startsWith("grid.") && cell != null && cell.assignments().containsKey(p.substring(5))
+                    && overlaps(p.substring(5), e.path());
+            if (overlaps(p, e.path()) || axis) {
+                setBy = text; // the last override of the path wins, as when applying them
+            }
+        }
+        if (setBy != null) {
+            notes.add("set by --set " + setBy);
+        }
+        if (notes.isEmpty()) {
+            return e;
+        }
+        return new ConfigException(e.file(), e.path(), e.problem() + " (" + String.join("; ", notes) + ")");
+    }
+
+    private static boolean dependsOnCell(ConfigException e, GridCell cell, List<GridCell> cells) {
+        if (cell.index() > 0) {
+            return true; // an earlier cell was valid
+        }
+        for (String axis : cell.assignments().keySet()) {
+            if (overlaps(axis, e.path())) {
+                return true;
+            }
+        }
+        for (GridCell other : cells) {
+            if (other.index() == cell.index()) {
+                continue;
+            }
+            try {
+                StudyConfig.parse(e.file(), other.resolved());
+                return true;
+            } catch (ConfigException o) {
+                if (!o.getMessage().equals(e.getMessage())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean overlaps(String a, String b) {
+        return a.equals(b) || inside(a, b) || inside(b, a);
+    }
+
+    private static boolean inside(String inner, String outer) {
+        return !outer.isEmpty() && inner.length() > outer.length() && inner.startsWith(outer)
+                && (inner.charAt(outer.length()) == '.' || inner.charAt(outer.length()) == '[');
     }
 
     public String name() {

@@ -75,8 +75,10 @@ public record StudyConfig(
         distillation.optionalSection("schedules").ifPresent(s -> {
             for (String parameter : s.keys()) {
                 if (!probe.parameters().containsKey(parameter)) {
-                    throw s.error(parameter, "the loss " + probe.describe() + " has no parameter '" + parameter
-                            + "' to schedule (it has: " + String.join(", ", probe.parameters().keySet()) + ")");
+                    String type = lossNode.json().get("type").asText();
+                    throw s.error(parameter, "the loss type '" + type + "' has no parameter '" + parameter
+                            + "' to schedule (" + (probe.parameters().isEmpty() ? "it has no schedulable parameters"
+                            : "it has: " + String.join(", ", probe.parameters().keySet())) + ")");
                 }
                 schedules.put(parameter, Plugins.create(Schedule.class, s.section(parameter)));
             }

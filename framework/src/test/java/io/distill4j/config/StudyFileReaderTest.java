@@ -237,4 +237,17 @@ class StudyFileReaderTest {
         parse("study.yaml: a5[7]: document too large (more than 1000000 values, after aliases)",
                 b.toString());
     }
+
+    @Test
+    void deepNestingIsStopped() {
+        parse("study.yaml: a" + "[0]".repeat(64) + ": nested more than 64 levels deep (line 1, column 68)",
+                "a: " + "[".repeat(100) + "]".repeat(100) + "\n");
+    }
+
+    @Test
+    void fileNameInMessagesIsThePathAsGiven() throws Exception {
+        Path f = dir.resolve("list.yaml");
+        Files.writeString(f, "- a\n");
+        assertMessage(f + ": top level must be a mapping of study settings, got a list", () -> StudyFileReader.read(f));
+    }
 }

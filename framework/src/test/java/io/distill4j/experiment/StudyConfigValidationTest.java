@@ -1,0 +1,193 @@
+package io.distill4j.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.distill4j.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The corpus of malformed study files under {@code src/test/resources/studies/invalid}: each is a complete study
+ * that is valid except for one mistake, and must fail {@link Study#load} with exactly the expected one-line message
+ * (file, dotted path, problem). Also the {@code --set} error paths and the valid quickstart study.
+ */
+class StudyConfigValidationTest {
+    private static final Path INVALID = Path.of("src/test/resources/studies/invalid");
+    private static final Path QUICKSTART = Path.of("../configs/quickstart.yaml");
+    private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
+            "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
+    private static final String ROOT_KEYS = "data, description, distillation, grid, seed, seeds, student, study, "
+            + "teacher, tracking, training";
+
+    static Stream<Arguments> invalidStudies() {
+        return Stream.of(
+                Arguments.of("01-unknown-top-level-key.yaml",
+                        "epochs: unknown key 'epochs' (valid keys here: " + ROOT_KEYS + ")"),
+                Arguments.of("02-unknown-teacher-key.yaml",
+                        "teacher.layers: unknown key 'layers' (valid keys here: activation, dropout, hidden, "
+                                + "training, type)"),
+                Arguments.of("03-unknown-teacher-type.yaml",
+                        "teacher.type: unknown teacher type 'transformer' (valid types: mlp)"),
+                Arguments.of("04-unknown-loss-type.yaml",
+                        "distillation.loss.type: unknown distillation loss type 'fitnet' (valid types: "
+                                + "cross_entropy, hinton)"),
+                Arguments.of("05-epochs-string.yaml",
+                        "training.epochs: expected an integer in [1, 100000], got the string 'ten'"),
+                Arguments.of("06-alpha-out-of-range.yaml",
+                        "distillation.loss.alpha: expected a number in [0, 1], got 1.5"),
+                Arguments.of("07-negative-temperature.yaml",
+                        "distillation.loss.temperature: expected a number in [0.001, 100], got -2"),
+                Arguments.of("08-hidden-empty.yaml",
+                        "student.hidden: expected a non-empty list of integers in [1, 65536], got an empty list"),
+                Arguments.of("09-hidden-string-element.yaml",
+                        "student.hidden[1]: expected an integer in [1, 65536], got the string 'eight'"),
+                Arguments.of("10-missing-study.yaml", "study: missing (expected a string)"),
+                Arguments.of("11-study-name-spaces.yaml",
+                        "study: expected a name of letters, digits, '.', '_' or '-' (at most 100, starting with a "
+                                + "letter or digit), got 'my first study'"),
+                Arguments.of("12-missing-data.yaml", "data: missing section (expected a mapping)"),
+                Arguments.of("13-csv-without-path.yaml", "data.source.path: missing (expected a string)"),
+                Arguments.of("14-synthetic-with-path.yaml",
+                        "data.source.path: 'path' is only valid with type: csv (this source is type: synthetic)"),
+                Arguments.of("15-split-sum.yaml",
+                        "data.split: train, validation and test must sum to 1, got 1.1"),
+                Arguments.of("16-gap-too-small.yaml",
+                        "data.split.gap: expected at least lookback + horizon = 16 + 6 = 22 bars so that no window "
+                                + "or label spans two parts, got 10"),
+                Arguments.of("17-schedule-unknown-parameter.yaml",
+                        "distillation.schedules.beta: the loss type 'hinton' has no parameter 'beta' to schedule "
+                                + "(it has: temperature, alpha)"),
+                Arguments.of("18-schedule-unknown-type.yaml",
+                        "distillation.schedules.temperature.type: unknown schedule type 'exponential' (valid types: "
+                                + "constant, cosine, linear, step)"),
+                Arguments.of("19-schedule-missing-end.yaml",
+                        "distillation.schedules.temperature.end: missing (expected a number in [-1000000, 1000000])"),
+                Arguments.of("20-grid-one-bad-cell.yaml",
+                        "distillation.loss.alpha: expected a number in [0, 1], got 2.0 "
+                                + "(grid cell temperature=2,alpha=2.0)"),
+                Arguments.of("21-seeds-duplicated.yaml", "seeds[2]: duplicate seed 1"),
+                Arguments.of("22-unknown-loss-key.yaml",
+                        "distillation.loss.beta: unknown key 'beta' (valid keys here: alpha, temperature, type)"),
+                Arguments.of("23-unknown-student-type.yaml",
+                        "student.type: unknown student type 'lstm' (valid types: mlp)"),
+                Arguments.of("24-teacher-missing-type.yaml", "teacher.type: missing (expected a teacher type: mlp)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidStudies")
+    void invalidStudyFailsWithExactMessage(String name, String problem) {
+        Path file = INVALID.resolve(name);
+        assertMessage(file + ": " + problem, () -> Study.load(file, List.of()));
+    }
+
+    @Test
+    void everyCorpusFileHasAnExpectedMessage() throws IOException {
+        TreeSet<String> onDisk;
+        try (Stream<Path> files = Files.list(INVALID)) {
+            onDisk = files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        }
+        TreeSet<String> listed = invalidStudies().map(a -> (String) a.get()[0])
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(listed, onDisk);
+    }
+
+    @Test
+    void problemIsReportedOnlyOnceWhenEveryCellHasIt() {
+        // alpha 1.5 is wrong in the file itself, not in a grid cell: no "(grid cell ...)" note.
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Study.load(INVALID.resolve("06-alpha-out-of-range.yaml"), List.of()));
+        assertFalse(e.getMessage().contains("grid cell"), e.getMessage());
+        assertEquals("distillation.loss.alpha", e.path());
+    }
+
+    // ---- the valid quickstart study ------------------------------------------------------------
+
+    @Test
+    void quickstartLoadsWithElevenTrials() {
+        Study study = Study.load(QUICKSTART, List.of());
+        assertEquals("quickstart", study.name());
+        assertEquals(4, study.cells().size());
+        assertEquals(List.of(1, 2), study.seeds());
+        assertEquals(11, study.trials().size());
+        Map<Trial.Role, Long> roles = study.trials().stream()
+                .collect(Collectors.groupingBy(Trial::role, Collectors.counting()));
+        assertEquals(Map.of(Trial.Role.TEACHER, 1L, Trial.Role.STUDENT_ALONE, 2L, Trial.Role.DISTILLED, 8L), roles);
+        assertEquals(11, study.trials().stream().map(Trial::id).distinct().count(), "trial ids are unique");
+    }
+
+    @Test
+    void gridOverrideChangesTrialCount() {
+        Study study = Study.load(QUICKSTART, List.of("grid.distillation.loss.alpha=[0.1, 0.3, 0.5]"));
+        assertEquals(6, study.cells().size());
+        assertEquals(1 + 2 + 6 * 2, study.trials().size());
+        Study oneSeed = Study.load(QUICKSTART, List.of("seeds=[7]", "grid.distillation.loss.alpha=[0.3]"));
+        assertEquals(1 + 1 + 2, oneSeed.trials().size());
+    }
+
+    // ---- --set -----------------------------------------------------------------------------------
+
+    @Test
+    void setWithUnknownKeyNamesTheOverride() {
+        assertMessage(QUICKSTART + ": training.epoch: unknown key 'epoch' (valid keys here: batch_size, epochs, l2, "
+                        + "learning_rate, patience) (set by --set training.epoch=5)",
+                () -> Study.load(QUICKSTART, List.of("training.epoch=5")));
+        assertMessage(QUICKSTART + ": trainig: unknown key 'trainig' (valid keys here: " + ROOT_KEYS
+                        + ") (set by --set trainig.epochs=5)",
+                () -> Study.load(QUICKSTART, List.of("trainig.epochs=5")));
+    }
+
+    @Test
+    void setWithInvalidValueNamesTheOverride() {
+        assertMessage(QUICKSTART + ": teacher.hidden: expected a non-empty list of integers in [1, 65536], got an "
+                        + "empty list (set by --set teacher.hidden=[])",
+                () -> Study.load(QUICKSTART, List.of("training.epochs=3", "teacher.hidden=[]")));
+    }
+
+    @Test
+    void setGridAxisWithOneBadValueNamesCellAndOverride() {
+        assertMessage(QUICKSTART + ": distillation.loss.alpha: expected a number in [0, 1], got 2.0 (grid cell "
+                        + "temperature=2,alpha=2.0; set by --set grid.distillation.loss.alpha=[0.5,2.0])",
+                () -> Study.load(QUICKSTART, List.of("grid.distillation.loss.alpha=[0.5,2.0]")));
+    }
+
+    @Test
+    void malformedSetIsRejected() {
+        Map<String, String> cases = Map.of(
+                "training.epochs", "--set: malformed override 'training.epochs' (expected path=value, e.g. "
+                        + "training.epochs=5)",
+                "=5", "--set: malformed override '=5': empty path before '=' (expected path=value, e.g. "
+                        + "training.epochs=5)",
+                "training..epochs=3", "--set: bad path in override 'training..epochs=3': empty segment in path "
+                        + "'training..epochs'",
+                "training.epochs=", "--set: training.epochs: empty value in override 'training.epochs=' (write null "
+                        + "to unset, or '' for an empty string)",
+                "training.epochs=[1", "--set: training.epochs: bad value in override 'training.epochs=[1': YAML "
+                        + "syntax error at line 1, column 3: expected ',' or ']', but got <stream end>",
+                "study.name=x", "--set: study.name: cannot set 'name' inside study, which is the string "
+                        + "'quickstart', not a mapping (override 'study.name=x')");
+        cases.forEach((override, expected) ->
+                assertMessage(expected, () -> Study.load(QUICKSTART, List.of(override))));
+    }
+
+    private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable code) {
+        ConfigException e = assertThrows(ConfigException.class, code);
+        String m = e.getMessage();
+        assertEquals(expected, m);
+        assertFalse(m.contains("\n") || m.contains("\r"), () -> "multi-line message: " + m);
+        for (String leak : LEAKS) {
+            assertFalse(m.contains(leak), () -> "message leaks '" + leak + "': " + m);
+        }
+    }
+}
