@@ -19,9 +19,9 @@ import java.util.Map;
  * over seeds of the test metrics, and a verdict on whether distillation beat the student-alone baseline.
  *
  * <p>Honest comparison: the distilled cell to compare is chosen by mean <b>validation</b> accuracy, never by test
- * results; its test accuracy is then compared with the baseline's by Welch's t over seeds. {@code |t| >= 2} (about
- * a 95% level for a handful of seeds is optimistic; with 2 seeds it is a weak test) is reported as a difference,
- * anything else as no clear difference.
+ * results; its test accuracy and macro-F1 are then compared with the baseline's by Welch's t over seeds.
+ * {@code |t| >= 2} counts as a difference (a rough bar: with 2 or 3 seeds the test is weak); when the two metrics
+ * disagree the verdict says "mixed", never "beat".
  */
 public record Summary(String study, List<Row> rows, String verdict, List<TrialResult> failures, String header) {
 
@@ -121,29 +121,44 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         if (baseline == null || best == null || baseline.metric("accuracy").n() == 0) {
             return "No verdict: the student-alone baseline or every distilled trial failed.";
         }
-        Stats kd = best.metric("accuracy");
-        Stats alone = baseline.metric("accuracy");
-        Stats kdF1 = best.metric("macro_f1");
-        Stats aloneF1 = baseline.metric("macro_f1");
-        double t = kd.welchT(alone);
         String facts = String.format(Locale.ROOT,
-                "Best distilled cell by validation accuracy: %s. On the test split its accuracy is %s against %s for "
-                        + "the student alone (difference %+.4f), macro-F1 %s against %s, over %d and %d seed(s).",
-                best.method(), kd.format(4), alone.format(4), kd.mean() - alone.mean(), kdF1.format(4),
-                aloneF1.format(4), kd.n(), alone.n());
+                "Best distilled cell by validation accuracy: %s. On the test split, over %d and %d seed(s): "
+                        + "accuracy %s against %s for the student alone, macro-F1 %s against %s.",
+                best.method(), best.metric("accuracy").n(), baseline.metric("accuracy").n(),
+                best.metric("accuracy").format(4), baseline.metric("accuracy").format(4),
+                best.metric("macro_f1").format(4), baseline.metric("macro_f1").format(4));
+        int accuracy = compare(best.metric("accuracy"), baseline.metric("accuracy"));
+        int f1 = compare(best.metric("macro_f1"), baseline.metric("macro_f1"));
+        String tests = String.format(Locale.ROOT, "(Welch t: accuracy %.2f, macro-F1 %.2f; |t| >= 2 counts)",
+                best.metric("accuracy").welchT(baseline.metric("accuracy")),
+                best.metric("macro_f1").welchT(baseline.metric("macro_f1")));
         String judgement;
-        if (Double.isNaN(t)) {
+        if (accuracy == UNKNOWN || f1 == UNKNOWN) {
             judgement = "Too few seeds for a test: no claim either way.";
-        } else if (t >= 2) {
-            judgement = String.format(Locale.ROOT, "Distillation beat the student-alone baseline (Welch t = %.2f).", t);
-        } else if (t <= -2) {
-            judgement = String.format(Locale.ROOT,
-                    "Distillation did worse than the student-alone baseline (Welch t = %.2f).", t);
+        } else if (accuracy > 0 && f1 >= 0 || f1 > 0 && accuracy >= 0) {
+            judgement = "Distillation beat the student-alone baseline " + tests + ".";
+        } else if (accuracy < 0 && f1 <= 0 || f1 < 0 && accuracy <= 0) {
+            judgement = "Distillation did worse than the student-alone baseline " + tests + ".";
+        } else if (accuracy == 0 && f1 == 0) {
+            judgement = "No clear difference: distillation did not beat the student-alone baseline beyond "
+                    + "seed-to-seed noise " + tests + ".";
         } else {
-            judgement = String.format(Locale.ROOT, "No clear difference: distillation did not beat the student-alone "
-                    + "baseline beyond seed-to-seed noise (Welch t = %.2f, |t| < 2).", t);
+            judgement = "Mixed: distillation " + (accuracy > 0 ? "raised accuracy but lowered macro-F1"
+                    : "raised macro-F1 but lowered accuracy") + " against the student alone " + tests
+                    + "; it did not beat the baseline on both.";
         }
         return facts + " " + judgement;
+    }
+
+    private static final int UNKNOWN = Integer.MIN_VALUE;
+
+    /** +1 / -1 when {@code a} is above / below {@code b} by Welch |t| >= 2, 0 otherwise, UNKNOWN without a test. */
+    private static int compare(Stats a, Stats b) {
+        double t = a.welchT(b);
+        if (Double.isNaN(t)) {
+            return UNKNOWN;
+        }
+        return t >= 2 ? 1 : t <= -2 ? -1 : 0;
     }
 
     // ---- output ----------------------------------------------------------------------------------
