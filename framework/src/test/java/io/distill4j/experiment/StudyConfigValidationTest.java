@@ -80,8 +80,9 @@ class StudyConfigValidationTest {
                 Arguments.of("21-seeds-duplicated.yaml", "seeds[2]: duplicate seed 1"),
                 Arguments.of("22-unknown-loss-key.yaml",
                         "distillation.loss.beta: unknown key 'beta' (valid keys here: alpha, temperature, type)"),
+                // the test class path adds the test-only student plugin "exploding" (ExplodingStudent)
                 Arguments.of("23-unknown-student-type.yaml",
-                        "student.type: unknown student type 'lstm' (valid types: mlp)"),
+                        "student.type: unknown student type 'lstm' (valid types: exploding, mlp)"),
                 Arguments.of("24-teacher-missing-type.yaml", "teacher.type: missing (expected a teacher type: mlp)"));
     }
 
