@@ -1,18 +1,25 @@
 package io.distill4j.api;
 
+import io.distill4j.data.KlineSeries;
 import io.distill4j.train.TrainingObserver;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * What a teacher needs to train: train and validation inputs of its {@link InputKind} with one-hot labels, a seed
- * and an observer for progress and per-epoch metrics.
+ * What a teacher needs to train: the train and validation samples (in either input form) with one-hot labels, the
+ * bars they come from (rule-based teachers read prices), a seed and an observer for progress and per-epoch metrics.
  */
 public record TeacherFitContext(
         InputShape shape,
-        INDArray trainInput,
+        ModelInput train,
         INDArray trainLabels,
-        INDArray validationInput,
+        ModelInput validation,
         INDArray validationLabels,
+        KlineSeries bars,
         long seed,
         TrainingObserver observer) {
+
+    /** The same context with another seed (ensemble members train with their own seeds). */
+    public TeacherFitContext withSeed(long newSeed) {
+        return new TeacherFitContext(shape, train, trainLabels, validation, validationLabels, bars, newSeed, observer);
+    }
 }

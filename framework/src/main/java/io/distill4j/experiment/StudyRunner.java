@@ -4,6 +4,7 @@ import io.distill4j.Distill4jException;
 import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
+import io.distill4j.api.ModelInput;
 import io.distill4j.api.TeacherFitContext;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.config.ConfigHash;
@@ -142,10 +143,6 @@ public final class StudyRunner {
         return dataCache.computeIfAbsent(key, k -> DatasetPreparer.prepare(config.data()));
     }
 
-    private static INDArray input(InputKind kind, SampleSplit split) {
-        return kind == InputKind.TABULAR ? split.features() : split.windows();
-    }
-
     private static InputShape shape(PreparedData data) {
         return new InputShape(data.featureNames().size(), data.lookback(), data.numClasses());
     }
@@ -165,14 +162,13 @@ public final class StudyRunner {
         try {
             PreparedData data = data(c);
             logData(run, data);
-            InputKind kind = c.teacher().inputKind();
-            var ctx = new TeacherFitContext(shape(data), input(kind, data.train()), data.train().labelsOneHot(),
-                    input(kind, data.validation()), data.validation().labelsOneHot(), c.seed(),
+            var ctx = new TeacherFitContext(shape(data), data.train(), data.train().labelsOneHot(),
+                    data.validation(), data.validation().labelsOneHot(), data.series(), c.seed(),
                     epochObserver(trial, run));
-            Map<String, INDArray> splits = new LinkedHashMap<>();
-            splits.put("train", input(kind, data.train()));
-            splits.put("validation", input(kind, data.validation()));
-            splits.put("test", input(kind, data.test()));
+            Map<String, ModelInput> splits = new LinkedHashMap<>();
+            splits.put("train", data.train());
+            splits.put("validation", data.validation());
+            splits.put("test", data.test());
             String key = teacherKey(c);
             TeacherCache.Entry entry = teacherCache.getOrFit(key, c.teacher(), ctx, splits);
             teachers.put(key, entry);
@@ -263,16 +259,16 @@ public final class StudyRunner {
                 run.logParam("trial.loss", loss.describe());
             }
             InputKind kind = c.student().inputKind();
-            var train = new StudentDistiller.SplitData(input(kind, data.train()), data.train().labelsOneHot(),
+            var train = new StudentDistiller.SplitData(data.train().input(kind), data.train().labelsOneHot(),
                     teacher.split("train"));
-            var validation = new StudentDistiller.SplitData(input(kind, data.validation()),
+            var validation = new StudentDistiller.SplitData(data.validation().input(kind),
                     data.validation().labelsOneHot(), teacher.split("validation"));
             long studentSeed = Seeds.derive(trial.seed(), "student");
             long shuffleSeed = Seeds.derive(trial.seed(), "shuffle");
             StudentDistiller.Result trained = StudentDistiller.train(trial.runName(), c.student(), List.of(loss),
                     schedules, shape(data), c.training(), train, validation, studentSeed, shuffleSeed,
                     epochObserver(trial, run));
-            Map<String, Double> test = evaluate(trained, input(kind, data.test()), data.test(), teacher.split("test"));
+            Map<String, Double> test = evaluate(trained, data.test().input(kind), data.test(), teacher.split("test"));
             Map<String, Double> val = evaluate(trained, validation.input(), data.validation(), validation.teacher());
             ComputationGraph deployable = Networks.deployable(trained.graph());
             long params = deployable.numParams();

@@ -1,6 +1,8 @@
 package io.distill4j.model;
 
 import io.distill4j.api.FittedTeacher;
+import io.distill4j.api.InputKind;
+import io.distill4j.api.ModelInput;
 import io.distill4j.api.TeacherOutputs;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,9 +17,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class GraphTeacher implements FittedTeacher {
     private final ComputationGraph graph;
     private final List<String> featureLayers;
+    private final InputKind inputKind;
 
-    public GraphTeacher(ComputationGraph graph, List<String> featureLayers) {
+    public GraphTeacher(ComputationGraph graph, InputKind inputKind, List<String> featureLayers) {
         this.graph = graph;
+        this.inputKind = inputKind;
         this.featureLayers = List.copyOf(featureLayers);
     }
 
@@ -26,7 +30,8 @@ public final class GraphTeacher implements FittedTeacher {
     }
 
     @Override
-    public TeacherOutputs infer(INDArray input) {
+    public TeacherOutputs infer(ModelInput samples) {
+        INDArray input = samples.input(inputKind);
         graph.clear();
         Map<String, INDArray> acts = graph.feedForward(input, false);
         Map<String, INDArray> features = new LinkedHashMap<>();

@@ -53,13 +53,13 @@ public record MlpTeacher(MlpNetwork network, TrainingSettings training) implemen
         HardLabelCrossEntropy loss = new HardLabelCrossEntropy();
         ComputationGraph graph = Networks.build(body, List.of(loss), ctx.shape(), training, ctx.seed());
         INDArray trainLabels = loss.labels(ctx.trainLabels(), null);
-        var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {ctx.trainInput()},
+        var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {ctx.train().input(body.inputKind())},
                 new INDArray[] {trainLabels}, training.batchSize(), ctx.seed());
-        var validation = new MultiDataSet(new INDArray[] {ctx.validationInput()},
+        var validation = new MultiDataSet(new INDArray[] {ctx.validation().input(body.inputKind())},
                 new INDArray[] {loss.labels(ctx.validationLabels(), null)});
         GraphTrainer.train("teacher " + body.describe(), graph, iterator, validation, training, e -> Map.of(),
                 ctx.observer());
-        return new GraphTeacher(graph, body.featureLayers());
+        return new GraphTeacher(graph, body.inputKind(), body.featureLayers());
     }
 
     /** Factory for {@code type: mlp}. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.api.FittedTeacher;
+import io.distill4j.api.ModelInput;
 import io.distill4j.api.Teacher;
 import io.distill4j.api.TeacherFitContext;
 import io.distill4j.api.TeacherOutputs;
@@ -33,7 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Layout of {@code <root>/<key>/}: {@code meta.json} (description, parameter count, training time, feature layer
  * names), {@code teacher.zip} (the trained DL4J model, when the teacher has one), and
- * {@code <split>.logits.bin} / {@code <split>.<layer>.bin} (ND4J binary arrays). An entry is written in a temporary
+ * {@code <split>.logits.bin} / {@code <split>.<layer>.bin} / {@code <split>.member.<name>.bin} (ND4J binary
+ * arrays; members are an ensemble's own logits). An entry is written in a temporary
  * folder and renamed into place, so a killed process never leaves a partial entry.
  */
 public final class TeacherCache {
@@ -73,7 +75,7 @@ public final class TeacherCache {
      * stores the result.
      */
     public synchronized Entry getOrFit(String key, Teacher teacher, TeacherFitContext context,
-            Map<String, INDArray> splits) {
+            Map<String, ModelInput> splits) {
         Path folder = root.resolve(key);
         if (Files.isRegularFile(folder.resolve("meta.json"))) {
             try {
@@ -106,6 +108,7 @@ public final class TeacherCache {
             meta.put("train_millis", millis);
             ArrayNode splits = meta.putArray("splits");
             ArrayNode layers = meta.putArray("feature_layers");
+            ArrayNode members = meta.putArray("members");
             boolean first = true;
             for (var e : outputs.entrySet()) {
                 splits.add(e.getKey());
@@ -114,6 +117,12 @@ public final class TeacherCache {
                     Nd4j.saveBinary(f.getValue(), tmp.resolve(e.getKey() + "." + f.getKey() + ".bin").toFile());
                     if (first) {
                         layers.add(f.getKey());
+                    }
+                }
+                for (var m : e.getValue().members().entrySet()) {
+                    Nd4j.saveBinary(m.getValue(), tmp.resolve(e.getKey() + ".member." + m.getKey() + ".bin").toFile());
+                    if (first) {
+                        members.add(m.getKey());
                     }
                 }
                 first = false;
@@ -135,6 +144,8 @@ public final class TeacherCache {
         ObjectNode meta = (ObjectNode) JSON.readTree(folder.resolve("meta.json").toFile());
         List<String> layers = new ArrayList<>();
         meta.get("feature_layers").forEach(n -> layers.add(n.asText()));
+        List<String> members = new ArrayList<>();
+        meta.get("members").forEach(n -> members.add(n.asText()));
         Map<String, TeacherOutputs> outputs = new LinkedHashMap<>();
         for (var split : meta.get("splits")) {
             String s = split.asText();
@@ -143,7 +154,11 @@ public final class TeacherCache {
             for (String layer : layers) {
                 features.put(layer, Nd4j.readBinary(folder.resolve(s + "." + layer + ".bin").toFile()));
             }
-            outputs.put(s, new TeacherOutputs(logits, features));
+            Map<String, INDArray> memberLogits = new LinkedHashMap<>();
+            for (String member : members) {
+                memberLogits.put(member, Nd4j.readBinary(folder.resolve(s + ".member." + member + ".bin").toFile()));
+            }
+            outputs.put(s, new TeacherOutputs(logits, features, memberLogits));
         }
         return new Entry(key, meta.get("description").asText(), meta.get("parameter_count").asLong(), outputs, true,
                 meta.get("train_millis").asLong(), folder);

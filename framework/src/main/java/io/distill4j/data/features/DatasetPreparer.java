@@ -109,7 +109,8 @@ public final class DatasetPreparer {
         return new PreparedData(description, threshold, std, lookback, h, gap,
                 part("train", split.train(), sampleBars, fwd, threshold, standardised, lookback, series),
                 part("validation", split.validation(), sampleBars, fwd, threshold, standardised, lookback, series),
-                part("test", split.test(), sampleBars, fwd, threshold, standardised, lookback, series), regimes);
+                part("test", split.test(), sampleBars, fwd, threshold, standardised, lookback, series), regimes,
+                series);
     }
 
     private static SampleSplit part(String name, int[] pos, int[] sampleBars, double[] fwd, double threshold,

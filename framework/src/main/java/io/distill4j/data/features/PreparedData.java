@@ -1,5 +1,6 @@
 package io.distill4j.data.features;
 
+import io.distill4j.data.KlineSeries;
 import io.distill4j.data.synthetic.Regime;
 import java.util.List;
 import java.util.Optional;
@@ -19,9 +20,12 @@ public final class PreparedData {
     private final SampleSplit validation;
     private final SampleSplit test;
     private final Regime[] regimes;
+    private final KlineSeries series;
 
     PreparedData(DataDescription description, double labelThreshold, Standardiser standardiser, int lookback,
-            int horizon, int gapBars, SampleSplit train, SampleSplit validation, SampleSplit test, Regime[] regimes) {
+            int horizon, int gapBars, SampleSplit train, SampleSplit validation, SampleSplit test, Regime[] regimes,
+            KlineSeries series) {
+        this.series = series;
         this.description = description;
         this.labelThreshold = labelThreshold;
         this.standardiser = standardiser;
@@ -32,6 +36,11 @@ public final class PreparedData {
         this.validation = validation;
         this.test = test;
         this.regimes = regimes;
+    }
+
+    /** The bars the samples come from ({@link SampleSplit#barIndices()} index into it). */
+    public KlineSeries series() {
+        return series;
     }
 
     public DataDescription description() {

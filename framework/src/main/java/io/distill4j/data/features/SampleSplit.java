@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The arrays returned are shared, cached views of this split: callers must not modify them.
  */
-public final class SampleSplit {
+public final class SampleSplit implements io.distill4j.api.ModelInput {
     private final String name;
     private final int[] bars;
     private final float[][] standardisedRows;
@@ -38,6 +38,7 @@ public final class SampleSplit {
         return name;
     }
 
+    @Override
     public int size() {
         return bars.length;
     }
@@ -106,6 +107,12 @@ public final class SampleSplit {
     }
 
     /** Index of each sample's bar in the source series, a copy. */
+    @Override
+    public INDArray input(io.distill4j.api.InputKind kind) {
+        return kind == io.distill4j.api.InputKind.TABULAR ? features() : windows();
+    }
+
+    @Override
     public int[] barIndices() {
         return bars.clone();
     }
