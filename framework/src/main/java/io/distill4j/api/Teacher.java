@@ -16,4 +16,7 @@ public interface Teacher {
 
     /** Trains the teacher from scratch on the context's data and returns the trained model. */
     FittedTeacher fit(TeacherFitContext context);
+
+    /** The most epochs training can take (for progress and ETA); 0 for teachers that do not train. */
+    int epochBudget();
 }

@@ -18,8 +18,12 @@ public record TeacherFitContext(
         long seed,
         TrainingObserver observer) {
 
-    /** The same context with another seed (ensemble members train with their own seeds). */
-    public TeacherFitContext withSeed(long newSeed) {
-        return new TeacherFitContext(shape, train, trainLabels, validation, validationLabels, bars, newSeed, observer);
+    /**
+     * The context of an ensemble member: its own seed, and its epochs reported under {@code scope} (e.g. {@code lstm.}).
+     */
+    public TeacherFitContext forMember(long memberSeed, String scope) {
+        TrainingObserver outer = observer;
+        return new TeacherFitContext(shape, train, trainLabels, validation, validationLabels, bars, memberSeed,
+                report -> outer.onEpoch(report.scoped(scope)));
     }
 }

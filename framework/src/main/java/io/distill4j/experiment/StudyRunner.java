@@ -133,7 +133,7 @@ public final class StudyRunner {
     private static int epochBudget(Trial t) {
         StudyConfig c = t.config();
         if (t.role() == Trial.Role.TEACHER) {
-            return c.teacher() instanceof io.distill4j.model.MlpTeacher m ? m.training().epochs() : 1;
+            return c.teacher().epochBudget();
         }
         return c.training().epochs();
     }
@@ -175,19 +175,26 @@ public final class StudyRunner {
             run.setTag("distill4j.teacher_key", key);
             run.setTag("distill4j.teacher_cached", String.valueOf(entry.fromCache()));
             run.logMetric("train_seconds", entry.trainMillis() / 1000.0, 0);
-            Map<String, Double> test = ClassificationMetrics.of(entry.split("test").logits(), data.test().labels(),
-                    null).asMap();
-            Map<String, Double> validation = ClassificationMetrics.of(entry.split("validation").logits(),
-                    data.validation().labels(), null).asMap();
-            test.remove("agreement");
-            test.remove("kl_teacher");
+            Map<String, Double> test = teacherMetrics(entry.split("test").logits(), data.test());
+            Map<String, Double> validation = teacherMetrics(entry.split("validation").logits(), data.validation());
             logFinal(run, test, validation, entry.parameterCount(), Double.NaN);
+            for (String member : entry.split("test").members().keySet()) {
+                Map<String, Double> m = teacherMetrics(entry.split("test").members().get(member), data.test());
+                Map<String, Double> mv = teacherMetrics(entry.split("validation").members().get(member),
+                        data.validation());
+                m.forEach((k, v) -> {
+                    test.put("member." + member + "." + k, v);
+                    run.logMetric(member + ".test_" + k, v, 0);
+                });
+                mv.forEach((k, v) -> validation.put("member." + member + "." + k, v));
+            }
             if (Files.isRegularFile(entry.folder().resolve("teacher.zip"))) {
                 run.logArtifact("model/teacher.zip", entry.folder().resolve("teacher.zip"));
             }
             run.end(RunStatus.FINISHED);
             var result = new TrialResult(trial, trial.id(), test, validation, entry.parameterCount(),
-                    System.currentTimeMillis() - t0, run.runId(), null);
+                    System.currentTimeMillis() - t0, run.runId(), null,
+                    Map.of("train_seconds", entry.trainMillis() / 1000.0, "from_cache", entry.fromCache() ? 1.0 : 0.0));
             listener.trialFinished(result, epochBudget(trial));
             return result;
         } catch (RuntimeException e) {
@@ -279,7 +286,7 @@ public final class StudyRunner {
             run.logMetric("epochs_run", trained.outcome().epochsRun(), 0);
             run.end(RunStatus.FINISHED);
             var result = new TrialResult(trial, trial.id(), test, val, params, System.currentTimeMillis() - t0,
-                    run.runId(), null);
+                    run.runId(), null, Map.of());
             listener.trialFinished(result, epochBudget(trial));
             return result;
         } catch (RuntimeException e) {
@@ -287,6 +294,14 @@ public final class StudyRunner {
             listener.trialFinished(failed, epochBudget(trial));
             return failed;
         }
+    }
+
+    /** A teacher's metrics against the labels (agreement and KL with itself would be meaningless). */
+    private static Map<String, Double> teacherMetrics(INDArray logits, SampleSplit split) {
+        Map<String, Double> m = new LinkedHashMap<>(ClassificationMetrics.of(logits, split.labels(), null).asMap());
+        m.remove("agreement");
+        m.remove("kl_teacher");
+        return m;
     }
 
     private static Map<String, Double> evaluate(StudentDistiller.Result trained, INDArray input, SampleSplit split,
@@ -352,11 +367,12 @@ public final class StudyRunner {
 
     private TrainingObserver epochObserver(Trial trial, TrackedRun run) {
         return report -> {
-            run.logMetric("train_loss", report.trainLoss(), report.epoch());
+            String scope = report.scope();
+            run.logMetric(scope + "train_loss", report.trainLoss(), report.epoch());
             if (Double.isFinite(report.validationLoss())) {
-                run.logMetric("val_loss", report.validationLoss(), report.epoch());
+                run.logMetric(scope + "val_loss", report.validationLoss(), report.epoch());
             }
-            report.values().forEach((k, v) -> run.logMetric(k, v, report.epoch()));
+            report.values().forEach((k, v) -> run.logMetric(scope + k, v, report.epoch()));
             listener.epochFinished(trial, report);
         };
     }
@@ -390,6 +406,6 @@ public final class StudyRunner {
         run.logArtifact("error.txt", trace.toString().getBytes(StandardCharsets.UTF_8));
         run.end(RunStatus.FAILED);
         return new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0, System.currentTimeMillis() - t0,
-                run.runId(), reason);
+                run.runId(), reason, Map.of());
     }
 }

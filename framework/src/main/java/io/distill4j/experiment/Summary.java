@@ -23,15 +23,25 @@ import java.util.Map;
  * {@code |t| >= 2} counts as a difference (a rough bar: with 2 or 3 seeds the test is weak); when the two metrics
  * disagree the verdict says "mixed", never "beat".
  */
-public record Summary(String study, List<Row> rows, String verdict, List<TrialResult> failures, String header) {
+public record Summary(String study, List<Row> rows, String verdict, List<TrialResult> failures, String header,
+        List<String> teacherNotes) {
 
     /** Metrics shown per row, in order. */
     public static final List<String> METRICS = List.of("accuracy", "macro_f1", "log_loss", "agreement", "kl_teacher",
             "retention_accuracy", "retention_macro_f1");
 
-    /** One method aggregated over seeds. */
+    /**
+     * One method aggregated over seeds.
+     *
+     * @param memberRetention for students of an ensemble teacher: accuracy retention versus each member, by name
+     */
     public record Row(String method, String role, int runs, int failed, Map<String, Stats> metrics,
-            Stats validationAccuracy, long parameters, double compression) {
+            Stats validationAccuracy, long parameters, double compression, Map<String, Stats> memberRetention) {
+        public Row(String method, String role, int runs, int failed, Map<String, Stats> metrics,
+                Stats validationAccuracy, long parameters, double compression) {
+            this(method, role, runs, failed, metrics, validationAccuracy, parameters, compression, Map.of());
+        }
+
         public Stats metric(String name) {
             return metrics.getOrDefault(name, Stats.of(List.of()));
         }
@@ -55,6 +65,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         List<Row> rows = new ArrayList<>();
         for (var e : groups.entrySet()) {
             Map<String, List<Double>> values = new LinkedHashMap<>();
+            Map<String, List<Double>> retentionByMember = new LinkedHashMap<>();
             List<Double> validation = new ArrayList<>();
             long params = 0;
             double compression = Double.NaN;
@@ -76,6 +87,12 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                     values.computeIfAbsent(m, k -> new ArrayList<>()).add(v);
                 }
                 validation.add(r.validation("accuracy"));
+                if (teacher != null && r.trial().role() != Trial.Role.TEACHER) {
+                    for (String member : memberNames(teacher)) {
+                        retentionByMember.computeIfAbsent(member, k -> new ArrayList<>())
+                                .add(r.test("accuracy") / teacher.test("member." + member + ".accuracy"));
+                    }
+                }
                 params = r.parameters();
                 if (teacher != null && r.trial().role() != Trial.Role.TEACHER) {
                     compression = (double) teacher.parameters() / r.parameters();
@@ -83,11 +100,71 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             }
             Map<String, Stats> stats = new LinkedHashMap<>();
             values.forEach((k, v) -> stats.put(k, Stats.of(v)));
+            Map<String, Stats> memberRetention = new LinkedHashMap<>();
+            retentionByMember.forEach((k, v) -> memberRetention.put(k, Stats.of(v)));
             rows.add(new Row(e.getKey(), e.getValue().get(0).trial().role().label(), e.getValue().size(), failed,
-                    stats, Stats.of(validation), params, compression));
+                    stats, Stats.of(validation), params, compression, memberRetention));
+            if (e.getValue().get(0).trial().role() == Trial.Role.TEACHER) {
+                for (TrialResult t : e.getValue()) {
+                    if (!t.failed()) {
+                        rows.addAll(memberRows(e.getKey(), t));
+                    }
+                }
+            }
         }
         List<TrialResult> failures = results.stream().filter(TrialResult::failed).toList();
-        return new Summary(study.name(), List.copyOf(rows), verdict(rows), failures, header(study));
+        return new Summary(study.name(), List.copyOf(rows), verdict(rows), failures, header(study),
+                teacherNotes(results));
+    }
+
+    private static List<String> memberNames(TrialResult teacher) {
+        List<String> names = new ArrayList<>();
+        for (String key : teacher.test().keySet()) {
+            if (key.startsWith("member.") && key.endsWith(".accuracy")) {
+                names.add(key.substring("member.".length(), key.length() - ".accuracy".length()));
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    /** One row per ensemble member, with the member's own test metrics. */
+    private static List<Row> memberRows(String teacherMethod, TrialResult teacher) {
+        List<Row> rows = new ArrayList<>();
+        for (String member : memberNames(teacher)) {
+            Map<String, Stats> stats = new LinkedHashMap<>();
+            for (String m : METRICS) {
+                stats.put(m, Stats.of(List.of(teacher.test().getOrDefault("member." + member + "." + m,
+                        Double.NaN))));
+            }
+            rows.add(new Row("  member " + member, "teacher-member", 1, 0, stats,
+                    Stats.of(List.of(teacher.validation("member." + member + ".accuracy"))), 0, Double.NaN));
+        }
+        return rows;
+    }
+
+    /**
+     * How each teacher was obtained and the time the cache saved: without it, each of the n student trials would
+     * train its own teacher (n - 1 extra trainings when trained in this run, n when read from the cache).
+     */
+    private static List<String> teacherNotes(List<TrialResult> results) {
+        List<String> notes = new ArrayList<>();
+        for (TrialResult t : results) {
+            if (t.trial().role() != Trial.Role.TEACHER || t.failed()) {
+                continue;
+            }
+            String key = teacherKey(t.trial());
+            long students = results.stream().filter(r -> r.trial().role() != Trial.Role.TEACHER
+                    && teacherKey(r.trial()).equals(key)).count();
+            double seconds = t.facts().getOrDefault("train_seconds", Double.NaN);
+            boolean cached = t.facts().getOrDefault("from_cache", 0.0) > 0;
+            long extra = cached ? students : Math.max(0, students - 1);
+            notes.add(String.format(Locale.ROOT, "Teacher %s: %s (training took %.1f s); shared by %d student "
+                    + "trial(s), saving about %.1f s of teacher training.", t.trial().config().teacher().describe(),
+                    cached ? "read from the cache" : "trained once in this run", seconds, students,
+                    seconds * extra));
+        }
+        return List.copyOf(notes);
     }
 
     private static String teacherKey(Trial t) {
@@ -222,6 +299,24 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         b.append("---|".repeat(TABLE_HEADERS.size())).append('\n');
         for (List<String> row : tableCells()) {
             b.append('|').append(String.join(" | ", row)).append("|\n");
+        }
+        List<Row> withMembers = rows.stream().filter(r -> !r.memberRetention().isEmpty()).toList();
+        if (!withMembers.isEmpty()) {
+            List<String> members = new ArrayList<>(withMembers.get(0).memberRetention().keySet());
+            b.append("\nAccuracy retention versus each ensemble member (student accuracy / member accuracy):\n\n|method | ")
+                    .append(String.join(" | ", members)).append("|\n|").append("---|".repeat(members.size() + 1))
+                    .append('\n');
+            for (Row r : withMembers) {
+                b.append('|').append(r.method());
+                for (String m : members) {
+                    b.append(" | ").append(r.memberRetention().getOrDefault(m, Stats.of(List.of())).format(3));
+                }
+                b.append("|\n");
+            }
+        }
+        if (!teacherNotes.isEmpty()) {
+            b.append('\n');
+            teacherNotes.forEach(n -> b.append(n).append("\n"));
         }
         b.append("\n## Verdict\n\n").append(verdict).append('\n');
         if (!failures.isEmpty()) {

@@ -3,8 +3,9 @@ package io.distill4j.experiment;
 import java.util.Map;
 
 /**
- * What a trial produced: test and validation metrics (by name), parameter counts, timing, the tracking run, and
- * a failure reason when it failed (then the metrics are empty).
+ * What a trial produced: test and validation metrics (by name; an ensemble teacher adds
+ * {@code member.<name>.<metric>}), parameter counts, timing, the tracking run, other facts (e.g. a teacher's
+ * {@code train_seconds} and {@code from_cache}), and a failure reason when it failed (then the metrics are empty).
  */
 public record TrialResult(
         Trial trial,
@@ -14,11 +15,13 @@ public record TrialResult(
         long parameters,
         long millis,
         String runId,
-        String failure) {
+        String failure,
+        Map<String, Double> facts) {
 
     public TrialResult {
         test = Map.copyOf(test);
         validation = Map.copyOf(validation);
+        facts = Map.copyOf(facts);
     }
 
     public boolean failed() {

@@ -39,6 +39,11 @@ public record MlpTeacher(MlpNetwork network, TrainingSettings training) implemen
     }
 
     @Override
+    public int epochBudget() {
+        return training.epochs();
+    }
+
+    @Override
     public InputKind inputKind() {
         return InputKind.TABULAR;
     }

@@ -11,10 +11,23 @@ import java.util.Map;
  * @param validationLoss loss on the validation split ({@code NaN} when there is none)
  * @param values other per-epoch values (scheduled parameters, validation accuracy), by metric name
  * @param millis wall time of the epoch
+ * @param scope whose epoch it is, as a metric-name prefix ({@code ""} for the network itself, e.g. {@code lstm.} for
+ *     an ensemble member)
  */
 public record EpochReport(int epoch, int epochs, double trainLoss, double validationLoss, Map<String, Double> values,
-        long millis) {
+        long millis, String scope) {
     public EpochReport {
         values = Map.copyOf(values);
+    }
+
+    /** A report of the network itself (empty scope). */
+    public EpochReport(int epoch, int epochs, double trainLoss, double validationLoss, Map<String, Double> values,
+            long millis) {
+        this(epoch, epochs, trainLoss, validationLoss, values, millis, "");
+    }
+
+    /** The same report under a scope prefix (prefixes nest: {@code outer.inner.}). */
+    public EpochReport scoped(String prefix) {
+        return new EpochReport(epoch, epochs, trainLoss, validationLoss, values, millis, prefix + scope);
     }
 }
