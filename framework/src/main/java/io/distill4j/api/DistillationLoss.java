@@ -22,6 +22,17 @@ public interface DistillationLoss {
     /** The vertex the head reads: {@code logits} for output-level losses, a named layer for feature losses. */
     String inputVertex();
 
+    /**
+     * The teacher whose outputs label this head: {@value #DEFAULT_TEACHER} for a study with one {@code teacher},
+     * a name from {@code teachers} for one term per teacher, {@code null} when the head uses no teacher.
+     */
+    default String teacherName() {
+        return DEFAULT_TEACHER;
+    }
+
+    /** The name of a study's single teacher. */
+    String DEFAULT_TEACHER = "teacher";
+
     /** The live loss function of this trial's head. */
     ILossFunction lossFunction();
 
@@ -29,7 +40,8 @@ public interface DistillationLoss {
      * The head's label array for a set of samples.
      *
      * @param hardLabels one-hot labels {@code [n, classes]}
-     * @param teacher the teacher's outputs for the same samples, in the same order
+     * @param teacher the outputs of {@link #teacherName()} for the same samples, in the same order ({@code null}
+     *     when the head uses no teacher)
      */
     INDArray labels(INDArray hardLabels, TeacherOutputs teacher);
 

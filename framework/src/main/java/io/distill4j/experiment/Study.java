@@ -48,12 +48,14 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
                 throw new ConfigException(file, "grid", "the grid may not change 'study'");
             }
             var none = new LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode>();
-            Trial teacher = new Trial(Trial.Role.TEACHER, "-", none, -1, file, cell.resolved());
-            teachers.putIfAbsent(teacher.id(), teacher);
+            for (String teacherName : config.teachers().keySet()) {
+                Trial teacher = new Trial(Trial.Role.TEACHER, "-", none, -1, teacherName, file, cell.resolved());
+                teachers.putIfAbsent(teacher.id(), teacher);
+            }
             for (int seed : grid.seeds()) {
-                Trial alone = new Trial(Trial.Role.STUDENT_ALONE, "-", none, seed, file, cell.resolved());
+                Trial alone = new Trial(Trial.Role.STUDENT_ALONE, "-", none, seed, null, file, cell.resolved());
                 baselines.putIfAbsent(alone.id(), alone);
-                distilled.add(new Trial(Trial.Role.DISTILLED, cell.label(), cell.assignments(), seed, file,
+                distilled.add(new Trial(Trial.Role.DISTILLED, cell.label(), cell.assignments(), seed, null, file,
                         cell.resolved()));
             }
         }

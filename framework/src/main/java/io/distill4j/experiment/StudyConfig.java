@@ -11,6 +11,7 @@ import io.distill4j.config.ConfigNode;
 import io.distill4j.data.DataConfig;
 import io.distill4j.train.TrainingSettings;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -24,12 +25,16 @@ import java.util.regex.Pattern;
  * description: "..."             # optional
  * seed: 42                       # root seed: teacher initialisation and shuffling (students use `seeds`)
  * data: {...}                    # see DataConfig
- * teacher: {type: mlp, ...}      # a Teacher plugin
+ * teacher: {type: mlp, ...}      # a Teacher plugin (an ensemble is one teacher: one averaged target)
+ * # or, for one KD term per teacher:
+ * # teachers: {mlp: {type: mlp}, lstm: {type: lstm}}
  * student: {type: mlp, ...}      # a Student plugin
  * distillation:
  *   loss: {type: hinton, temperature: 4, alpha: 0.5}
- *   schedules:                   # optional: loss parameter -> Schedule plugin
+ *   schedules:                   # optional: loss parameter -> Schedule plugin (one teacher only)
  *     temperature: {type: cosine, start: 8, end: 2}
+ *   terms:                       # with `teachers`: weight (normalised to sum 1) and temperature per teacher
+ *     mlp: {weight: 2, temperature: 4}
  * training: {epochs: 20, batch_size: 256, learning_rate: 0.005, l2: 0, patience: 0}   # every student's budget
  * tracking: {experiment: quickstart}
  * grid: {distillation.loss.temperature: [1, 4]}
@@ -43,12 +48,17 @@ public record StudyConfig(
         String description,
         long seed,
         DataConfig data,
-        Teacher teacher,
+        Map<String, Teacher> teachers,
         Student student,
         JsonNode lossSection,
         Map<String, Schedule> schedules,
+        Map<String, Term> terms,
         TrainingSettings training,
         String trackingExperiment) {
+
+    /** One teacher's KD term in a multi-teacher study. */
+    public record Term(double weight, double temperature) {
+    }
 
     /** The default student budget. */
     public static final TrainingSettings DEFAULT_TRAINING = new TrainingSettings(20, 256, 5e-3, 0, 0);
@@ -66,11 +76,42 @@ public record StudyConfig(
         String description = root.string("description", "");
         long seed = root.longValue("seed", 42, 0, Long.MAX_VALUE);
         DataConfig data = DataConfig.parse(root.section("data"));
-        Teacher teacher = Plugins.create(Teacher.class, root.section("teacher"));
+        Map<String, Teacher> teachers = parseTeachers(root);
         Student student = Plugins.create(Student.class, root.section("student"));
         ConfigNode distillation = root.section("distillation");
         ConfigNode lossNode = distillation.section("loss");
         DistillationLoss probe = Plugins.create(DistillationLoss.class, lossNode);
+        boolean multi = root.has("teachers");
+        Map<String, Term> terms = new LinkedHashMap<>();
+        if (multi) {
+            if (!(probe instanceof io.distill4j.loss.HintonKd)) {
+                throw lossNode.error("type", "with several teachers the loss must be 'hinton' (one KD term per "
+                        + "teacher), got '" + lossNode.string("type") + "'");
+            }
+            if (distillation.has("schedules")) {
+                throw distillation.error("schedules", "schedules are not supported with several teachers yet");
+            }
+            double temperature = probe.parameters().get("temperature");
+            ConfigNode termsNode = distillation.optionalSection("terms").orElse(null);
+            for (String teacherName : teachers.keySet()) {
+                ConfigNode t = termsNode == null ? null : termsNode.optionalSection(teacherName).orElse(null);
+                terms.put(teacherName, t == null ? new Term(1.0, temperature)
+                        : new Term(t.number("weight", 1.0, 1e-9, 1e9), t.number("temperature", temperature, 1e-3, 100)));
+                if (t != null) {
+                    t.finish();
+                }
+            }
+            if (termsNode != null) {
+                for (String key : termsNode.keys()) {
+                    if (!teachers.containsKey(key)) {
+                        throw termsNode.error(key, "no teacher named '" + key + "' (teachers: "
+                                + String.join(", ", teachers.keySet()) + ")");
+                    }
+                }
+            }
+        } else if (distillation.has("terms")) {
+            throw distillation.error("terms", "terms need several named teachers ('teachers:' instead of 'teacher:')");
+        }
         Map<String, Schedule> schedules = new LinkedHashMap<>();
         distillation.optionalSection("schedules").ifPresent(s -> {
             for (String parameter : s.keys()) {
@@ -96,8 +137,70 @@ public record StudyConfig(
             return e;
         }).orElse(name);
         root.finish();
-        return new StudyConfig(file, tree, name, description, seed, data, teacher, student,
-                tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), training, experiment);
+        return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
+                tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment);
+    }
+
+    private static final Pattern TEACHER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,39}");
+
+    /** {@code teacher:} (one teacher, named {@value DistillationLoss#DEFAULT_TEACHER}) or {@code teachers:}. */
+    private static Map<String, Teacher> parseTeachers(ConfigNode root) {
+        Map<String, Teacher> teachers = new LinkedHashMap<>();
+        if (root.has("teachers")) {
+            if (root.has("teacher")) {
+                throw root.error("teachers", "use either 'teacher' (one teacher) or 'teachers' (one KD term per "
+                        + "named teacher), not both");
+            }
+            ConfigNode node = root.section("teachers");
+            if (node.keys().size() < 2) {
+                throw node.error("expected at least two named teachers (for one teacher use 'teacher:')");
+            }
+            for (String name : node.keys()) {
+                if (!TEACHER_NAME.matcher(name).matches()) {
+                    throw node.error(name, "expected a teacher name of letters, digits, '_' or '-' starting with a "
+                            + "letter");
+                }
+                teachers.put(name, Plugins.create(Teacher.class, node.section(name)));
+            }
+        } else {
+            root.accept("teachers");
+            teachers.put(DistillationLoss.DEFAULT_TEACHER, Plugins.create(Teacher.class, root.section("teacher")));
+        }
+        return java.util.Collections.unmodifiableMap(teachers);
+    }
+
+    /** The first (or only) teacher: agreement, KL and retention are reported against it. */
+    public Teacher teacher() {
+        return teachers.values().iterator().next();
+    }
+
+    /** The name of the first (or only) teacher. */
+    public String primaryTeacher() {
+        return teachers.keySet().iterator().next();
+    }
+
+    /**
+     * The student's loss heads for a distilled trial: the configured loss for one teacher; for several teachers, a
+     * hard-label head weighted {@code alpha} and one Hinton head per teacher weighted
+     * {@code (1 - alpha) * w_i / sum(w)} at its own temperature:
+     * {@code alpha * CE + (1 - alpha) * sum_i w_i T_i^2 KL_i / sum(w)}.
+     */
+    public List<DistillationLoss> newLosses() {
+        DistillationLoss configured = newLoss();
+        if (terms.isEmpty()) {
+            return List.of(configured);
+        }
+        double alpha = configured.parameters().get("alpha");
+        double total = terms.values().stream().mapToDouble(Term::weight).sum();
+        List<DistillationLoss> losses = new java.util.ArrayList<>();
+        if (alpha > 0) {
+            losses.add(new io.distill4j.loss.HardLabelCrossEntropy(alpha));
+        }
+        if (alpha < 1) {
+            terms.forEach((name, term) -> losses.add(new io.distill4j.loss.HintonKd("kd_" + name,
+                    term.temperature(), 0.0, (1 - alpha) * term.weight() / total, name)));
+        }
+        return List.copyOf(losses);
     }
 
     /** A fresh, live instance of the configured distillation loss (one per trial). */
@@ -106,11 +209,16 @@ public record StudyConfig(
                 ConfigNode.root(file, lossSection).accept()); // validated in parse; paths are relative here
     }
 
-    /** The sub-trees a teacher depends on: data, teacher and root seed. */
+    /** The sub-trees the first teacher depends on: data, teacher and root seed. */
     public ObjectNode teacherIdentity() {
+        return teacherIdentity(primaryTeacher());
+    }
+
+    /** The sub-trees a named teacher depends on: data, its own section and the root seed (not its name). */
+    public ObjectNode teacherIdentity(String teacherName) {
         ObjectNode id = tree.objectNode();
         id.set("data", tree.get("data"));
-        id.set("teacher", tree.get("teacher"));
+        id.set("teacher", tree.has("teachers") ? tree.get("teachers").get(teacherName) : tree.get("teacher"));
         id.put("seed", seed);
         return id;
     }

@@ -133,7 +133,7 @@ public final class StudyRunner {
     private static int epochBudget(Trial t) {
         StudyConfig c = t.config();
         if (t.role() == Trial.Role.TEACHER) {
-            return c.teacher().epochBudget();
+            return c.teachers().get(t.teacherName()).epochBudget();
         }
         return c.training().epochs();
     }
@@ -147,8 +147,9 @@ public final class StudyRunner {
         return new InputShape(data.featureNames().size(), data.lookback(), data.numClasses());
     }
 
-    private static String teacherKey(StudyConfig c) {
-        return ConfigHash.of(c.teacherIdentity());
+    /** The cache key of a named teacher: the hash of everything it depends on (not of its name). */
+    static String teacherKey(StudyConfig c, String teacherName) {
+        return ConfigHash.of(c.teacherIdentity(teacherName));
     }
 
     // ---- teachers ------------------------------------------------------------------------------
@@ -169,8 +170,8 @@ public final class StudyRunner {
             splits.put("train", data.train());
             splits.put("validation", data.validation());
             splits.put("test", data.test());
-            String key = teacherKey(c);
-            TeacherCache.Entry entry = teacherCache.getOrFit(key, c.teacher(), ctx, splits);
+            String key = teacherKey(c, trial.teacherName());
+            TeacherCache.Entry entry = teacherCache.getOrFit(key, c.teachers().get(trial.teacherName()), ctx, splits);
             teachers.put(key, entry);
             run.setTag("distill4j.teacher_key", key);
             run.setTag("distill4j.teacher_cached", String.valueOf(entry.fromCache()));
@@ -251,38 +252,45 @@ public final class StudyRunner {
         try {
             PreparedData data = data(c);
             logData(run, data);
-            TeacherCache.Entry teacher = teachers.get(teacherKey(c));
-            if (teacher == null) {
-                throw new IllegalStateException("the teacher of trial " + trial.id() + " did not train");
+            Map<String, TeacherCache.Entry> used = new LinkedHashMap<>();
+            for (String name : c.teachers().keySet()) {
+                TeacherCache.Entry entry = teachers.get(teacherKey(c, name));
+                if (entry == null) {
+                    throw new IllegalStateException("teacher '" + name + "' of trial " + trial.id() + " did not train");
+                }
+                used.put(name, entry);
             }
-            run.setTag("distill4j.teacher_key", teacher.key());
-            DistillationLoss loss = trial.role() == Trial.Role.DISTILLED ? c.newLoss() : new HardLabelCrossEntropy();
+            run.setTag("distill4j.teacher_key", used.get(c.primaryTeacher()).key());
+            List<DistillationLoss> losses = trial.role() == Trial.Role.DISTILLED ? c.newLosses()
+                    : List.of(new HardLabelCrossEntropy());
             List<StudentDistiller.ScheduledParameter> schedules = new ArrayList<>();
             if (trial.role() == Trial.Role.DISTILLED) {
-                c.schedules().forEach((p, s) -> schedules.add(new StudentDistiller.ScheduledParameter(loss, p, s)));
-                run.logParam("trial.loss", loss.describe());
+                c.schedules().forEach((p, s) -> schedules.add(
+                        new StudentDistiller.ScheduledParameter(losses.get(0), p, s)));
                 c.schedules().forEach((p, s) -> run.logParam("trial.schedule." + p, s.describe()));
-            } else {
-                run.logParam("trial.loss", loss.describe());
             }
+            run.logParam("trial.loss", String.join(" + ", losses.stream().map(DistillationLoss::describe).toList()));
             InputKind kind = c.student().inputKind();
             var train = new StudentDistiller.SplitData(data.train().input(kind), data.train().labelsOneHot(),
-                    teacher.split("train"));
+                    outputs(used, "train"));
             var validation = new StudentDistiller.SplitData(data.validation().input(kind),
-                    data.validation().labelsOneHot(), teacher.split("validation"));
+                    data.validation().labelsOneHot(), outputs(used, "validation"));
             long studentSeed = Seeds.derive(trial.seed(), "student");
             long shuffleSeed = Seeds.derive(trial.seed(), "shuffle");
-            StudentDistiller.Result trained = StudentDistiller.train(trial.runName(), c.student(), List.of(loss),
+            StudentDistiller.Result trained = StudentDistiller.train(trial.runName(), c.student(), losses,
                     schedules, shape(data), c.training(), train, validation, studentSeed, shuffleSeed,
                     epochObserver(trial, run));
-            Map<String, Double> test = evaluate(trained, data.test().input(kind), data.test(), teacher.split("test"));
-            Map<String, Double> val = evaluate(trained, validation.input(), data.validation(), validation.teacher());
+            Map<String, Double> test = evaluate(trained, data.test().input(kind), data.test(),
+                    outputs(used, "test"), c.primaryTeacher());
+            Map<String, Double> val = evaluate(trained, validation.input(), data.validation(), validation.teachers(),
+                    c.primaryTeacher());
+            long teacherParams = used.values().stream().mapToLong(TeacherCache.Entry::parameterCount).sum();
             ComputationGraph deployable = Networks.deployable(trained.graph());
             long params = deployable.numParams();
             Path model = resultsDir.resolve(c.name()).resolve("students").resolve(trial.id() + ".zip");
             saveAtomically(deployable, model);
             run.logArtifact("model/student.zip", model);
-            logFinal(run, test, val, params, teacher.parameterCount());
+            logFinal(run, test, val, params, teacherParams);
             run.logMetric("epochs_run", trained.outcome().epochsRun(), 0);
             run.end(RunStatus.FINISHED);
             var result = new TrialResult(trial, trial.id(), test, val, params, System.currentTimeMillis() - t0,
@@ -304,10 +312,29 @@ public final class StudyRunner {
         return m;
     }
 
+    private static Map<String, TeacherOutputs> outputs(Map<String, TeacherCache.Entry> teachers, String split) {
+        Map<String, TeacherOutputs> out = new LinkedHashMap<>();
+        teachers.forEach((name, entry) -> out.put(name, entry.split(split)));
+        return out;
+    }
+
+    /**
+     * A student's metrics; agreement and KL against the primary teacher, and with several teachers also
+     * {@code agreement.<name>} and {@code kl_teacher.<name>} against each.
+     */
     private static Map<String, Double> evaluate(StudentDistiller.Result trained, INDArray input, SampleSplit split,
-            TeacherOutputs teacher) {
+            Map<String, TeacherOutputs> teachers, String primary) {
         INDArray logits = trained.logits(input);
-        return ClassificationMetrics.of(logits, split.labels(), teacher.logits()).asMap();
+        Map<String, Double> m = new LinkedHashMap<>(
+                ClassificationMetrics.of(logits, split.labels(), teachers.get(primary).logits()).asMap());
+        if (teachers.size() > 1) {
+            teachers.forEach((name, t) -> {
+                var each = ClassificationMetrics.of(logits, split.labels(), t.logits());
+                m.put("agreement." + name, each.agreement());
+                m.put("kl_teacher." + name, each.klTeacher());
+            });
+        }
+        return m;
     }
 
     private static void saveAtomically(ComputationGraph graph, Path target) {

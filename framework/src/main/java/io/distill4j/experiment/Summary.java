@@ -57,9 +57,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         }
         Map<String, List<TrialResult>> groups = new LinkedHashMap<>();
         for (TrialResult r : results) {
-            String group = r.trial().role() == Trial.Role.TEACHER
-                    ? "teacher " + r.trial().config().teacher().describe()
-                    : r.trial().method();
+            String group = r.trial().role() == Trial.Role.TEACHER ? r.trial().runName() : r.trial().method();
             groups.computeIfAbsent(group, k -> new ArrayList<>()).add(r);
         }
         List<Row> rows = new ArrayList<>();
@@ -91,6 +89,14 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                     for (String member : memberNames(teacher)) {
                         retentionByMember.computeIfAbsent(member, k -> new ArrayList<>())
                                 .add(r.test("accuracy") / teacher.test("member." + member + ".accuracy"));
+                    }
+                    StudyConfig c = r.trial().config();
+                    if (c.teachers().size() > 1) {
+                        for (String name : c.teachers().keySet()) {
+                            TrialResult each = teacherByKey.get(StudyRunner.teacherKey(c, name));
+                            retentionByMember.computeIfAbsent(name, k -> new ArrayList<>())
+                                    .add(each == null ? Double.NaN : r.test("accuracy") / each.test("accuracy"));
+                        }
                     }
                 }
                 params = r.parameters();
@@ -155,26 +161,43 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             }
             String key = teacherKey(t.trial());
             long students = results.stream().filter(r -> r.trial().role() != Trial.Role.TEACHER
-                    && teacherKey(r.trial()).equals(key)).count();
+                    && usesTeacher(r.trial(), key)).count();
             double seconds = t.facts().getOrDefault("train_seconds", Double.NaN);
             boolean cached = t.facts().getOrDefault("from_cache", 0.0) > 0;
             long extra = cached ? students : Math.max(0, students - 1);
-            notes.add(String.format(Locale.ROOT, "Teacher %s: %s (training took %.1f s); shared by %d student "
-                    + "trial(s), saving about %.1f s of teacher training.", t.trial().config().teacher().describe(),
+            notes.add(String.format(Locale.ROOT, "%s: %s (training took %.1f s); shared by %d student "
+                    + "trial(s), saving about %.1f s of teacher training.", capitalise(t.trial().runName()),
                     cached ? "read from the cache" : "trained once in this run", seconds, students,
                     seconds * extra));
         }
         return List.copyOf(notes);
     }
 
+    private static boolean usesTeacher(Trial student, String key) {
+        StudyConfig c = student.config();
+        return c.teachers().keySet().stream().anyMatch(n -> StudyRunner.teacherKey(c, n).equals(key));
+    }
+
+    private static String capitalise(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** A teacher trial's own key; for a student trial, the key of its primary teacher. */
     private static String teacherKey(Trial t) {
+        if (t.role() == Trial.Role.TEACHER) {
+            return StudyRunner.teacherKey(t.config(), t.teacherName());
+        }
         return ConfigHash.of(t.config().teacherIdentity());
     }
 
     private static String header(Study study) {
         StudyConfig c = study.base();
-        return "study `" + study.name() + "` (" + study.file() + "): teacher " + c.teacher().describe()
-                + ", student " + c.student().describe() + ", loss " + c.newLoss().describe()
+        List<String> teachers = new ArrayList<>();
+        c.teachers().forEach((n, t) -> teachers.add(c.teachers().size() > 1 ? n + "=" + t.describe() : t.describe()));
+        List<String> losses = c.newLosses().stream().map(io.distill4j.api.DistillationLoss::describe).toList();
+        return "study `" + study.name() + "` (" + study.file() + "): teacher" + (teachers.size() > 1 ? "s " : " ")
+                + String.join(", ", teachers) + ", student " + c.student().describe() + ", loss "
+                + String.join(" + ", losses)
                 + (c.schedules().isEmpty() ? "" : ", schedules " + describeSchedules(c))
                 + ", " + study.cells().size() + " grid cell(s) x seeds " + study.seeds()
                 + ", student budget " + c.training().epochs() + " epochs";

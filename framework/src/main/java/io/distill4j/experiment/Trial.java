@@ -16,11 +16,13 @@ import java.util.Map;
  * @param cell the grid cell's label ({@code ""} without a grid; {@code -} for the teacher and baseline)
  * @param assignments the grid values of the cell
  * @param seed the student seed ({@code -1} for the teacher, which uses the study's root seed)
+ * @param teacherName for a teacher trial, which of the study's teachers it trains ({@code teacher} for a study with
+ *     one teacher); {@code null} for student trials
  * @param file the study file's name, for messages
  * @param resolved the resolved study tree of the cell (no grid, no seeds)
  */
-public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assignments, int seed, String file,
-        ObjectNode resolved) implements Serializable {
+public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assignments, int seed,
+        String teacherName, String file, ObjectNode resolved) implements Serializable {
 
     /** What a trial trains. */
     public enum Role {
@@ -52,7 +54,7 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
 
     private ObjectNode identity() {
         StudyConfig c = config();
-        return role == Role.TEACHER ? c.teacherIdentity() : c.baselineIdentity();
+        return role == Role.TEACHER ? c.teacherIdentity(teacherName) : c.baselineIdentity();
     }
 
     /** The validated config of this trial. */
@@ -71,7 +73,12 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
 
     /** A run name that reads well in the MLflow UI, e.g. {@code distilled temperature=4,alpha=0.5 seed=1}. */
     public String runName() {
-        return role == Role.TEACHER ? "teacher " + config().teacher().describe() : method() + " seed=" + seed;
+        if (role != Role.TEACHER) {
+            return method() + " seed=" + seed;
+        }
+        StudyConfig c = config();
+        String described = "teacher " + c.teachers().get(teacherName).describe();
+        return c.teachers().size() > 1 ? described + " (" + teacherName + ")" : described;
     }
 
     /** The grid assignments as strings, for tracking params. */

@@ -17,11 +17,25 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * the distilled students run exactly the same code; the teacher half of the labels is zero and unused.
  */
 public final class HardLabelCrossEntropy implements DistillationLoss {
-    private final HintonKdLossFunction function = new HintonKdLossFunction(1.0, 1.0);
+    private final HintonKdLossFunction function;
+
+    public HardLabelCrossEntropy() {
+        this(1.0);
+    }
+
+    /** Cross-entropy multiplied by {@code weight} (the hard-label head of a multi-teacher student: alpha). */
+    public HardLabelCrossEntropy(double weight) {
+        this.function = new HintonKdLossFunction(1.0, 1.0, weight);
+    }
+
+    @Override
+    public String teacherName() {
+        return null;
+    }
 
     @Override
     public String describe() {
-        return "cross_entropy";
+        return function.weight() == 1 ? "cross_entropy" : "cross_entropy(weight=" + HintonKd.fmt(function.weight()) + ")";
     }
 
     @Override

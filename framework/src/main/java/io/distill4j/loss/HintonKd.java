@@ -31,19 +31,32 @@ public final class HintonKd implements DistillationLoss {
 
     private final HintonKdLossFunction function;
     private final String headName;
+    private final String teacherName;
 
     public HintonKd(double temperature, double alpha) {
-        this("kd", temperature, alpha);
+        this("kd", temperature, alpha, 1.0, DEFAULT_TEACHER);
     }
 
-    HintonKd(String headName, double temperature, double alpha) {
-        this.function = new HintonKdLossFunction(temperature, alpha);
+    /**
+     * A KD head with its own name, weight and teacher (one term of a multi-teacher student: {@code alpha = 0}, the
+     * hard-label term lives in its own head).
+     */
+    public HintonKd(String headName, double temperature, double alpha, double weight, String teacherName) {
+        this.function = new HintonKdLossFunction(temperature, alpha, weight);
         this.headName = headName;
+        this.teacherName = teacherName;
+    }
+
+    @Override
+    public String teacherName() {
+        return teacherName;
     }
 
     @Override
     public String describe() {
-        return "hinton(T=" + fmt(function.temperature()) + ",alpha=" + fmt(function.alpha()) + ")";
+        return "hinton(T=" + fmt(function.temperature()) + ",alpha=" + fmt(function.alpha())
+                + (function.weight() == 1 ? "" : ",weight=" + fmt(function.weight()))
+                + (teacherName.equals(DEFAULT_TEACHER) ? "" : ",teacher=" + teacherName) + ")";
     }
 
     @Override

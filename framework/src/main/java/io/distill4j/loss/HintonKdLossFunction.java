@@ -16,7 +16,8 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * </pre>
  *
  * where {@code z} are the student's logits, {@code v} the teacher's logits, {@code y} the one-hot hard label and
- * {@code T} the temperature. <b>Convention:</b> {@code alpha} weighs the hard-label term; {@code alpha = 1} is plain
+ * {@code T} the temperature, all multiplied by a head {@code weight} (1 by default; several weighted heads on one
+ * student sum to a weighted loss, e.g. one hard-label head and one soft head per teacher). <b>Convention:</b> {@code alpha} weighs the hard-label term; {@code alpha = 1} is plain
  * cross-entropy training, {@code alpha = 0} pure distillation (the {@code T^2} factor is kept in both cases, so the
  * soft term's gradient scale does not change with {@code T}).
  *
@@ -31,10 +32,24 @@ public final class HintonKdLossFunction implements ILossFunction {
 
     private volatile double temperature;
     private volatile double alpha;
+    private final double weight;
 
     public HintonKdLossFunction(double temperature, double alpha) {
+        this(temperature, alpha, 1.0);
+    }
+
+    /** A loss whose value and gradient are multiplied by {@code weight} (> 0). */
+    public HintonKdLossFunction(double temperature, double alpha, double weight) {
         setTemperature(temperature);
         setAlpha(alpha);
+        if (!(weight > 0) || !Double.isFinite(weight)) {
+            throw new IllegalArgumentException("weight must be a positive number, got " + weight);
+        }
+        this.weight = weight;
+    }
+
+    public double weight() {
+        return weight;
     }
 
     public double temperature() {
@@ -101,7 +116,7 @@ public final class HintonKdLossFunction implements ILossFunction {
                 double q = Math.exp(logQt[k]);
                 kl += q * (logQt[k] - logPt[k]);
             }
-            score[i] = a * ce + (1 - a) * t * t * kl;
+            score[i] = weight * (a * ce + (1 - a) * t * t * kl);
         }
         INDArray out = Nd4j.create(score, new long[] {n, 1}, DataType.DOUBLE).castTo(preOutput.dataType());
         return mask == null ? out : out.muli(mask.reshape(n, 1).castTo(out.dataType()));
@@ -145,7 +160,7 @@ public final class HintonKdLossFunction implements ILossFunction {
             }
             double m = mk == null ? 1 : mk[i];
             for (int k = 0; k < c; k++) {
-                grad[zo + k] = m * (a * (p[k] * ySum - lab[lo + k]) + (1 - a) * t * (pt[k] - qt[k]));
+                grad[zo + k] = weight * m * (a * (p[k] * ySum - lab[lo + k]) + (1 - a) * t * (pt[k] - qt[k]));
             }
         }
         INDArray dLdOut = Nd4j.create(grad, new long[] {n, c}, DataType.DOUBLE).castTo(preOutput.dataType());
@@ -161,7 +176,7 @@ public final class HintonKdLossFunction implements ILossFunction {
 
     @Override
     public String name() {
-        return "HintonKD(T=" + temperature + ", alpha=" + alpha + ")";
+        return "HintonKD(T=" + temperature + ", alpha=" + alpha + (weight == 1 ? "" : ", weight=" + weight) + ")";
     }
 
     @Override

@@ -22,8 +22,11 @@ public final class StudentDistiller {
     private StudentDistiller() {
     }
 
-    /** Inputs, one-hot labels and the teacher's outputs for the same samples. */
-    public record SplitData(INDArray input, INDArray oneHot, TeacherOutputs teacher) {
+    /** Inputs, one-hot labels and every teacher's outputs (by teacher name) for the same samples. */
+    public record SplitData(INDArray input, INDArray oneHot, Map<String, TeacherOutputs> teachers) {
+        public SplitData {
+            teachers = Map.copyOf(teachers);
+        }
     }
 
     /** A scheduled parameter: which loss, which parameter, which schedule. */
@@ -75,7 +78,16 @@ public final class StudentDistiller {
     private static INDArray[] labels(List<DistillationLoss> losses, SplitData split) {
         INDArray[] out = new INDArray[losses.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = losses.get(i).labels(split.oneHot(), split.teacher());
+            DistillationLoss loss = losses.get(i);
+            TeacherOutputs teacher = null;
+            if (loss.teacherName() != null) {
+                teacher = split.teachers().get(loss.teacherName());
+                if (teacher == null) {
+                    throw new IllegalArgumentException("head " + loss.headName() + " needs teacher '"
+                            + loss.teacherName() + "', not among " + split.teachers().keySet());
+                }
+            }
+            out[i] = loss.labels(split.oneHot(), teacher);
         }
         return out;
     }
