@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *   schedules:                   # optional: loss parameter -> Schedule plugin
  *     temperature: {type: cosine, start: 8, end: 2}
  * training: {epochs: 20, batch_size: 256, learning_rate: 0.005, l2: 0, patience: 0}   # every student's budget
- * tracking: {experiment: quickstart}
+ * tracking: {experiment: quickstart, uri: http://127.0.0.1:5000}   # both optional
  * grid: {distillation.loss.temperature: [1, 4]}
  * seeds: [1, 2]
  * </pre>
@@ -48,7 +48,8 @@ public record StudyConfig(
         JsonNode lossSection,
         Map<String, Schedule> schedules,
         TrainingSettings training,
-        String trackingExperiment) {
+        String trackingExperiment,
+        String trackingUri) {
 
     /** The default student budget. */
     public static final TrainingSettings DEFAULT_TRAINING = new TrainingSettings(20, 256, 5e-3, 0, 0);
@@ -90,14 +91,16 @@ public record StudyConfig(
             t.finish();
             return settings;
         }).orElse(DEFAULT_TRAINING);
-        String experiment = root.optionalSection("tracking").map(t -> {
+        String[] tracking = root.optionalSection("tracking").map(t -> {
             String e = t.string("experiment", name);
+            String u = t.string("uri", "");
             t.finish();
-            return e;
-        }).orElse(name);
+            return new String[] {e, u.isBlank() ? null : u};
+        }).orElse(new String[] {name, null});
+        String experiment = tracking[0];
         root.finish();
         return new StudyConfig(file, tree, name, description, seed, data, teacher, student,
-                tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), training, experiment);
+                tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), training, experiment, tracking[1]);
     }
 
     /** A fresh, live instance of the configured distillation loss (one per trial). */
