@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "distill4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Knowledge-distillation studies on trading models.",
-        subcommands = {RunCommand.class, Main.DataCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, RunsCommand.class, Main.DataCommand.class, Main.MlflowCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for user mistakes. */
     public static final int USER_ERROR = 2;
@@ -20,6 +20,12 @@ public final class Main {
     @Command(name = "data", mixinStandardHelpOptions = true, description = "Market data commands.",
             subcommands = {DataFetchCommand.class})
     static final class DataCommand {
+    }
+
+    /** {@code distill4j mlflow ...}. */
+    @Command(name = "mlflow", mixinStandardHelpOptions = true, description = "MLflow tracking commands.",
+            subcommands = {MlflowSyncCommand.class})
+    static final class MlflowCommand {
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -3,7 +3,9 @@ package io.distill4j.cli;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.StudyRunner;
 import io.distill4j.experiment.Trial;
-import io.distill4j.tracking.MlflowFileStore;
+import io.distill4j.tracking.Tracker;
+import io.distill4j.tracking.TrackingUris;
+import io.distill4j.tracking.rest.MlflowRestTracker;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,9 +39,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "Results folder (default: ${DEFAULT-VALUE}).")
     Path results;
 
-    @Option(names = "--tracking-uri", paramLabel = "DIR",
-            description = "MLflow file store folder (default: <results>/mlruns).")
-    Path trackingUri;
+    @Option(names = "--tracking-uri", paramLabel = "URI",
+            description = "MLflow tracking: a folder or file: URI (file store) or http(s)://host:port (an MLflow "
+                    + "server). Default: tracking.uri of the study, else MLFLOW_TRACKING_URI, else <results>/mlruns.")
+    String trackingUri;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
             description = "Student trials trained at once, one thread each (default: ${DEFAULT-VALUE}).")
@@ -56,11 +59,11 @@ public final class RunCommand implements Callable<Integer> {
         if (workers < 1 || workers > 64) {
             throw new io.distill4j.Distill4jException("--workers must be in [1, 64], got " + workers);
         }
-        Path store = trackingUri != null ? trackingUri : results.resolve("mlruns");
+        String uri = TrackingUris.resolve(trackingUri, study.base().trackingUri(), System.getenv(), results);
         out.printf("study %s: %d trial(s) (%d grid cell(s) x %d seed(s), plus teacher and student-alone)%n",
                 study.name(), study.trials().size(), study.cells().size(), study.seeds().size());
         out.flush();
-        try (MlflowFileStore tracker = new MlflowFileStore(store)) {
+        try (Tracker tracker = TrackingUris.open(uri, results, study.file(), System.getenv())) {
             ProgressBar progress = new ProgressBar(spec.commandLine().getErr());
             StudyRunner.Outcome outcome = new StudyRunner(results, tracker, progress, workers).run(study);
             progress.finish();
@@ -75,7 +78,20 @@ public final class RunCommand implements Callable<Integer> {
             }
             out.println();
             out.println("summary: " + outcome.folder().resolve("summary.md") + " and summary.csv");
-            out.println("tracking: mlflow ui --backend-store-uri " + store);
+            if (tracker instanceof MlflowRestTracker rest) {
+                tracker.close();
+                if (rest.offlineStore().isPresent()) {
+                    Path offline = rest.offlineStore().get();
+                    out.println("tracking: the MLflow server " + rest.server() + " was unreachable; runs were written"
+                            + " to " + offline + "; replay them with: distill4j mlflow sync " + offline + " --to "
+                            + rest.server());
+                } else {
+                    out.println("tracking: " + rest.server() + " (experiment " + study.base().trackingExperiment()
+                            + ")");
+                }
+            } else {
+                out.println("tracking: mlflow ui --backend-store-uri " + TrackingUris.fileStore(uri));
+            }
             return outcome.summary().failures().isEmpty() ? 0 : 3;
         }
     }

@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  *   terms:                       # with `teachers`: weight (normalised to sum 1) and temperature per teacher
  *     mlp: {weight: 2, temperature: 4}
  * training: {epochs: 20, batch_size: 256, learning_rate: 0.005, l2: 0, patience: 0}   # every student's budget
- * tracking: {experiment: quickstart}
+ * tracking: {experiment: quickstart, uri: http://127.0.0.1:5000}   # both optional
  * grid: {distillation.loss.temperature: [1, 4]}
  * seeds: [1, 2]
  * </pre>
@@ -54,7 +54,8 @@ public record StudyConfig(
         Map<String, Schedule> schedules,
         Map<String, Term> terms,
         TrainingSettings training,
-        String trackingExperiment) {
+        String trackingExperiment,
+        String trackingUri) {
 
     /** One teacher's KD term in a multi-teacher study. */
     public record Term(double weight, double temperature) {
@@ -131,14 +132,17 @@ public record StudyConfig(
             t.finish();
             return settings;
         }).orElse(DEFAULT_TRAINING);
-        String experiment = root.optionalSection("tracking").map(t -> {
+        String[] tracking = root.optionalSection("tracking").map(t -> {
             String e = t.string("experiment", name);
+            String u = t.string("uri", "");
             t.finish();
-            return e;
-        }).orElse(name);
+            return new String[] {e, u.isBlank() ? null : u};
+        }).orElse(new String[] {name, null});
+        String experiment = tracking[0];
         root.finish();
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
-                tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment);
+                tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
+                tracking[1]);
     }
 
     private static final Pattern TEACHER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,39}");

@@ -15,6 +15,7 @@ import io.distill4j.data.features.SampleSplit;
 import io.distill4j.eval.ClassificationMetrics;
 import io.distill4j.loss.HardLabelCrossEntropy;
 import io.distill4j.model.Networks;
+import io.distill4j.tracking.DatasetInput;
 import io.distill4j.tracking.RunStatus;
 import io.distill4j.tracking.TrackedRun;
 import io.distill4j.tracking.Tracker;
@@ -386,10 +387,35 @@ public final class StudyRunner {
         run.setTag("distill4j.data.source", d.source());
         run.setTag("distill4j.data.sha256", d.sha256());
         run.setTag("distill4j.data.rows", String.valueOf(d.rows()));
+        run.setTag("distill4j.data.first_time", java.time.Instant.ofEpochMilli(d.firstTimeMs()).toString());
+        run.setTag("distill4j.data.last_time", java.time.Instant.ofEpochMilli(d.lastTimeMs()).toString());
+        run.setTag("distill4j.data.interval_ms", String.valueOf(d.intervalMs()));
         run.logParam("data.samples.train", String.valueOf(data.train().size()));
         run.logParam("data.samples.validation", String.valueOf(data.validation().size()));
         run.logParam("data.samples.test", String.valueOf(data.test().size()));
         run.logParam("data.label_threshold", String.valueOf(data.labelThreshold()));
+        run.logDataset(dataset(data));
+    }
+
+    /** The prepared data as an MLflow dataset input (name, digest, source, schema, profile). */
+    static DatasetInput dataset(PreparedData data) {
+        var d = data.description();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        boolean synthetic = d.source().startsWith("synthetic");
+        String name = synthetic ? "synthetic" : Path.of(d.source()).getFileName().toString().replaceFirst("\\.csv$", "");
+        var source = json.createObjectNode().put(synthetic ? "generator" : "path", d.source());
+        var schema = json.createObjectNode();
+        data.featureNames().forEach(f -> schema.withArray("features").add(f));
+        schema.put("labels", "0=sell 1=hold 2=buy");
+        var profile = json.createObjectNode().put("rows", d.rows())
+                .put("first_time", java.time.Instant.ofEpochMilli(d.firstTimeMs()).toString())
+                .put("last_time", java.time.Instant.ofEpochMilli(d.lastTimeMs()).toString())
+                .put("interval_ms", d.intervalMs()).put("sha256", d.sha256())
+                .put("samples_train", data.train().size()).put("samples_validation", data.validation().size())
+                .put("samples_test", data.test().size());
+        return new DatasetInput(name, d.sha256().substring(0, Math.min(10, d.sha256().length())),
+                synthetic ? "synthetic" : "local", source.toString(), schema.toString(), profile.toString(),
+                "training");
     }
 
     private TrainingObserver epochObserver(Trial trial, TrackedRun run) {
@@ -400,6 +426,7 @@ public final class StudyRunner {
                 run.logMetric(scope + "val_loss", report.validationLoss(), report.epoch());
             }
             report.values().forEach((k, v) -> run.logMetric(scope + k, v, report.epoch()));
+            run.flush();
             listener.epochFinished(trial, report);
         };
     }

@@ -242,6 +242,9 @@ public final class MlflowFileStore implements Tracker {
         private String runName;
         private RunStatus status = RunStatus.RUNNING;
         private Long endTime;
+        private final RunKeys paramKeys = new RunKeys();
+        private final RunKeys tagKeys = new RunKeys();
+        private final RunKeys metricKeys = new RunKeys();
 
         Run(MlflowFileStore store, String experimentId, String runId, Path dir, String artifactUri, String runName,
                 long startTime) {
@@ -293,7 +296,7 @@ public final class MlflowFileStore implements Tracker {
         @Override
         public synchronized void logParam(String key, String value) {
             checkRunning();
-            String k = MlflowKeys.sanitise(key);
+            String k = paramKeys.key(key);
             MlflowKeys.checkParamValue(k, value);
             Path file = dir.resolve("params").resolve(k);
             try {
@@ -317,7 +320,7 @@ public final class MlflowFileStore implements Tracker {
             checkRunning();
             Map<String, String> sanitised = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : params.entrySet()) {
-                String k = MlflowKeys.sanitise(e.getKey());
+                String k = paramKeys.key(e.getKey());
                 MlflowKeys.checkParamValue(k, e.getValue());
                 String earlier = sanitised.put(k, e.getValue());
                 if (earlier != null && !earlier.equals(e.getValue())) {
@@ -337,13 +340,14 @@ public final class MlflowFileStore implements Tracker {
                     throw new UncheckedIOException("cannot read " + file, ex);
                 }
             }
-            sanitised.forEach(this::logParam);
+            sanitised.forEach((k, v) -> MetaYaml.writeAtomically(dir.resolve("params").resolve(k),
+                    v.getBytes(StandardCharsets.UTF_8), dir));
         }
 
         @Override
         public synchronized void setTag(String key, String value) {
             checkRunning();
-            String k = MlflowKeys.sanitise(key);
+            String k = tagKeys.key(key);
             Objects.requireNonNull(value, () -> "tag '" + k + "' has a null value");
             if (k.equals(RUN_NAME_TAG)) {
                 if (value.isBlank()) {
@@ -356,6 +360,7 @@ public final class MlflowFileStore implements Tracker {
         }
 
         private synchronized void writeTag(String sanitisedKey, String value) {
+            tagKeys.reserve(sanitisedKey);
             MetaYaml.writeAtomically(dir.resolve("tags").resolve(sanitisedKey),
                     value.getBytes(StandardCharsets.UTF_8), dir);
         }
@@ -368,7 +373,7 @@ public final class MlflowFileStore implements Tracker {
         @Override
         public synchronized void logMetric(String key, double value, long step, long timestampMillis) {
             checkRunning();
-            Path file = dir.resolve("metrics").resolve(MlflowKeys.sanitise(key));
+            Path file = dir.resolve("metrics").resolve(metricKeys.key(key));
             byte[] line = (timestampMillis + " " + formatValue(value) + " " + step + "\n")
                     .getBytes(StandardCharsets.US_ASCII);
             try {

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * <p>MLflow 2.17 accepts a key only if it matches {@code ^[/\w.\- :]*$}, is a normalised relative path (no empty,
  * {@code .} or leading {@code ..} segments, no leading or trailing {@code /}) and has at most
  * {@value #MAX_KEY_LENGTH} characters. {@link #sanitise(String)} maps a key onto that set instead of failing, so
- * that a study with an awkward name still logs. Two different keys may sanitise to the same key.
+ * that a study with an awkward name still logs. Two different keys may sanitise to the same key; {@link RunKeys}
+ * keeps the keys of one run apart.
  */
 public final class MlflowKeys {
 
@@ -88,7 +89,7 @@ public final class MlflowKeys {
      *
      * @throws IllegalArgumentException if {@code value} is null or longer than {@value #MAX_PARAM_VALUE_LENGTH}
      */
-    static void checkParamValue(String key, String value) {
+    public static void checkParamValue(String key, String value) {
         if (value == null) {
             throw new IllegalArgumentException("param '" + key + "' has a null value");
         }
@@ -104,7 +105,7 @@ public final class MlflowKeys {
      * @return the path with segments joined by '/'
      * @throws IllegalArgumentException if the path could leave the run's artifact folder or is empty
      */
-    static String checkArtifactPath(String relativePath) {
+    public static String checkArtifactPath(String relativePath) {
         if (relativePath == null || relativePath.isEmpty()) {
             throw new IllegalArgumentException("artifact path must not be empty");
         }

@@ -41,6 +41,19 @@ public interface TrackedRun {
     void logArtifact(String relativePath, Path file);
 
     /**
+     * Records a dataset the run used. Stores with dataset inputs (an MLflow server) record it as one; the file
+     * store records it as the JSON tag {@value DatasetInput#TAG} (and {@code distill4j mlflow sync} turns that into
+     * a dataset input).
+     */
+    default void logDataset(DatasetInput dataset) {
+        setTag(DatasetInput.TAG, dataset.toJson());
+    }
+
+    /** Sends whatever is buffered (a no-op for stores that write at once); called at least at every epoch end. */
+    default void flush() {
+    }
+
+    /**
      * Ends the run with a terminal status (FINISHED, FAILED or KILLED).
      *
      * @throws IllegalStateException if the run has already ended
