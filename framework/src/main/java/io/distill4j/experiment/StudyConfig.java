@@ -9,8 +9,10 @@ import io.distill4j.api.Student;
 import io.distill4j.api.Teacher;
 import io.distill4j.config.ConfigNode;
 import io.distill4j.data.DataConfig;
+import io.distill4j.device.DeviceMode;
 import io.distill4j.train.TrainingSettings;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -23,6 +25,7 @@ import java.util.regex.Pattern;
  * study: quickstart              # name: letters, digits, '.', '_', '-'
  * description: "..."             # optional
  * seed: 42                       # root seed: teacher initialisation and shuffling (students use `seeds`)
+ * device: auto                   # auto | cpu | gpu (see io.distill4j.device; --device on the command line wins)
  * data: {...}                    # see DataConfig
  * teacher: {type: mlp, ...}      # a Teacher plugin
  * student: {type: mlp, ...}      # a Student plugin
@@ -48,7 +51,8 @@ public record StudyConfig(
         JsonNode lossSection,
         Map<String, Schedule> schedules,
         TrainingSettings training,
-        String trackingExperiment) {
+        String trackingExperiment,
+        DeviceMode device) {
 
     /** The default student budget. */
     public static final TrainingSettings DEFAULT_TRAINING = new TrainingSettings(20, 256, 5e-3, 0, 0);
@@ -65,6 +69,8 @@ public record StudyConfig(
         }
         String description = root.string("description", "");
         long seed = root.longValue("seed", 42, 0, Long.MAX_VALUE);
+        DeviceMode device = DeviceMode.parse(root.choice("device", "auto", List.of("auto", "cpu", "gpu")))
+                .orElseThrow();
         DataConfig data = DataConfig.parse(root.section("data"));
         Teacher teacher = Plugins.create(Teacher.class, root.section("teacher"));
         Student student = Plugins.create(Student.class, root.section("student"));
@@ -97,7 +103,8 @@ public record StudyConfig(
         }).orElse(name);
         root.finish();
         return new StudyConfig(file, tree, name, description, seed, data, teacher, student,
-                tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), training, experiment);
+                tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), training, experiment,
+                device);
     }
 
     /** A fresh, live instance of the configured distillation loss (one per trial). */
