@@ -135,6 +135,9 @@ class StudyConfigValidationTest {
                 Study.load(QUICKSTART, List.of("device=gpu")).base().device());
         assertEquals(io.distill4j.device.DeviceMode.CPU,
                 Study.load(QUICKSTART, List.of("device=cpu")).base().device());
+        assertEquals(Study.load(QUICKSTART, List.of()).trials().stream().map(Trial::id).toList(),
+                Study.load(QUICKSTART, List.of("device=gpu")).trials().stream().map(Trial::id).toList(),
+                "the device does not change trial ids");
         assertMessage(QUICKSTART + ": device: expected one of [auto, cpu, gpu], got 'cuda' (set by --set device=cuda)",
                 () -> Study.load(QUICKSTART, List.of("device=cuda")));
     }
