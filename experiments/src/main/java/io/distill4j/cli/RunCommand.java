@@ -1,5 +1,9 @@
 package io.distill4j.cli;
 
+import io.distill4j.device.DeviceDecision;
+import io.distill4j.device.DeviceEnvironment;
+import io.distill4j.device.DeviceMode;
+import io.distill4j.device.DeviceSelector;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.StudyRunner;
 import io.distill4j.experiment.Trial;
@@ -48,10 +52,20 @@ public final class RunCommand implements Callable<Integer> {
             description = "Student trials trained at once, one thread each (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--device", paramLabel = "auto|cpu|gpu",
+            description = "Where to train (overrides the study's 'device', default auto): auto uses a supported GPU "
+                    + "when the CUDA backend is in the build (./distill4j --cuda), else the CPU.")
+    String device;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Study study = Study.load(studyFile, overrides);
+        DeviceMode mode = study.base().device();
+        if (device != null) {
+            mode = DeviceMode.parse(device).orElseThrow(() -> new io.distill4j.Distill4jException(
+                    "--device must be auto, cpu or gpu, got '" + device + "'"));
+        }
         if (dryRun) {
             printPlan(study, out);
             return 0;
@@ -60,12 +74,15 @@ public final class RunCommand implements Callable<Integer> {
             throw new io.distill4j.Distill4jException("--workers must be in [1, 64], got " + workers);
         }
         String uri = TrackingUris.resolve(trackingUri, study.base().trackingUri(), System.getenv(), results);
+        DeviceDecision decision = DeviceSelector.select(mode, DeviceEnvironment.detect());
         out.printf("study %s: %d trial(s) (%d grid cell(s) x %d seed(s), plus teacher and student-alone)%n",
                 study.name(), study.trials().size(), study.cells().size(), study.seeds().size());
+        out.println("device " + decision.message());
         out.flush();
         try (Tracker tracker = TrackingUris.open(uri, results, study.file(), System.getenv())) {
             ProgressBar progress = new ProgressBar(spec.commandLine().getErr());
-            StudyRunner.Outcome outcome = new StudyRunner(results, tracker, progress, workers).run(study);
+            StudyRunner.Outcome outcome = new StudyRunner(results, tracker, progress, workers,
+                    decision.tag()).run(study);
             progress.finish();
             out.println();
             out.print(outcome.summary().toText());

@@ -148,4 +148,52 @@ class MainTest {
         assertTrue(r.err().startsWith("error: Missing required option: '--symbol="), r.err());
         assertNoStackTrace(r);
     }
+
+    @Test
+    void doctorOnTheCpuBackend() {
+        Result r = run("doctor");
+        assertEquals(0, r.code(), r.err());
+        assertNoStackTrace(r);
+        List<String> lines = r.out().lines().toList();
+        assertEquals("distill4j doctor", lines.get(0));
+        for (String key : List.of("java:", "os:", "cpu:", "memory:", "OMP_NUM_THREADS:", "backends on class path:",
+                "nd4j backend:", "nd4j data type:", "blas vendor:", "gpu", "device auto:")) {
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith(key)), () -> "no line '" + key + "':\n" + r.out());
+        }
+        assertTrue(r.out().contains("memory:                  ") && r.out().contains("GiB physical, JVM max heap"),
+                r.out());
+        assertTrue(r.out().contains("backends on class path:  cpu (nd4j-native) yes, cuda (nd4j-cuda-11.6) no"),
+                r.out());
+        assertTrue(r.out().contains("nd4j backend:            CpuBackend (org.nd4j.linalg.cpu.nativecpu.CpuBackend)"),
+                r.out());
+        assertTrue(r.out().contains("nd4j data type:          FLOAT"), r.out());
+        assertTrue(r.out().contains("OMP_NUM_THREADS:         1"), r.out()); // surefire sets it, like the launcher
+        assertTrue(r.out().contains("device auto:             auto: CUDA backend not on the class path, using CPU"),
+                r.out());
+    }
+
+    @Test
+    void doctorGpuLinesWarnForUncoveredArchitectures() {
+        var smi = new io.distill4j.device.NvidiaSmi.Result(io.distill4j.device.NvidiaSmi.parseQuery(
+                "Tesla T4, 7.5, 15360 MiB, 535.104.05\nNVIDIA H100 80GB HBM3, 9.0, 81559 MiB, 535.104.05\n"),
+                java.util.Optional.of("12.2"), java.util.Optional.empty());
+        List<String> lines = DoctorCommand.gpuLines(smi);
+        assertEquals("gpu 0:                   Tesla T4, compute capability 7.5 (sm_75), 15360 MiB, driver 535.104.05, "
+                + "driver supports CUDA 12.2", lines.get(0));
+        assertEquals("                         sm_75 (Turing) supported: native code", lines.get(1));
+        assertTrue(lines.get(3).startsWith("WARNING: gpu 1 (NVIDIA H100 80GB HBM3): sm_90 not covered: ND4J "
+                + "1.0.0-M2.1's CUDA binaries (sm_37..sm_86, no PTX) have no machine code for Hopper and no PTX"),
+                lines.get(3));
+        assertTrue(lines.get(3).endsWith("run on the CPU (the default build, --device cpu), or use a Kepler..Ada GPU "
+                + "(sm_37..sm_89)."), lines.get(3));
+        assertEquals(4, lines.size());
+
+        var old = new io.distill4j.device.NvidiaSmi.Result(io.distill4j.device.NvidiaSmi.parseQuery(
+                "Tesla K80, 3.7, 11441 MiB, 418.226.00\n"), java.util.Optional.of("10.1"), java.util.Optional.empty());
+        assertTrue(DoctorCommand.gpuLines(old).get(2).startsWith("WARNING: the driver supports only CUDA 10.1"),
+                String.join("\n", DoctorCommand.gpuLines(old)));
+        assertEquals(List.of("gpu:                     none (nvidia-smi not found on the PATH)"),
+                DoctorCommand.gpuLines(new io.distill4j.device.NvidiaSmi.Result(List.of(), java.util.Optional.empty(),
+                        java.util.Optional.of("nvidia-smi not found on the PATH"))));
+    }
 }

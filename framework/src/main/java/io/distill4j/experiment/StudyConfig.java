@@ -9,6 +9,7 @@ import io.distill4j.api.Student;
 import io.distill4j.api.Teacher;
 import io.distill4j.config.ConfigNode;
 import io.distill4j.data.DataConfig;
+import io.distill4j.device.DeviceMode;
 import io.distill4j.train.TrainingSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
  * study: quickstart              # name: letters, digits, '.', '_', '-'
  * description: "..."             # optional
  * seed: 42                       # root seed: teacher initialisation and shuffling (students use `seeds`)
+ * device: auto                   # auto | cpu | gpu (see io.distill4j.device; --device on the command line wins)
  * data: {...}                    # see DataConfig
  * teacher: {type: mlp, ...}      # a Teacher plugin (an ensemble is one teacher: one averaged target)
  * # or, for one KD term per teacher:
@@ -55,7 +57,8 @@ public record StudyConfig(
         Map<String, Term> terms,
         TrainingSettings training,
         String trackingExperiment,
-        String trackingUri) {
+        String trackingUri,
+        DeviceMode device) {
 
     /** One teacher's KD term in a multi-teacher study. */
     public record Term(double weight, double temperature) {
@@ -76,6 +79,8 @@ public record StudyConfig(
         }
         String description = root.string("description", "");
         long seed = root.longValue("seed", 42, 0, Long.MAX_VALUE);
+        DeviceMode device = DeviceMode.parse(root.choice("device", "auto", List.of("auto", "cpu", "gpu")))
+                .orElseThrow();
         DataConfig data = DataConfig.parse(root.section("data"));
         Map<String, Teacher> teachers = parseTeachers(root);
         Student student = Plugins.create(Student.class, root.section("student"));
@@ -142,7 +147,7 @@ public record StudyConfig(
         root.finish();
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
                 tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
-                tracking[1]);
+                tracking[1], device);
     }
 
     private static final Pattern TEACHER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,39}");

@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.nd4j.linalg.factory.Nd4j;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,6 +61,7 @@ public final class StudyRunner {
     private final TeacherCache teacherCache;
     private final StudyListener listener;
     private final int workers;
+    private final String device;
     private final Map<String, PreparedData> dataCache = new ConcurrentHashMap<>();
 
     /**
@@ -67,11 +69,27 @@ public final class StudyRunner {
      * @param workers trials trained at once (each on its own thread)
      */
     public StudyRunner(Path resultsDir, Tracker tracker, StudyListener listener, int workers) {
+        this(resultsDir, tracker, listener, workers, null);
+    }
+
+    /**
+     * @param device the {@code distill4j.device} tag of every run (see {@code DeviceDecision.tag()}); null: from the
+     *        backend ND4J loaded ({@code cpu} or {@code gpu})
+     */
+    public StudyRunner(Path resultsDir, Tracker tracker, StudyListener listener, int workers, String device) {
+        this.device = device;
         this.resultsDir = resultsDir;
         this.tracker = tracker;
         this.teacherCache = new TeacherCache(resultsDir.resolve("cache").resolve("teachers"));
         this.listener = listener;
         this.workers = Math.max(1, workers);
+    }
+
+    private String deviceTag() {
+        if (device != null) {
+            return device;
+        }
+        return Nd4j.getBackend().getClass().getSimpleName().equals("CpuBackend") ? "cpu" : "gpu";
     }
 
     public TeacherCache teacherCache() {
@@ -97,6 +115,7 @@ public final class StudyRunner {
         listener.studyStarted(study, planned);
         String experimentId = tracker.experimentId(study.base().trackingExperiment());
         Map<String, String> tags = new LinkedHashMap<>(Provenance.tags());
+        tags.put("distill4j.device", deviceTag());
         tags.put("distill4j.study", study.name());
         tags.put("distill4j.config_hash", ConfigHash.of(study.tree()));
         tags.put("distill4j.role", "study");
@@ -353,6 +372,7 @@ public final class StudyRunner {
 
     private TrackedRun startRun(Trial trial, String experimentId, String parentRunId) {
         Map<String, String> tags = new LinkedHashMap<>(Provenance.tags());
+        tags.put("distill4j.device", deviceTag());
         tags.put("distill4j.trial_id", trial.id());
         tags.put("distill4j.role", trial.role().label());
         tags.put("distill4j.config_hash", ConfigHash.of(trial.resolved()));

@@ -43,12 +43,15 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
         assignments = new LinkedHashMap<>(assignments);
     }
 
-    /** The stable id: 12 hex characters of the hash of role, config and seed. */
+    /**
+     * The stable id: 12 hex characters of the hash of role, config and seed. The {@code device} key is left out: where
+     * a trial trains does not make it another trial (and {@code --device} does not change the id either).
+     */
     public String id() {
         ObjectNode key = resolved.objectNode();
         key.put("role", role.name());
         key.put("seed", seed);
-        key.set("config", role == Role.DISTILLED ? resolved : identity());
+        key.set("config", role == Role.DISTILLED ? resolved.deepCopy().without("device") : identity());
         return ConfigHash.shortId(key);
     }
 

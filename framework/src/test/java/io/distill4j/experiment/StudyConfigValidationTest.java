@@ -28,7 +28,7 @@ class StudyConfigValidationTest {
     private static final Path QUICKSTART = Path.of("../configs/quickstart.yaml");
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
-    private static final String ROOT_KEYS = "data, description, distillation, grid, seed, seeds, student, study, "
+    private static final String ROOT_KEYS = "data, description, device, distillation, grid, seed, seeds, student, study, "
             + "teacher, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
@@ -126,6 +126,20 @@ class StudyConfigValidationTest {
                 .collect(Collectors.groupingBy(Trial::role, Collectors.counting()));
         assertEquals(Map.of(Trial.Role.TEACHER, 1L, Trial.Role.STUDENT_ALONE, 2L, Trial.Role.DISTILLED, 8L), roles);
         assertEquals(11, study.trials().stream().map(Trial::id).distinct().count(), "trial ids are unique");
+    }
+
+    @Test
+    void deviceDefaultsToAutoAndAcceptsCpuAndGpu() {
+        assertEquals(io.distill4j.device.DeviceMode.AUTO, Study.load(QUICKSTART, List.of()).base().device());
+        assertEquals(io.distill4j.device.DeviceMode.GPU,
+                Study.load(QUICKSTART, List.of("device=gpu")).base().device());
+        assertEquals(io.distill4j.device.DeviceMode.CPU,
+                Study.load(QUICKSTART, List.of("device=cpu")).base().device());
+        assertEquals(Study.load(QUICKSTART, List.of()).trials().stream().map(Trial::id).toList(),
+                Study.load(QUICKSTART, List.of("device=gpu")).trials().stream().map(Trial::id).toList(),
+                "the device does not change trial ids");
+        assertMessage(QUICKSTART + ": device: expected one of [auto, cpu, gpu], got 'cuda' (set by --set device=cuda)",
+                () -> Study.load(QUICKSTART, List.of("device=cuda")));
     }
 
     @Test

@@ -106,6 +106,7 @@ class StudyRunnerEndToEndTest {
                 assertTrue(run.tags().containsKey(tag), run.runName() + " lacks tag " + tag);
             }
             assertEquals("1.0.0-M2.1", run.tags().get("distill4j.dl4j.version"));
+            assertEquals("cpu", run.tags().get("distill4j.device"), run.runName());
             String metaYaml = Files.readString(root.resolve(experiment.experimentId()).resolve(run.runId())
                     .resolve("meta.yaml"));
             assertTrue(metaYaml.contains("status: 3"), metaYaml);

@@ -1,0 +1,6 @@
+package io.distill4j.device;
+
+/** Where training runs. */
+public enum Device {
+    CPU, GPU
+}
