@@ -103,23 +103,25 @@ class PluginContractTest {
         Teacher teacher = Plugins.create(Teacher.class, section(TEACHERS.get(type)));
         assertFalse(teacher.describe().isBlank());
         FittedTeacher fitted = teacher.fit(context(SHAPE));
-        assertTrue(fitted.parameterCount() > 0, type);
 
         TeacherOutputs out = fitted.infer(DATA);
         assertArrayEquals(new long[] {N, SHAPE.classes()}, out.logits().shape(), type);
         assertFinite(out.logits(), type);
-        assertFalse(out.features().isEmpty(), type + " exposes no features");
-        assertEquals(Set.copyOf(((GraphTeacher) fitted).featureLayers()), out.features().keySet(), type);
         out.features().forEach((name, a) -> assertEquals(N, a.size(0), type + " feature " + name));
-
         Path zip = dir.resolve("teacher.zip");
         fitted.save(zip);
-        GraphTeacher original = (GraphTeacher) fitted;
-        GraphTeacher restored = new GraphTeacher(ModelSerializer.restoreComputationGraph(zip.toFile(), false),
-                teacher.inputKind(), original.featureLayers());
-        TeacherOutputs again = restored.infer(DATA);
-        assertClose(out.logits(), again.logits(), type + " logits after reload");
-        out.features().forEach((name, a) -> assertClose(a, again.features().get(name), type + " " + name));
+        assertTrue(java.nio.file.Files.size(zip) > 0, type + " saved nothing");
+        if (fitted instanceof GraphTeacher original) {
+            // A network teacher: features named after its layers, and the zip restores to identical outputs.
+            assertTrue(fitted.parameterCount() > 0, type);
+            assertFalse(out.features().isEmpty(), type + " exposes no features");
+            assertEquals(Set.copyOf(original.featureLayers()), out.features().keySet(), type);
+            GraphTeacher restored = new GraphTeacher(ModelSerializer.restoreComputationGraph(zip.toFile(), false),
+                    teacher.inputKind(), original.featureLayers());
+            TeacherOutputs again = restored.infer(DATA);
+            assertClose(out.logits(), again.logits(), type + " logits after reload");
+            out.features().forEach((name, a) -> assertClose(a, again.features().get(name), type + " " + name));
+        }
 
         RuntimeException e = assertThrows(RuntimeException.class, () -> fitted.infer(new RandomData(
                 new InputShape(SHAPE.features() - 2, SHAPE.lookback(), SHAPE.classes()), 3)));
