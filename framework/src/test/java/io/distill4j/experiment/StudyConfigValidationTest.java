@@ -39,7 +39,8 @@ class StudyConfigValidationTest {
                         "teacher.layers: unknown key 'layers' (valid keys here: activation, dropout, hidden, "
                                 + "training, type)"),
                 Arguments.of("03-unknown-teacher-type.yaml",
-                        "teacher.type: unknown teacher type 'transformer' (valid types: mlp)"),
+                        "teacher.type: unknown teacher type 'transformer' (valid types: attention, "
+                                + "cnn1d, lstm, mlp, saved)"),
                 Arguments.of("04-unknown-loss-type.yaml",
                         "distillation.loss.type: unknown distillation loss type 'fitnet' (valid types: "
                                 + "cross_entropy, hinton)"),
@@ -82,8 +83,10 @@ class StudyConfigValidationTest {
                         "distillation.loss.beta: unknown key 'beta' (valid keys here: alpha, temperature, type)"),
                 // the test class path adds the test-only student plugin "exploding" (ExplodingStudent)
                 Arguments.of("23-unknown-student-type.yaml",
-                        "student.type: unknown student type 'lstm' (valid types: exploding, mlp)"),
-                Arguments.of("24-teacher-missing-type.yaml", "teacher.type: missing (expected a teacher type: mlp)"));
+                        "student.type: unknown student type 'gru' (valid types: attention, cnn1d, exploding, "
+                                + "lstm, mlp)"),
+                Arguments.of("24-teacher-missing-type.yaml",
+                        "teacher.type: missing (expected a teacher type: attention, cnn1d, lstm, mlp, saved)"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,330 @@
+package io.distill4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distill4j.Distill4jException;
+import io.distill4j.api.FittedTeacher;
+import io.distill4j.api.InputKind;
+import io.distill4j.api.InputShape;
+import io.distill4j.api.ModelInput;
+import io.distill4j.api.Plugins;
+import io.distill4j.api.Student;
+import io.distill4j.api.Teacher;
+import io.distill4j.api.TeacherFitContext;
+import io.distill4j.api.TeacherOutputs;
+import io.distill4j.config.ConfigNode;
+import io.distill4j.config.StudyFileReader;
+import io.distill4j.loss.HardLabelCrossEntropy;
+import io.distill4j.train.TrainingObserver;
+import io.distill4j.train.TrainingSettings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The contract every registered teacher and student type must keep, checked on tiny random data (32 samples, 12
+ * features, lookback 8, 3 classes): it builds from a minimal config section, trains one step through the normal
+ * path, exposes its named feature layers, saves and reloads with identical outputs, and rejects a wrong input shape
+ * with a message naming the expected and the actual shape.
+ *
+ * <p>A newly registered type must be added to {@link #TEACHERS} or {@link #STUDENTS} (or, if it needs external
+ * files, to {@link #OWN_TEST} with a test of its own), else {@link #everyRegisteredTypeHasAMinimalConfig} fails.
+ */
+class PluginContractTest {
+    static final int N = 32;
+    static final InputShape SHAPE = new InputShape(12, 8, 3);
+    static final long SEED = 7;
+
+    /** Minimal teacher sections: one training epoch, tiny layers. */
+    static final Map<String, String> TEACHERS = Map.of(
+            "mlp", "{type: mlp, hidden: [8], training: {epochs: 1, batch_size: 16}}",
+            "lstm", "{type: lstm, hidden: [4, 3], dropout: 0.1, training: {epochs: 1, batch_size: 16}}",
+            "attention", "{type: attention, model_size: 8, heads: 2, hidden: [4], training: {epochs: 1}}",
+            "cnn1d", "{type: cnn1d, channels: [4, 4], kernel: 3, pool: avg, hidden: [4], training: {epochs: 1}}");
+    /** Minimal student sections. */
+    static final Map<String, String> STUDENTS = Map.of(
+            "mlp", "{type: mlp, hidden: [4]}",
+            "lstm", "{type: lstm, hidden: [3]}",
+            "attention", "{type: attention, model_size: 4, heads: 2}",
+            "cnn1d", "{type: cnn1d, channels: [4], kernel: 2, hidden: [3]}");
+    /** Types that read external files: tested below with files they are given ({@code saved}). */
+    static final Set<String> OWN_TEST = Set.of("saved");
+    /** Test-only plugins registered by the test class path. */
+    static final Set<String> TEST_ONLY = Set.of("exploding");
+
+    static final RandomData DATA = new RandomData(SHAPE, 11);
+    static final RandomData VALIDATION = new RandomData(SHAPE, 12);
+    static final INDArray LABELS = oneHot(N, SHAPE.classes(), 13);
+
+    @Test
+    void everyRegisteredTypeHasAMinimalConfig() {
+        assertEquals(new TreeSet<>(TEACHERS.keySet()), tested(Teacher.class),
+                "every registered teacher type needs a minimal section in TEACHERS (or an own test)");
+        assertEquals(new TreeSet<>(STUDENTS.keySet()), tested(Student.class),
+                "every registered student type needs a minimal section in STUDENTS (or an own test)");
+    }
+
+    private static Set<String> tested(Class<?> kind) {
+        Set<String> types = new TreeSet<>(Plugins.types(kind));
+        types.removeAll(OWN_TEST);
+        types.removeAll(TEST_ONLY);
+        return types;
+    }
+
+    static Stream<String> teacherTypes() {
+        return new TreeSet<>(TEACHERS.keySet()).stream();
+    }
+
+    static Stream<String> studentTypes() {
+        return new TreeSet<>(STUDENTS.keySet()).stream();
+    }
+
+    @ParameterizedTest(name = "teacher {0}")
+    @MethodSource("teacherTypes")
+    void teacherKeepsTheContract(String type, @TempDir Path dir) throws Exception {
+        Teacher teacher = Plugins.create(Teacher.class, section(TEACHERS.get(type)));
+        assertFalse(teacher.describe().isBlank());
+        FittedTeacher fitted = teacher.fit(context(SHAPE));
+
+        TeacherOutputs out = fitted.infer(DATA);
+        assertArrayEquals(new long[] {N, SHAPE.classes()}, out.logits().shape(), type);
+        assertFinite(out.logits(), type);
+        out.features().forEach((name, a) -> assertEquals(N, a.size(0), type + " feature " + name));
+        Path zip = dir.resolve("teacher.zip");
+        fitted.save(zip);
+        assertTrue(java.nio.file.Files.size(zip) > 0, type + " saved nothing");
+        if (fitted instanceof GraphTeacher original) {
+            // A network teacher: features named after its layers, and the zip restores to identical outputs.
+            assertTrue(fitted.parameterCount() > 0, type);
+            assertFalse(out.features().isEmpty(), type + " exposes no features");
+            assertEquals(Set.copyOf(original.featureLayers()), out.features().keySet(), type);
+            GraphTeacher restored = new GraphTeacher(ModelSerializer.restoreComputationGraph(zip.toFile(), false),
+                    teacher.inputKind(), original.featureLayers());
+            TeacherOutputs again = restored.infer(DATA);
+            assertClose(out.logits(), again.logits(), type + " logits after reload");
+            out.features().forEach((name, a) -> assertClose(a, again.features().get(name), type + " " + name));
+        }
+
+        RuntimeException e = assertThrows(RuntimeException.class, () -> fitted.infer(new RandomData(
+                new InputShape(SHAPE.features() - 2, SHAPE.lookback(), SHAPE.classes()), 3)));
+        assertShapeMessage(e, type);
+    }
+
+    @ParameterizedTest(name = "student {0}")
+    @MethodSource("studentTypes")
+    void studentKeepsTheContract(String type, @TempDir Path dir) throws Exception {
+        Student student = Plugins.create(Student.class, section(STUDENTS.get(type)));
+        assertFalse(student.describe().isBlank());
+        HardLabelCrossEntropy loss = new HardLabelCrossEntropy();
+        ComputationGraph graph = Networks.build(student, List.of(loss), SHAPE,
+                new TrainingSettings(1, N, 1e-3, 0, 0), SEED);
+        INDArray input = DATA.input(student.inputKind());
+        INDArray before = graph.params().dup();
+        graph.fit(new MultiDataSet(new INDArray[] {input}, new INDArray[] {loss.labels(LABELS, null)}));
+        assertFalse(before.equals(graph.params()), type + ": one fit step changed no parameter");
+
+        graph.clear();
+        Map<String, INDArray> acts = graph.feedForward(input, false);
+        assertFalse(student.featureLayers().isEmpty(), type);
+        for (String name : student.featureLayers()) {
+            assertTrue(acts.containsKey(name), type + ": no activation for feature layer " + name);
+            assertEquals(N, acts.get(name).size(0), type + " feature " + name);
+        }
+        String last = graph.getConfiguration().getVertexInputs().get(Networks.LOGITS).get(0);
+        assertEquals(student.outputSize(), acts.get(last).size(1), type + ": outputSize() != width of " + last);
+
+        ComputationGraph deployable = Networks.deployable(graph);
+        Path zip = dir.resolve("student.zip");
+        ModelSerializer.writeModel(deployable, zip.toFile(), false);
+        ComputationGraph reloaded = ModelSerializer.restoreComputationGraph(zip.toFile(), false);
+        deployable.clear();
+        INDArray p = deployable.output(false, input)[0];
+        INDArray q = reloaded.output(false, input)[0];
+        assertArrayEquals(new long[] {N, SHAPE.classes()}, p.shape(), type);
+        assertClose(p, q, type + " deployable after reload");
+
+        INDArray narrow = new RandomData(new InputShape(SHAPE.features() - 2, SHAPE.lookback(), SHAPE.classes()), 3)
+                .input(student.inputKind());
+        assertShapeMessage(assertThrows(RuntimeException.class,
+                () -> Networks.checkInput(reloaded, narrow, student.inputKind())), type);
+        InputKind other = student.inputKind() == InputKind.TABULAR ? InputKind.SEQUENCE : InputKind.TABULAR;
+        assertShapeMessage(assertThrows(RuntimeException.class,
+                () -> Networks.checkInput(reloaded, DATA.input(other), student.inputKind())), type);
+    }
+
+    // ---- the saved teacher ----------------------------------------------------------------------
+
+    @Test
+    void savedTeacherLoadsAZipWrittenByAnotherTeacher(@TempDir Path dir) throws Exception {
+        FittedTeacher mlp = Plugins.create(Teacher.class, section(TEACHERS.get("mlp"))).fit(context(SHAPE));
+        Path zip = dir.resolve("mlp.zip");
+        mlp.save(zip);
+        Teacher saved = Plugins.create(Teacher.class,
+                section("{type: saved, path: '" + zip + "', input: tabular, output: logits}"));
+        assertEquals("saved(mlp.zip)", saved.describe());
+        FittedTeacher loaded = saved.fit(context(SHAPE));
+        assertClose(mlp.infer(DATA).logits(), loaded.infer(DATA).logits(), "saved logits");
+        assertTrue(loaded.infer(DATA).features().isEmpty());
+        assertEquals(mlp.parameterCount(), loaded.parameterCount());
+        Path again = dir.resolve("again.zip");
+        loaded.save(again);
+        assertClose(mlp.infer(DATA).logits(), Plugins.create(Teacher.class,
+                section("{type: saved, path: '" + again + "', input: tabular, output: logits}"))
+                .fit(context(SHAPE)).infer(DATA).logits(), "saved twice");
+
+        Distill4jException classes = assertThrows(Distill4jException.class,
+                () -> saved.fit(context(new InputShape(12, 8, 4))));
+        assertTrue(classes.getMessage().contains(zip.toString()) && classes.getMessage().contains("predicts 3 classes")
+                && classes.getMessage().contains("has 4"), classes.getMessage());
+        Distill4jException features = assertThrows(Distill4jException.class,
+                () -> saved.fit(context(new InputShape(10, 8, 3))));
+        assertTrue(features.getMessage().contains("reads 12 features") && features.getMessage().contains("has 10"),
+                features.getMessage());
+        assertShapeMessage(assertThrows(RuntimeException.class, () -> loaded.infer(new RandomData(
+                new InputShape(10, 8, 3), 3))), "saved");
+    }
+
+    @Test
+    void savedTeacherReadsProbabilitiesOfADeployableSequenceModel(@TempDir Path dir) throws Exception {
+        GraphTeacher lstm = (GraphTeacher) Plugins.create(Teacher.class, section(TEACHERS.get("lstm")))
+                .fit(context(SHAPE));
+        Path zip = dir.resolve("lstm-deployable.zip");
+        ModelSerializer.writeModel(Networks.deployable(lstm.graph()), zip.toFile(), false);
+        FittedTeacher loaded = Plugins.create(Teacher.class, section("{type: saved, path: '" + zip
+                + "', input: sequence, output: probabilities, output_vertex: probabilities}")).fit(context(SHAPE));
+        INDArray expected = Nd4j.nn().logSoftmax(lstm.infer(DATA).logits(), 1);
+        assertClose(expected, loaded.infer(DATA).logits(), "log of the softmax output", 1e-5);
+
+        Distill4jException vertex = assertThrows(Distill4jException.class, () -> Plugins.create(Teacher.class,
+                section("{type: saved, path: '" + zip + "', input: sequence, output: logits, output_vertex: nope}"))
+                .fit(context(SHAPE)));
+        assertTrue(vertex.getMessage().contains("no vertex 'nope'"), vertex.getMessage());
+    }
+
+    @Test
+    void savedTeacherAcceptsAMultiLayerNetworkZip(@TempDir Path dir) throws Exception {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(12).nOut(5).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(5).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build();
+        var mln = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        mln.init();
+        Path zip = dir.resolve("mln.zip");
+        ModelSerializer.writeModel(mln, zip.toFile(), false);
+        FittedTeacher loaded = Plugins.create(Teacher.class,
+                section("{type: saved, path: '" + zip + "', input: tabular, output: probabilities}"))
+                .fit(context(SHAPE));
+        INDArray p = mln.output(DATA.input(InputKind.TABULAR));
+        assertClose(org.nd4j.linalg.ops.transforms.Transforms.log(p, true), loaded.infer(DATA).logits(), "mln", 1e-5);
+    }
+
+    @Test
+    void savedTeacherRejectsMissingAndForeignFiles(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nothing.zip");
+        RuntimeException e = assertThrows(Distill4jException.class, () -> Plugins.create(Teacher.class,
+                section("{type: saved, path: '" + missing + "', input: tabular, output: logits}")));
+        assertEquals("contract.yaml: path: no such file: " + missing, e.getMessage());
+        Path text = dir.resolve("notes.zip");
+        java.nio.file.Files.writeString(text, "not a model");
+        Teacher foreign = Plugins.create(Teacher.class,
+                section("{type: saved, path: '" + text + "', input: tabular, output: logits}"));
+        Distill4jException f = assertThrows(Distill4jException.class, () -> foreign.fit(context(SHAPE)));
+        assertTrue(f.getMessage().startsWith("saved teacher " + text + ": not a DL4J model zip"), f.getMessage());
+        RuntimeException noInput = assertThrows(Distill4jException.class, () -> Plugins.create(Teacher.class,
+                section("{type: saved, path: '" + text + "', output: logits}")));
+        assertEquals("contract.yaml: input: missing (expected a string)", noInput.getMessage());
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    static ConfigNode section(String yaml) {
+        return ConfigNode.root("contract.yaml", StudyFileReader.parse("contract.yaml", yaml));
+    }
+
+    static TeacherFitContext context(InputShape shape) {
+        RandomData train = shape.equals(SHAPE) ? DATA : new RandomData(shape, 11);
+        RandomData validation = shape.equals(SHAPE) ? VALIDATION : new RandomData(shape, 12);
+        return new TeacherFitContext(shape, train, oneHot(N, shape.classes(), 13), validation,
+                oneHot(N, shape.classes(), 14), null, SEED, TrainingObserver.NONE);
+    }
+
+    static INDArray oneHot(int n, int classes, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        INDArray y = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, classes);
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, i < classes ? i : r.nextInt(classes), 1f);
+        }
+        return y;
+    }
+
+    static void assertFinite(INDArray a, String what) {
+        for (double v : a.dup().data().asDouble()) {
+            assertTrue(Double.isFinite(v), what + " has a non-finite value");
+        }
+    }
+
+    static void assertClose(INDArray expected, INDArray actual, String what) {
+        assertClose(expected, actual, what, 1e-6);
+    }
+
+    static void assertClose(INDArray expected, INDArray actual, String what, double tolerance) {
+        assertArrayEquals(expected.shape(), actual.shape(), what);
+        double diff = expected.castTo(actual.dataType()).sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff <= tolerance, what + ": max difference " + diff);
+    }
+
+    /** The message names the expected feature width (12) and the actual shape. */
+    static void assertShapeMessage(RuntimeException e, String type) {
+        assertTrue(e instanceof Distill4jException || e instanceof IllegalArgumentException,
+                type + ": " + e.getClass().getName());
+        String m = e.getMessage();
+        assertTrue(m != null && m.contains("expects input [n, 12") && m.contains("got ["), type + ": " + m);
+    }
+
+    /** Random samples in both forms; the tabular row is the sequence's last bar, as in real splits. */
+    static final class RandomData implements ModelInput {
+        private final INDArray windows;
+        private final INDArray rows;
+
+        RandomData(InputShape shape, long seed) {
+            windows = Nd4j.randn(seed, new long[] {N, shape.features(), shape.lookback()})
+                    .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            rows = windows.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(shape.lookback() - 1))
+                    .dup();
+        }
+
+        @Override
+        public int size() {
+            return N;
+        }
+
+        @Override
+        public INDArray input(InputKind kind) {
+            return kind == InputKind.TABULAR ? rows : windows;
+        }
+
+        @Override
+        public int[] barIndices() {
+            return IntStream.range(0, N).toArray();
+        }
+    }
+}
