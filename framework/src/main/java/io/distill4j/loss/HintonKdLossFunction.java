@@ -6,6 +6,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * Hinton knowledge distillation as a DL4J loss function (Hinton, Vinyals, Dean, "Distilling the Knowledge in a
@@ -30,16 +32,24 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 public final class HintonKdLossFunction implements ILossFunction {
     private static final long serialVersionUID = 1L;
 
+    @JsonProperty("temperature")
     private volatile double temperature;
+    @JsonProperty("alpha")
     private volatile double alpha;
+    @JsonProperty("weight")
     private final double weight;
 
     public HintonKdLossFunction(double temperature, double alpha) {
         this(temperature, alpha, 1.0);
     }
 
-    /** A loss whose value and gradient are multiplied by {@code weight} (> 0). */
-    public HintonKdLossFunction(double temperature, double alpha, double weight) {
+    /**
+     * A loss whose value and gradient are multiplied by {@code weight} (> 0). Also the JSON creator, so that a saved
+     * graph with a KD head restores with DL4J's {@code ModelSerializer}.
+     */
+    @JsonCreator
+    public HintonKdLossFunction(@JsonProperty("temperature") double temperature, @JsonProperty("alpha") double alpha,
+            @JsonProperty("weight") double weight) {
         setTemperature(temperature);
         setAlpha(alpha);
         if (!(weight > 0) || !Double.isFinite(weight)) {

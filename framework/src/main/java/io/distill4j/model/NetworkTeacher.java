@@ -26,6 +26,11 @@ public record NetworkTeacher(Student network, TrainingSettings training) impleme
     }
 
     @Override
+    public int epochBudget() {
+        return training.epochs();
+    }
+
+    @Override
     public InputKind inputKind() {
         return network.inputKind();
     }

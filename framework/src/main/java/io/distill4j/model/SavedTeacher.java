@@ -60,6 +60,11 @@ public record SavedTeacher(Path path, InputKind input, boolean probabilities, St
     }
 
     @Override
+    public int epochBudget() {
+        return 0;
+    }
+
+    @Override
     public InputKind inputKind() {
         return input;
     }

@@ -101,6 +101,12 @@ public record StrategyTeacher(String rule, int fast, int slow, double band, int 
         @Override
         public TeacherOutputs infer(ModelInput input) {
             int[] bars = input.barIndices();
+            for (int b : bars) {
+                if (b < 0 || b >= positions.length) {
+                    throw new IllegalArgumentException("the strategy has positions for " + positions.length
+                            + " bars; a sample refers to bar " + b);
+                }
+            }
             float[][] logits = new float[bars.length][3];
             float on = (float) Math.log(1 - smoothing);
             float off = (float) Math.log(Math.max(smoothing / 2, 1e-9));

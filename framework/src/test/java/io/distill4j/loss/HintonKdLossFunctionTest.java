@@ -110,6 +110,26 @@ class HintonKdLossFunctionTest {
         assertThrows(IllegalArgumentException.class, () -> new HintonKdLossFunction(1, 1.5));
     }
 
+    /** A graph with KD heads saves and restores with ModelSerializer, loss parameters included. */
+    @Test
+    void graphWithKdHeadRoundTripsThroughModelSerializer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var kd = new HintonKd("kd_a", 3.0, 0.25, 0.5, "a");
+        ComputationGraph graph = Networks.build(new MlpNetwork(List.of(5), "relu", 0), List.of(kd),
+                new InputShape(4, 1, 3), new io.distill4j.train.TrainingSettings(1, 8, 1e-3, 0, 0), 7);
+        var zip = dir.resolve("g.zip").toFile();
+        org.deeplearning4j.util.ModelSerializer.writeModel(graph, zip, true);
+        ComputationGraph restored = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(zip, true);
+        var loss = (HintonKdLossFunction) ((org.deeplearning4j.nn.conf.layers.LossLayer) ((
+                org.deeplearning4j.nn.conf.graph.LayerVertex) restored.getConfiguration().getVertices().get("kd_a"))
+                .getLayerConf().getLayer()).getLossFn();
+        assertEquals(3.0, loss.temperature());
+        assertEquals(0.25, loss.alpha());
+        assertEquals(0.5, loss.weight());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 6, 4);
+        assertEquals(graph.outputSingle(x), restored.outputSingle(x));
+    }
+
     /** DL4J's own gradient check through a whole student graph with the KD head, in double precision. */
     @Test
     void dl4jGradientCheckThroughStudentGraph() {

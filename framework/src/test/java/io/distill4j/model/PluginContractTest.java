@@ -58,7 +58,10 @@ class PluginContractTest {
             "mlp", "{type: mlp, hidden: [8], training: {epochs: 1, batch_size: 16}}",
             "lstm", "{type: lstm, hidden: [4, 3], dropout: 0.1, training: {epochs: 1, batch_size: 16}}",
             "attention", "{type: attention, model_size: 8, heads: 2, hidden: [4], training: {epochs: 1}}",
-            "cnn1d", "{type: cnn1d, channels: [4, 4], kernel: 3, pool: avg, hidden: [4], training: {epochs: 1}}");
+            "cnn1d", "{type: cnn1d, channels: [4, 4], kernel: 3, pool: avg, hidden: [4], training: {epochs: 1}}",
+            "ensemble", "{type: ensemble, weights: [2, 1], members: [{type: mlp, hidden: [4], training: {epochs: 1}},"
+                    + " {type: lstm, hidden: [3], training: {epochs: 1}}]}",
+            "strategy", "{type: strategy, fast: 2, slow: 4, volatility_window: 3}");
     /** Minimal student sections. */
     static final Map<String, String> STUDENTS = Map.of(
             "mlp", "{type: mlp, hidden: [4]}",
@@ -123,9 +126,16 @@ class PluginContractTest {
             out.features().forEach((name, a) -> assertClose(a, again.features().get(name), type + " " + name));
         }
 
-        RuntimeException e = assertThrows(RuntimeException.class, () -> fitted.infer(new RandomData(
-                new InputShape(SHAPE.features() - 2, SHAPE.lookback(), SHAPE.classes()), 3)));
-        assertShapeMessage(e, type);
+        if (type.equals("strategy")) {
+            // a rule-based teacher reads bars, not the input array: invalid input is a bar it has no position for
+            RuntimeException e = assertThrows(IllegalArgumentException.class, () -> fitted.infer(new RandomData(
+                    SHAPE, 3, BARS.size())));
+            assertTrue(e.getMessage().contains("has positions for " + BARS.size() + " bars"), e.getMessage());
+        } else {
+            RuntimeException e = assertThrows(RuntimeException.class, () -> fitted.infer(new RandomData(
+                    new InputShape(SHAPE.features() - 2, SHAPE.lookback(), SHAPE.classes()), 3)));
+            assertShapeMessage(e, type);
+        }
     }
 
     @ParameterizedTest(name = "student {0}")
@@ -264,7 +274,28 @@ class PluginContractTest {
         RandomData train = shape.equals(SHAPE) ? DATA : new RandomData(shape, 11);
         RandomData validation = shape.equals(SHAPE) ? VALIDATION : new RandomData(shape, 12);
         return new TeacherFitContext(shape, train, oneHot(N, shape.classes(), 13), validation,
-                oneHot(N, shape.classes(), 14), null, SEED, TrainingObserver.NONE);
+                oneHot(N, shape.classes(), 14), BARS, SEED, TrainingObserver.NONE);
+    }
+
+    /** A random walk of 2N bars: the samples' bars are 0..N-1 (train) and N..2N-1 (validation). */
+    static final io.distill4j.data.KlineSeries BARS = bars(2 * N, 21);
+
+    static io.distill4j.data.KlineSeries bars(int n, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        long[] t = new long[n];
+        double[] close = new double[n];
+        double[] volume = new double[n];
+        double[] nan = new double[n];
+        double price = 100;
+        for (int i = 0; i < n; i++) {
+            price *= Math.exp(0.01 * r.nextGaussian());
+            t[i] = 60_000L * i;
+            close[i] = price;
+            volume[i] = 1;
+            nan[i] = Double.NaN;
+        }
+        return new io.distill4j.data.KlineSeries("contract", t, close, close.clone(), close.clone(), close.clone(),
+                volume, nan);
     }
 
     static INDArray oneHot(int n, int classes, long seed) {
@@ -305,7 +336,14 @@ class PluginContractTest {
         private final INDArray windows;
         private final INDArray rows;
 
+        private final int firstBar;
+
         RandomData(InputShape shape, long seed) {
+            this(shape, seed, seed == 12 ? N : 0);
+        }
+
+        RandomData(InputShape shape, long seed, int firstBar) {
+            this.firstBar = firstBar;
             windows = Nd4j.randn(seed, new long[] {N, shape.features(), shape.lookback()})
                     .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
             rows = windows.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(shape.lookback() - 1))
@@ -324,7 +362,7 @@ class PluginContractTest {
 
         @Override
         public int[] barIndices() {
-            return IntStream.range(0, N).toArray();
+            return IntStream.range(firstBar, firstBar + N).toArray();
         }
     }
 }
