@@ -29,17 +29,19 @@ import java.util.SplittableRandom;
  * seed gives a bit-identical series on every JVM.
  */
 public final class SyntheticMarket {
-    private static final double TREND_DRIFT = 0.0005;
-    private static final double TREND_PHI = 0.1;
-    private static final double TREND_SIGMA = 0.003;
-    private static final double MR_KAPPA = 0.15;
-    private static final double MR_SIGMA = 0.0022;
-    private static final double HV_SIGMA = 0.006;
-    private static final double LEVEL_ALPHA = 0.02;
-    private static final double[] STAY = {0.995, 0.995, 0.995, 0.99};
+    /** Noise per bar of each regime. */
+    private static final double[] SIGMA = {0.0018, 0.0028, 0.0045};
+    /** Strength of the regime's response to the ten-bar move: + continuation, - reversal. */
+    private static final double[] RESPONSE = {0.22, -0.22, 0.0};
+    /** Strength of the volume-confirmation signal (all regimes). */
+    private static final double CONFIRMATION = 0.12;
+    private static final double PARTICIPATION_PHI = 0.9;
+    private static final double PARTICIPATION_SIGMA = 0.22;
+    private static final double PARTICIPATION_SCALE = 0.5;
+    private static final double[] STAY = {0.995, 0.995, 0.99};
     /** Weights of the next regime on a switch (the current one excluded). */
-    private static final double[] NEXT = {0.3, 0.3, 0.2, 0.2};
-    private static final double[] VOLUME_MULT = {1.2, 1.2, 0.8, 1.8};
+    private static final double[] NEXT = {0.4, 0.4, 0.2};
+    private static final double[] VOLUME_MULT = {0.8, 1.2, 2.0};
 
     private SyntheticMarket() {
     }
@@ -55,38 +57,28 @@ public final class SyntheticMarket {
         double[] close = new double[n];
         double[] volume = new double[n];
         double[] turnover = new double[n];
+        double[] logClose = new double[n];
         Regime[] regimes = new Regime[n];
         Regime[] all = Regime.values();
 
         int regime = (int) (rng.nextDouble() * all.length);
         double logP = StrictMath.log(100.0);
-        double level = logP;
-        double prevR = 0;
+        double participation = 0;
         for (int i = 0; i < n; i++) {
             if (i > 0 && rng.nextDouble() >= STAY[regime]) {
                 regime = nextRegime(regime, rng.nextDouble());
             }
-            double e = gaussian(rng);
-            double r;
-            double sigma;
-            switch (all[regime]) {
-                case TREND_UP, TREND_DOWN -> {
-                    double mu = all[regime] == Regime.TREND_UP ? TREND_DRIFT : -TREND_DRIFT;
-                    sigma = TREND_SIGMA;
-                    r = mu + TREND_PHI * (prevR - mu) + sigma * e;
-                }
-                case MEAN_REVERSION -> {
-                    sigma = MR_SIGMA;
-                    r = -MR_KAPPA * (logP - level) + sigma * e;
-                }
-                default -> {
-                    sigma = HV_SIGMA;
-                    r = sigma * e;
-                }
-            }
+            double sigma = SIGMA[regime];
+            double z10 = i >= 11 ? (logClose[i - 1] - logClose[i - 11]) / (sigma * StrictMath.sqrt(10)) : 0;
+            double z3 = i >= 4 ? (logClose[i - 1] - logClose[i - 4]) / (sigma * StrictMath.sqrt(3)) : 0;
+            double signal = RESPONSE[regime] * StrictMath.tanh(z10)
+                    + CONFIRMATION * StrictMath.tanh(z3) * StrictMath.tanh(participation / PARTICIPATION_SCALE);
+            double r = sigma * (signal + gaussian(rng));
+            participation = PARTICIPATION_PHI * participation + PARTICIPATION_SIGMA * gaussian(rng);
+
             double o = StrictMath.exp(logP);
             logP += r;
-            level += LEVEL_ALPHA * (logP - level);
+            logClose[i] = logP;
             double c = StrictMath.exp(logP);
             double up = StrictMath.abs(gaussian(rng)) * 0.5 * sigma;
             double down = StrictMath.abs(gaussian(rng)) * 0.5 * sigma;
@@ -95,11 +87,10 @@ public final class SyntheticMarket {
             close[i] = c;
             high[i] = StrictMath.max(o, c) * StrictMath.exp(up);
             low[i] = StrictMath.min(o, c) * StrictMath.exp(-down);
-            volume[i] = 1000 * VOLUME_MULT[regime] * (0.3 + StrictMath.abs(r) / 0.002)
-                    * StrictMath.exp(0.3 * gaussian(rng));
+            volume[i] = 1000 * VOLUME_MULT[regime] * StrictMath.exp(participation)
+                    * (0.5 + StrictMath.abs(r) / 0.004) * StrictMath.exp(0.2 * gaussian(rng));
             turnover[i] = Double.NaN;
             regimes[i] = all[regime];
-            prevR = r;
         }
         String source = "synthetic(seed=" + config.seed() + ",bars=" + n + ",intervalMs=" + config.intervalMs() + ")";
         return new SyntheticSeries(new KlineSeries(source, time, open, high, low, close, volume, turnover), regimes);
