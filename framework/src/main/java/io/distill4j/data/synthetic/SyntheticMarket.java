@@ -30,11 +30,11 @@ import java.util.SplittableRandom;
  */
 public final class SyntheticMarket {
     /** Noise per bar of each regime. */
-    private static final double[] SIGMA = {0.0018, 0.0028, 0.0045};
+    private static final double[] SIGMA = {0.0016, 0.0030, 0.0050};
     /** Strength of the regime's response to the ten-bar move: + continuation, - reversal. */
-    private static final double[] RESPONSE = {0.22, -0.22, 0.0};
+    private static final double[] RESPONSE = {0.5, -0.5, 0.0};
     /** Strength of the volume-confirmation signal (all regimes). */
-    private static final double CONFIRMATION = 0.12;
+    private static final double CONFIRMATION = 0.35;
     private static final double PARTICIPATION_PHI = 0.9;
     private static final double PARTICIPATION_SIGMA = 0.22;
     private static final double PARTICIPATION_SCALE = 0.5;
