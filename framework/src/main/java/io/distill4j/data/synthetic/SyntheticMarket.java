@@ -6,24 +6,36 @@ import java.util.SplittableRandom;
 /**
  * A deterministic regime-switching OHLCV generator: the project's built-in default dataset.
  *
- * <p>A Markov chain moves between four {@link Regime regimes} (expected stay about 200 bars for trends and mean
- * reversion, 100 for high volatility). Per bar the log return {@code r} is:
+ * <p>The next bars' direction is predictable from the 12 standard features, but only through <em>interactions</em>
+ * between them, so that a large network has something real to learn that a linear model (and, less so, a tiny
+ * network) cannot represent. A Markov chain moves between three {@link Regime regimes} (expected stay about 200
+ * bars for the first two, 100 for turbulence) with noise {@code sigma} = 0.0016 (calm), 0.0030 (choppy), 0.0050
+ * (turbulent). Per bar the log return is {@code r = sigma (s + e)}, {@code e} standard normal, with the signal
+ * {@code s} (in units of the regime's noise) computed from the bars so far:
+ * <pre>
+ *   s = R[regime] tanh(z10) + 0.35 tanh(z3) tanh(p / 0.5)
+ * </pre>
  * <ul>
- *   <li>trend up/down: {@code r = mu + phi (r_prev - mu) + 0.003 e}, {@code mu = +-0.0005}, {@code phi = 0.1}
- *       (drift plus momentum);</li>
- *   <li>mean reversion: {@code r = -0.15 (ln p - L) + 0.0022 e}, where {@code L} is a slow exponential moving level
- *       of the log price ({@code alpha = 0.02}, updated in every regime);</li>
- *   <li>high volatility: {@code r = 0.006 e} (noise only).</li>
+ *   <li>{@code z10}, {@code z3}: the last 10- and 3-bar log returns divided by {@code sigma sqrt(k)} (observed as
+ *       {@code ret_10}, {@code ret_3}, {@code sma_ratio_20}, {@code rsi_14} ...);</li>
+ *   <li>regime x trend: {@code R} = +0.5 when calm (moves continue), -0.5 when choppy (moves are given back), 0 when
+ *       turbulent. The regime shows only through the volatility features ({@code realised_vol_*},
+ *       {@code hl_range}), so the sign of the response to the past move depends on the volatility level, and not
+ *       even monotonically (no signal at the highest level): an XOR-like interaction. Pooled over all bars the
+ *       10-bar move barely predicts the next one, so a linear model gets little out of it;</li>
+ *   <li>volume confirmation: {@code p} is a latent participation level (AR(1), {@code p = 0.9 p + 0.22 e''},
+ *       stationary sd 0.5) that scales the volume, observed through {@code log_volume_ratio_20}. A 3-bar move on
+ *       rising participation continues, on falling participation it fades: a product of two zero-mean features,
+ *       again invisible to a linear model.</li>
  * </ul>
- * with {@code e} standard normal. So the direction over the next few bars is predictable from past returns in
- * trends (momentum), from the distance to the moving average in mean reversion (with the opposite sign: the
- * nonlinearity), and not at all in high volatility; realised volatility tells the regimes apart.
+ * The only linearly usable structure is that low volatility makes a small move ({@code hold}) more likely. The
+ * features are noisy views of {@code z10, z3, p} and the regime, so the task stays moderately hard.
  *
  * <p>Bars: open = previous close (100 for the first bar), close = open {@code exp(r)}, high/low extend the body by
  * half-normal wicks scaled to the regime's noise, so {@code low <= min(open, close) <= max(open, close) <= high}
- * and prices stay positive. Volume is {@code 1000 m (0.3 + |r| / 0.002) exp(0.3 e')}, {@code m} = 1.2 in trends,
- * 0.8 in mean reversion, 1.8 in high volatility: correlated with volatility and absolute return. Bar {@code i}
- * opens at {@code startTimeMs + i intervalMs} (no gaps).
+ * and prices stay positive. Volume is {@code 1000 m exp(p) (0.5 + |r| / 0.004) exp(0.2 e')}, {@code m} = 0.8
+ * calm, 1.2 choppy, 2.0 turbulent: it rises with volatility and with the absolute return. Bar {@code i} opens at
+ * {@code startTimeMs + i intervalMs} (no gaps).
  *
  * <p>Determinism: only {@link SplittableRandom} seeded with the config's seed and {@link StrictMath} are used, so a
  * seed gives a bit-identical series on every JVM.
