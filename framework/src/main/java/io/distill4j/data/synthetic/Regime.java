@@ -1,13 +1,11 @@
 package io.distill4j.data.synthetic;
 
-/** The hidden market state of one synthetic bar. */
+/** The hidden market state of one synthetic bar (see {@link SyntheticMarket} for the dynamics). */
 public enum Regime {
-    /** Positive drift with positively autocorrelated returns (momentum). */
-    TREND_UP,
-    /** Negative drift with positively autocorrelated returns (momentum). */
-    TREND_DOWN,
-    /** Low noise; returns pull the price back towards a slowly moving level. */
-    MEAN_REVERSION,
-    /** Large noise and no exploitable signal. */
-    HIGH_VOLATILITY
+    /** Low noise; moves over the last ten bars tend to continue (momentum). */
+    CALM_MOMENTUM,
+    /** Medium noise; moves over the last ten bars tend to be given back (overreaction that fades). */
+    CHOPPY_REVERSAL,
+    /** Large noise; no regime-specific signal. */
+    TURBULENT
 }

@@ -6,40 +6,54 @@ import java.util.SplittableRandom;
 /**
  * A deterministic regime-switching OHLCV generator: the project's built-in default dataset.
  *
- * <p>A Markov chain moves between four {@link Regime regimes} (expected stay about 200 bars for trends and mean
- * reversion, 100 for high volatility). Per bar the log return {@code r} is:
+ * <p>The next bars' direction is predictable from the 12 standard features, but only through <em>interactions</em>
+ * between them, so that a large network has something real to learn that a linear model (and, less so, a tiny
+ * network) cannot represent. A Markov chain moves between three {@link Regime regimes} (expected stay about 200
+ * bars for the first two, 100 for turbulence) with noise {@code sigma} = 0.0016 (calm), 0.0030 (choppy), 0.0050
+ * (turbulent). Per bar the log return is {@code r = sigma (s + e)}, {@code e} standard normal, with the signal
+ * {@code s} (in units of the regime's noise) computed from the bars so far:
+ * <pre>
+ *   s = R[regime] tanh(z10) + 0.35 tanh(z3) tanh(p / 0.5)
+ * </pre>
  * <ul>
- *   <li>trend up/down: {@code r = mu + phi (r_prev - mu) + 0.003 e}, {@code mu = +-0.0005}, {@code phi = 0.1}
- *       (drift plus momentum);</li>
- *   <li>mean reversion: {@code r = -0.15 (ln p - L) + 0.0022 e}, where {@code L} is a slow exponential moving level
- *       of the log price ({@code alpha = 0.02}, updated in every regime);</li>
- *   <li>high volatility: {@code r = 0.006 e} (noise only).</li>
+ *   <li>{@code z10}, {@code z3}: the last 10- and 3-bar log returns divided by {@code sigma sqrt(k)} (observed as
+ *       {@code ret_10}, {@code ret_3}, {@code sma_ratio_20}, {@code rsi_14} ...);</li>
+ *   <li>regime x trend: {@code R} = +0.5 when calm (moves continue), -0.5 when choppy (moves are given back), 0 when
+ *       turbulent. The regime shows only through the volatility features ({@code realised_vol_*},
+ *       {@code hl_range}), so the sign of the response to the past move depends on the volatility level, and not
+ *       even monotonically (no signal at the highest level): an XOR-like interaction. Pooled over all bars the
+ *       10-bar move barely predicts the next one, so a linear model gets little out of it;</li>
+ *   <li>volume confirmation: {@code p} is a latent participation level (AR(1), {@code p = 0.9 p + 0.22 e''},
+ *       stationary sd 0.5) that scales the volume, observed through {@code log_volume_ratio_20}. A 3-bar move on
+ *       rising participation continues, on falling participation it fades: a product of two zero-mean features,
+ *       again invisible to a linear model.</li>
  * </ul>
- * with {@code e} standard normal. So the direction over the next few bars is predictable from past returns in
- * trends (momentum), from the distance to the moving average in mean reversion (with the opposite sign: the
- * nonlinearity), and not at all in high volatility; realised volatility tells the regimes apart.
+ * The only linearly usable structure is that low volatility makes a small move ({@code hold}) more likely. The
+ * features are noisy views of {@code z10, z3, p} and the regime, so the task stays moderately hard.
  *
  * <p>Bars: open = previous close (100 for the first bar), close = open {@code exp(r)}, high/low extend the body by
  * half-normal wicks scaled to the regime's noise, so {@code low <= min(open, close) <= max(open, close) <= high}
- * and prices stay positive. Volume is {@code 1000 m (0.3 + |r| / 0.002) exp(0.3 e')}, {@code m} = 1.2 in trends,
- * 0.8 in mean reversion, 1.8 in high volatility: correlated with volatility and absolute return. Bar {@code i}
- * opens at {@code startTimeMs + i intervalMs} (no gaps).
+ * and prices stay positive. Volume is {@code 1000 m exp(p) (0.5 + |r| / 0.004) exp(0.2 e')}, {@code m} = 0.8
+ * calm, 1.2 choppy, 2.0 turbulent: it rises with volatility and with the absolute return. Bar {@code i} opens at
+ * {@code startTimeMs + i intervalMs} (no gaps).
  *
  * <p>Determinism: only {@link SplittableRandom} seeded with the config's seed and {@link StrictMath} are used, so a
  * seed gives a bit-identical series on every JVM.
  */
 public final class SyntheticMarket {
-    private static final double TREND_DRIFT = 0.0005;
-    private static final double TREND_PHI = 0.1;
-    private static final double TREND_SIGMA = 0.003;
-    private static final double MR_KAPPA = 0.15;
-    private static final double MR_SIGMA = 0.0022;
-    private static final double HV_SIGMA = 0.006;
-    private static final double LEVEL_ALPHA = 0.02;
-    private static final double[] STAY = {0.995, 0.995, 0.995, 0.99};
+    /** Noise per bar of each regime. */
+    private static final double[] SIGMA = {0.0016, 0.0030, 0.0050};
+    /** Strength of the regime's response to the ten-bar move: + continuation, - reversal. */
+    private static final double[] RESPONSE = {0.5, -0.5, 0.0};
+    /** Strength of the volume-confirmation signal (all regimes). */
+    private static final double CONFIRMATION = 0.35;
+    private static final double PARTICIPATION_PHI = 0.9;
+    private static final double PARTICIPATION_SIGMA = 0.22;
+    private static final double PARTICIPATION_SCALE = 0.5;
+    private static final double[] STAY = {0.995, 0.995, 0.99};
     /** Weights of the next regime on a switch (the current one excluded). */
-    private static final double[] NEXT = {0.3, 0.3, 0.2, 0.2};
-    private static final double[] VOLUME_MULT = {1.2, 1.2, 0.8, 1.8};
+    private static final double[] NEXT = {0.4, 0.4, 0.2};
+    private static final double[] VOLUME_MULT = {0.8, 1.2, 2.0};
 
     private SyntheticMarket() {
     }
@@ -55,38 +69,28 @@ public final class SyntheticMarket {
         double[] close = new double[n];
         double[] volume = new double[n];
         double[] turnover = new double[n];
+        double[] logClose = new double[n];
         Regime[] regimes = new Regime[n];
         Regime[] all = Regime.values();
 
         int regime = (int) (rng.nextDouble() * all.length);
         double logP = StrictMath.log(100.0);
-        double level = logP;
-        double prevR = 0;
+        double participation = 0;
         for (int i = 0; i < n; i++) {
             if (i > 0 && rng.nextDouble() >= STAY[regime]) {
                 regime = nextRegime(regime, rng.nextDouble());
             }
-            double e = gaussian(rng);
-            double r;
-            double sigma;
-            switch (all[regime]) {
-                case TREND_UP, TREND_DOWN -> {
-                    double mu = all[regime] == Regime.TREND_UP ? TREND_DRIFT : -TREND_DRIFT;
-                    sigma = TREND_SIGMA;
-                    r = mu + TREND_PHI * (prevR - mu) + sigma * e;
-                }
-                case MEAN_REVERSION -> {
-                    sigma = MR_SIGMA;
-                    r = -MR_KAPPA * (logP - level) + sigma * e;
-                }
-                default -> {
-                    sigma = HV_SIGMA;
-                    r = sigma * e;
-                }
-            }
+            double sigma = SIGMA[regime];
+            double z10 = i >= 11 ? (logClose[i - 1] - logClose[i - 11]) / (sigma * StrictMath.sqrt(10)) : 0;
+            double z3 = i >= 4 ? (logClose[i - 1] - logClose[i - 4]) / (sigma * StrictMath.sqrt(3)) : 0;
+            double signal = RESPONSE[regime] * StrictMath.tanh(z10)
+                    + CONFIRMATION * StrictMath.tanh(z3) * StrictMath.tanh(participation / PARTICIPATION_SCALE);
+            double r = sigma * (signal + gaussian(rng));
+            participation = PARTICIPATION_PHI * participation + PARTICIPATION_SIGMA * gaussian(rng);
+
             double o = StrictMath.exp(logP);
             logP += r;
-            level += LEVEL_ALPHA * (logP - level);
+            logClose[i] = logP;
             double c = StrictMath.exp(logP);
             double up = StrictMath.abs(gaussian(rng)) * 0.5 * sigma;
             double down = StrictMath.abs(gaussian(rng)) * 0.5 * sigma;
@@ -95,11 +99,10 @@ public final class SyntheticMarket {
             close[i] = c;
             high[i] = StrictMath.max(o, c) * StrictMath.exp(up);
             low[i] = StrictMath.min(o, c) * StrictMath.exp(-down);
-            volume[i] = 1000 * VOLUME_MULT[regime] * (0.3 + StrictMath.abs(r) / 0.002)
-                    * StrictMath.exp(0.3 * gaussian(rng));
+            volume[i] = 1000 * VOLUME_MULT[regime] * StrictMath.exp(participation)
+                    * (0.5 + StrictMath.abs(r) / 0.004) * StrictMath.exp(0.2 * gaussian(rng));
             turnover[i] = Double.NaN;
             regimes[i] = all[regime];
-            prevR = r;
         }
         String source = "synthetic(seed=" + config.seed() + ",bars=" + n + ",intervalMs=" + config.intervalMs() + ")";
         return new SyntheticSeries(new KlineSeries(source, time, open, high, low, close, volume, turnover), regimes);

@@ -62,9 +62,9 @@ class SyntheticMarketTest {
     @Test
     void volumeFollowsVolatility() {
         SyntheticSeries g = SyntheticMarket.generate(CONFIG);
-        double hv = meanVolume(g, Regime.HIGH_VOLATILITY);
-        double mr = meanVolume(g, Regime.MEAN_REVERSION);
-        assertTrue(hv > 2 * mr, "high-vol volume " + hv + " vs mean-reversion " + mr);
+        double turbulent = meanVolume(g, Regime.TURBULENT);
+        double calm = meanVolume(g, Regime.CALM_MOMENTUM);
+        assertTrue(turbulent > 2 * calm, "turbulent volume " + turbulent + " vs calm " + calm);
     }
 
     private static double meanVolume(SyntheticSeries g, Regime r) {
@@ -80,43 +80,34 @@ class SyntheticMarketTest {
     }
 
     @Test
-    void featuresCarrySignalAboutTheForwardReturn() {
+    void tenBarMoveContinuesInCalmAndRevertsWhenChoppyButNotOnAverage() {
         SyntheticSeries g = SyntheticMarket.generate(CONFIG);
         double[][] f = FeatureEngineer.compute(g.series());
         double[] close = g.series().close();
-        int h = 12;
-        int trendAgree = 0;
-        int trendTotal = 0;
-        int mrAgree = 0;
-        int mrTotal = 0;
-        int hvAgree = 0;
-        int hvTotal = 0;
+        int h = 6;
+        int[] agree = new int[Regime.values().length];
+        int[] total = new int[agree.length];
+        int allAgree = 0;
+        int all = 0;
         for (int i = 20; i + h < close.length; i++) {
             double fwd = Math.log(close[i + h] / close[i]);
             Regime r = g.regimes()[i];
-            if (r != g.regimes()[i + h]) {
-                continue;
-            }
-            boolean momentum = Math.signum(f[i][2]) == Math.signum(fwd); // ret_5
-            boolean reversion = Math.signum(f[i][9]) == -Math.signum(fwd); // sma_ratio_20
-            if (r == Regime.TREND_UP || r == Regime.TREND_DOWN) {
-                trendTotal++;
-                trendAgree += momentum ? 1 : 0;
-            } else if (r == Regime.MEAN_REVERSION) {
-                mrTotal++;
-                mrAgree += reversion ? 1 : 0;
-            } else {
-                hvTotal++;
-                hvAgree += momentum ? 1 : 0;
+            boolean momentum = Math.signum(f[i][3]) == Math.signum(fwd); // ret_10
+            allAgree += momentum ? 1 : 0;
+            all++;
+            if (r == g.regimes()[i + h]) {
+                total[r.ordinal()]++;
+                agree[r.ordinal()] += momentum ? 1 : 0;
             }
         }
-        double trend = (double) trendAgree / trendTotal;
-        double mr = (double) mrAgree / mrTotal;
-        double hv = (double) hvAgree / hvTotal;
-        System.out.printf("sign agreement: trend ret_5 %.3f, mean-reversion -sma_ratio_20 %.3f, high-vol ret_5 %.3f%n",
-                trend, mr, hv);
-        assertTrue(trend > 0.53, "momentum signal in trends: " + trend);
-        assertTrue(mr > 0.56, "reversion signal in mean reversion: " + mr);
-        assertTrue(Math.abs(hv - 0.5) < 0.06, "no signal in high volatility: " + hv);
+        double calm = (double) agree[Regime.CALM_MOMENTUM.ordinal()] / total[Regime.CALM_MOMENTUM.ordinal()];
+        double choppy = (double) agree[Regime.CHOPPY_REVERSAL.ordinal()] / total[Regime.CHOPPY_REVERSAL.ordinal()];
+        double turbulent = (double) agree[Regime.TURBULENT.ordinal()] / total[Regime.TURBULENT.ordinal()];
+        double pooled = (double) allAgree / all;
+        System.out.printf("ret_10 sign agreement with the 6-bar forward return: calm %.3f, choppy %.3f, turbulent "
+                + "%.3f, all bars %.3f%n", calm, choppy, turbulent, pooled);
+        assertTrue(calm > 0.55, "momentum when calm: " + calm);
+        assertTrue(choppy < 0.45, "reversal when choppy: " + choppy);
+        assertTrue(Math.abs(pooled - 0.5) < 0.03, "no momentum or reversal on average: " + pooled);
     }
 }
