@@ -86,7 +86,7 @@ class StudyConfigValidationTest {
                         "student.type: unknown student type 'gru' (valid types: attention, cnn1d, exploding, "
                                 + "lstm, mlp)"),
                 Arguments.of("24-teacher-missing-type.yaml",
-                        "teacher.type: missing (expected a teacher type: attention, cnn1d, lstm, mlp, saved)"));
+                        "teacher.type: missing (expected a teacher type: attention, cnn1d, ensemble, lstm, mlp, saved, strategy)"));
     }
 
     @ParameterizedTest(name = "{0}")
