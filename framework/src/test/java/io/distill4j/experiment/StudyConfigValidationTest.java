@@ -29,7 +29,7 @@ class StudyConfigValidationTest {
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
     private static final String ROOT_KEYS = "data, description, device, distillation, grid, seed, seeds, student, study, "
-            + "teacher, tracking, training";
+            + "teacher, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
         return Stream.of(
@@ -40,7 +40,7 @@ class StudyConfigValidationTest {
                                 + "training, type)"),
                 Arguments.of("03-unknown-teacher-type.yaml",
                         "teacher.type: unknown teacher type 'transformer' (valid types: attention, "
-                                + "cnn1d, lstm, mlp, saved)"),
+                                + "cnn1d, ensemble, lstm, mlp, saved, strategy)"),
                 Arguments.of("04-unknown-loss-type.yaml",
                         "distillation.loss.type: unknown distillation loss type 'fitnet' (valid types: "
                                 + "cross_entropy, hinton)"),
