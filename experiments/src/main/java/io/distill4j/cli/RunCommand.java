@@ -39,6 +39,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Validate and print the expanded trials without training.")
     boolean dryRun;
 
+    @Option(names = "--resume", description = "Skip the trials an earlier run of this study finished (by trial id, "
+            + "from results/<study>/trials/) and run the rest.")
+    boolean resume;
+
     @Option(names = "--results", paramLabel = "DIR", defaultValue = "results",
             description = "Results folder (default: ${DEFAULT-VALUE}).")
     Path results;
@@ -80,9 +84,13 @@ public final class RunCommand implements Callable<Integer> {
         out.println("device " + decision.message());
         out.flush();
         try (Tracker tracker = TrackingUris.open(uri, results, study.file(), System.getenv())) {
+            // Ctrl-C (or a plain kill): runs still open are ended as KILLED, never left RUNNING
+            Thread onInterrupt = new Thread(tracker::close, "distill4j-interrupt");
+            Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressBar progress = new ProgressBar(spec.commandLine().getErr());
             StudyRunner.Outcome outcome = new StudyRunner(results, tracker, progress, workers,
-                    decision.tag()).run(study);
+                    decision.tag()).run(study, resume);
+            Runtime.getRuntime().removeShutdownHook(onInterrupt);
             progress.finish();
             out.println();
             out.print(outcome.summary().toText());

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.factory.Nd4j;
 import java.util.concurrent.ExecutionException;
@@ -102,6 +103,15 @@ public final class StudyRunner {
 
     /** Runs the study to the end and writes its summary; failed trials are part of the outcome. */
     public Outcome run(Study study) {
+        return run(study, false);
+    }
+
+    /**
+     * Runs the study; with {@code resume}, trials that the ledger ({@link TrialLedger}) records as finished are
+     * taken from it instead of being trained again (and get no new tracking run). Either way, tracking runs that a
+     * killed earlier process left RUNNING are ended as FAILED first.
+     */
+    public Outcome run(Study study, boolean resume) {
         Path folder = resultsDir.resolve(study.name());
         try {
             Files.createDirectories(folder.resolve("students"));
@@ -114,12 +124,21 @@ public final class StudyRunner {
         }
         listener.studyStarted(study, planned);
         String experimentId = tracker.experimentId(study.base().trackingExperiment());
+        TrialLedger ledger = new TrialLedger(folder.resolve("trials"));
+        int interrupted = closeInterrupted(ledger);
         Map<String, String> tags = new LinkedHashMap<>(Provenance.tags());
         tags.put("distill4j.device", deviceTag());
         tags.put("distill4j.study", study.name());
         tags.put("distill4j.config_hash", ConfigHash.of(study.tree()));
         tags.put("distill4j.role", "study");
+        if (resume) {
+            tags.put("distill4j.resumed", "true");
+        }
         TrackedRun parent = tracker.startRun(experimentId, study.name(), null, tags);
+        ledger.started(TrialLedger.STUDY, experimentId, parent.runId());
+        if (interrupted > 0) {
+            parent.setTag("distill4j.interrupted_runs_closed", String.valueOf(interrupted));
+        }
         parent.logParam("study_file", study.file());
         parent.logParam("seeds", study.seeds().toString());
         parent.logParam("grid_cells", String.valueOf(study.cells().size()));
@@ -131,23 +150,56 @@ public final class StudyRunner {
         try {
             for (Trial t : study.trials()) {
                 if (t.role() == Trial.Role.TEACHER) {
-                    results.add(runTeacher(t, experimentId, parent.runId(), teachers));
+                    results.add(runTeacher(t, experimentId, parent.runId(), teachers, ledger, resume));
                 }
             }
             List<Trial> students = study.trials().stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
-            results.addAll(runStudents(students, experimentId, parent.runId(), teachers));
+            results.addAll(runStudents(students, experimentId, parent.runId(), teachers, ledger, resume));
             Summary summary = Summary.of(study, results);
             summary.write(folder);
             parent.logArtifact("summary.md", folder.resolve("summary.md"));
             parent.logArtifact("summary.csv", folder.resolve("summary.csv"));
+            parent.end(RunStatus.FINISHED);
+            ledger.studyFinished(experimentId, parent.runId());
             return new Outcome(study, results, summary, folder, parent.runId());
         } catch (RuntimeException | Error e) {
             status = RunStatus.FAILED;
             parent.setTag("distill4j.error", String.valueOf(e.getMessage()));
             throw e;
         } finally {
-            parent.end(status);
+            if (status != RunStatus.FINISHED) {
+                parent.end(status);
+            }
         }
+    }
+
+    /** Ends, in tracking, the runs of trials (and studies) whose process died; returns how many. */
+    private int closeInterrupted(TrialLedger ledger) {
+        int closed = 0;
+        for (TrialLedger.Entry e : ledger.interrupted()) {
+            if (tracker.endInterrupted(e.experimentId(), e.runId(), RunStatus.FAILED,
+                    "interrupted: the process stopped (killed or crashed) before this run ended")) {
+                closed++;
+            }
+            ledger.closeInterrupted(e);
+        }
+        if (closed > 0) {
+            LOG.warn("ended {} run(s) left RUNNING by an interrupted earlier process", closed);
+        }
+        return closed;
+    }
+
+    /** The ledger's result of a finished trial when resuming, reported like a trained one. */
+    private Optional<TrialResult> resumed(Trial trial, TrialLedger ledger, boolean resume) {
+        if (!resume) {
+            return Optional.empty();
+        }
+        Optional<TrialResult> done = ledger.finishedResult(trial);
+        done.ifPresent(r -> {
+            listener.trialStarted(trial);
+            listener.trialFinished(r, epochBudget(trial));
+        });
+        return done;
     }
 
     private static int epochBudget(Trial t) {
@@ -175,10 +227,19 @@ public final class StudyRunner {
     // ---- teachers ------------------------------------------------------------------------------
 
     private TrialResult runTeacher(Trial trial, String experimentId, String parentRunId,
-            Map<String, TeacherCache.Entry> teachers) {
+            Map<String, TeacherCache.Entry> teachers, TrialLedger ledger, boolean resume) {
         StudyConfig c = trial.config();
+        String cacheKey = teacherKey(c, trial.teacherName());
+        Optional<TeacherCache.Entry> cached = resume ? teacherCache.get(cacheKey) : Optional.empty();
+        if (cached.isPresent()) {
+            Optional<TrialResult> done = resumed(trial, ledger, true);
+            if (done.isPresent()) {
+                teachers.put(cacheKey, cached.get());
+                return done.get();
+            }
+        }
         listener.trialStarted(trial);
-        TrackedRun run = startRun(trial, experimentId, parentRunId);
+        TrackedRun run = startRun(trial, experimentId, parentRunId, ledger);
         long t0 = System.currentTimeMillis();
         try {
             PreparedData data = data(c);
@@ -216,10 +277,12 @@ public final class StudyRunner {
             var result = new TrialResult(trial, trial.id(), test, validation, entry.parameterCount(),
                     System.currentTimeMillis() - t0, run.runId(), null,
                     Map.of("train_seconds", entry.trainMillis() / 1000.0, "from_cache", entry.fromCache() ? 1.0 : 0.0));
+            ledger.finished(result, experimentId);
             listener.trialFinished(result, epochBudget(trial));
             return result;
         } catch (RuntimeException e) {
             TrialResult failed = fail(trial, run, e, t0);
+            ledger.failed(failed, experimentId);
             listener.trialFinished(failed, epochBudget(trial));
             if (e instanceof Distill4jException user) {
                 throw user; // bad data or config: every trial would fail the same way
@@ -231,11 +294,11 @@ public final class StudyRunner {
     // ---- students ------------------------------------------------------------------------------
 
     private List<TrialResult> runStudents(List<Trial> trials, String experimentId, String parentRunId,
-            Map<String, TeacherCache.Entry> teachers) {
+            Map<String, TeacherCache.Entry> teachers, TrialLedger ledger, boolean resume) {
         List<TrialResult> out = new ArrayList<>();
         if (workers == 1 || trials.size() < 2) {
             for (Trial t : trials) {
-                out.add(runStudent(t, experimentId, parentRunId, teachers));
+                out.add(runStudent(t, experimentId, parentRunId, teachers, ledger, resume));
             }
             return out;
         }
@@ -247,7 +310,7 @@ public final class StudyRunner {
         try {
             List<Future<TrialResult>> futures = new ArrayList<>();
             for (Trial t : trials) {
-                futures.add(pool.submit(() -> runStudent(t, experimentId, parentRunId, teachers)));
+                futures.add(pool.submit(() -> runStudent(t, experimentId, parentRunId, teachers, ledger, resume)));
             }
             for (Future<TrialResult> f : futures) {
                 out.add(f.get());
@@ -264,10 +327,14 @@ public final class StudyRunner {
     }
 
     private TrialResult runStudent(Trial trial, String experimentId, String parentRunId,
-            Map<String, TeacherCache.Entry> teachers) {
+            Map<String, TeacherCache.Entry> teachers, TrialLedger ledger, boolean resume) {
+        Optional<TrialResult> done = resumed(trial, ledger, resume);
+        if (done.isPresent()) {
+            return done.get();
+        }
         StudyConfig c = trial.config();
         listener.trialStarted(trial);
-        TrackedRun run = startRun(trial, experimentId, parentRunId);
+        TrackedRun run = startRun(trial, experimentId, parentRunId, ledger);
         long t0 = System.currentTimeMillis();
         try {
             PreparedData data = data(c);
@@ -315,10 +382,12 @@ public final class StudyRunner {
             run.end(RunStatus.FINISHED);
             var result = new TrialResult(trial, trial.id(), test, val, params, System.currentTimeMillis() - t0,
                     run.runId(), null, Map.of());
+            ledger.finished(result, experimentId);
             listener.trialFinished(result, epochBudget(trial));
             return result;
         } catch (RuntimeException e) {
             TrialResult failed = fail(trial, run, e, t0);
+            ledger.failed(failed, experimentId);
             listener.trialFinished(failed, epochBudget(trial));
             return failed;
         }
@@ -370,7 +439,8 @@ public final class StudyRunner {
 
     // ---- tracking ------------------------------------------------------------------------------
 
-    private TrackedRun startRun(Trial trial, String experimentId, String parentRunId) {
+    /** Opens a trial's run and records it in the ledger at once, before anything else can be interrupted. */
+    private TrackedRun startRun(Trial trial, String experimentId, String parentRunId, TrialLedger ledger) {
         Map<String, String> tags = new LinkedHashMap<>(Provenance.tags());
         tags.put("distill4j.device", deviceTag());
         tags.put("distill4j.trial_id", trial.id());
@@ -381,6 +451,7 @@ public final class StudyRunner {
             tags.put("distill4j.cell", trial.cell());
         }
         TrackedRun run = tracker.startRun(experimentId, trial.runName(), parentRunId, tags);
+        ledger.started(trial.id(), experimentId, run.runId());
         Map<String, String> params = new LinkedHashMap<>();
         flatten("", trial.resolved(), params);
         // trial-level params live under "trial." so they never collide with a config path (e.g. the root seed)
@@ -464,7 +535,7 @@ public final class StudyRunner {
             }
         });
         run.logMetric("parameters", params, 0);
-        if (Double.isFinite(teacherParams)) {
+        if (Double.isFinite(teacherParams) && teacherParams > 0) {
             run.logMetric("teacher_parameters", teacherParams, 0);
             run.logMetric("compression_ratio", teacherParams / params, 0);
         }

@@ -100,7 +100,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                     }
                 }
                 params = r.parameters();
-                if (teacher != null && r.trial().role() != Trial.Role.TEACHER) {
+                if (teacher != null && r.trial().role() != Trial.Role.TEACHER && teacher.parameters() > 0) {
                     compression = (double) teacher.parameters() / r.parameters();
                 }
             }

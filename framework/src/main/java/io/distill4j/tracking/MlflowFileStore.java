@@ -190,9 +190,10 @@ public final class MlflowFileStore implements Tracker {
         Path runDir = experimentDir.resolve(runId);
         String artifactUri = MetaYaml.fileUri(root.resolve(experimentId)) + "/" + runId + "/artifacts";
         Run run = new Run(this, experimentId, runId, runDir, artifactUri, name, clock.getAsLong());
+        // meta.yaml last: a run is visible (to MLflow and to endInterrupted) only with all its tags in place, so a
+        // process killed here never leaves a RUNNING run without its parent link
         try {
             Files.createDirectories(runDir);
-            run.writeMeta(true);
             Files.createDirectories(runDir.resolve("metrics"));
             Files.createDirectories(runDir.resolve("params"));
             Files.createDirectories(runDir.resolve("artifacts"));
@@ -201,6 +202,7 @@ public final class MlflowFileStore implements Tracker {
             throw new UncheckedIOException("cannot create run folder " + runDir, e);
         }
         allTags.forEach(run::writeTag);
+        run.writeMeta(true);
         openRuns.add(run);
         return run;
     }
@@ -218,6 +220,52 @@ public final class MlflowFileStore implements Tracker {
 
     void ended(Run run) {
         openRuns.remove(run);
+    }
+
+    @Override
+    public boolean endInterrupted(String experimentId, String runId, RunStatus status, String reason) {
+        if (!status.isTerminal()) {
+            throw new IllegalArgumentException("a run ends as FINISHED, FAILED or KILLED, not " + status);
+        }
+        if (!MlflowFileStoreReader.isPlainId(experimentId) || !MlflowFileStoreReader.isPlainId(runId)) {
+            return false;
+        }
+        Path experiment = root.resolve(experimentId);
+        synchronized (experimentLock) {
+            boolean ended = endIfRunning(experiment.resolve(runId), status, reason);
+            // children the interrupted process opened, including any it never got to record anywhere
+            for (Path child : MlflowFileStoreReader.subdirs(experiment)) {
+                Path parentTag = child.resolve("tags").resolve(Run.PARENT_TAG);
+                try {
+                    if (Files.isRegularFile(parentTag) && Files.readString(parentTag).equals(runId)) {
+                        ended |= endIfRunning(child, status, reason);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + parentTag, e);
+                }
+            }
+            return ended;
+        }
+    }
+
+    /** Ends a stored run if its meta.yaml says RUNNING. */
+    private boolean endIfRunning(Path dir, RunStatus status, String reason) {
+        Path meta = dir.resolve("meta.yaml");
+        if (!Files.isRegularFile(meta)) {
+            return false;
+        }
+        Map<String, Object> fields = new HashMap<>(MlflowFileStoreReader.readMeta(meta));
+        Object code = fields.get("status");
+        if (!(code instanceof Number n) || n.intValue() != RunStatus.RUNNING.code()) {
+            return false;
+        }
+        fields.put("status", status.code());
+        fields.put("end_time", clock.getAsLong());
+        fields.remove("deleted_time");
+        MetaYaml.writeAtomically(dir.resolve("tags").resolve("distill4j.error"),
+                reason.getBytes(java.nio.charset.StandardCharsets.UTF_8), dir);
+        MetaYaml.write(dir, fields);
+        return true;
     }
 
     /** Ends every run started here and not yet ended, with {@link RunStatus#KILLED}. */

@@ -188,7 +188,7 @@ public final class MlflowFileStoreReader {
         }
     }
 
-    private static List<Path> subdirs(Path dir) {
+    static List<Path> subdirs(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -199,9 +199,14 @@ public final class MlflowFileStoreReader {
         }
     }
 
+    /** Whether {@code id} is a single folder name: letters, digits, '-' and '_' only. */
+    static boolean isPlainId(String id) {
+        return id != null && id.matches("[A-Za-z0-9_-]+");
+    }
+
     /** Ids are single folder names: letters, digits, '-' and '_' only. */
     private static void checkId(String id) {
-        if (id == null || !id.matches("[A-Za-z0-9_-]+")) {
+        if (!isPlainId(id)) {
             throw new IllegalArgumentException("'" + id + "' is not an MLflow experiment or run id");
         }
     }

@@ -23,6 +23,15 @@ public interface Tracker extends AutoCloseable {
      */
     TrackedRun startRun(String experimentId, String runName, String parentRunIdOrNull, Map<String, String> tags);
 
+    /**
+     * Ends a run that an earlier process started and could not end (it was killed), and every RUNNING child run of
+     * it: each gets {@code status}, an end time and the tag {@code distill4j.error = reason}; runs that have already
+     * ended, or that this store does not know, are left alone. Used before a study runs again.
+     *
+     * @return whether any run was RUNNING and is now ended
+     */
+    boolean endInterrupted(String experimentId, String runId, RunStatus status, String reason);
+
     @Override
     void close();
 }

@@ -70,6 +70,19 @@ public final class TeacherCache {
         return fits.get();
     }
 
+    /** The cached entry for {@code key}, if there is a complete and readable one. */
+    public synchronized java.util.Optional<Entry> get(String key) {
+        Path folder = root.resolve(key);
+        if (!Files.isRegularFile(folder.resolve("meta.json"))) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(read(key, folder));
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /**
      * Returns the cached entry for {@code key}, or trains {@code teacher}, infers every input of {@code splits} and
      * stores the result.

@@ -108,6 +108,17 @@ public final class MlflowRestApi {
         return http.get("runs/get", Map.of("run_id", runId)).path("run").path("info").path("artifact_uri").asText("");
     }
 
+    /** {@code runs/get}: the run's status, or empty when the server does not know the run. */
+    public Optional<RunStatus> runStatus(String runId) {
+        try {
+            String status = http.get("runs/get", Map.of("run_id", runId)).path("run").path("info").path("status")
+                    .asText("");
+            return status.isEmpty() ? Optional.empty() : Optional.of(RunStatus.valueOf(status));
+        } catch (MlflowHttp.ApiError e) {
+            return Optional.empty();
+        }
+    }
+
     /** {@code runs/update}: terminal status and end time. */
     public void endRun(String runId, RunStatus status, long endTime) {
         http.post("runs/update", obj().put("run_id", runId).put("status", status.name()).put("end_time", endTime));

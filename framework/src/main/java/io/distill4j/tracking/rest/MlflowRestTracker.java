@@ -158,6 +158,40 @@ public final class MlflowRestTracker implements Tracker {
         return offline.startRun(localExperiment(experimentId), name, localParent, allTags);
     }
 
+    /**
+     * Ends an interrupted run on the server ({@code runs/update} and a tag), or in the offline store when the run was
+     * created there; a server that cannot be reached leaves it for a later resume.
+     */
+    @Override
+    public boolean endInterrupted(String experimentId, String runId, RunStatus status, String reason) {
+        if (offline != null && offline.endInterrupted(localExperiment(experimentId), runId, status, reason)) {
+            return true;
+        }
+        if (isOffline()) {
+            return false;
+        }
+        try {
+            List<String> toEnd = new ArrayList<>();
+            if (api.runStatus(runId).filter(s -> s == RunStatus.RUNNING).isPresent()) {
+                toEnd.add(runId);
+            }
+            for (var child : api.searchRuns(experimentId)) {
+                if (child.status() == RunStatus.RUNNING && runId.equals(child.tags().get("mlflow.parentRunId"))) {
+                    toEnd.add(child.runId());
+                }
+            }
+            for (String id : toEnd) {
+                api.logBatch(id, List.of(), List.of(new MlflowRestApi.KeyValue("distill4j.error", reason)),
+                        List.of(), null);
+                api.endRun(id, status, System.currentTimeMillis());
+            }
+            return !toEnd.isEmpty();
+        } catch (MlflowHttp.Unavailable e) {
+            goOffline(e);
+            return false;
+        }
+    }
+
     @Override
     public void close() {
         for (RestRun run : new ArrayList<>(open)) {
