@@ -61,7 +61,7 @@ class MalformedInputCliTest {
         Files.writeString(yaml, """
                 study: klines
                 data:
-                  source: {type: csv, path: '%s', interval: 5m}
+                  source: {type: csv, path: '%s'}
                   features: {lookback: 16}
                   labels: {horizon: 6, threshold: auto}
                   split: {train: 0.6, validation: 0.2, test: 0.2, gap: auto}

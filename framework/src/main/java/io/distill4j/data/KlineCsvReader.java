@@ -68,7 +68,15 @@ public final class KlineCsvReader {
             reader.initialize(new FileSplit(file.toFile()));
             int row = 0;
             while (reader.hasNext()) {
-                List<Writable> rec = reader.next();
+                List<Writable> rec;
+                try {
+                    rec = reader.next();
+                } catch (RuntimeException e) {
+                    // DataVec's CSV parser: e.g. an unterminated quoted field
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    throw new DataException(name + ": row " + (row + 1) + ": not a valid CSV line ("
+                            + oneLine(cause instanceof Exception x ? x : e) + ")", e);
+                }
                 row++;
                 parseRow(name, row, rec, schema, c);
             }

@@ -59,7 +59,9 @@ public class KlineCsvCorpusTest {
                 Arguments.of("19-negative-timestamp.csv",
                         "row 1: timestamp_ms: expected a non-negative integer, got '-5'"),
                 Arguments.of("20-semicolon-separated.csv",
-                        "header: " + HEADERS + ", got 'timestamp_ms;open;high;low;close;volume'"));
+                        "header: " + HEADERS + ", got 'timestamp_ms;open;high;low;close;volume'"),
+                Arguments.of("21-unterminated-quote.csv",
+                        "row 3: not a valid CSV line (Un-terminated quoted field at end of CSV line)"));
     }
 
     /** A complete, valid study reading {@code csv}; used by this test and the command-line test. */
@@ -67,7 +69,7 @@ public class KlineCsvCorpusTest {
         return """
                 study: klines
                 data:
-                  source: {type: csv, path: '%s', interval: 5m}
+                  source: {type: csv, path: '%s'}
                   features: {lookback: 16}
                   labels: {horizon: 6, threshold: auto}
                   split: {train: 0.6, validation: 0.2, test: 0.2, gap: auto}
