@@ -1,5 +1,6 @@
 package io.distill4j.cli;
 
+import io.distill4j.experiment.ResultsLock;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.StudyRunner;
 import io.distill4j.experiment.Trial;
@@ -57,10 +58,12 @@ public final class RunCommand implements Callable<Integer> {
             throw new io.distill4j.Distill4jException("--workers must be in [1, 64], got " + workers);
         }
         Path store = trackingUri != null ? trackingUri : results.resolve("mlruns");
+        // held until the run ends: a second run on the same results folder fails at once, naming this one
+        ResultsLock lock = ResultsLock.acquire(results);
         out.printf("study %s: %d trial(s) (%d grid cell(s) x %d seed(s), plus teacher and student-alone)%n",
                 study.name(), study.trials().size(), study.cells().size(), study.seeds().size());
         out.flush();
-        try (MlflowFileStore tracker = new MlflowFileStore(store)) {
+        try (lock; MlflowFileStore tracker = new MlflowFileStore(store)) {
             ProgressBar progress = new ProgressBar(spec.commandLine().getErr());
             StudyRunner.Outcome outcome = new StudyRunner(results, tracker, progress, workers).run(study);
             progress.finish();
