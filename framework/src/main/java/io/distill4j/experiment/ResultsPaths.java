@@ -20,7 +20,9 @@ public final class ResultsPaths {
 
     /** {@code <results>/<study>/students/<trialId>.zip}. */
     public static Path studentModel(Path results, String study, String trialId) {
-        return inside(results, studyFolder(results, study).resolve("students"), trialId + ".zip");
+        Path students = studyFolder(results, study).resolve("students");
+        inside(results, students, trialId); // the id itself must be a plain name
+        return inside(results, students, trialId + ".zip");
     }
 
     /** {@code parent/name}, checked to be one plain name that stays inside {@code results}. */
