@@ -54,6 +54,23 @@ class MalformedInputFuzzTest {
     }
 
     @Test
+    void randomOverridesFailOnlyWithOwnErrors() {
+        Path quickstart = Path.of("../configs/quickstart.yaml");
+        String[] paths = {"training.epochs", "teacher.hidden", "teacher", "grid.distillation.loss.alpha", "seeds",
+            "data.source.type", "data.split", "distillation.loss", "grid", "study", "", ".", "a..b", "x.y.z",
+            "teacher.members[0].name", "student.hidden[1]", "data.source.path", "tracking.experiment"};
+        Escapes escapes = new Escapes();
+        Random rnd = new Random(SEED + 2);
+        for (int i = 0; i < 100; i++) {
+            String path = paths[rnd.nextInt(paths.length)];
+            String value = rnd.nextBoolean() ? randomValue(rnd) : randomUnicode(rnd) + randomValue(rnd);
+            String override = rnd.nextInt(10) == 0 ? path + value : path + "=" + value;
+            escapes.check(override.getBytes(StandardCharsets.UTF_8), () -> Study.load(quickstart, List.of(override)));
+        }
+        escapes.assertNone("--set override");
+    }
+
+    @Test
     void mutatedKlineFilesFailOnlyWithOwnErrors() throws IOException {
         byte[] valid = validCsv(new Random(SEED), 120);
         Path file = dir.resolve("fuzz.csv");
