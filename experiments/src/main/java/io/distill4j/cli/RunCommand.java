@@ -4,6 +4,7 @@ import io.distill4j.device.DeviceDecision;
 import io.distill4j.device.DeviceEnvironment;
 import io.distill4j.device.DeviceMode;
 import io.distill4j.device.DeviceSelector;
+import io.distill4j.experiment.ResultsLock;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.StudyRunner;
 import io.distill4j.experiment.Trial;
@@ -79,11 +80,13 @@ public final class RunCommand implements Callable<Integer> {
         }
         String uri = TrackingUris.resolve(trackingUri, study.base().trackingUri(), System.getenv(), results);
         DeviceDecision decision = DeviceSelector.select(mode, DeviceEnvironment.detect());
+        // held until the run ends: a second run on the same results folder fails at once, naming this one
+        ResultsLock lock = ResultsLock.acquire(results);
         out.printf("study %s: %d trial(s) (%d grid cell(s) x %d seed(s), plus teacher and student-alone)%n",
                 study.name(), study.trials().size(), study.cells().size(), study.seeds().size());
         out.println("device " + decision.message());
         out.flush();
-        try (Tracker tracker = TrackingUris.open(uri, results, study.file(), System.getenv())) {
+        try (lock; Tracker tracker = TrackingUris.open(uri, results, study.file(), System.getenv())) {
             // Ctrl-C (or a plain kill): runs still open are ended as KILLED, never left RUNNING
             Thread onInterrupt = new Thread(tracker::close, "distill4j-interrupt");
             Runtime.getRuntime().addShutdownHook(onInterrupt);

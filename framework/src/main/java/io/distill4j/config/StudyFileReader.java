@@ -82,6 +82,9 @@ public final class StudyFileReader {
 
     /** Parses the raw bytes of a study file (checks for binary content and UTF-8 first). */
     public static ObjectNode parse(String name, byte[] bytes) {
+        if (looksLikeUtf16(bytes)) {
+            throw new ConfigException(name, "", "looks like UTF-16 text, not UTF-8; save the file as UTF-8");
+        }
         for (byte b : bytes) {
             if (b == 0) {
                 throw new ConfigException(name, "", "not a text file (contains NUL bytes)");
@@ -131,6 +134,25 @@ public final class StudyFileReader {
     }
 
     // ---- bytes and characters ----------------------------------------------------------------
+
+    /** A UTF-16 byte-order mark, or text whose every other byte is NUL (UTF-16 without a mark). */
+    static boolean looksLikeUtf16(byte[] bytes) {
+        if (bytes.length >= 2 && ((bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE)
+                || (bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF))) {
+            return true;
+        }
+        int n = Math.min(bytes.length, 256) & ~1;
+        if (n < 4) {
+            return false;
+        }
+        int evenNul = 0;
+        int oddNul = 0;
+        for (int i = 0; i < n; i += 2) {
+            evenNul += bytes[i] == 0 ? 1 : 0;
+            oddNul += bytes[i + 1] == 0 ? 1 : 0;
+        }
+        return (evenNul == n / 2 && oddNul == 0) || (oddNul == n / 2 && evenNul == 0);
+    }
 
     private static String decodeUtf8(String name, byte[] bytes) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -329,6 +351,8 @@ public final class StudyFileReader {
 
     private static String trimReason(String reason) {
         String r = reason == null ? "invalid YAML" : oneLine(reason);
+        // SnakeYAML names some tokens by their punctuation ("but got :"): quote it so it is not trimmed away
+        r = r.replaceAll("got ([^\\s\\w<'])$", "got '$1'");
         while (r.endsWith(".") || r.endsWith(":")) {
             r = r.substring(0, r.length() - 1).trim();
         }

@@ -2,6 +2,13 @@ package io.distill4j.data;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -61,7 +68,15 @@ public final class KlineCsvReader {
             reader.initialize(new FileSplit(file.toFile()));
             int row = 0;
             while (reader.hasNext()) {
-                List<Writable> rec = reader.next();
+                List<Writable> rec;
+                try {
+                    rec = reader.next();
+                } catch (RuntimeException e) {
+                    // DataVec's CSV parser: e.g. an unterminated quoted field
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    throw new DataException(name + ": row " + (row + 1) + ": not a valid CSV line ("
+                            + oneLine(cause instanceof Exception x ? x : e) + ")", e);
+                }
                 row++;
                 parseRow(name, row, rec, schema, c);
             }
@@ -72,20 +87,26 @@ public final class KlineCsvReader {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new DataException(name + ": cannot read: " + e.getMessage(), e);
+            throw new DataException(name + ": cannot read: " + oneLine(e), e);
         }
         KlineSeries series = c.toSeries(name);
         return new KlineLoad(series, DataQualityReport.of(series));
     }
 
     private static int checkHeader(Path file, String name) {
+        if (Files.isDirectory(file)) {
+            throw new DataException(name + ": is a directory, not a kline CSV file");
+        }
+        checkText(file, name);
         String line;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             line = r.readLine();
         } catch (NoSuchFileException e) {
             throw new DataException(name + ": file not found", e);
+        } catch (CharacterCodingException e) {
+            throw new DataException(name + ": header: not valid UTF-8 text (save the file as UTF-8)", e);
         } catch (IOException e) {
-            throw new DataException(name + ": cannot read: " + e.getMessage(), e);
+            throw new DataException(name + ": cannot read: " + oneLine(e), e);
         }
         String expected = "expected header '" + String.join(",", COLUMNS) + "' or '" + String.join(",", COLUMNS)
                 + "," + TURNOVER + "'";
@@ -105,6 +126,58 @@ public final class KlineCsvReader {
             throw new DataException(name + ": header: " + expected + ", got '" + line + "'");
         }
         return names.length;
+    }
+
+    /**
+     * Rejects binary and UTF-16 files up front (DataVec would read them as garbage rows or fail with a decoder
+     * message): the whole file must be free of NUL bytes and be valid UTF-8.
+     */
+    private static void checkText(Path file, String name) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        byte[] buf = new byte[1 << 16];
+        ByteBuffer in = ByteBuffer.allocate(buf.length + 8);
+        CharBuffer out = CharBuffer.allocate(buf.length + 8);
+        int line = 1;
+        long offset = 0;
+        try (InputStream s = Files.newInputStream(file)) {
+            for (int n = s.read(buf); n >= 0; n = s.read(buf)) {
+                if (offset == 0 && n >= 2 && ((buf[0] == (byte) 0xFF && buf[1] == (byte) 0xFE)
+                        || (buf[0] == (byte) 0xFE && buf[1] == (byte) 0xFF))) {
+                    throw new DataException(name + ": looks like UTF-16 text, not UTF-8 (save the file as UTF-8)");
+                }
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == 0) {
+                        throw new DataException(name + ": not a text file (NUL byte on line " + line + ")");
+                    }
+                    if (buf[i] == '\n') {
+                        line++;
+                    }
+                }
+                in.put(buf, 0, n).flip();
+                CoderResult r = decoder.decode(in, out, false);
+                if (r.isError()) {
+                    throw new DataException(name + ": not valid UTF-8 text (a text file saved in another "
+                            + "encoding, or a binary file?); save it as UTF-8");
+                }
+                in.compact();
+                out.clear();
+                offset += n;
+            }
+            in.flip();
+            if (decoder.decode(in, out, true).isError() || in.hasRemaining()) {
+                throw new DataException(name + ": not valid UTF-8 text (truncated character at the end)");
+            }
+        } catch (NoSuchFileException e) {
+            throw new DataException(name + ": file not found", e);
+        } catch (IOException e) {
+            throw new DataException(name + ": cannot read: " + oneLine(e), e);
+        }
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.replaceAll("\\s+", " ").trim();
     }
 
     private static void parseRow(String name, int row, List<Writable> rec, Schema schema, Columns c) {

@@ -12,6 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Where and with what a run was made: git commit and dirty flag, distill4j / DL4J / Java / OS versions, ND4J backend
  * and data type. Recorded as tags on every tracked run.
+ *
+ * <p>Nothing here comes from the environment except {@code OMP_NUM_THREADS} (a thread count, which changes speed and
+ * sometimes results): no other environment variable, and so no token or password set there, ever reaches tracking.
  */
 public final class Provenance {
     private Provenance() {

@@ -8,6 +8,7 @@ import io.distill4j.api.ModelInput;
 import io.distill4j.api.TeacherFitContext;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.config.ConfigHash;
+import io.distill4j.config.Secrets;
 import io.distill4j.config.StudyFileWriter;
 import io.distill4j.data.features.DatasetPreparer;
 import io.distill4j.data.features.PreparedData;
@@ -112,7 +113,7 @@ public final class StudyRunner {
      * killed earlier process left RUNNING are ended as FAILED first.
      */
     public Outcome run(Study study, boolean resume) {
-        Path folder = resultsDir.resolve(study.name());
+        Path folder = ResultsPaths.studyFolder(resultsDir, study.name());
         try {
             Files.createDirectories(folder.resolve("students"));
         } catch (IOException e) {
@@ -143,7 +144,7 @@ public final class StudyRunner {
         parent.logParam("seeds", study.seeds().toString());
         parent.logParam("grid_cells", String.valueOf(study.cells().size()));
         parent.logParam("trials", String.valueOf(study.trials().size()));
-        parent.logArtifact("study.yaml", StudyFileWriter.toYaml(study.tree()).getBytes(StandardCharsets.UTF_8));
+        parent.logArtifact("study.yaml", StudyFileWriter.toYaml(Secrets.masked(study.tree())).getBytes(StandardCharsets.UTF_8));
         List<TrialResult> results = new ArrayList<>();
         Map<String, TeacherCache.Entry> teachers = new LinkedHashMap<>();
         RunStatus status = RunStatus.FINISHED;
@@ -374,7 +375,7 @@ public final class StudyRunner {
             long teacherParams = used.values().stream().mapToLong(TeacherCache.Entry::parameterCount).sum();
             ComputationGraph deployable = Networks.deployable(trained.graph());
             long params = deployable.numParams();
-            Path model = resultsDir.resolve(c.name()).resolve("students").resolve(trial.id() + ".zip");
+            Path model = ResultsPaths.studentModel(resultsDir, c.name(), trial.id());
             saveAtomically(deployable, model);
             run.logArtifact("model/student.zip", model);
             logFinal(run, test, val, params, teacherParams);
@@ -459,7 +460,7 @@ public final class StudyRunner {
         params.put("trial.seed", String.valueOf(trial.seed()));
         params.put("trial.method", trial.method());
         run.logParams(params);
-        run.logArtifact("config.yaml", StudyFileWriter.toYaml(trial.resolved()).getBytes(StandardCharsets.UTF_8));
+        run.logArtifact("config.yaml", StudyFileWriter.toYaml(Secrets.masked(trial.resolved())).getBytes(StandardCharsets.UTF_8));
         return run;
     }
 

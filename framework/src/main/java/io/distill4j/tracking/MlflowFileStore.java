@@ -1,6 +1,7 @@
 package io.distill4j.tracking;
 
 import io.distill4j.Distill4jException;
+import io.distill4j.config.Secrets;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -345,6 +346,7 @@ public final class MlflowFileStore implements Tracker {
         public synchronized void logParam(String key, String value) {
             checkRunning();
             String k = paramKeys.key(key);
+            value = Secrets.maskValue(key, value); // secret-looking keys are never written
             MlflowKeys.checkParamValue(k, value);
             Path file = dir.resolve("params").resolve(k);
             try {
@@ -367,7 +369,9 @@ public final class MlflowFileStore implements Tracker {
         public synchronized void logParams(Map<String, String> params) {
             checkRunning();
             Map<String, String> sanitised = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : params.entrySet()) {
+            Map<String, String> masked = new LinkedHashMap<>();
+            params.forEach((key, value) -> masked.put(key, Secrets.maskValue(key, value)));
+            for (Map.Entry<String, String> e : masked.entrySet()) {
                 String k = paramKeys.key(e.getKey());
                 MlflowKeys.checkParamValue(k, e.getValue());
                 String earlier = sanitised.put(k, e.getValue());

@@ -3,6 +3,7 @@ package io.distill4j.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distill4j.Distill4jException;
 import io.distill4j.api.FittedTeacher;
 import io.distill4j.api.ModelInput;
 import io.distill4j.api.Teacher;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -41,11 +43,21 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class TeacherCache {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Extra room asked for beyond the estimated entry size: 10% plus this many bytes. */
+    static final long MARGIN_BYTES = 16L * 1024 * 1024;
+
     private final Path root;
+    private final ToLongFunction<Path> usableSpace;
     private final AtomicInteger fits = new AtomicInteger();
 
     public TeacherCache(Path root) {
+        this(root, TeacherCache::usableSpace);
+    }
+
+    /** For tests: {@code usableSpace} reports the free bytes of the folder's file store. */
+    TeacherCache(Path root, ToLongFunction<Path> usableSpace) {
         this.root = root;
+        this.usableSpace = usableSpace;
     }
 
     /**
@@ -112,6 +124,8 @@ public final class TeacherCache {
             Map<String, TeacherOutputs> outputs, long millis) {
         Path tmp = root.resolve(".tmp-" + key + "-" + UUID.randomUUID());
         try {
+            Files.createDirectories(root);
+            checkSpace(fitted, outputs);
             Files.createDirectories(tmp);
             fitted.save(tmp.resolve("teacher.zip"));
             ObjectNode meta = JSON.createObjectNode();
@@ -147,9 +161,58 @@ public final class TeacherCache {
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
                 deleteRecursively(tmp); // another process finished the same entry first: keep theirs
             }
-        } catch (IOException e) {
-            deleteRecursively(tmp);
-            throw new UncheckedIOException("cannot write teacher cache entry " + folder + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(tmp); // never a partial entry: it is only renamed into place when complete
+            if (e instanceof Distill4jException d) {
+                throw d;
+            }
+            if (e instanceof RuntimeException r && !(e instanceof UncheckedIOException)) {
+                throw r;
+            }
+            Throwable cause = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
+            String m = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            throw new Distill4jException("cannot write the teacher cache entry " + folder + ": "
+                    + m.replaceAll("\\s+", " ").trim() + " (is the disk full or the folder not writable?)", e);
+        }
+    }
+
+    /**
+     * Fails cleanly, before anything is written, when the entry will not fit: estimated size (every output array,
+     * plus the model zip at about 8 bytes per parameter for weights and updater state) plus a margin.
+     */
+    private void checkSpace(FittedTeacher fitted, Map<String, TeacherOutputs> outputs) {
+        long needed = fitted.parameterCount() * 8L + 64 * 1024;
+        for (TeacherOutputs o : outputs.values()) {
+            needed += bytes(o.logits());
+            for (INDArray a : o.features().values()) {
+                needed += bytes(a);
+            }
+            for (INDArray a : o.members().values()) {
+                needed += bytes(a);
+            }
+        }
+        needed += needed / 10 + MARGIN_BYTES;
+        long free = usableSpace.applyAsLong(root);
+        if (free >= 0 && free < needed) {
+            throw new Distill4jException("not enough free disk space for the teacher cache in " + root + ": needs "
+                    + "about " + needed + " bytes (" + mib(needed) + " MiB), " + free + " bytes (" + mib(free)
+                    + " MiB) free");
+        }
+    }
+
+    private static long bytes(INDArray a) {
+        return a == null ? 0 : a.length() * a.dataType().width() + 1024;
+    }
+
+    private static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f", bytes / (1024.0 * 1024.0));
+    }
+
+    private static long usableSpace(Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1; // unknown: let the write itself fail if it must
         }
     }
 

@@ -86,7 +86,59 @@ class StudyConfigValidationTest {
                         "student.type: unknown student type 'gru' (valid types: attention, cnn1d, exploding, "
                                 + "lstm, mlp)"),
                 Arguments.of("24-teacher-missing-type.yaml",
-                        "teacher.type: missing (expected a teacher type: attention, cnn1d, ensemble, lstm, mlp, saved, strategy)"));
+                        "teacher.type: missing (expected a teacher type: attention, cnn1d, ensemble, lstm, mlp, saved, strategy)"),
+                // ---- malformed files: syntax, encoding, shape, extreme values, tags, names -------------
+                Arguments.of("25-yaml-syntax-error.yaml",
+                        "YAML syntax error at line 22, column 10: expected ',' or ']', but got ':'"),
+                Arguments.of("26-empty-file.yaml", "file is empty (expected a mapping of study settings)"),
+                Arguments.of("27-binary-garbage.yaml", "not a text file (contains NUL bytes)"),
+                Arguments.of("28-only-comment.yaml", "file is empty (expected a mapping of study settings)"),
+                Arguments.of("29-list-at-top-level.yaml",
+                        "top level must be a mapping of study settings, got a list"),
+                Arguments.of("30-huge-epochs.yaml",
+                        "training.epochs: expected an integer in [1, 100000], got 1000000000000"),
+                Arguments.of("31-huge-bars.yaml",
+                        "data.source.bars: expected an integer in [1000, 100000000], got the number 1.0E30"),
+                Arguments.of("32-huge-temperature.yaml",
+                        "distillation.loss.temperature: expected a number in [0.001, 100], got 1.0E308 "
+                                + "(grid cell temperature=1.0E308)"),
+                Arguments.of("33-tab-indented.yaml",
+                        "YAML syntax error at line 27, column 1: found character '\\t(TAB)' that cannot start any "
+                                + "token. (Do not use \\t(TAB) for indentation)"),
+                Arguments.of("34-utf16.yaml", "looks like UTF-16 text, not UTF-8; save the file as UTF-8"),
+                Arguments.of("35-duplicate-key.yaml", "seed: duplicate key 'seed' on line 5 (first defined on line 4)"),
+                Arguments.of("36-java-url-tag.yaml",
+                        "description: YAML tag '!!java.net.URL' is not allowed (line 3, column 14); study files "
+                                + "hold plain mappings, lists and values only"),
+                Arguments.of("37-script-engine-tag.yaml",
+                        "student.hidden: YAML tag '!!javax.script.ScriptEngineManager' is not allowed (line 27, "
+                                + "column 11); study files hold plain mappings, lists and values only"),
+                Arguments.of("38-ensemble-member-unknown-type.yaml",
+                        "teacher.members[1].type: unknown teacher type 'transformer' (valid types: attention, cnn1d, "
+                                + "ensemble, lstm, mlp, saved, strategy)"),
+                Arguments.of("39-ensemble-member-name-path.yaml",
+                        "teacher.members[1].name: expected a name of letters, digits, '_' or '-' starting with a "
+                                + "letter, got '../../etc'"),
+                Arguments.of("40-study-name-dotdot.yaml",
+                        "study: expected a name of letters, digits, '.', '_' or '-' (at most 100, starting with a "
+                                + "letter or digit), got '../../etc'"),
+                Arguments.of("41-study-name-absolute.yaml",
+                        "study: expected a name of letters, digits, '.', '_' or '-' (at most 100, starting with a "
+                                + "letter or digit), got '/tmp/evil'"),
+                Arguments.of("42-seed-huge.yaml",
+                        "seeds[1]: expected an integer seed, got the number 99999999999999999999"),
+                Arguments.of("43-study-is-mapping.yaml", "study: expected a string, got a mapping"),
+                Arguments.of("44-two-documents.yaml",
+                        "more than one YAML document (the second starts at line 44); a study file holds exactly one"),
+                Arguments.of("45-invalid-utf8.yaml",
+                        "not valid UTF-8 text (invalid byte 0xE9 on line 3); save the file as UTF-8"),
+                Arguments.of("46-alias-bomb.yaml",
+                        "a5[7]: document too large (more than 1000000 values, after aliases)"),
+                Arguments.of("47-grid-unknown-path.yaml",
+                        "distillation.loss.temprature: unknown key 'temprature' (valid keys here: alpha, temperature, "
+                                + "type) (grid cell temprature=2)"),
+                Arguments.of("48-nan-alpha.yaml",
+                        "distillation.loss.alpha: expected a number in [0, 1], got the string '.nan'"));
     }
 
     @ParameterizedTest(name = "{0}")
