@@ -143,23 +143,43 @@ class SecurityTest {
         }
     }
 
-    /** Only Provenance reads the environment, and only OMP_NUM_THREADS: no token set there reaches tracking. */
+    /**
+     * The environment is read in few, known places: {@code OMP_NUM_THREADS} (a tag, and shown by doctor), {@code PATH} (to
+     * find nvidia-smi, never recorded), and the whole environment handed by the command line to the tracking URI and
+     * auth resolution (MLflow's own variables; credentials only go into the Authorization header, which
+     * {@code MlflowRestTrackerTest} checks). A new read anywhere else fails this test until it is reviewed here.
+     */
     @Test
-    void noEnvironmentVariableButOmpNumThreadsIsRead() throws IOException {
+    void theEnvironmentIsReadOnlyInReviewedPlaces() throws IOException {
+        Map<String, List<String>> allowed = Map.of(
+                "Provenance.java", List.of("\"OMP_NUM_THREADS\""),
+                "NvidiaSmi.java", List.of("\"PATH\""),
+                "DoctorCommand.java", List.of("\"OMP_NUM_THREADS\""),
+                "RunCommand.java", List.of("", ""),
+                "RunsCommand.java", List.of("", ""),
+                "MlflowSyncCommand.java", List.of(""));
         Pattern getenv = Pattern.compile("System\\.getenv\\(([^)]*)\\)");
         int found = 0;
         for (Path root : List.of(Path.of("src/main/java"), Path.of("../experiments/src/main/java"))) {
             try (Stream<Path> files = Files.walk(root)) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                    Matcher m = getenv.matcher(Files.readString(f));
-                    while (m.find()) {
-                        found++;
-                        assertEquals("\"OMP_NUM_THREADS\"", m.group(1), f + " reads the environment: " + m.group());
+                    List<String> reads = new java.util.ArrayList<>();
+                    for (String line : Files.readAllLines(f)) {
+                        if (line.trim().startsWith("*") || line.trim().startsWith("/*") || line.trim().startsWith("//")) {
+                            continue; // documentation
+                        }
+                        Matcher m = getenv.matcher(line);
+                        while (m.find()) {
+                            reads.add(m.group(1));
+                        }
                     }
+                    found += reads.size();
+                    assertEquals(allowed.getOrDefault(f.getFileName().toString(), List.of()), reads,
+                            f + " reads the environment");
                 }
             }
         }
-        assertEquals(1, found);
+        assertEquals(8, found);
         Map<String, String> env = System.getenv();
         for (Map.Entry<String, String> t : Provenance.tags().entrySet()) {
             env.forEach((k, v) -> {
