@@ -171,7 +171,13 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
                     throw src.error(k, "'" + k + "' is only valid with type: synthetic (this source is type: csv)");
                 }
             }
-            source = new CsvSource(Path.of(src.string("path")));
+            Path path = Path.of(src.string("path"));
+            if (!java.nio.file.Files.isRegularFile(path)) {
+                throw src.error("path", (java.nio.file.Files.isDirectory(path) ? "is a folder, not a kline file: "
+                        : "file not found: ") + path + " (relative paths start at the current folder, "
+                        + Path.of("").toAbsolutePath() + ")");
+            }
+            source = new CsvSource(path);
         }
         src.finish();
 

@@ -195,6 +195,11 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         List<String> teachers = new ArrayList<>();
         c.teachers().forEach((n, t) -> teachers.add(c.teachers().size() > 1 ? n + "=" + t.describe() : t.describe()));
         List<String> losses = c.newLosses().stream().map(io.distill4j.api.DistillationLoss::describe).toList();
+        if (!study.cells().get(0).assignments().isEmpty()) {
+            // the grid varies the settings: name the loss type and the axes, not the first cell's values
+            losses = List.of(c.lossSection().path("type").asText() + " (grid over "
+                    + String.join(" x ", study.cells().get(0).assignments().keySet()) + ")");
+        }
         return "study `" + study.name() + "` (" + study.file() + "): teacher" + (teachers.size() > 1 ? "s " : " ")
                 + String.join(", ", teachers) + ", student " + c.student().describe() + ", loss "
                 + String.join(" + ", losses)

@@ -44,9 +44,11 @@ class DataConfigTest {
         DataConfig c = parse("data:\n  source: {type: synthetic}\n");
         assertEquals(DataConfig.defaults(), c);
         assertEquals(32 + 20 + 12, c.gapBars());
-        DataConfig csv = parse("data:\n  source: {type: csv, path: x/y.csv}\n  split: {gap: auto}\n"
+        Path file = java.nio.file.Files.createTempFile("klines", ".csv");
+        DataConfig csv = parse("data:\n  source: {type: csv, path: '" + file + "'}\n  split: {gap: auto}\n"
                 + "  labels: {threshold: auto}\n");
-        assertEquals(new DataConfig.CsvSource(Path.of("x/y.csv")), csv.source());
+        assertEquals(new DataConfig.CsvSource(file), csv.source());
+        java.nio.file.Files.delete(file);
         assertTrue(csv.threshold().isEmpty());
     }
 
@@ -58,7 +60,9 @@ class DataConfigTest {
         assertEquals("study.yaml: data.source.path: 'path' is only valid with type: csv (this source is type: "
                 + "synthetic)", error("data:\n  source: {type: synthetic, path: a.csv}\n"));
         assertEquals("study.yaml: data.source.seed: 'seed' is only valid with type: synthetic (this source is type: "
-                + "csv)", error("data:\n  source: {type: csv, path: a.csv, seed: 3}\n"));
+                + "csv)", error("data:\n  source: {type: csv, path: ../configs/quickstart.yaml, seed: 3}\n"));
+        assertEquals("study.yaml: data.source.path: file not found: nope/a.csv (relative paths start at the current "
+                + "folder, " + Path.of("").toAbsolutePath() + ")", error("data:\n  source: {type: csv, path: nope/a.csv}\n"));
         assertEquals("study.yaml: data.source.path: missing (expected a string)",
                 error("data:\n  source: {type: csv}\n"));
         assertEquals("study.yaml: data.source.bars: expected an integer in [1000, 100000000], got 999",
