@@ -278,13 +278,9 @@ public final class StudyRunner {
             var result = new TrialResult(trial, trial.id(), test, validation, entry.parameterCount(),
                     System.currentTimeMillis() - t0, run.runId(), null,
                     Map.of("train_seconds", entry.trainMillis() / 1000.0, "from_cache", entry.fromCache() ? 1.0 : 0.0));
-            ledger.finished(result, experimentId);
-            listener.trialFinished(result, epochBudget(trial));
-            return result;
+            return finished(trial, result, ledger, experimentId);
         } catch (RuntimeException e) {
-            TrialResult failed = fail(trial, run, e, t0);
-            ledger.failed(failed, experimentId);
-            listener.trialFinished(failed, epochBudget(trial));
+            TrialResult failed = fail(trial, run, e, t0, ledger, experimentId);
             if (e instanceof Distill4jException user) {
                 throw user; // bad data or config: every trial would fail the same way
             }
@@ -383,14 +379,9 @@ public final class StudyRunner {
             run.end(RunStatus.FINISHED);
             var result = new TrialResult(trial, trial.id(), test, val, params, System.currentTimeMillis() - t0,
                     run.runId(), null, Map.of());
-            ledger.finished(result, experimentId);
-            listener.trialFinished(result, epochBudget(trial));
-            return result;
+            return finished(trial, result, ledger, experimentId);
         } catch (RuntimeException e) {
-            TrialResult failed = fail(trial, run, e, t0);
-            ledger.failed(failed, experimentId);
-            listener.trialFinished(failed, epochBudget(trial));
-            return failed;
+            return fail(trial, run, e, t0, ledger, experimentId);
         }
     }
 
@@ -542,7 +533,16 @@ public final class StudyRunner {
         }
     }
 
-    private static TrialResult fail(Trial trial, TrackedRun run, RuntimeException e, long t0) {
+    /** Records a finished trial in the ledger and tells the listener. */
+    private TrialResult finished(Trial trial, TrialResult result, TrialLedger ledger, String experimentId) {
+        ledger.finished(result, experimentId);
+        listener.trialFinished(result, epochBudget(trial));
+        return result;
+    }
+
+    /** Ends a failed trial's run as FAILED with the reason and stack trace, records it and tells the listener. */
+    private TrialResult fail(Trial trial, TrackedRun run, RuntimeException e, long t0, TrialLedger ledger,
+            String experimentId) {
         String reason = e instanceof TrainingDivergedException || e instanceof Distill4jException
                 ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
         LOG.warn("trial {} ({}) failed: {}", trial.id(), trial.runName(), reason);
@@ -551,7 +551,10 @@ public final class StudyRunner {
         e.printStackTrace(new java.io.PrintWriter(trace));
         run.logArtifact("error.txt", trace.toString().getBytes(StandardCharsets.UTF_8));
         run.end(RunStatus.FAILED);
-        return new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0, System.currentTimeMillis() - t0,
-                run.runId(), reason, Map.of());
+        TrialResult failed = new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0,
+                System.currentTimeMillis() - t0, run.runId(), reason, Map.of());
+        ledger.failed(failed, experimentId);
+        listener.trialFinished(failed, epochBudget(trial));
+        return failed;
     }
 }

@@ -2,9 +2,7 @@ package io.distill4j.model;
 
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
-import io.distill4j.api.PluginFactory;
 import io.distill4j.api.Student;
-import io.distill4j.api.Teacher;
 import io.distill4j.config.ConfigNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,42 +95,5 @@ public record AttentionNetwork(int modelSize, int heads, int headSize, List<Inte
             names.add("hidden_" + i);
         }
         return names;
-    }
-
-    /** Factory for the {@code attention} teacher. */
-    public static final class TeacherFactory implements PluginFactory<Teacher> {
-        @Override
-        public Class<Teacher> kind() {
-            return Teacher.class;
-        }
-
-        @Override
-        public String type() {
-            return "attention";
-        }
-
-        @Override
-        public Teacher create(ConfigNode section) {
-            return new NetworkTeacher(parse(section, 32, 4),
-                    NetworkTeacher.parseTraining(section, NetworkTeacher.SEQUENCE_TRAINING));
-        }
-    }
-
-    /** Factory for the {@code attention} student. */
-    public static final class StudentFactory implements PluginFactory<Student> {
-        @Override
-        public Class<Student> kind() {
-            return Student.class;
-        }
-
-        @Override
-        public String type() {
-            return "attention";
-        }
-
-        @Override
-        public Student create(ConfigNode section) {
-            return parse(section, 8, 2);
-        }
     }
 }

@@ -2,9 +2,7 @@ package io.distill4j.model;
 
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
-import io.distill4j.api.PluginFactory;
 import io.distill4j.api.Student;
-import io.distill4j.api.Teacher;
 import io.distill4j.config.ConfigNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,42 +118,5 @@ public record Conv1dNetwork(List<Integer> channels, int kernel, String pool, Lis
             names.add("hidden_" + i);
         }
         return names;
-    }
-
-    /** Factory for the {@code cnn1d} teacher. */
-    public static final class TeacherFactory implements PluginFactory<Teacher> {
-        @Override
-        public Class<Teacher> kind() {
-            return Teacher.class;
-        }
-
-        @Override
-        public String type() {
-            return "cnn1d";
-        }
-
-        @Override
-        public Teacher create(ConfigNode section) {
-            return new NetworkTeacher(parse(section, List.of(64, 64)),
-                    NetworkTeacher.parseTraining(section, NetworkTeacher.SEQUENCE_TRAINING));
-        }
-    }
-
-    /** Factory for the {@code cnn1d} student. */
-    public static final class StudentFactory implements PluginFactory<Student> {
-        @Override
-        public Class<Student> kind() {
-            return Student.class;
-        }
-
-        @Override
-        public String type() {
-            return "cnn1d";
-        }
-
-        @Override
-        public Student create(ConfigNode section) {
-            return parse(section, List.of(16));
-        }
     }
 }

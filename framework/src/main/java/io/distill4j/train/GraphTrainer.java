@@ -14,9 +14,13 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
  * {@link MultiDataSetIterator}, then the validation loss. With {@link TrainingSettings#patience()} above zero, training
  * stops after that many epochs without a better validation loss and the best weights are restored.
  *
- * <p>A non-finite training or validation loss stops training with a {@link TrainingDivergedException}.
+ * <p>A non-finite training or validation loss, or an epoch's training loss above {@value #DIVERGENCE_FACTOR} times
+ * the loss of the untrained network (its first minibatch), stops training with a {@link TrainingDivergedException} naming the epoch.
  */
 public final class GraphTrainer {
+    /** A training loss this many times the untrained network's counts as diverged. */
+    public static final double DIVERGENCE_FACTOR = 100;
+
     private GraphTrainer() {
     }
 
@@ -41,6 +45,7 @@ public final class GraphTrainer {
         int bestEpoch = -1;
         int epoch = 0;
         boolean stoppedEarly = false;
+        double initialLoss = Double.NaN;
         for (; epoch < settings.epochs(); epoch++) {
             long t0 = System.currentTimeMillis();
             Map<String, Double> values = new LinkedHashMap<>(epochStart.apply(epoch));
@@ -51,6 +56,9 @@ public final class GraphTrainer {
                 MultiDataSet batch = train.next();
                 graph.fit(batch);
                 long n = batch.getFeatures(0).size(0);
+                if (Double.isNaN(initialLoss)) {
+                    initialLoss = graph.score(); // the first minibatch's loss, computed before the first update
+                }
                 sum += graph.score() * n;
                 samples += n;
             }
@@ -58,6 +66,11 @@ public final class GraphTrainer {
             if (!Double.isFinite(trainLoss)) {
                 throw new TrainingDivergedException(name + ": training loss became " + trainLoss + " in epoch "
                         + (epoch + 1), epoch);
+            }
+            if (trainLoss > DIVERGENCE_FACTOR * initialLoss) {
+                throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                        "%s: training diverged in epoch %d (loss %.4g, more than %.0fx the untrained loss %.4g)",
+                        name, epoch + 1, trainLoss, DIVERGENCE_FACTOR, initialLoss), epoch);
             }
             double validationLoss = Double.NaN;
             if (validation != null) {

@@ -9,7 +9,7 @@ import io.distill4j.data.DataConfig;
 import io.distill4j.eval.ClassificationMetrics;
 import io.distill4j.loss.HardLabelCrossEntropy;
 import io.distill4j.model.MlpNetwork;
-import io.distill4j.model.MlpTeacher;
+import io.distill4j.model.NetworkTeacher;
 import io.distill4j.model.Networks;
 import io.distill4j.train.GraphTrainer;
 import io.distill4j.train.ShufflingMultiDataSetIterator;
@@ -73,12 +73,12 @@ class SyntheticLearnabilityTest {
     private static double accuracy(Student body, PreparedData d) {
         HardLabelCrossEntropy loss = new HardLabelCrossEntropy();
         InputShape shape = new InputShape(FeatureEngineer.NUM_FEATURES, d.lookback(), d.numClasses());
-        ComputationGraph graph = Networks.build(body, List.of(loss), shape, MlpTeacher.DEFAULT_TRAINING, 1);
+        ComputationGraph graph = Networks.build(body, List.of(loss), shape, NetworkTeacher.MLP_TRAINING, 1);
         var train = new ShufflingMultiDataSetIterator(new INDArray[] {d.train().features()},
                 new INDArray[] {loss.labels(d.train().labelsOneHot(), null)}, 256, 1);
         var validation = new MultiDataSet(new INDArray[] {d.validation().features()},
                 new INDArray[] {loss.labels(d.validation().labelsOneHot(), null)});
-        GraphTrainer.train(body.describe(), graph, train, validation, MlpTeacher.DEFAULT_TRAINING, e -> Map.of(),
+        GraphTrainer.train(body.describe(), graph, train, validation, NetworkTeacher.MLP_TRAINING, e -> Map.of(),
                 TrainingObserver.NONE);
         INDArray logits = graph.outputSingle(false, d.test().features());
         return ClassificationMetrics.of(logits, d.test().labels(), null).accuracy();

@@ -1,0 +1,128 @@
+package io.distill4j.model;
+
+import io.distill4j.api.PluginFactory;
+import io.distill4j.api.Student;
+import io.distill4j.api.Teacher;
+import io.distill4j.config.ConfigNode;
+import io.distill4j.train.TrainingSettings;
+import java.util.function.Function;
+
+/**
+ * The plugin factories of the network architectures: each architecture ({@code mlp}, {@code lstm},
+ * {@code attention}, {@code cnn1d}) is a student body, and the same body with a {@code training} section is a
+ * {@link NetworkTeacher}. One factory class per role, parameterised by the architecture's parser and defaults.
+ */
+public final class NetworkPlugins {
+    private NetworkPlugins() {
+    }
+
+    /** A teacher factory: the body (parsed with teacher-sized defaults) plus its training budget. */
+    abstract static class TeacherFactory implements PluginFactory<Teacher> {
+        private final String type;
+        private final Function<ConfigNode, Student> body;
+        private final TrainingSettings defaults;
+
+        TeacherFactory(String type, Function<ConfigNode, Student> body, TrainingSettings defaults) {
+            this.type = type;
+            this.body = body;
+            this.defaults = defaults;
+        }
+
+        @Override
+        public Class<Teacher> kind() {
+            return Teacher.class;
+        }
+
+        @Override
+        public String type() {
+            return type;
+        }
+
+        @Override
+        public Teacher create(ConfigNode section) {
+            return new NetworkTeacher(body.apply(section), NetworkTeacher.parseTraining(section, defaults));
+        }
+    }
+
+    /** A student factory: the body, parsed with student-sized defaults. */
+    abstract static class StudentFactory implements PluginFactory<Student> {
+        private final String type;
+        private final Function<ConfigNode, Student> body;
+
+        StudentFactory(String type, Function<ConfigNode, Student> body) {
+            this.type = type;
+            this.body = body;
+        }
+
+        @Override
+        public Class<Student> kind() {
+            return Student.class;
+        }
+
+        @Override
+        public String type() {
+            return type;
+        }
+
+        @Override
+        public Student create(ConfigNode section) {
+            return body.apply(section);
+        }
+    }
+
+    /** {@code type: mlp} teacher. */
+    public static final class MlpTeacher extends TeacherFactory {
+        public MlpTeacher() {
+            super("mlp", s -> MlpNetwork.parse(s, java.util.List.of(128, 64)), NetworkTeacher.MLP_TRAINING);
+        }
+    }
+
+    /** {@code type: mlp} student. */
+    public static final class MlpStudent extends StudentFactory {
+        public MlpStudent() {
+            super("mlp", s -> MlpNetwork.parse(s, java.util.List.of(16, 8)));
+        }
+    }
+
+    /** {@code type: lstm} teacher. */
+    public static final class LstmTeacher extends TeacherFactory {
+        public LstmTeacher() {
+            super("lstm", s -> LstmNetwork.parse(s, java.util.List.of(64)), NetworkTeacher.SEQUENCE_TRAINING);
+        }
+    }
+
+    /** {@code type: lstm} student. */
+    public static final class LstmStudent extends StudentFactory {
+        public LstmStudent() {
+            super("lstm", s -> LstmNetwork.parse(s, java.util.List.of(8)));
+        }
+    }
+
+    /** {@code type: attention} teacher. */
+    public static final class AttentionTeacher extends TeacherFactory {
+        public AttentionTeacher() {
+            super("attention", s -> AttentionNetwork.parse(s, 32, 4), NetworkTeacher.SEQUENCE_TRAINING);
+        }
+    }
+
+    /** {@code type: attention} student. */
+    public static final class AttentionStudent extends StudentFactory {
+        public AttentionStudent() {
+            super("attention", s -> AttentionNetwork.parse(s, 8, 2));
+        }
+    }
+
+    /** {@code type: cnn1d} teacher. */
+    public static final class Conv1dTeacher extends TeacherFactory {
+        public Conv1dTeacher() {
+            super("cnn1d", s -> Conv1dNetwork.parse(s, java.util.List.of(64, 64)), NetworkTeacher.SEQUENCE_TRAINING);
+        }
+    }
+
+    /** {@code type: cnn1d} student. */
+    public static final class Conv1dStudent extends StudentFactory {
+        public Conv1dStudent() {
+            super("cnn1d", s -> Conv1dNetwork.parse(s, java.util.List.of(16)));
+        }
+    }
+}
