@@ -144,7 +144,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                         Double.NaN))));
             }
             rows.add(new Row("  member " + member, "teacher-member", 1, 0, stats,
-                    Stats.of(List.of(teacher.validation("member." + member + ".accuracy"))), 0, Double.NaN));
+                    Stats.of(List.of(teacher.validation("member." + member + ".accuracy"))), -1, Double.NaN));
         }
         return rows;
     }
@@ -240,8 +240,12 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         String judgement;
         if (accuracy == UNKNOWN || f1 == UNKNOWN) {
             judgement = "Too few seeds for a test: no claim either way.";
-        } else if (accuracy > 0 && f1 >= 0 || f1 > 0 && accuracy >= 0) {
-            judgement = "Distillation beat the student-alone baseline " + tests + ".";
+        } else if (accuracy > 0 && f1 > 0) {
+            judgement = "Distillation beat the student-alone baseline on both accuracy and macro-F1 " + tests + ".";
+        } else if (accuracy > 0 && f1 == 0 || f1 > 0 && accuracy == 0) {
+            judgement = "Distillation beat the student-alone baseline on " + (accuracy > 0 ? "accuracy" : "macro-F1")
+                    + " only; " + (accuracy > 0 ? "macro-F1" : "accuracy") + " showed no clear difference " + tests
+                    + ".";
         } else if (accuracy < 0 && f1 <= 0 || f1 < 0 && accuracy <= 0) {
             judgement = "Distillation did worse than the student-alone baseline " + tests + ".";
         } else if (accuracy == 0 && f1 == 0) {
@@ -280,7 +284,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             for (String m : METRICS) {
                 cells.add(r.metric(m).format(m.startsWith("retention") ? 3 : 4));
             }
-            cells.add(String.valueOf(r.parameters()));
+            cells.add(r.parameters() < 0 ? "-" : String.valueOf(r.parameters()));
             cells.add(Double.isNaN(r.compression()) ? "-" : String.format(Locale.ROOT, "%.1fx", r.compression()));
             out.add(cells);
         }

@@ -28,7 +28,17 @@ class SummaryVerdictTest {
     void beatWhenBothMetricsClearlyHigher() throws Exception {
         var kd = row("distilled T=4", "distilled", List.of(0.60, 0.61, 0.59), List.of(0.50, 0.51, 0.49),
                 List.of(0.6, 0.6, 0.6));
-        assertTrue(verdict(List.of(ALONE, kd)).contains("Distillation beat the student-alone baseline"));
+        assertTrue(verdict(List.of(ALONE, kd)).contains("Distillation beat the student-alone baseline on both "
+                + "accuracy and macro-F1"));
+    }
+
+    @Test
+    void beatOnOneMetricSaysWhichAndThatTheOtherIsNoise() throws Exception {
+        var kd = row("distilled T=4", "distilled", List.of(0.60, 0.61, 0.59), List.of(0.405, 0.395, 0.41),
+                List.of(0.6, 0.6, 0.6));
+        String v = verdict(List.of(ALONE, kd));
+        assertTrue(v.contains("beat the student-alone baseline on accuracy only; macro-F1 showed no clear "
+                + "difference"), v);
     }
 
     @Test
