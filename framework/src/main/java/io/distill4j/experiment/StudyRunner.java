@@ -235,7 +235,7 @@ public final class StudyRunner {
         if (cached.isPresent()) {
             Optional<TrialResult> done = resumed(trial, ledger, true);
             if (done.isPresent()) {
-                teachers.put(cacheKey, cached.get());
+                teachers.put(cacheKey, cached.get().logitsOnly());
                 return done.get();
             }
         }
@@ -254,7 +254,7 @@ public final class StudyRunner {
             splits.put("test", data.test());
             String key = teacherKey(c, trial.teacherName());
             TeacherCache.Entry entry = teacherCache.getOrFit(key, c.teachers().get(trial.teacherName()), ctx, splits);
-            teachers.put(key, entry);
+            teachers.put(key, entry.logitsOnly()); // activations stay on disk until a loss needs them
             run.setTag("distill4j.teacher_key", key);
             run.setTag("distill4j.teacher_cached", String.valueOf(entry.fromCache()));
             run.logMetric("train_seconds", entry.trainMillis() / 1000.0, 0);

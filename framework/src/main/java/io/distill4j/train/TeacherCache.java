@@ -68,6 +68,16 @@ public final class TeacherCache {
      */
     public record Entry(String key, String description, long parameterCount, Map<String, TeacherOutputs> outputs,
             boolean fromCache, long trainMillis, Path folder) {
+        /**
+         * The same entry without the hidden activations in memory (they stay on disk in {@link #folder()}): what a
+         * study keeps per teacher while its students train, so memory grows with the data, not with the grid.
+         */
+        public Entry logitsOnly() {
+            Map<String, TeacherOutputs> slim = new LinkedHashMap<>();
+            outputs.forEach((k, v) -> slim.put(k, new TeacherOutputs(v.logits(), Map.of(), v.members())));
+            return new Entry(key, description, parameterCount, slim, fromCache, trainMillis, folder);
+        }
+
         public TeacherOutputs split(String name) {
             TeacherOutputs o = outputs.get(name);
             if (o == null) {

@@ -10,6 +10,7 @@ public final class HoldResultsLock {
     private HoldResultsLock() {
     }
 
+    @SuppressWarnings("try") // the lock is held by the try block, never used in it
     public static void main(String[] args) throws InterruptedException {
         try (ResultsLock lock = ResultsLock.acquire(Path.of(args[0]))) {
             System.out.println("locked");

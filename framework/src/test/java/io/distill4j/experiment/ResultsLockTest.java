@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The results-folder lock: in one JVM, and across processes with a child JVM holding it. */
+@SuppressWarnings("try") // locks are held by try blocks, never used in them
 class ResultsLockTest {
     @TempDir
     Path dir;
