@@ -19,4 +19,12 @@ public interface Teacher {
 
     /** The most epochs training can take (for progress and ETA); 0 for teachers that do not train. */
     int epochBudget();
+
+    /**
+     * Files the teacher reads besides the market data (a saved model, a positions file). Their contents are part of
+     * the teacher cache key, so replacing such a file at the same path never serves stale cached outputs.
+     */
+    default java.util.List<java.nio.file.Path> inputFiles() {
+        return java.util.List.of();
+    }
 }

@@ -39,6 +39,25 @@ public final class ConfigHash {
         }
     }
 
+    /**
+     * The SHA-256 of a file a config refers to (a saved model, a positions file), as 64 lowercase hex characters, so
+     * that keys built from configs also change when such a file's contents change.
+     */
+    public static String sha256(java.nio.file.Path file) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (java.io.IOException e) {
+            throw new io.distill4j.Distill4jException("cannot read " + file + " (" + e.getMessage() + ")", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
     /** The first 12 hex characters of {@link #of(JsonNode)}: a short id for run names and directories. */
     public static String shortId(JsonNode node) {
         return of(node).substring(0, SHORT_LENGTH);

@@ -220,9 +220,23 @@ public final class StudyRunner {
         return new InputShape(data.featureNames().size(), data.lookback(), data.numClasses());
     }
 
-    /** The cache key of a named teacher: the hash of everything it depends on (not of its name). */
+    /** The key of a named teacher within a study: the hash of its config identity (not of its name). */
     static String teacherKey(StudyConfig c, String teacherName) {
         return ConfigHash.of(c.teacherIdentity(teacherName));
+    }
+
+    /**
+     * The teacher cache key: the config identity plus the content hashes of the data and of the teacher's own input
+     * files, so that changed data or a replaced model or positions file at the same path is never served stale.
+     */
+    private String cacheKey(StudyConfig c, String teacherName) {
+        com.fasterxml.jackson.databind.node.ObjectNode id = c.teacherIdentity(teacherName);
+        id.put("data_sha256", data(c).description().sha256());
+        var files = id.putArray("input_files_sha256");
+        for (Path f : c.teachers().get(teacherName).inputFiles()) {
+            files.add(io.distill4j.config.ConfigHash.sha256(f));
+        }
+        return ConfigHash.of(id);
     }
 
     // ---- teachers ------------------------------------------------------------------------------
@@ -230,12 +244,13 @@ public final class StudyRunner {
     private TrialResult runTeacher(Trial trial, String experimentId, String parentRunId,
             Map<String, TeacherCache.Entry> teachers, TrialLedger ledger, boolean resume) {
         StudyConfig c = trial.config();
-        String cacheKey = teacherKey(c, trial.teacherName());
-        Optional<TeacherCache.Entry> cached = resume ? teacherCache.get(cacheKey) : Optional.empty();
+        String key = teacherKey(c, trial.teacherName());
+        Optional<TeacherCache.Entry> cached = resume ? teacherCache.get(cacheKey(c, trial.teacherName()))
+                : Optional.empty();
         if (cached.isPresent()) {
             Optional<TrialResult> done = resumed(trial, ledger, true);
             if (done.isPresent()) {
-                teachers.put(cacheKey, cached.get().logitsOnly());
+                teachers.put(key, cached.get().logitsOnly());
                 return done.get();
             }
         }
@@ -252,10 +267,11 @@ public final class StudyRunner {
             splits.put("train", data.train());
             splits.put("validation", data.validation());
             splits.put("test", data.test());
-            String key = teacherKey(c, trial.teacherName());
-            TeacherCache.Entry entry = teacherCache.getOrFit(key, c.teachers().get(trial.teacherName()), ctx, splits);
+            String cacheKey = cacheKey(c, trial.teacherName());
+            TeacherCache.Entry entry = teacherCache.getOrFit(cacheKey, c.teachers().get(trial.teacherName()), ctx,
+                    splits);
             teachers.put(key, entry.logitsOnly()); // activations stay on disk until a loss needs them
-            run.setTag("distill4j.teacher_key", key);
+            run.setTag("distill4j.teacher_key", cacheKey);
             run.setTag("distill4j.teacher_cached", String.valueOf(entry.fromCache()));
             run.logMetric("train_seconds", entry.trainMillis() / 1000.0, 0);
             Map<String, Double> test = teacherMetrics(entry.split("test").logits(), data.test());

@@ -80,6 +80,11 @@ public record EnsembleTeacher(List<String> names, List<Teacher> members, List<Do
     }
 
     @Override
+    public List<java.nio.file.Path> inputFiles() {
+        return members.stream().flatMap(m -> m.inputFiles().stream()).toList();
+    }
+
+    @Override
     public int epochBudget() {
         return members.stream().mapToInt(Teacher::epochBudget).sum();
     }

@@ -60,6 +60,11 @@ public record SavedTeacher(Path path, InputKind input, boolean probabilities, St
     }
 
     @Override
+    public java.util.List<Path> inputFiles() {
+        return java.util.List.of(path);
+    }
+
+    @Override
     public int epochBudget() {
         return 0;
     }

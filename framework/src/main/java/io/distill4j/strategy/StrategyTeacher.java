@@ -65,6 +65,11 @@ public record StrategyTeacher(String rule, int fast, int slow, double band, int 
     }
 
     @Override
+    public List<Path> inputFiles() {
+        return path == null ? List.of() : List.of(path);
+    }
+
+    @Override
     public int epochBudget() {
         return 0;
     }
