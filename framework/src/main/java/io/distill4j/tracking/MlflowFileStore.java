@@ -396,6 +396,61 @@ public final class MlflowFileStore implements Tracker {
                     v.getBytes(StandardCharsets.UTF_8), dir));
         }
 
+        /**
+         * Records a dataset input in MLflow's file-store layout (so {@code mlflow ui} lists it): the dataset under
+         * {@code <experiment>/datasets/<md5(name + digest)>/meta.yaml} (written once per experiment), and the link
+         * under {@code <run>/inputs/<md5(dataset id + run id)>/meta.yaml} with the input tag
+         * {@code mlflow.data.context}. The JSON tag {@link DatasetInput#TAG} is kept too (read by sync and
+         * {@code runs}).
+         */
+        @Override
+        public synchronized void logDataset(DatasetInput d) {
+            checkRunning();
+            setTag(DatasetInput.TAG, d.toJson());
+            String datasetId = md5Hex(d.name() + d.digest());
+            Path datasetDir = dir.getParent().resolve("datasets").resolve(datasetId);
+            Map<String, Object> dataset = new HashMap<>();
+            dataset.put("name", d.name());
+            dataset.put("digest", d.digest());
+            dataset.put("source_type", d.sourceType());
+            dataset.put("source", d.source());
+            dataset.put("schema", d.schema());
+            dataset.put("profile", d.profile());
+            synchronized (store.experimentLock) {
+                if (!Files.isRegularFile(datasetDir.resolve("meta.yaml"))) {
+                    mkdirs(datasetDir);
+                    MetaYaml.write(datasetDir, dataset);
+                }
+            }
+            Path inputDir = dir.resolve("inputs").resolve(md5Hex(datasetId + runId));
+            mkdirs(inputDir);
+            Map<String, Object> link = new HashMap<>();
+            link.put("source_type", "DATASET");
+            link.put("source_id", datasetId);
+            link.put("destination_type", "RUN");
+            link.put("destination_id", runId);
+            String text = MetaYaml.render(link) + (d.context() == null ? "tags: {}\n"
+                    : "tags:\n  mlflow.data.context: " + MetaYaml.scalar(d.context()) + "\n");
+            MetaYaml.writeAtomically(inputDir.resolve("meta.yaml"), text.getBytes(StandardCharsets.UTF_8), dir);
+        }
+
+        private static void mkdirs(Path p) {
+            try {
+                Files.createDirectories(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + p, e);
+            }
+        }
+
+        private static String md5Hex(String text) {
+            try {
+                return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                        .digest(text.getBytes(StandardCharsets.UTF_8)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("MD5 is not available", e);
+            }
+        }
+
         @Override
         public synchronized void setTag(String key, String value) {
             checkRunning();

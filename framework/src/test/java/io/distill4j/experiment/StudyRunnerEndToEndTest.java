@@ -144,12 +144,46 @@ class StudyRunnerEndToEndTest {
                 .resolve("metrics").resolve("temperature"));
         assertTrue(metricFile.matches("\\d+ 3\\.0 0\\n\\d+ 1\\.0 1\\n"), metricFile);
 
+        // the dataset input, in MLflow's file-store layout: <exp>/datasets/<md5(name+digest)>, <run>/inputs/<id>
+        Path datasets = root.resolve(experiment.experimentId()).resolve("datasets");
+        List<Path> datasetDirs;
+        try (var list = Files.list(datasets)) {
+            datasetDirs = list.toList();
+        }
+        assertEquals(1, datasetDirs.size(), "one dataset shared by every run");
+        String datasetMeta = Files.readString(datasetDirs.get(0).resolve("meta.yaml"));
+        String name = line(datasetMeta, "name");
+        String digest = line(datasetMeta, "digest");
+        assertEquals(md5(name + digest), datasetDirs.get(0).getFileName().toString());
+        assertTrue(datasetMeta.contains("source_type: ") && datasetMeta.contains("profile: "), datasetMeta);
+        Path inputs = root.resolve(experiment.experimentId()).resolve(distilled.runId()).resolve("inputs");
+        Path input = inputs.resolve(md5(datasetDirs.get(0).getFileName() + distilled.runId())).resolve("meta.yaml");
+        String inputMeta = Files.readString(input);
+        assertEquals("destination_id: " + distilled.runId() + "\ndestination_type: RUN\nsource_id: "
+                + datasetDirs.get(0).getFileName() + "\nsource_type: DATASET\ntags:\n  mlflow.data.context: training\n",
+                inputMeta);
+
         var teacher = byName.get("teacher mlp[16]");
         assertEquals("teacher", teacher.params().get("trial.role"));
         assertEquals("false", teacher.tags().get("distill4j.teacher_cached"));
         assertEquals(3, teacher.metrics().get("train_loss").size());
         assertTrue(teacher.artifacts().contains("model/teacher.zip"));
         assertFalse(teacher.metrics().containsKey("test_agreement"));
+    }
+
+    private static String line(String yaml, String key) {
+        for (String l : yaml.split("\n")) {
+            if (l.startsWith(key + ": ")) {
+                String v = l.substring(key.length() + 2);
+                return v.startsWith("'") ? v.substring(1, v.length() - 1).replace("''", "'") : v;
+            }
+        }
+        throw new AssertionError("no " + key + " in " + yaml);
+    }
+
+    private static String md5(String text) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Test
