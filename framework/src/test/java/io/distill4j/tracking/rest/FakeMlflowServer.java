@@ -59,6 +59,9 @@ final class FakeMlflowServer implements AutoCloseable {
     final List<String> requestLog = java.util.Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger requests = new AtomicInteger();
     private volatile int failAfter = Integer.MAX_VALUE;
+    private volatile int failStatus = 503;
+    /** The most runs one {@code runs/search} page holds (MLflow may answer fewer than {@code max_results}). */
+    volatile int pageLimit = Integer.MAX_VALUE;
     private volatile String requiredAuth;
     private final HttpServer server;
 
@@ -79,6 +82,12 @@ final class FakeMlflowServer implements AutoCloseable {
 
     /** Every request after the next {@code n} answers 503. */
     void failAfter(int n) {
+        failAfter(n, 503);
+    }
+
+    /** Every request after the next {@code n} answers {@code status} (e.g. 429). */
+    void failAfter(int n, int status) {
+        failStatus = status;
         failAfter = requests.get() + n;
     }
 
@@ -130,7 +139,8 @@ final class FakeMlflowServer implements AutoCloseable {
             requestLog.add(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath() + " "
                     + ex.getRequestHeaders().getFirst("User-Agent"));
             if (n > failAfter) {
-                send(ex, 503, "{\"error_code\":\"TEMPORARILY_UNAVAILABLE\",\"message\":\"down\"}".getBytes());
+                send(ex, failStatus, ("{\"error_code\":\"" + (failStatus == 429 ? "REQUEST_LIMIT_EXCEEDED"
+                        : "TEMPORARILY_UNAVAILABLE") + "\",\"message\":\"down\"}").getBytes());
                 return;
             }
             if (requiredAuth != null && !requiredAuth.equals(auth)) {
@@ -275,7 +285,7 @@ final class FakeMlflowServer implements AutoCloseable {
                         : Integer.parseInt(in.path("page_token").asText());
                 List<Run> matching = runs.values().stream().filter(r -> ids.contains(r.experimentId)
                         && r.lifecycle.equals("active")).sorted((a, b) -> a.id.compareTo(b.id)).toList();
-                int to = (int) Math.min(matching.size(), from + max);
+                int to = (int) Math.min(matching.size(), from + Math.min(max, pageLimit));
                 if (to < matching.size()) {
                     out.put("next_page_token", String.valueOf(to));
                 }
