@@ -10,17 +10,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTP to one MLflow server: JSON calls to {@code /api/2.0/mlflow/<endpoint>} and raw artifact transfers, with the
- * {@link TrackingAuth} header, timeouts, and retries with exponential backoff on transient failures (connection
- * refused or reset, timeouts, HTTP 429 and 5xx). When the retries are used up it throws {@link Unavailable}; an
- * error the server meant (other 4xx) is an {@link ApiError} and is never retried.
+ * One MLflow server: its address, credentials and retry policy, and plain HTTP for what MLflow's Java client cannot
+ * do (artifact transfers through the server's artifact proxy; the tracking API goes through the client, see
+ * {@link MlflowRestApi}). {@link #withRetries} is the one retry loop for both: transient failures (connection
+ * refused or reset, timeouts, HTTP 429 and 5xx) are retried with exponential backoff, and when the retries are used
+ * up it throws {@link Unavailable}; an error the server meant (other 4xx) is an {@link ApiError} and is never
+ * retried.
  */
 public final class MlflowHttp {
     private static final Logger LOG = LoggerFactory.getLogger(MlflowHttp.class);
@@ -92,19 +93,8 @@ public final class MlflowHttp {
         return base;
     }
 
-    /** POSTs {@code body} as JSON to {@code /api/2.0/mlflow/<endpoint>} and returns the parsed answer. */
-    public JsonNode post(String endpoint, JsonNode body) {
-        return json(HttpRequest.newBuilder(api(endpoint))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())), "POST " + endpoint);
-    }
-
-    /** GETs {@code /api/2.0/mlflow/<endpoint>?query}. */
-    public JsonNode get(String endpoint, Map<String, String> query) {
-        StringJoiner q = new StringJoiner("&");
-        query.forEach((k, v) -> q.add(enc(k) + "=" + enc(v)));
-        URI uri = URI.create(api(endpoint) + (query.isEmpty() ? "" : "?" + q));
-        return json(HttpRequest.newBuilder(uri).GET(), "GET " + endpoint);
+    TrackingAuth auth() {
+        return auth;
     }
 
     /** PUTs bytes to the proxied artifact {@code path} ({@code /api/2.0/mlflow-artifacts/artifacts/<path>}). */
@@ -118,10 +108,6 @@ public final class MlflowHttp {
     public byte[] getArtifact(String path) {
         return send(HttpRequest.newBuilder(artifact(path)).timeout(Duration.ofMinutes(5)).GET(),
                 "GET artifact " + path).body();
-    }
-
-    private URI api(String endpoint) {
-        return URI.create(base + "/api/2.0/mlflow/" + endpoint);
     }
 
     private URI artifact(String path) {
@@ -138,64 +124,90 @@ public final class MlflowHttp {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private JsonNode json(HttpRequest.Builder request, String what) {
-        byte[] body = send(request.timeout(Duration.ofSeconds(60)), what).body();
-        try {
-            return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
-        } catch (IOException e) {
-            throw new ApiError(200, "BAD_RESPONSE", what + ": the server's answer is not JSON: " + e.getMessage());
-        }
-    }
-
     private HttpResponse<byte[]> send(HttpRequest.Builder request, String what) {
         auth.header().ifPresent(h -> request.header("Authorization", h));
         HttpRequest built = request.build();
-        long delay = retry.firstDelay().toMillis();
-        String last = null;
-        Throwable lastCause = null;
-        for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
-            if (attempt > 1) {
-                sleep(delay);
-                delay = Math.min(delay * 2, retry.maxDelay().toMillis());
-            }
+        return withRetries(what, () -> {
+            HttpResponse<byte[]> r;
             try {
-                HttpResponse<byte[]> r = client.send(built, HttpResponse.BodyHandlers.ofByteArray());
-                int s = r.statusCode();
-                if (s / 100 == 2) {
-                    return r;
-                }
-                if (s == 429 || s / 100 == 5) {
-                    last = "HTTP " + s;
-                    lastCause = null;
-                    LOG.debug("{}: {} (attempt {} of {})", what, last, attempt, retry.attempts());
-                    continue;
-                }
-                throw apiError(what, r);
+                r = client.send(built, HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
-                last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-                lastCause = e;
-                LOG.debug("{}: {} (attempt {} of {})", what, last, attempt, retry.attempts());
+                throw new Transient(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
+                        + e.getMessage()), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new Unavailable(what + ": interrupted", e);
             }
-        }
-        throw new Unavailable("MLflow server " + base + " unavailable (" + what + ": " + last + " after "
-                + retry.attempts() + " attempt(s))", lastCause);
+            int s = r.statusCode();
+            if (s / 100 == 2) {
+                return r;
+            }
+            if (retryable(s)) {
+                throw new Transient("HTTP " + s, null);
+            }
+            throw apiError(what, s, new String(r.body(), StandardCharsets.UTF_8));
+        });
     }
 
-    private static ApiError apiError(String what, HttpResponse<byte[]> r) {
-        String text = new String(r.body(), StandardCharsets.UTF_8);
-        String code = "HTTP_" + r.statusCode();
-        String message = text.length() > 500 ? text.substring(0, 500) + "..." : text;
+    /** One try of a call: returns, throws {@link Transient} to be retried, or throws anything else to stop. */
+    @FunctionalInterface
+    interface Attempt<T> {
+        T run() throws Transient;
+    }
+
+    /** A failure that retrying may fix: no connection, a timeout, HTTP 429 or 5xx. */
+    static final class Transient extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Transient(String reason, Throwable cause) {
+            super(reason, cause, false, false);
+        }
+    }
+
+    /** Whether an HTTP status is transient (429 and 5xx). */
+    static boolean retryable(int status) {
+        return status == 429 || status / 100 == 5;
+    }
+
+    /**
+     * Runs {@code attempt} under this server's {@link Retry} policy: a {@link Transient} failure is retried with
+     * exponential backoff and, once the attempts are used up, becomes {@link Unavailable}; anything else (e.g. an
+     * {@link ApiError}) passes through at once. The one retry loop for plain HTTP and MLflow's Java client.
+     */
+    <T> T withRetries(String what, Attempt<T> attempt) {
+        long delay = retry.firstDelay().toMillis();
+        Transient last = null;
+        for (int i = 1; i <= retry.attempts(); i++) {
+            if (i > 1) {
+                sleep(delay);
+                delay = Math.min(delay * 2, retry.maxDelay().toMillis());
+            }
+            try {
+                return attempt.run();
+            } catch (Transient e) {
+                last = e;
+                LOG.debug("{}: {} (attempt {} of {})", what, e.getMessage(), i, retry.attempts());
+            }
+        }
+        throw new Unavailable("MLflow server " + base + " unavailable (" + what + ": " + last.getMessage() + " after "
+                + retry.attempts() + " attempt(s))", last.getCause());
+    }
+
+    /** An {@link ApiError} from an error answer, with MLflow's {@code error_code} and message when it sent JSON. */
+    static ApiError apiError(String what, int status, String text) {
+        String body = text == null ? "" : text;
+        String code = "HTTP_" + status;
+        String message = body.length() > 500 ? body.substring(0, 500) + "..." : body;
         try {
-            JsonNode n = JSON.readTree(text);
-            code = n.path("error_code").asText(code);
-            message = n.path("message").asText(message);
+            JsonNode n = JSON.readTree(body);
+            if (n != null) {
+                code = n.path("error_code").asText(code);
+                message = n.path("message").asText(message);
+            }
         } catch (IOException | RuntimeException ignored) {
             // not JSON: keep the raw text
         }
-        return new ApiError(r.statusCode(), code, what + ": " + r.statusCode() + " " + code + ": " + message);
+        return new ApiError(status, code, what + ": " + status + " " + code + ": " + message);
     }
 
     private static void sleep(long millis) {

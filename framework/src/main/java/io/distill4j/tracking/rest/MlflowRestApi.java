@@ -1,7 +1,6 @@
 package io.distill4j.tracking.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.Distill4jException;
 import io.distill4j.tracking.DatasetInput;
@@ -19,12 +18,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.mlflow.api.proto.Service;
+import org.mlflow.tracking.MlflowClient;
+import org.mlflow.tracking.MlflowClientException;
+import org.mlflow.tracking.MlflowHttpException;
+import org.mlflow.tracking.RunsPage;
+import org.mlflow_project.google.protobuf.InvalidProtocolBufferException;
 
 /**
- * The MLflow REST API 2.0 endpoints distill4j uses, over {@link MlflowHttp}: experiments by name, runs (create,
- * update, delete, search), {@code log-batch} split within MLflow's limits, {@code log-inputs}, and artifacts
- * through the server's proxy ({@code mlflow-artifacts:} artifact URIs) or, for a server whose artifact root is a
- * shared folder ({@code file:} artifact URIs), by copying into that folder.
+ * The MLflow REST API 2.0 calls distill4j uses: experiments by name, runs (create, update, delete, search),
+ * {@code log-batch} split within MLflow's limits, {@code log-inputs}, and artifacts.
+ *
+ * <p><b>MLflow's Java client.</b> Tracking goes through {@code org.mlflow:mlflow-client}'s {@link MlflowClient}
+ * (built by {@link MlflowJavaClient} with the {@link TrackingAuth} credentials, so the client sends the
+ * {@code Authorization} header): {@code getExperimentByName}, {@code createExperiment}, {@code createRun},
+ * {@code getRun}, {@code setTerminated} ({@code runs/update}), {@code deleteRun}, {@code logBatch} and
+ * {@code searchRuns} (paged). The client has no typed method for {@code runs/log-inputs}, so that request is built
+ * here as JSON and sent with the client's generic {@code sendPost} (same auth and connection).
+ *
+ * <p><b>Plain HTTP.</b> Only artifact upload does not use the client: its {@code logArtifact} shells out to Python
+ * ({@code mlflow.store.artifact.cli}) and fails without a Python MLflow install, so artifacts are PUT by
+ * {@link MlflowHttp} to the server's artifact proxy ({@code /api/2.0/mlflow-artifacts/artifacts/...}, for
+ * {@code mlflow-artifacts:} artifact URIs), or copied into the folder of a server whose artifact root is a shared
+ * folder ({@code file:} artifact URIs).
+ *
+ * <p><b>Failures.</b> Every client call goes through {@link #call}, which applies {@link MlflowHttp}'s retry policy
+ * (the client's own retries are switched off): transport failures ({@link MlflowClientException} caused by an
+ * {@link IOException}) and HTTP 429/5xx ({@link MlflowHttpException}) are retried with backoff and then become
+ * {@link MlflowHttp.Unavailable} (the tracker goes offline); other HTTP errors become {@link MlflowHttp.ApiError} at
+ * once, with MLflow's {@code error_code}; an answer the client cannot parse is an {@code ApiError}
+ * {@code BAD_RESPONSE}.
  */
 public final class MlflowRestApi {
     /** MLflow's {@code log-batch} limits. */
@@ -46,9 +70,11 @@ public final class MlflowRestApi {
     }
 
     private final MlflowHttp http;
+    private final MlflowClient client;
 
     public MlflowRestApi(MlflowHttp http) {
         this.http = http;
+        this.client = MlflowJavaClient.create(http.base(), http.auth());
     }
 
     public MlflowHttp http() {
@@ -57,19 +83,20 @@ public final class MlflowRestApi {
 
     /** The id of the active experiment {@code name}, if it exists. */
     public Optional<String> experimentByName(String name) {
+        Optional<Service.Experiment> found;
         try {
-            JsonNode e = http.get("experiments/get-by-name", Map.of("experiment_name", name)).path("experiment");
-            if ("deleted".equals(e.path("lifecycle_stage").asText())) {
-                throw new Distill4jException("MLflow experiment '" + name + "' is deleted on the server; restore it "
-                        + "or choose another name (tracking.experiment)");
-            }
-            return Optional.of(e.path("experiment_id").asText());
+            found = call("experiments/get-by-name", () -> client.getExperimentByName(name));
         } catch (MlflowHttp.ApiError e) {
             if (e.status() == 404 || "RESOURCE_DOES_NOT_EXIST".equals(e.errorCode())) {
                 return Optional.empty();
             }
             throw e;
         }
+        if (found.isPresent() && "deleted".equals(found.get().getLifecycleStage())) {
+            throw new Distill4jException("MLflow experiment '" + name + "' is deleted on the server; restore it "
+                    + "or choose another name (tracking.experiment)");
+        }
+        return found.map(Service.Experiment::getExperimentId);
     }
 
     /** The id of experiment {@code name}, created if missing. */
@@ -79,7 +106,7 @@ public final class MlflowRestApi {
             return id.get();
         }
         try {
-            return http.post("experiments/create", obj().put("name", name)).path("experiment_id").asText();
+            return call("experiments/create", () -> client.createExperiment(name));
         } catch (MlflowHttp.ApiError e) {
             if ("RESOURCE_ALREADY_EXISTS".equals(e.errorCode())) { // created meanwhile by someone else
                 return experimentByName(name).orElseThrow(() -> e);
@@ -91,29 +118,27 @@ public final class MlflowRestApi {
     /** {@code runs/create}; {@code tags} go with the request (keep them few: run name, parent, source). */
     public CreatedRun createRun(String experimentId, String runName, long startTime, String user,
             List<KeyValue> tags) {
-        ObjectNode body = obj().put("experiment_id", experimentId).put("start_time", startTime)
-                .put("run_name", runName).put("user_id", user);
-        ArrayNode t = body.putArray("tags");
-        tags.forEach(kv -> t.addObject().put("key", kv.key()).put("value", kv.value()));
-        JsonNode info = http.post("runs/create", body).path("run").path("info");
-        String id = info.path("run_id").asText(info.path("run_uuid").asText());
+        Service.CreateRun.Builder request = Service.CreateRun.newBuilder().setExperimentId(experimentId)
+                .setRunName(runName).setStartTime(startTime).setUserId(user);
+        tags.forEach(kv -> request.addTags(Service.RunTag.newBuilder().setKey(kv.key()).setValue(kv.value())));
+        Service.RunInfo info = call("runs/create", () -> client.createRun(request.build()));
+        String id = info.getRunId().isEmpty() ? info.getRunUuid() : info.getRunId();
         if (id.isEmpty()) {
             throw new MlflowHttp.ApiError(200, "BAD_RESPONSE", "runs/create answered without a run id");
         }
-        return new CreatedRun(id, info.path("artifact_uri").asText(""));
+        return new CreatedRun(id, info.getArtifactUri());
     }
 
     /** {@code runs/get}: the run's artifact URI. */
     public String artifactUri(String runId) {
-        return http.get("runs/get", Map.of("run_id", runId)).path("run").path("info").path("artifact_uri").asText("");
+        return call("runs/get", () -> client.getRun(runId)).getInfo().getArtifactUri();
     }
 
     /** {@code runs/get}: the run's status, or empty when the server does not know the run. */
     public Optional<RunStatus> runStatus(String runId) {
         try {
-            String status = http.get("runs/get", Map.of("run_id", runId)).path("run").path("info").path("status")
-                    .asText("");
-            return status.isEmpty() ? Optional.empty() : Optional.of(RunStatus.valueOf(status));
+            Service.RunInfo info = call("runs/get", () -> client.getRun(runId)).getInfo();
+            return info.hasStatus() ? Optional.of(RunStatus.valueOf(info.getStatus().name())) : Optional.empty();
         } catch (MlflowHttp.ApiError e) {
             return Optional.empty();
         }
@@ -121,13 +146,20 @@ public final class MlflowRestApi {
 
     /** {@code runs/update}: terminal status and end time. */
     public void endRun(String runId, RunStatus status, long endTime) {
-        http.post("runs/update", obj().put("run_id", runId).put("status", status.name()).put("end_time", endTime));
+        Service.RunStatus s = Service.RunStatus.valueOf(status.name());
+        call("runs/update", () -> {
+            client.setTerminated(runId, s, endTime);
+            return null;
+        });
     }
 
     /** {@code runs/delete} (the run goes to the server's trash); a missing run is not an error. */
     public void deleteRun(String runId) {
         try {
-            http.post("runs/delete", obj().put("run_id", runId));
+            call("runs/delete", () -> {
+                client.deleteRun(runId);
+                return null;
+            });
         } catch (MlflowHttp.ApiError e) {
             if (e.status() != 404 && !"RESOURCE_DOES_NOT_EXIST".equals(e.errorCode())) {
                 throw e;
@@ -151,15 +183,17 @@ public final class MlflowRestApi {
             int np = Math.min(MAX_PARAMS, params.size() - p);
             int nt = Math.min(MAX_TAGS, tags.size() - t);
             int nm = Math.min(Math.min(MAX_METRICS, MAX_ITEMS - np - nt), metrics.size() - m);
-            ObjectNode body = obj().put("run_id", runId);
-            ArrayNode pa = body.putArray("params");
-            params.subList(p, p + np).forEach(kv -> pa.addObject().put("key", kv.key()).put("value", kv.value()));
-            ArrayNode ta = body.putArray("tags");
-            tags.subList(t, t + nt).forEach(kv -> ta.addObject().put("key", kv.key()).put("value", kv.value()));
-            ArrayNode ma = body.putArray("metrics");
-            metrics.subList(m, m + nm).forEach(x -> ma.addObject().put("key", x.key()).put("value", x.value())
-                    .put("timestamp", x.timestamp()).put("step", x.step()));
-            http.post("runs/log-batch", body);
+            List<Service.Param> ps = params.subList(p, p + np).stream()
+                    .map(kv -> Service.Param.newBuilder().setKey(kv.key()).setValue(kv.value()).build()).toList();
+            List<Service.RunTag> ts = tags.subList(t, t + nt).stream()
+                    .map(kv -> Service.RunTag.newBuilder().setKey(kv.key()).setValue(kv.value()).build()).toList();
+            List<Service.Metric> ms = metrics.subList(m, m + nm).stream()
+                    .map(x -> Service.Metric.newBuilder().setKey(x.key()).setValue(x.value())
+                            .setTimestamp(x.timestamp()).setStep(x.step()).build()).toList();
+            call("runs/log-batch", () -> {
+                client.logBatch(runId, ms, ps, ts);
+                return null;
+            });
             p += np;
             t += nt;
             m += nm;
@@ -188,7 +222,8 @@ public final class MlflowRestApi {
             ds.put("schema", d.schema());
         }
         ds.put("profile", d.profile());
-        http.post("runs/log-inputs", body);
+        String json = body.toString();
+        call("runs/log-inputs", () -> client.sendPost("runs/log-inputs", json)); // no typed method in the client
     }
 
     /**
@@ -238,37 +273,57 @@ public final class MlflowRestApi {
         List<MlflowFileStoreReader.Run> runs = new ArrayList<>();
         String token = null;
         do {
-            ObjectNode body = obj().put("max_results", 1000);
-            body.putArray("experiment_ids").add(experimentId);
-            if (token != null) {
-                body.put("page_token", token);
-            }
-            JsonNode r = http.post("runs/search", body);
-            for (JsonNode run : r.path("runs")) {
-                runs.add(toRun(run));
-            }
-            token = r.path("next_page_token").asText("");
+            String pageToken = token;
+            RunsPage page = call("runs/search", () -> client.searchRuns(List.of(experimentId), null,
+                    Service.ViewType.ACTIVE_ONLY, 1000, List.of(), pageToken));
+            page.getItems().forEach(r -> runs.add(toRun(r)));
+            token = page.getNextPageToken().orElse("");
         } while (!token.isEmpty());
         return runs;
     }
 
-    static MlflowFileStoreReader.Run toRun(JsonNode run) {
-        JsonNode info = run.path("info");
-        JsonNode data = run.path("data");
+    static MlflowFileStoreReader.Run toRun(Service.Run run) {
+        Service.RunInfo info = run.getInfo();
+        Service.RunData data = run.getData();
         Map<String, String> params = new TreeMap<>();
-        data.path("params").forEach(p -> params.put(p.path("key").asText(), p.path("value").asText()));
+        data.getParamsList().forEach(p -> params.put(p.getKey(), p.getValue()));
         Map<String, String> tags = new TreeMap<>();
-        data.path("tags").forEach(p -> tags.put(p.path("key").asText(), p.path("value").asText()));
+        data.getTagsList().forEach(p -> tags.put(p.getKey(), p.getValue()));
         Map<String, List<MlflowFileStoreReader.Metric>> metrics = new TreeMap<>();
-        data.path("metrics").forEach(m -> metrics.put(m.path("key").asText(), List.of(new MlflowFileStoreReader.Metric(
-                m.path("timestamp").asLong(), number(m.path("value")), m.path("step").asLong()))));
-        String status = info.path("status").asText("RUNNING");
-        return new MlflowFileStoreReader.Run(info.path("run_id").asText(info.path("run_uuid").asText()),
-                info.path("experiment_id").asText(), info.path("run_name").asText(tags.get("mlflow.runName")),
-                RunStatus.valueOf(status), info.path("start_time").asLong(),
-                info.hasNonNull("end_time") ? info.get("end_time").asLong() : null,
-                info.path("lifecycle_stage").asText("active"), info.path("user_id").asText(""),
-                info.path("artifact_uri").asText(""), params, tags, metrics, List.of());
+        data.getMetricsList().forEach(m -> metrics.put(m.getKey(), List.of(new MlflowFileStoreReader.Metric(
+                m.getTimestamp(), m.getValue(), m.getStep()))));
+        String status = info.hasStatus() ? info.getStatus().name() : "RUNNING";
+        return new MlflowFileStoreReader.Run(info.getRunId().isEmpty() ? info.getRunUuid() : info.getRunId(),
+                info.getExperimentId(), info.hasRunName() ? info.getRunName() : tags.get("mlflow.runName"),
+                RunStatus.valueOf(status), info.getStartTime(), info.hasEndTime() ? info.getEndTime() : null,
+                info.hasLifecycleStage() ? info.getLifecycleStage() : "active", info.getUserId(),
+                info.getArtifactUri(), params, tags, metrics, List.of());
+    }
+
+    /**
+     * Runs one call of MLflow's Java client under {@link MlflowHttp}'s retry policy, mapping its exceptions: HTTP
+     * 429 and 5xx and transport failures are retried and end as {@link MlflowHttp.Unavailable}; other HTTP errors
+     * are an {@link MlflowHttp.ApiError} at once; an answer the client cannot parse is an {@code ApiError}
+     * {@code BAD_RESPONSE}.
+     */
+    private <T> T call(String what, Supplier<T> request) {
+        return http.withRetries(what, () -> {
+            try {
+                return request.get();
+            } catch (MlflowHttpException e) {
+                if (MlflowHttp.retryable(e.getStatusCode())) {
+                    throw new MlflowHttp.Transient("HTTP " + e.getStatusCode(), null);
+                }
+                throw MlflowHttp.apiError(what, e.getStatusCode(), e.getBodyMessage());
+            } catch (MlflowClientException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof IOException && !(cause instanceof InvalidProtocolBufferException)) {
+                    throw new MlflowHttp.Transient(cause.getClass().getSimpleName()
+                            + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
+                }
+                throw new MlflowHttp.ApiError(200, "BAD_RESPONSE", what + ": " + e.getMessage());
+            }
+        });
     }
 
     static double number(JsonNode v) {

@@ -25,7 +25,10 @@ import java.util.regex.Pattern;
  * An in-process MLflow tracking server for tests (real HTTP on 127.0.0.1): the REST endpoints distill4j uses and
  * the proxied artifact route, with MLflow's validation rules enforced (400 INVALID_PARAMETER_VALUE): key regex,
  * normalised paths, key length, param value length, param immutability, batch limits, integer timestamps and
- * steps. Can require an Authorization header and can fail (503) after N requests until {@link #recover()}.
+ * steps (JSON numbers, or decimal strings as in protobuf's JSON mapping of int64, which MLflow's Java client
+ * sends). {@code runs/search} pages with {@code max_results} and {@code page_token}. Records every request's method,
+ * endpoint, {@code Authorization} and {@code User-Agent}. Can require an Authorization header and can fail (503)
+ * after N requests until {@link #recover()}.
  */
 final class FakeMlflowServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -52,8 +55,13 @@ final class FakeMlflowServer implements AutoCloseable {
     final Map<String, Run> runs = new ConcurrentHashMap<>();
     final Map<String, byte[]> artifacts = new ConcurrentHashMap<>();
     final List<String> authHeaders = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Every request as {@code METHOD path User-Agent}. */
+    final List<String> requestLog = java.util.Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger requests = new AtomicInteger();
     private volatile int failAfter = Integer.MAX_VALUE;
+    private volatile int failStatus = 503;
+    /** The most runs one {@code runs/search} page holds (MLflow may answer fewer than {@code max_results}). */
+    volatile int pageLimit = Integer.MAX_VALUE;
     private volatile String requiredAuth;
     private final HttpServer server;
 
@@ -74,6 +82,12 @@ final class FakeMlflowServer implements AutoCloseable {
 
     /** Every request after the next {@code n} answers 503. */
     void failAfter(int n) {
+        failAfter(n, 503);
+    }
+
+    /** Every request after the next {@code n} answers {@code status} (e.g. 429). */
+    void failAfter(int n, int status) {
+        failStatus = status;
         failAfter = requests.get() + n;
     }
 
@@ -122,8 +136,11 @@ final class FakeMlflowServer implements AutoCloseable {
             if (auth != null) {
                 authHeaders.add(auth);
             }
+            requestLog.add(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath() + " "
+                    + ex.getRequestHeaders().getFirst("User-Agent"));
             if (n > failAfter) {
-                send(ex, 503, "{\"error_code\":\"TEMPORARILY_UNAVAILABLE\",\"message\":\"down\"}".getBytes());
+                send(ex, failStatus, ("{\"error_code\":\"" + (failStatus == 429 ? "REQUEST_LIMIT_EXCEEDED"
+                        : "TEMPORARILY_UNAVAILABLE") + "\",\"message\":\"down\"}").getBytes());
                 return;
             }
             if (requiredAuth != null && !requiredAuth.equals(auth)) {
@@ -260,8 +277,20 @@ final class FakeMlflowServer implements AutoCloseable {
                 ArrayNode arr = out.putArray("runs");
                 List<String> ids = new ArrayList<>();
                 in.path("experiment_ids").forEach(i -> ids.add(i.asText()));
-                for (Run r : runs.values()) {
-                    if (ids.contains(r.experimentId) && r.lifecycle.equals("active")) {
+                long max = in.has("max_results") ? integer(in, "max_results") : 1000;
+                if (max < 1 || max > 50000) {
+                    throw invalid("Invalid value for request parameter max_results: " + max);
+                }
+                int from = in.path("page_token").asText("").isEmpty() ? 0
+                        : Integer.parseInt(in.path("page_token").asText());
+                List<Run> matching = runs.values().stream().filter(r -> ids.contains(r.experimentId)
+                        && r.lifecycle.equals("active")).sorted((a, b) -> a.id.compareTo(b.id)).toList();
+                int to = (int) Math.min(matching.size(), from + Math.min(max, pageLimit));
+                if (to < matching.size()) {
+                    out.put("next_page_token", String.valueOf(to));
+                }
+                for (Run r : matching.subList(Math.min(from, to), to)) {
+                    {
                         ObjectNode o = arr.addObject();
                         o.set("info", info(r));
                         ObjectNode data = o.putObject("data");
@@ -311,10 +340,13 @@ final class FakeMlflowServer implements AutoCloseable {
 
     private static long integer(JsonNode in, String field) {
         JsonNode v = in.get(field);
-        if (v == null || !v.isIntegralNumber()) {
-            throw invalid("Parameter '" + field + "' must be an integer, got " + v);
+        if (v != null && v.isIntegralNumber()) {
+            return v.asLong();
         }
-        return v.asLong();
+        if (v != null && v.isTextual() && v.asText().matches("-?\\d{1,19}")) {
+            return Long.parseLong(v.asText());
+        }
+        throw invalid("Parameter '" + field + "' must be an integer, got " + v);
     }
 
     static void checkKey(String kind, String key) {
