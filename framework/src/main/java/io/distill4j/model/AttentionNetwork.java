@@ -91,9 +91,7 @@ public record AttentionNetwork(int modelSize, int heads, int headSize, List<Inte
     @Override
     public List<String> featureLayers() {
         List<String> names = new ArrayList<>(List.of("projection", "attention", "pool"));
-        for (int i = 0; i < hidden.size(); i++) {
-            names.add("hidden_" + i);
-        }
+        names.addAll(Networks.numbered("hidden", hidden.size()));
         return names;
     }
 }

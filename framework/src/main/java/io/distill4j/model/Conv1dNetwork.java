@@ -109,14 +109,9 @@ public record Conv1dNetwork(List<Integer> channels, int kernel, String pool, Lis
 
     @Override
     public List<String> featureLayers() {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < channels.size(); i++) {
-            names.add("conv_" + i);
-        }
+        List<String> names = new ArrayList<>(Networks.numbered("conv", channels.size()));
         names.add("pool");
-        for (int i = 0; i < hidden.size(); i++) {
-            names.add("hidden_" + i);
-        }
+        names.addAll(Networks.numbered("hidden", hidden.size()));
         return names;
     }
 }

@@ -4,7 +4,6 @@ import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
 import io.distill4j.api.Student;
 import io.distill4j.config.ConfigNode;
-import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.LSTM;
@@ -82,10 +81,6 @@ public record LstmNetwork(List<Integer> hidden, double dropout) implements Stude
 
     @Override
     public List<String> featureLayers() {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < hidden.size(); i++) {
-            names.add("lstm_" + i);
-        }
-        return names;
+        return Networks.numbered("lstm", hidden.size());
     }
 }

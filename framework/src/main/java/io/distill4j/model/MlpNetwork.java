@@ -4,7 +4,6 @@ import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
 import io.distill4j.api.Student;
 import io.distill4j.config.ConfigNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -76,10 +75,6 @@ public record MlpNetwork(List<Integer> hidden, String activation, double dropout
 
     @Override
     public List<String> featureLayers() {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < hidden.size(); i++) {
-            names.add("hidden_" + i);
-        }
-        return names;
+        return Networks.numbered("hidden", hidden.size());
     }
 }

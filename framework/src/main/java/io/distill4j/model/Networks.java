@@ -167,6 +167,15 @@ public final class Networks {
         return b.build();
     }
 
+    /** Layer names {@code prefix_0 .. prefix_(count-1)}: how bodies name their stacked layers. */
+    public static List<String> numbered(String prefix, int count) {
+        List<String> names = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            names.add(prefix + "_" + i);
+        }
+        return List.copyOf(names);
+    }
+
     /** Trainable parameters of the deployable part (body and logits; heads have none). */
     public static long parameterCount(ComputationGraph graph) {
         return graph.numParams();
