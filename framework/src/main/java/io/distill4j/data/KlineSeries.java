@@ -61,6 +61,25 @@ public record KlineSeries(
         return best;
     }
 
+    /**
+     * A series from bars keyed by open time, each {@code [open, high, low, close, volume, turnover]} (ascending by
+     * construction of the map; used by the exchange client and its cache when they merge pages).
+     */
+    public static KlineSeries fromBars(String source, java.util.SortedMap<Long, double[]> bars) {
+        int n = bars.size();
+        long[] t = new long[n];
+        double[][] c = new double[6][n];
+        int i = 0;
+        for (java.util.Map.Entry<Long, double[]> e : bars.entrySet()) {
+            t[i] = e.getKey();
+            for (int k = 0; k < 6; k++) {
+                c[k][i] = e.getValue()[k];
+            }
+            i++;
+        }
+        return new KlineSeries(source, t, c[0], c[1], c[2], c[3], c[4], c[5]);
+    }
+
     /** Rows {@code [from, to)} as a new series. */
     public KlineSeries slice(int from, int to) {
         return new KlineSeries(source, Arrays.copyOfRange(timeMs, from, to), Arrays.copyOfRange(open, from, to),

@@ -72,7 +72,7 @@ public final class BybitKlineCache {
                 fetched += merge(bars, client.fetch(category, symbol, interval, last + 1, endMs));
             }
         }
-        KlineSeries series = toSeries(csv.toString(), bars);
+        KlineSeries series = KlineSeries.fromBars(csv.toString(), bars);
         boolean write = fetched > 0; // nothing new: the file (if any) is already right
         if (write) {
             KlineCsvWriter.write(series, csv);
@@ -97,20 +97,6 @@ public final class BybitKlineCache {
         return added;
     }
 
-    private static KlineSeries toSeries(String source, TreeMap<Long, double[]> bars) {
-        int n = bars.size();
-        long[] t = new long[n];
-        double[][] c = new double[6][n];
-        int i = 0;
-        for (Map.Entry<Long, double[]> e : bars.entrySet()) {
-            t[i] = e.getKey();
-            for (int k = 0; k < 6; k++) {
-                c[k][i] = e.getValue()[k];
-            }
-            i++;
-        }
-        return new KlineSeries(source, t, c[0], c[1], c[2], c[3], c[4], c[5]);
-    }
 
     /** Reads the cache layout: {@code timestamp_ms,open,high,low,close,volume[,turnover]}, ascending. */
     private static TreeMap<Long, double[]> read(Path csv) {

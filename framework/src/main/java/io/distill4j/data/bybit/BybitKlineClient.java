@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
@@ -130,23 +129,9 @@ public final class BybitKlineClient {
         }
         long now = clock.millis();
         bars.tailMap(now - interval.millis(), false).clear(); // still forming: open + interval > now
-        return toSeries("bybit:" + category.apiName() + ":" + symbol + ":" + interval.apiName(), bars);
+        return KlineSeries.fromBars("bybit:" + category.apiName() + ":" + symbol + ":" + interval.apiName(), bars);
     }
 
-    private static KlineSeries toSeries(String source, TreeMap<Long, double[]> bars) {
-        int n = bars.size();
-        long[] t = new long[n];
-        double[][] c = new double[6][n];
-        int i = 0;
-        for (Map.Entry<Long, double[]> e : bars.entrySet()) {
-            t[i] = e.getKey();
-            for (int k = 0; k < 6; k++) {
-                c[k][i] = e.getValue()[k];
-            }
-            i++;
-        }
-        return new KlineSeries(source, t, c[0], c[1], c[2], c[3], c[4], c[5]);
-    }
 
     /** Validates one candle {@code [startTime, open, high, low, close, volume, turnover]}; returns startTime. */
     private static long parseCandle(JsonNode candle, double[] row, URI uri, int page, int index) {
