@@ -1,5 +1,6 @@
 package io.distill4j.eval;
 
+import io.distill4j.loss.Softmax;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -43,7 +44,7 @@ public record ClassificationMetrics(double accuracy, double macroF1, double logL
         double logLoss = 0;
         double kl = 0;
         for (int i = 0; i < n; i++) {
-            double[] p = softmax(logits[i]);
+            double[] p = Softmax.probabilities(logits[i]);
             int predicted = argmax(p);
             int y = labels[i];
             if (y < 0 || y >= c) {
@@ -58,7 +59,7 @@ public record ClassificationMetrics(double accuracy, double macroF1, double logL
             }
             logLoss -= Math.log(Math.max(1e-15, p[y]));
             if (teacherLogits != null) {
-                double[] q = softmax(teacherLogits[i]);
+                double[] q = Softmax.probabilities(teacherLogits[i]);
                 if (argmax(q) == predicted) {
                     agree++;
                 }
@@ -88,23 +89,6 @@ public record ClassificationMetrics(double accuracy, double macroF1, double logL
         m.put("agreement", agreement);
         m.put("kl_teacher", klTeacher);
         return m;
-    }
-
-    static double[] softmax(double[] z) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : z) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        double[] p = new double[z.length];
-        for (int k = 0; k < z.length; k++) {
-            p[k] = Math.exp(z[k] - max);
-            sum += p[k];
-        }
-        for (int k = 0; k < z.length; k++) {
-            p[k] /= sum;
-        }
-        return p;
     }
 
     static int argmax(double[] p) {

@@ -95,19 +95,63 @@ public final class HintonKdLossFunction implements ILossFunction {
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         int n = (int) preOutput.size(0);
+        double[] score = new double[n];
+        evaluate(labels, preOutput, activationFn, score, null, null);
+        INDArray out = Nd4j.create(score, new long[] {n, 1}, DataType.DOUBLE).castTo(preOutput.dataType());
+        return mask == null ? out : out.muli(mask.reshape(n, 1).castTo(out.dataType()));
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        return gradient(labels, preOutput, activationFn, mask, null);
+    }
+
+    /** One pass over the rows for both the gradient and the score. */
+    @Override
+    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
+            IActivation activationFn, INDArray mask, boolean average) {
+        int n = (int) preOutput.size(0);
+        double[] score = new double[n];
+        INDArray gradient = gradient(labels, preOutput, activationFn, mask, score);
+        double[] mk = mask == null ? null : flat(mask);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += mk == null ? score[i] : score[i] * mk[i];
+        }
+        return new Pair<>(average ? sum / n : sum, gradient);
+    }
+
+    /** The gradient with respect to the pre-activation output; fills {@code score} per example when given. */
+    private INDArray gradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+            double[] score) {
+        int n = (int) preOutput.size(0);
+        int c = (int) preOutput.size(1);
+        double[] grad = new double[n * c];
+        evaluate(labels, preOutput, activationFn, score, grad, mask == null ? null : flat(mask));
+        INDArray dLdOut = Nd4j.create(grad, new long[] {n, c}, DataType.DOUBLE).castTo(preOutput.dataType());
+        return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
+    }
+
+    /**
+     * The per-row kernel: for each example, the log-softmaxes of {@code z}, {@code z/T} and {@code v/T}, then the
+     * unmasked score into {@code score} and the masked gradient with respect to the logits into {@code grad} (either
+     * may be {@code null}).
+     */
+    private void evaluate(INDArray labels, INDArray preOutput, IActivation activationFn, double[] score,
+            double[] grad, double[] mask) {
+        check(labels, preOutput);
+        int n = (int) preOutput.size(0);
         int c = (int) preOutput.size(1);
         double[] z = logits(preOutput, activationFn);
         double[] lab = flat(labels);
-        check(labels, preOutput);
         double t = temperature;
         double a = alpha;
-        double[] score = new double[n];
         double[] logP = new double[c];
         double[] logPt = new double[c];
         double[] logQt = new double[c];
-        double[] vt = new double[c];
-        double[] zt = new double[c];
         double[] zi = new double[c];
+        double[] zt = new double[c];
+        double[] vt = new double[c];
         for (int i = 0; i < n; i++) {
             int zo = i * c;
             int lo = i * 2 * c;
@@ -116,72 +160,32 @@ public final class HintonKdLossFunction implements ILossFunction {
                 zt[k] = zi[k] / t;
                 vt[k] = lab[lo + c + k] / t;
             }
-            logSoftmax(zi, logP);
-            logSoftmax(zt, logPt);
-            logSoftmax(vt, logQt);
-            double ce = 0;
-            double kl = 0;
-            for (int k = 0; k < c; k++) {
-                ce -= lab[lo + k] * logP[k];
-                double q = Math.exp(logQt[k]);
-                kl += q * (logQt[k] - logPt[k]);
+            Softmax.logSoftmax(zi, logP);
+            Softmax.logSoftmax(zt, logPt);
+            Softmax.logSoftmax(vt, logQt);
+            if (score != null) {
+                double ce = 0;
+                double kl = 0;
+                for (int k = 0; k < c; k++) {
+                    ce -= lab[lo + k] * logP[k];
+                    kl += Math.exp(logQt[k]) * (logQt[k] - logPt[k]);
+                }
+                score[i] = weight * (a * ce + (1 - a) * t * t * kl);
             }
-            score[i] = weight * (a * ce + (1 - a) * t * t * kl);
-        }
-        INDArray out = Nd4j.create(score, new long[] {n, 1}, DataType.DOUBLE).castTo(preOutput.dataType());
-        return mask == null ? out : out.muli(mask.reshape(n, 1).castTo(out.dataType()));
-    }
-
-    @Override
-    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        int n = (int) preOutput.size(0);
-        int c = (int) preOutput.size(1);
-        double[] z = logits(preOutput, activationFn);
-        double[] lab = flat(labels);
-        check(labels, preOutput);
-        double t = temperature;
-        double a = alpha;
-        double[] grad = new double[n * c];
-        double[] p = new double[c];
-        double[] pt = new double[c];
-        double[] qt = new double[c];
-        double[] tmp = new double[c];
-        double[] scaled = new double[c];
-        double[] zi = new double[c];
-        double[] mk = mask == null ? null : flat(mask);
-        for (int i = 0; i < n; i++) {
-            int zo = i * c;
-            int lo = i * 2 * c;
-            for (int k = 0; k < c; k++) {
-                zi[k] = z[zo + k];
-            }
-            softmax(zi, p, tmp);
-            for (int k = 0; k < c; k++) {
-                scaled[k] = zi[k] / t;
-            }
-            softmax(scaled, pt, tmp);
-            for (int k = 0; k < c; k++) {
-                scaled[k] = lab[lo + c + k] / t;
-            }
-            softmax(scaled, qt, tmp);
-            double ySum = 0;
-            for (int k = 0; k < c; k++) {
-                ySum += lab[lo + k];
-            }
-            double m = mk == null ? 1 : mk[i];
-            for (int k = 0; k < c; k++) {
-                grad[zo + k] = weight * m * (a * (p[k] * ySum - lab[lo + k]) + (1 - a) * t * (pt[k] - qt[k]));
+            if (grad != null) {
+                double ySum = 0;
+                for (int k = 0; k < c; k++) {
+                    ySum += lab[lo + k];
+                }
+                double m = mask == null ? 1 : mask[i];
+                for (int k = 0; k < c; k++) {
+                    double p = Math.exp(logP[k]);
+                    double pt = Math.exp(logPt[k]);
+                    double qt = Math.exp(logQt[k]);
+                    grad[zo + k] = weight * m * (a * (p * ySum - lab[lo + k]) + (1 - a) * t * (pt - qt));
+                }
             }
         }
-        INDArray dLdOut = Nd4j.create(grad, new long[] {n, c}, DataType.DOUBLE).castTo(preOutput.dataType());
-        return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
-    }
-
-    @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
-            IActivation activationFn, INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
     }
 
     @Override
@@ -210,30 +214,6 @@ public final class HintonKdLossFunction implements ILossFunction {
             throw new IllegalArgumentException("Hinton KD labels must be [n, 2C] = [hard one-hot | teacher logits] "
                     + "for output [n, C]; got labels " + java.util.Arrays.toString(labels.shape()) + " and output "
                     + java.util.Arrays.toString(output.shape()));
-        }
-    }
-
-    /** Numerically stable log-softmax of {@code x} into {@code out}. */
-    static void logSoftmax(double[] x, double[] out) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : x) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (double v : x) {
-            sum += Math.exp(v - max);
-        }
-        double logSum = max + Math.log(sum);
-        for (int k = 0; k < x.length; k++) {
-            out[k] = x[k] - logSum;
-        }
-    }
-
-    /** Numerically stable softmax of {@code x} into {@code out}; {@code tmp} is scratch space. */
-    static void softmax(double[] x, double[] out, double[] tmp) {
-        logSoftmax(x, tmp);
-        for (int k = 0; k < x.length; k++) {
-            out[k] = Math.exp(tmp[k]);
         }
     }
 }
