@@ -1,7 +1,7 @@
 package io.distill4j.loss;
 
 import io.distill4j.api.DistillationLoss;
-import io.distill4j.api.PluginFactory;
+import io.distill4j.api.AbstractPluginFactory;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.config.ConfigNode;
 import io.distill4j.model.Networks;
@@ -69,19 +69,12 @@ public final class HardLabelCrossEntropy implements DistillationLoss {
     }
 
     /** Factory for {@code type: cross_entropy}. */
-    public static final class Factory implements PluginFactory<DistillationLoss> {
-        @Override
-        public Class<DistillationLoss> kind() {
-            return DistillationLoss.class;
+    public static final class Factory extends AbstractPluginFactory<DistillationLoss> {
+        public Factory() {
+            super(DistillationLoss.class, "cross_entropy", Factory::parse);
         }
 
-        @Override
-        public String type() {
-            return "cross_entropy";
-        }
-
-        @Override
-        public DistillationLoss create(ConfigNode section) {
+        private static DistillationLoss parse(ConfigNode section) {
             return new HardLabelCrossEntropy();
         }
     }

@@ -1,7 +1,7 @@
 package io.distill4j.loss;
 
 import io.distill4j.api.DistillationLoss;
-import io.distill4j.api.PluginFactory;
+import io.distill4j.api.AbstractPluginFactory;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.config.ConfigNode;
 import io.distill4j.model.Networks;
@@ -105,19 +105,12 @@ public final class HintonKd implements DistillationLoss {
     }
 
     /** Factory for {@code type: hinton}. */
-    public static final class Factory implements PluginFactory<DistillationLoss> {
-        @Override
-        public Class<DistillationLoss> kind() {
-            return DistillationLoss.class;
+    public static final class Factory extends AbstractPluginFactory<DistillationLoss> {
+        public Factory() {
+            super(DistillationLoss.class, "hinton", Factory::parse);
         }
 
-        @Override
-        public String type() {
-            return "hinton";
-        }
-
-        @Override
-        public DistillationLoss create(ConfigNode section) {
+        private static DistillationLoss parse(ConfigNode section) {
             return new HintonKd(section.number(TEMPERATURE, 4.0, 1e-3, 100), section.number(ALPHA, 0.5, 0, 1));
         }
     }

@@ -3,7 +3,7 @@ package io.distill4j.model;
 import io.distill4j.api.FittedTeacher;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.ModelInput;
-import io.distill4j.api.PluginFactory;
+import io.distill4j.api.AbstractPluginFactory;
 import io.distill4j.api.Plugins;
 import io.distill4j.api.Teacher;
 import io.distill4j.api.TeacherFitContext;
@@ -155,19 +155,12 @@ public record EnsembleTeacher(List<String> names, List<Teacher> members, List<Do
     }
 
     /** Factory for {@code type: ensemble}. */
-    public static final class Factory implements PluginFactory<Teacher> {
-        @Override
-        public Class<Teacher> kind() {
-            return Teacher.class;
+    public static final class Factory extends AbstractPluginFactory<Teacher> {
+        public Factory() {
+            super(Teacher.class, "ensemble", Factory::parse);
         }
 
-        @Override
-        public String type() {
-            return "ensemble";
-        }
-
-        @Override
-        public Teacher create(ConfigNode section) {
+        private static Teacher parse(ConfigNode section) {
             List<ConfigNode> nodes = section.sectionList("members");
             if (nodes.isEmpty()) {
                 throw section.error("members", "missing (expected a non-empty list of teacher sections)");

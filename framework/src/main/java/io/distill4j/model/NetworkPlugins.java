@@ -1,6 +1,6 @@
 package io.distill4j.model;
 
-import io.distill4j.api.PluginFactory;
+import io.distill4j.api.AbstractPluginFactory;
 import io.distill4j.api.Student;
 import io.distill4j.api.Teacher;
 import io.distill4j.config.ConfigNode;
@@ -17,56 +17,17 @@ public final class NetworkPlugins {
     }
 
     /** A teacher factory: the body (parsed with teacher-sized defaults) plus its training budget. */
-    abstract static class TeacherFactory implements PluginFactory<Teacher> {
-        private final String type;
-        private final Function<ConfigNode, Student> body;
-        private final TrainingSettings defaults;
-
+    abstract static class TeacherFactory extends AbstractPluginFactory<Teacher> {
         TeacherFactory(String type, Function<ConfigNode, Student> body, TrainingSettings defaults) {
-            this.type = type;
-            this.body = body;
-            this.defaults = defaults;
-        }
-
-        @Override
-        public Class<Teacher> kind() {
-            return Teacher.class;
-        }
-
-        @Override
-        public String type() {
-            return type;
-        }
-
-        @Override
-        public Teacher create(ConfigNode section) {
-            return new NetworkTeacher(body.apply(section), NetworkTeacher.parseTraining(section, defaults));
+            super(Teacher.class, type, section -> new NetworkTeacher(body.apply(section),
+                    NetworkTeacher.parseTraining(section, defaults)));
         }
     }
 
     /** A student factory: the body, parsed with student-sized defaults. */
-    abstract static class StudentFactory implements PluginFactory<Student> {
-        private final String type;
-        private final Function<ConfigNode, Student> body;
-
+    abstract static class StudentFactory extends AbstractPluginFactory<Student> {
         StudentFactory(String type, Function<ConfigNode, Student> body) {
-            this.type = type;
-            this.body = body;
-        }
-
-        @Override
-        public Class<Student> kind() {
-            return Student.class;
-        }
-
-        @Override
-        public String type() {
-            return type;
-        }
-
-        @Override
-        public Student create(ConfigNode section) {
-            return body.apply(section);
+            super(Student.class, type, body);
         }
     }
 

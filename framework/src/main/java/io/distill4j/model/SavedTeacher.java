@@ -4,7 +4,7 @@ import io.distill4j.Distill4jException;
 import io.distill4j.api.FittedTeacher;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
-import io.distill4j.api.PluginFactory;
+import io.distill4j.api.AbstractPluginFactory;
 import io.distill4j.api.Teacher;
 import io.distill4j.api.TeacherFitContext;
 import io.distill4j.config.ConfigNode;
@@ -155,20 +155,9 @@ public record SavedTeacher(Path path, InputKind input, boolean probabilities, St
     }
 
     /** Factory for {@code type: saved}. */
-    public static final class Factory implements PluginFactory<Teacher> {
-        @Override
-        public Class<Teacher> kind() {
-            return Teacher.class;
-        }
-
-        @Override
-        public String type() {
-            return "saved";
-        }
-
-        @Override
-        public Teacher create(ConfigNode section) {
-            return parse(section);
+    public static final class Factory extends AbstractPluginFactory<Teacher> {
+        public Factory() {
+            super(Teacher.class, "saved", SavedTeacher::parse);
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.distill4j.schedule;
 
-import io.distill4j.api.PluginFactory;
+import io.distill4j.api.AbstractPluginFactory;
 import io.distill4j.api.Schedule;
 import io.distill4j.config.ConfigNode;
 import java.util.function.Function;
@@ -88,28 +88,9 @@ public final class Schedules {
         return s.optionalNumber("start", -1e6, 1e6).orElse(null);
     }
 
-    private abstract static class Base implements PluginFactory<Schedule> {
-        private final String type;
-        private final Function<ConfigNode, Schedule> create;
-
+    private abstract static class Base extends AbstractPluginFactory<Schedule> {
         Base(String type, Function<ConfigNode, Schedule> create) {
-            this.type = type;
-            this.create = create;
-        }
-
-        @Override
-        public Class<Schedule> kind() {
-            return Schedule.class;
-        }
-
-        @Override
-        public String type() {
-            return type;
-        }
-
-        @Override
-        public Schedule create(ConfigNode section) {
-            return create.apply(section);
+            super(Schedule.class, type, create);
         }
     }
 

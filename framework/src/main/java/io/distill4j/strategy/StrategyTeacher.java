@@ -3,7 +3,7 @@ package io.distill4j.strategy;
 import io.distill4j.api.FittedTeacher;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.ModelInput;
-import io.distill4j.api.PluginFactory;
+import io.distill4j.api.AbstractPluginFactory;
 import io.distill4j.api.Teacher;
 import io.distill4j.api.TeacherFitContext;
 import io.distill4j.api.TeacherOutputs;
@@ -152,19 +152,12 @@ public record StrategyTeacher(String rule, int fast, int slow, double band, int 
     }
 
     /** Factory for {@code type: strategy}. */
-    public static final class Factory implements PluginFactory<Teacher> {
-        @Override
-        public Class<Teacher> kind() {
-            return Teacher.class;
+    public static final class Factory extends AbstractPluginFactory<Teacher> {
+        public Factory() {
+            super(Teacher.class, "strategy", Factory::parse);
         }
 
-        @Override
-        public String type() {
-            return "strategy";
-        }
-
-        @Override
-        public Teacher create(ConfigNode s) {
+        private static Teacher parse(ConfigNode s) {
             String rule = s.choice("rule", "ma_crossover", RULES);
             double smoothing = s.number("smoothing", 0.1, 0, 0.499);
             if (rule.equals("positions_csv")) {

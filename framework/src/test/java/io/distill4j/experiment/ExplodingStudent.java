@@ -2,7 +2,7 @@ package io.distill4j.experiment;
 
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
-import io.distill4j.api.PluginFactory;
+import io.distill4j.api.AbstractPluginFactory;
 import io.distill4j.api.Student;
 import io.distill4j.config.ConfigNode;
 import java.util.List;
@@ -36,19 +36,12 @@ public record ExplodingStudent(String reason) implements Student {
     }
 
     /** {@code type: exploding}. */
-    public static final class Factory implements PluginFactory<Student> {
-        @Override
-        public Class<Student> kind() {
-            return Student.class;
+    public static final class Factory extends AbstractPluginFactory<Student> {
+        public Factory() {
+            super(Student.class, "exploding", Factory::parse);
         }
 
-        @Override
-        public String type() {
-            return "exploding";
-        }
-
-        @Override
-        public Student create(ConfigNode section) {
+        private static Student parse(ConfigNode section) {
             return new ExplodingStudent(section.string("reason", "boom"));
         }
     }
