@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.distill4j.data.KlineCsvCorpusTest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -58,20 +59,7 @@ class MalformedInputCliTest {
     @MethodSource("klines")
     void malformedKlineFileStopsTheRunWithOneLineAndExitTwo(Path csv) throws IOException {
         Path yaml = dir.resolve("klines.yaml");
-        Files.writeString(yaml, """
-                study: klines
-                data:
-                  source: {type: csv, path: '%s'}
-                  features: {lookback: 16}
-                  labels: {horizon: 6, threshold: auto}
-                  split: {train: 0.6, validation: 0.2, test: 0.2, gap: auto}
-                teacher: {type: mlp, hidden: [8], training: {epochs: 1}}
-                student: {type: mlp, hidden: [4]}
-                distillation:
-                  loss: {type: hinton, temperature: 2, alpha: 0.5}
-                training: {epochs: 1}
-                seeds: [1]
-                """.formatted(csv.toAbsolutePath().toString().replace("'", "''")));
+        Files.writeString(yaml, KlineCsvCorpusTest.studyFor(csv));
         String[] r = run("run", yaml.toString(), "--results", dir.resolve("results").toString());
         assertEquals(String.valueOf(Main.USER_ERROR), r[0], r[2]);
         List<String> errors = r[2].lines().filter(l -> l.startsWith("error:")).toList();
