@@ -1,7 +1,7 @@
 package io.distill4j.cli;
 
 import io.distill4j.Distill4jException;
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import io.distill4j.data.bybit.BybitCategory;
 import io.distill4j.data.bybit.BybitInterval;
 import io.distill4j.data.bybit.BybitKlineCache;

@@ -1,7 +1,7 @@
 package io.distill4j.cli;
 
 import io.distill4j.Distill4jException;
-import io.distill4j.tracking.TrackingUris;
+import io.distill4j.tracking.rest.TrackingUris;
 import io.distill4j.tracking.rest.MlflowHttp;
 import io.distill4j.tracking.rest.MlflowSync;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import io.distill4j.experiment.Study;
 import io.distill4j.experiment.StudyListener;
 import io.distill4j.experiment.Trial;
 import io.distill4j.experiment.TrialResult;
-import io.distill4j.train.EpochReport;
+import io.distill4j.api.EpochReport;
 import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.Locale;

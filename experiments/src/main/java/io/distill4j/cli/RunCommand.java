@@ -9,7 +9,7 @@ import io.distill4j.experiment.Study;
 import io.distill4j.experiment.StudyRunner;
 import io.distill4j.experiment.Trial;
 import io.distill4j.tracking.Tracker;
-import io.distill4j.tracking.TrackingUris;
+import io.distill4j.tracking.rest.TrackingUris;
 import io.distill4j.tracking.rest.MlflowRestTracker;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.distill4j.cli;
 import io.distill4j.Distill4jException;
 import io.distill4j.tracking.MlflowFileStoreReader;
 import io.distill4j.tracking.RunsTable;
-import io.distill4j.tracking.TrackingUris;
+import io.distill4j.tracking.rest.TrackingUris;
 import io.distill4j.tracking.rest.MlflowHttp;
 import io.distill4j.tracking.rest.MlflowRestApi;
 import java.nio.file.Files;

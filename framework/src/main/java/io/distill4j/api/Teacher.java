@@ -1,9 +1,10 @@
 package io.distill4j.api;
 
+
 /**
  * A teacher as configured in a study file (plugin kind {@code teacher}): knows how to train itself on hard labels.
  *
- * <p>Implementations are immutable and built from their config section by a {@link PluginFactory}. Training is done
+ * <p>Implementations are immutable and built from their config section by a plugin factory ({@code io.distill4j.plugin.PluginFactory}). Training is done
  * once per data and teacher config; its outputs are cached and shared by every trial (see
  * {@code io.distill4j.train.TeacherCache}).
  */

@@ -1,7 +1,7 @@
 package io.distill4j.api;
 
-import io.distill4j.data.KlineSeries;
-import io.distill4j.train.TrainingObserver;
+import io.distill4j.api.KlineSeries;
+import io.distill4j.api.TrainingObserver;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

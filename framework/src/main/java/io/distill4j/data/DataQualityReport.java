@@ -1,5 +1,7 @@
 package io.distill4j.data;
 
+import io.distill4j.api.KlineSeries;
+
 /**
  * What a loader found in a kline series besides errors: its size, spacing, gaps and zero-volume bars.
  *

@@ -1,5 +1,7 @@
 package io.distill4j.data;
 
+import io.distill4j.api.KlineSeries;
+
 import io.distill4j.Distill4jException;
 import java.io.IOException;
 import java.io.Writer;

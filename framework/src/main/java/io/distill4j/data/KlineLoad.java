@@ -1,5 +1,7 @@
 package io.distill4j.data;
 
+import io.distill4j.api.KlineSeries;
+
 import java.util.Objects;
 
 /**

@@ -3,7 +3,7 @@ package io.distill4j.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.api.DistillationLoss;
-import io.distill4j.api.Plugins;
+import io.distill4j.plugin.Plugins;
 import io.distill4j.api.Schedule;
 import io.distill4j.api.Student;
 import io.distill4j.api.Teacher;

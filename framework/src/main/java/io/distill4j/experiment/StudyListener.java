@@ -1,6 +1,6 @@
 package io.distill4j.experiment;
 
-import io.distill4j.train.EpochReport;
+import io.distill4j.api.EpochReport;
 
 /** Follows a study as it runs (the command line's progress bar is one). Calls may come from several threads. */
 public interface StudyListener {

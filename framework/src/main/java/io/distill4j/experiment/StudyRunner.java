@@ -1,5 +1,7 @@
 package io.distill4j.experiment;
 
+import io.distill4j.api.Seeds;
+
 import io.distill4j.Distill4jException;
 import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.InputKind;
@@ -20,10 +22,10 @@ import io.distill4j.tracking.DatasetInput;
 import io.distill4j.tracking.RunStatus;
 import io.distill4j.tracking.TrackedRun;
 import io.distill4j.tracking.Tracker;
-import io.distill4j.train.StudentDistiller;
+import io.distill4j.distill.StudentDistiller;
 import io.distill4j.train.TeacherCache;
 import io.distill4j.train.TrainingDivergedException;
-import io.distill4j.train.TrainingObserver;
+import io.distill4j.api.TrainingObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,11 @@
 package io.distill4j.loss;
 
+import io.distill4j.api.VertexNames;
+
 import io.distill4j.api.DistillationLoss;
-import io.distill4j.api.AbstractPluginFactory;
+import io.distill4j.plugin.AbstractPluginFactory;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.config.ConfigNode;
-import io.distill4j.model.Networks;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -45,7 +46,7 @@ public final class HardLabelCrossEntropy implements DistillationLoss {
 
     @Override
     public String inputVertex() {
-        return Networks.LOGITS;
+        return VertexNames.LOGITS;
     }
 
     @Override

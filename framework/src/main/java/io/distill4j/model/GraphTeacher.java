@@ -1,5 +1,7 @@
 package io.distill4j.model;
 
+import io.distill4j.api.VertexNames;
+
 import io.distill4j.api.FittedTeacher;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.ModelInput;
@@ -30,7 +32,7 @@ public final class GraphTeacher implements FittedTeacher {
 
     /** A teacher built by {@link Networks}: logits from vertex {@value Networks#LOGITS}. */
     public GraphTeacher(ComputationGraph graph, InputKind inputKind, List<String> featureLayers) {
-        this(graph, inputKind, featureLayers, Networks.LOGITS, false);
+        this(graph, inputKind, featureLayers, VertexNames.LOGITS, false);
     }
 
     /**
@@ -88,8 +90,8 @@ public final class GraphTeacher implements FittedTeacher {
      */
     @Override
     public void save(Path zip) throws IOException {
-        boolean built = outputVertex.equals(Networks.LOGITS) && !probabilities
-                && graph.getConfiguration().getVertices().containsKey(Networks.LOGITS);
+        boolean built = outputVertex.equals(VertexNames.LOGITS) && !probabilities
+                && graph.getConfiguration().getVertices().containsKey(VertexNames.LOGITS);
         ModelSerializer.writeModel(built ? Networks.withoutHeads(graph) : graph, zip.toFile(), false);
     }
 }

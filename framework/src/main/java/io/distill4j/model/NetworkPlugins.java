@@ -1,6 +1,6 @@
 package io.distill4j.model;
 
-import io.distill4j.api.AbstractPluginFactory;
+import io.distill4j.plugin.AbstractPluginFactory;
 import io.distill4j.api.Student;
 import io.distill4j.api.Teacher;
 import io.distill4j.config.ConfigNode;

@@ -4,6 +4,7 @@ import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
 import io.distill4j.api.Student;
+import io.distill4j.api.VertexNames;
 import io.distill4j.train.TrainingSettings;
 import java.util.Arrays;
 import java.util.List;
@@ -33,12 +34,9 @@ import org.nd4j.linalg.learning.config.Adam;
  * deployable model replaces the heads with a single softmax vertex {@code probabilities}.
  */
 public final class Networks {
-    /** Name of the input vertex. */
-    public static final String INPUT = "input";
-    /** Name of the dense layer producing class logits. */
-    public static final String LOGITS = "logits";
-    /** Name of the softmax output of a deployable model. */
-    public static final String PROBABILITIES = "probabilities";
+    private static final String INPUT = VertexNames.INPUT;
+    private static final String LOGITS = VertexNames.LOGITS;
+    private static final String PROBABILITIES = VertexNames.PROBABILITIES;
 
     private Networks() {
     }

@@ -4,7 +4,7 @@ import io.distill4j.Distill4jException;
 import io.distill4j.api.FittedTeacher;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
-import io.distill4j.api.AbstractPluginFactory;
+import io.distill4j.plugin.AbstractPluginFactory;
 import io.distill4j.api.Teacher;
 import io.distill4j.api.TeacherFitContext;
 import io.distill4j.config.ConfigNode;

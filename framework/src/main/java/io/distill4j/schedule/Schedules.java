@@ -1,6 +1,6 @@
 package io.distill4j.schedule;
 
-import io.distill4j.api.AbstractPluginFactory;
+import io.distill4j.plugin.AbstractPluginFactory;
 import io.distill4j.api.Schedule;
 import io.distill4j.config.ConfigNode;
 import java.util.function.Function;

@@ -1,7 +1,7 @@
 package io.distill4j.strategy;
 
 import io.distill4j.data.DataException;
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.distill4j.strategy;
 import io.distill4j.api.FittedTeacher;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.ModelInput;
-import io.distill4j.api.AbstractPluginFactory;
+import io.distill4j.plugin.AbstractPluginFactory;
 import io.distill4j.api.Teacher;
 import io.distill4j.api.TeacherFitContext;
 import io.distill4j.api.TeacherOutputs;

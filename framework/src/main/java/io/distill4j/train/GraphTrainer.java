@@ -1,5 +1,9 @@
 package io.distill4j.train;
 
+import io.distill4j.api.EpochReport;
+
+import io.distill4j.api.TrainingObserver;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntFunction;

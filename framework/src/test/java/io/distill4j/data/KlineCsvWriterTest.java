@@ -1,5 +1,7 @@
 package io.distill4j.data;
 
+import io.distill4j.api.KlineSeries;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -2,7 +2,7 @@ package io.distill4j.experiment;
 
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
-import io.distill4j.api.AbstractPluginFactory;
+import io.distill4j.plugin.AbstractPluginFactory;
 import io.distill4j.api.Student;
 import io.distill4j.config.ConfigNode;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.distill4j.experiment;
 
+import io.distill4j.api.VertexNames;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -209,7 +211,7 @@ class StudyRunnerEndToEndTest {
                 .findFirst().orElseThrow();
         Path zip = outcome.folder().resolve("students").resolve(any.trialId() + ".zip");
         ComputationGraph student = ModelSerializer.restoreComputationGraph(zip.toFile(), false);
-        assertArrayEquals(new String[] {Networks.PROBABILITIES},
+        assertArrayEquals(new String[] {VertexNames.PROBABILITIES},
                 student.getConfiguration().getNetworkOutputs().toArray(new String[0]));
         PreparedData data = DatasetPreparer.prepare(study.base().data());
         INDArray probabilities = student.outputSingle(data.test().features());

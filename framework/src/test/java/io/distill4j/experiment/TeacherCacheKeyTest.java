@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.distill4j.data.KlineCsvWriter;
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import io.distill4j.data.synthetic.SyntheticConfig;
 import io.distill4j.data.synthetic.SyntheticMarket;
 import io.distill4j.tracking.MlflowFileStore;

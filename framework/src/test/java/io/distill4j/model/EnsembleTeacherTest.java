@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.api.FittedTeacher;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.ModelInput;
-import io.distill4j.api.Plugins;
+import io.distill4j.plugin.Plugins;
 import io.distill4j.api.Teacher;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.config.ConfigException;

@@ -1,5 +1,7 @@
 package io.distill4j.model;
 
+import io.distill4j.api.VertexNames;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +13,7 @@ import io.distill4j.api.FittedTeacher;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
 import io.distill4j.api.ModelInput;
-import io.distill4j.api.Plugins;
+import io.distill4j.plugin.Plugins;
 import io.distill4j.api.Student;
 import io.distill4j.api.Teacher;
 import io.distill4j.api.TeacherFitContext;
@@ -19,7 +21,7 @@ import io.distill4j.api.TeacherOutputs;
 import io.distill4j.config.ConfigNode;
 import io.distill4j.config.StudyFileReader;
 import io.distill4j.loss.HardLabelCrossEntropy;
-import io.distill4j.train.TrainingObserver;
+import io.distill4j.api.TrainingObserver;
 import io.distill4j.train.TrainingSettings;
 import java.nio.file.Path;
 import java.util.List;
@@ -158,7 +160,7 @@ class PluginContractTest {
             assertTrue(acts.containsKey(name), type + ": no activation for feature layer " + name);
             assertEquals(N, acts.get(name).size(0), type + " feature " + name);
         }
-        String last = graph.getConfiguration().getVertexInputs().get(Networks.LOGITS).get(0);
+        String last = graph.getConfiguration().getVertexInputs().get(VertexNames.LOGITS).get(0);
         assertEquals(student.outputSize(), acts.get(last).size(1), type + ": outputSize() != width of " + last);
 
         ComputationGraph deployable = Networks.deployable(graph);
@@ -278,9 +280,9 @@ class PluginContractTest {
     }
 
     /** A random walk of 2N bars: the samples' bars are 0..N-1 (train) and N..2N-1 (validation). */
-    static final io.distill4j.data.KlineSeries BARS = bars(2 * N, 21);
+    static final io.distill4j.api.KlineSeries BARS = bars(2 * N, 21);
 
-    static io.distill4j.data.KlineSeries bars(int n, long seed) {
+    static io.distill4j.api.KlineSeries bars(int n, long seed) {
         java.util.Random r = new java.util.Random(seed);
         long[] t = new long[n];
         double[] close = new double[n];
@@ -294,7 +296,7 @@ class PluginContractTest {
             volume[i] = 1;
             nan[i] = Double.NaN;
         }
-        return new io.distill4j.data.KlineSeries("contract", t, close, close.clone(), close.clone(), close.clone(),
+        return new io.distill4j.api.KlineSeries("contract", t, close, close.clone(), close.clone(), close.clone(),
                 volume, nan);
     }
 

@@ -9,7 +9,7 @@ import io.distill4j.api.InputKind;
 import io.distill4j.api.ModelInput;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.data.DataException;
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.StudyListener;
 import io.distill4j.experiment.StudyRunner;

@@ -1,5 +1,9 @@
 package io.distill4j.train;
 
+import io.distill4j.api.EpochReport;
+
+import io.distill4j.api.TrainingObserver;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

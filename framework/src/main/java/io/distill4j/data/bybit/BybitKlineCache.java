@@ -2,7 +2,7 @@ package io.distill4j.data.bybit;
 
 import io.distill4j.data.DataException;
 import io.distill4j.data.KlineCsvWriter;
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

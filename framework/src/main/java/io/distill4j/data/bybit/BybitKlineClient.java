@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distill4j.data.DataException;
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

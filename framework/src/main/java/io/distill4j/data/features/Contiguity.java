@@ -1,6 +1,6 @@
 package io.distill4j.data.features;
 
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 
 /**
  * Where a kline series is contiguous: for each bar, the first bar of the run of bars that are exactly one interval

@@ -5,7 +5,7 @@ import io.distill4j.data.DataException;
 import io.distill4j.data.DataQualityReport;
 import io.distill4j.data.KlineCsvReader;
 import io.distill4j.data.KlineLoad;
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import io.distill4j.data.synthetic.Regime;
 import io.distill4j.data.synthetic.SyntheticConfig;
 import io.distill4j.data.synthetic.SyntheticMarket;

@@ -1,6 +1,6 @@
 package io.distill4j.data.features;
 
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import io.distill4j.data.synthetic.Regime;
 import java.util.List;
 import java.util.Optional;

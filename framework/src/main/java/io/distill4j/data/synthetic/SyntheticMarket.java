@@ -1,6 +1,6 @@
 package io.distill4j.data.synthetic;
 
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import java.util.SplittableRandom;
 
 /**

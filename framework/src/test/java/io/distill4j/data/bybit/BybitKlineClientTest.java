@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distill4j.Distill4jException;
 import io.distill4j.data.DataException;
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

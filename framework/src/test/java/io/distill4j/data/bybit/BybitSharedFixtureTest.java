@@ -3,7 +3,7 @@ package io.distill4j.data.bybit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distill4j.data.DataConfig;
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import io.distill4j.data.SharedData;
 import io.distill4j.data.synthetic.SyntheticConfig;
 import io.distill4j.data.synthetic.SyntheticMarket;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

@@ -13,7 +13,7 @@ import io.distill4j.model.NetworkTeacher;
 import io.distill4j.model.Networks;
 import io.distill4j.train.GraphTrainer;
 import io.distill4j.train.ShufflingMultiDataSetIterator;
-import io.distill4j.train.TrainingObserver;
+import io.distill4j.api.TrainingObserver;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

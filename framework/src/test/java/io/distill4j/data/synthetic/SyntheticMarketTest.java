@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.distill4j.data.KlineSeries;
+import io.distill4j.api.KlineSeries;
 import io.distill4j.data.features.FeatureEngineer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

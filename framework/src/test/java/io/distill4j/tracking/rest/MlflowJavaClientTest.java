@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distill4j.tracking.MlflowFileStoreReader;
 import io.distill4j.tracking.RunStatus;
-import io.distill4j.tracking.TrackingUris;
+import io.distill4j.tracking.rest.TrackingUris;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

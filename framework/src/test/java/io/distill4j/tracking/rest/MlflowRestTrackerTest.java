@@ -14,7 +14,7 @@ import io.distill4j.tracking.MlflowFileStoreReader;
 import io.distill4j.tracking.RunStatus;
 import io.distill4j.tracking.TrackedRun;
 import io.distill4j.tracking.Tracker;
-import io.distill4j.tracking.TrackingUris;
+import io.distill4j.tracking.rest.TrackingUris;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

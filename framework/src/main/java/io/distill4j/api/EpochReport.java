@@ -1,4 +1,4 @@
-package io.distill4j.train;
+package io.distill4j.api;
 
 import java.util.Map;
 

@@ -1,4 +1,6 @@
-package io.distill4j.train;
+package io.distill4j.api;
+
+import io.distill4j.api.EpochReport;
 
 /**
  * Receives training events; progress bars and trackers are observers, so that trainers stay free of side effects.

@@ -1,4 +1,10 @@
-package io.distill4j.train;
+package io.distill4j.distill;
+
+import io.distill4j.train.GraphTrainer;
+import io.distill4j.train.TrainingSettings;
+import io.distill4j.train.ShufflingMultiDataSetIterator;
+
+import io.distill4j.api.TrainingObserver;
 
 import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.InputShape;

@@ -1,4 +1,4 @@
-package io.distill4j.data;
+package io.distill4j.api;
 
 import java.util.Arrays;
 import java.util.Objects;

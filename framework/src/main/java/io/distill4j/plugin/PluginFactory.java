@@ -1,10 +1,16 @@
-package io.distill4j.api;
+package io.distill4j.plugin;
+
+import io.distill4j.plugin.Plugins;
+import io.distill4j.api.Schedule;
+import io.distill4j.api.Student;
+import io.distill4j.api.Teacher;
+import io.distill4j.api.DistillationLoss;
 
 import io.distill4j.config.ConfigNode;
 
 /**
  * Creates one plugin implementation from its config section. Factories are found with {@link java.util.ServiceLoader}
- * (listed in {@code META-INF/services/io.distill4j.api.PluginFactory}) and looked up by kind and {@code type} name in
+ * (listed in {@code META-INF/services/io.distill4j.plugin.PluginFactory}) and looked up by kind and {@code type} name in
  * {@link Plugins}.
  *
  * @param <T> the plugin contract: {@link Teacher}, {@link Student}, {@link DistillationLoss} or {@link Schedule}

@@ -1,4 +1,8 @@
-package io.distill4j.api;
+package io.distill4j.plugin;
+
+import io.distill4j.api.DistillationLoss;
+
+import io.distill4j.plugin.PluginFactory;
 
 import io.distill4j.config.ConfigNode;
 import java.util.ArrayList;

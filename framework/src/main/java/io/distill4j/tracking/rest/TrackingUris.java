@@ -1,4 +1,7 @@
-package io.distill4j.tracking;
+package io.distill4j.tracking.rest;
+
+import io.distill4j.tracking.MlflowFileStore;
+import io.distill4j.tracking.Tracker;
 
 import io.distill4j.Distill4jException;
 import io.distill4j.tracking.rest.MlflowHttp;

@@ -1,4 +1,13 @@
-package io.distill4j.tracking;
+package io.distill4j.tracking.rest;
+
+import io.distill4j.tracking.MlflowFileStore;
+import io.distill4j.tracking.MlflowFileStoreReader;
+import io.distill4j.tracking.RunStatus;
+import io.distill4j.tracking.RunsTable;
+import io.distill4j.tracking.TrackedRun;
+import io.distill4j.tracking.Tracker;
+
+import io.distill4j.tracking.rest.TrackingUris;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

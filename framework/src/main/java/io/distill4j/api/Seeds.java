@@ -1,4 +1,4 @@
-package io.distill4j.experiment;
+package io.distill4j.api;
 
 import java.nio.charset.StandardCharsets;
 

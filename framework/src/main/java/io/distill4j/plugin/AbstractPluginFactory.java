@@ -1,4 +1,6 @@
-package io.distill4j.api;
+package io.distill4j.plugin;
+
+import io.distill4j.plugin.PluginFactory;
 
 import io.distill4j.config.ConfigNode;
 import java.util.Objects;
