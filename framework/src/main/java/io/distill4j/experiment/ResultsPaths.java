@@ -18,6 +18,11 @@ public final class ResultsPaths {
         return inside(results, results, study);
     }
 
+    /** {@code <results>/cache/teachers}: the teacher cache, shared by every study written under {@code results}. */
+    public static Path teacherCache(Path results) {
+        return results.resolve("cache").resolve("teachers");
+    }
+
     /** {@code <results>/<study>/students/<trialId>.zip}. */
     public static Path studentModel(Path results, String study, String trialId) {
         Path students = studyFolder(results, study).resolve("students");

@@ -10,9 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -67,9 +65,7 @@ public final class TrialLedger {
     /** The finished result of a trial, if the ledger has one. */
     public Optional<TrialResult> finishedResult(Trial trial) {
         return read(trial.id()).filter(n -> n.path("status").asText().equals("finished"))
-                .map(n -> new TrialResult(trial, trial.id(), doubles(n.get("test")), doubles(n.get("validation")),
-                        n.path("parameters").asLong(), n.path("millis").asLong(), n.path("run_id").asText(), null,
-                        doubles(n.get("facts"))));
+                .map(n -> TrialCodec.decodeResult(trial, n));
     }
 
     /** Every record still {@code started}: trials (and a study) whose process stopped before they ended. */
@@ -102,38 +98,9 @@ public final class TrialLedger {
 
     private static ObjectNode result(TrialResult r, String status, String experimentId) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("id", r.trialId()).put("status", status).put("experiment_id", experimentId).put("run_id", r.runId());
-        n.put("role", r.trial().role().label()).put("method", r.trial().method()).put("seed", r.trial().seed());
-        n.set("test", numbers(r.test()));
-        n.set("validation", numbers(r.validation()));
-        n.set("facts", numbers(r.facts()));
-        n.put("parameters", r.parameters()).put("millis", r.millis());
-        if (r.failure() != null) {
-            n.put("failure", r.failure());
-        }
+        n.put("id", r.trialId()).put("status", status).put("experiment_id", experimentId);
+        n.setAll(TrialCodec.encode(r));
         return n;
-    }
-
-    /** Finite values as numbers, the rest (NaN, infinities) as strings, so that they survive JSON. */
-    private static ObjectNode numbers(Map<String, Double> m) {
-        ObjectNode n = JSON.createObjectNode();
-        m.forEach((k, v) -> {
-            if (Double.isFinite(v)) {
-                n.put(k, v);
-            } else {
-                n.put(k, Double.toString(v));
-            }
-        });
-        return n;
-    }
-
-    private static Map<String, Double> doubles(JsonNode n) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        if (n != null) {
-            n.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().isNumber() ? e.getValue().asDouble()
-                    : Double.parseDouble(e.getValue().asText())));
-        }
-        return m;
     }
 
     private Optional<JsonNode> read(String id) {

@@ -24,6 +24,11 @@ public record TrialResult(
         facts = Map.copyOf(facts);
     }
 
+    /** The same result recorded under tracking run {@code id}. */
+    public TrialResult withRunId(String id) {
+        return new TrialResult(trial, trialId, test, validation, parameters, millis, id, failure, facts);
+    }
+
     public boolean failed() {
         return failure != null;
     }

@@ -1,0 +1,46 @@
+package io.distill4j.experiment;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * Exports every trained student as a {@link TrialListener}: the deployable graph (no training heads, a single softmax
+ * output {@code probabilities}) as a DL4J model zip at {@link ResultsPaths#studentModel}, written to a temporary file
+ * and renamed so a killed process never leaves a partial model.
+ */
+public final class ModelExport implements TrialListener {
+    private final Path resultsDir;
+
+    /** @param resultsDir the results root ({@code results/}) */
+    public ModelExport(Path resultsDir) {
+        this.resultsDir = resultsDir;
+    }
+
+    /** Where a trial's student is exported. */
+    public Path modelOf(Trial trial) {
+        return ResultsPaths.studentModel(resultsDir, trial.config().name(), trial.id());
+    }
+
+    @Override
+    public void studentTrained(Trial trial, ComputationGraph deployable) {
+        Path target = modelOf(trial);
+        try {
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".zip");
+            ModelSerializer.writeModel(deployable, tmp.toFile(), false);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the student model " + target + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.distill4j.experiment;
+
+import io.distill4j.config.ConfigHash;
+import io.distill4j.data.features.DatasetPreparer;
+import io.distill4j.data.features.PreparedData;
+import io.distill4j.train.TeacherCache;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What trials share in one process: the prepared data (once per distinct data config), the teacher cache and the
+ * teachers already loaded from it, the device tag, and the evaluation scope. Everything here can be rebuilt in
+ * another JVM from the cache location alone (data preparation is deterministic), which is what makes a trial
+ * runnable anywhere.
+ */
+public final class TrialContext {
+    private final TeacherCache teacherCache;
+    private final EvaluationScope scope;
+    private final String device;
+    private final Map<String, PreparedData> data = new ConcurrentHashMap<>();
+    private final Map<String, TeacherCache.Entry> teachers = new ConcurrentHashMap<>();
+
+    /**
+     * @param teacherCache where teachers and their outputs are cached (shared by every process of a study)
+     * @param scope the splits trials may read
+     * @param device the {@code distill4j.device} tag of runs ({@code cpu}, {@code gpu}, or a decision's tag)
+     */
+    public TrialContext(TeacherCache teacherCache, EvaluationScope scope, String device) {
+        this.teacherCache = teacherCache;
+        this.scope = scope;
+        this.device = device;
+    }
+
+    /** A context over the teacher cache folder {@code cacheRoot} ({@code results/cache/teachers}). */
+    public static TrialContext at(Path cacheRoot, EvaluationScope scope, String device) {
+        return new TrialContext(new TeacherCache(cacheRoot), scope, device);
+    }
+
+    /** The device tag of the ND4J backend this JVM loaded: {@code cpu} or {@code gpu}. */
+    public static String backendDevice() {
+        return org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName().equals("CpuBackend") ? "cpu" : "gpu";
+    }
+
+    public TeacherCache teacherCache() {
+        return teacherCache;
+    }
+
+    public EvaluationScope scope() {
+        return scope;
+    }
+
+    public String device() {
+        return device;
+    }
+
+    /** The prepared data of a config, prepared once per distinct {@code data} section. */
+    PreparedData data(StudyConfig config) {
+        String key = ConfigHash.of(config.tree().get("data"));
+        return data.computeIfAbsent(key, k -> DatasetPreparer.prepare(config.data()));
+    }
+
+    /** Remembers a ready teacher (logits in memory; activations stay on disk). */
+    void rememberTeacher(TeacherCache.Entry entry) {
+        teachers.put(entry.key(), entry.logitsOnly());
+    }
+
+    /** A teacher by cache key: one this process holds, else a complete entry of the cache on disk. */
+    Optional<TeacherCache.Entry> teacher(String cacheKey) {
+        TeacherCache.Entry held = teachers.get(cacheKey);
+        if (held != null) {
+            return Optional.of(held);
+        }
+        Optional<TeacherCache.Entry> cached = teacherCache.get(cacheKey);
+        cached.ifPresent(this::rememberTeacher);
+        return cached.map(TeacherCache.Entry::logitsOnly);
+    }
+}

@@ -1,0 +1,208 @@
+package io.distill4j.experiment;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distill4j.Distill4jException;
+import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.InputKind;
+import io.distill4j.api.Seeds;
+import io.distill4j.api.TeacherFitContext;
+import io.distill4j.api.TeacherOutputs;
+import io.distill4j.config.ConfigHash;
+import io.distill4j.data.features.PreparedData;
+import io.distill4j.data.features.SampleSplit;
+import io.distill4j.distill.StudentDistiller;
+import io.distill4j.eval.ClassificationMetrics;
+import io.distill4j.loss.HardLabelCrossEntropy;
+import io.distill4j.model.Networks;
+import io.distill4j.train.TeacherCache;
+import io.distill4j.train.TrainingDivergedException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Runs one {@link Trial}: a pure computation from the trial's description and a {@link TrialContext} to a
+ * {@link TrialResult}. It trains (or reads from the cache) a teacher, or trains a student against the cached
+ * outputs of its teachers, and evaluates on the splits of the context's {@link EvaluationScope}. It writes nothing
+ * but the teacher cache: tracking, model export and progress are {@link TrialListener}s.
+ *
+ * <p>A trial that fails (diverged loss, any exception) comes back as a failed result with its reason, and the
+ * listeners hear {@link TrialListener#trialFailed}; a teacher that fails on a user mistake (bad data or config,
+ * a {@link Distill4jException}) is rethrown after that, since every other trial would fail the same way.
+ */
+public final class TrialExecutor {
+    private final TrialContext context;
+
+    public TrialExecutor(TrialContext context) {
+        this.context = context;
+    }
+
+    public TrialContext context() {
+        return context;
+    }
+
+    /** Runs {@code trial}; its side effects go to {@code listener}. */
+    public TrialResult execute(Trial trial, TrialListener listener) {
+        listener.trialStarted(trial);
+        long t0 = System.currentTimeMillis();
+        try {
+            TrialResult result = trial.role() == Trial.Role.TEACHER ? teacher(trial, listener, t0)
+                    : student(trial, listener, t0);
+            listener.trialFinished(result);
+            return result;
+        } catch (RuntimeException e) {
+            String reason = e instanceof TrainingDivergedException || e instanceof Distill4jException
+                    ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+            TrialResult failed = new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0,
+                    System.currentTimeMillis() - t0, null, reason, Map.of());
+            listener.trialFailed(failed, e);
+            if (trial.role() == Trial.Role.TEACHER && e instanceof Distill4jException user) {
+                throw user;
+            }
+            return failed;
+        }
+    }
+
+    /**
+     * The teacher cache key of one of a config's teachers: its config identity, the content hashes of the data and of
+     * the teacher's own input files (a replaced file at the same path is never served stale), and the splits its
+     * outputs cover when they are not all three.
+     */
+    public String teacherCacheKey(StudyConfig c, String teacherName) {
+        ObjectNode id = c.teacherIdentity(teacherName);
+        id.put("data_sha256", context.data(c).description().sha256());
+        var files = id.putArray("input_files_sha256");
+        for (Path f : c.teachers().get(teacherName).inputFiles()) {
+            files.add(ConfigHash.sha256(f));
+        }
+        if (!context.scope().includesTest()) {
+            id.put("splits", String.join(",", context.scope().splits()));
+        }
+        return ConfigHash.of(id);
+    }
+
+    // ---- teachers ------------------------------------------------------------------------------
+
+    private TrialResult teacher(Trial trial, TrialListener listener, long t0) {
+        StudyConfig c = trial.config();
+        PreparedData prepared = context.data(c);
+        listener.dataReady(trial, prepared);
+        TrialData data = new TrialData(prepared, context.scope());
+        SampleSplit train = data.split("train");
+        SampleSplit validation = data.split("validation");
+        var fit = new TeacherFitContext(data.shape(), train, train.labelsOneHot(), validation,
+                validation.labelsOneHot(), prepared.series(), c.seed(), report -> listener.epochFinished(trial, report));
+        String key = teacherCacheKey(c, trial.teacherName());
+        TeacherCache.Entry entry = context.teacherCache().getOrFit(key, c.teachers().get(trial.teacherName()), fit,
+                data.inputs());
+        context.rememberTeacher(entry);
+        listener.described(trial, Map.of(), Map.of("distill4j.teacher_key", key,
+                "distill4j.teacher_cached", String.valueOf(entry.fromCache())));
+        listener.teacherReady(trial, entry);
+        Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
+        for (String split : evaluated()) {
+            Map<String, Double> m = teacherMetrics(entry.split(split).logits(), data.split(split));
+            entry.split(split).members().forEach((member, logits) ->
+                    teacherMetrics(logits, data.split(split)).forEach((k, v) -> m.put("member." + member + "." + k, v)));
+            metrics.put(split, m);
+        }
+        return new TrialResult(trial, trial.id(), metrics.getOrDefault("test", Map.of()), metrics.get("validation"),
+                entry.parameterCount(), System.currentTimeMillis() - t0, null, null,
+                Map.of("train_seconds", entry.trainMillis() / 1000.0, "from_cache", entry.fromCache() ? 1.0 : 0.0));
+    }
+
+    /** The splits metrics are reported on: validation, and test when the scope has it. */
+    private List<String> evaluated() {
+        return context.scope().includesTest() ? List.of("test", "validation") : List.of("validation");
+    }
+
+    /** A teacher's metrics against the labels (agreement and KL with itself would be meaningless). */
+    private static Map<String, Double> teacherMetrics(INDArray logits, SampleSplit split) {
+        Map<String, Double> m = new LinkedHashMap<>(ClassificationMetrics.of(logits, split.labels(), null).asMap());
+        m.remove("agreement");
+        m.remove("kl_teacher");
+        return m;
+    }
+
+    // ---- students ------------------------------------------------------------------------------
+
+    private TrialResult student(Trial trial, TrialListener listener, long t0) {
+        StudyConfig c = trial.config();
+        PreparedData prepared = context.data(c);
+        listener.dataReady(trial, prepared);
+        TrialData data = new TrialData(prepared, context.scope());
+        Map<String, TeacherCache.Entry> teachers = new LinkedHashMap<>();
+        for (String name : c.teachers().keySet()) {
+            String key = teacherCacheKey(c, name);
+            teachers.put(name, context.teacher(key).orElseThrow(() -> new IllegalStateException("teacher '" + name
+                    + "' of trial " + trial.id() + " is not in the teacher cache (key " + key + "): its teacher trial"
+                    + " must run first")));
+        }
+        boolean distilled = trial.role() == Trial.Role.DISTILLED;
+        List<DistillationLoss> losses = distilled ? c.newLosses() : List.of(new HardLabelCrossEntropy());
+        List<StudentDistiller.ScheduledParameter> schedules = new ArrayList<>();
+        Map<String, String> params = new LinkedHashMap<>();
+        if (distilled) {
+            c.schedules().forEach((p, s) -> {
+                schedules.add(new StudentDistiller.ScheduledParameter(losses.get(0), p, s));
+                params.put("trial.schedule." + p, s.describe());
+            });
+        }
+        params.put("trial.loss", String.join(" + ", losses.stream().map(DistillationLoss::describe).toList()));
+        listener.described(trial, params, Map.of("distill4j.teacher_key", teachers.get(c.primaryTeacher()).key()));
+
+        InputKind kind = c.student().inputKind();
+        SampleSplit trainSplit = data.split("train");
+        SampleSplit validationSplit = data.split("validation");
+        var train = new StudentDistiller.SplitData(trainSplit.input(kind), trainSplit.labelsOneHot(),
+                outputs(teachers, "train"));
+        var validation = new StudentDistiller.SplitData(validationSplit.input(kind), validationSplit.labelsOneHot(),
+                outputs(teachers, "validation"));
+        StudentDistiller.Result trained = StudentDistiller.train(trial.runName(), c.student(), losses, schedules,
+                data.shape(), c.training(), train, validation, Seeds.derive(trial.seed(), "student"),
+                Seeds.derive(trial.seed(), "shuffle"), report -> listener.epochFinished(trial, report));
+
+        Map<String, Double> val = evaluate(trained, validation.input(), validationSplit, validation.teachers(),
+                c.primaryTeacher());
+        Map<String, Double> test = Map.of();
+        if (context.scope().includesTest()) {
+            SampleSplit testSplit = data.split("test");
+            test = evaluate(trained, testSplit.input(kind), testSplit, outputs(teachers, "test"), c.primaryTeacher());
+        }
+        ComputationGraph deployable = Networks.deployable(trained.graph());
+        listener.studentTrained(trial, deployable);
+        long teacherParams = teachers.values().stream().mapToLong(TeacherCache.Entry::parameterCount).sum();
+        return new TrialResult(trial, trial.id(), test, val, deployable.numParams(), System.currentTimeMillis() - t0,
+                null, null, Map.of("teacher_parameters", (double) teacherParams,
+                        "epochs_run", (double) trained.outcome().epochsRun()));
+    }
+
+    private static Map<String, TeacherOutputs> outputs(Map<String, TeacherCache.Entry> teachers, String split) {
+        Map<String, TeacherOutputs> out = new LinkedHashMap<>();
+        teachers.forEach((name, entry) -> out.put(name, entry.split(split)));
+        return out;
+    }
+
+    /**
+     * A student's metrics; agreement and KL against the primary teacher, and with several teachers also
+     * {@code agreement.<name>} and {@code kl_teacher.<name>} against each.
+     */
+    private static Map<String, Double> evaluate(StudentDistiller.Result trained, INDArray input, SampleSplit split,
+            Map<String, TeacherOutputs> teachers, String primary) {
+        INDArray logits = trained.logits(input);
+        Map<String, Double> m = new LinkedHashMap<>(
+                ClassificationMetrics.of(logits, split.labels(), teachers.get(primary).logits()).asMap());
+        if (teachers.size() > 1) {
+            teachers.forEach((name, t) -> {
+                var each = ClassificationMetrics.of(logits, split.labels(), t.logits());
+                m.put("agreement." + name, each.agreement());
+                m.put("kl_teacher." + name, each.klTeacher());
+            });
+        }
+        return m;
+    }
+}

@@ -1,0 +1,228 @@
+package io.distill4j.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.distill4j.api.EpochReport;
+import io.distill4j.config.ConfigHash;
+import io.distill4j.config.Secrets;
+import io.distill4j.config.StudyFileWriter;
+import io.distill4j.data.features.PreparedData;
+import io.distill4j.tracking.DatasetInput;
+import io.distill4j.tracking.RunStatus;
+import io.distill4j.tracking.TrackedRun;
+import io.distill4j.tracking.Tracker;
+import io.distill4j.train.TeacherCache;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/**
+ * The tracking of trials as a {@link TrialListener}: one child run per trial under the study's parent run, with the
+ * resolved config as params and {@code config.yaml}, provenance tags, the data as a dataset input, per-epoch metrics,
+ * final {@code test_*} and {@code val_*} metrics, the model artifact, and on failure the reason and stack trace.
+ */
+public final class TrialTracking implements TrialListener {
+    private final Tracker tracker;
+    private final String experimentId;
+    private final String parentRunId;
+    private final String device;
+    private final BiConsumer<Trial, String> runStarted;
+    private final Function<Trial, Path> exportedModel;
+    private final Map<String, TrackedRun> runs = new ConcurrentHashMap<>();
+
+    /**
+     * @param runStarted told of every run as soon as it is open (the study records it in its ledger, so that a killed
+     *     process's runs can be closed later)
+     * @param exportedModel where a student trial's deployable model was exported (logged as {@code model/student.zip}
+     *     when the file exists); the export listener must run before this one
+     */
+    public TrialTracking(Tracker tracker, String experimentId, String parentRunId, String device,
+            BiConsumer<Trial, String> runStarted, Function<Trial, Path> exportedModel) {
+        this.tracker = tracker;
+        this.experimentId = experimentId;
+        this.parentRunId = parentRunId;
+        this.device = device;
+        this.runStarted = runStarted;
+        this.exportedModel = exportedModel;
+    }
+
+    /** The run id of a trial this listener tracked (null if none). */
+    public String runId(Trial trial) {
+        TrackedRun run = runs.get(trial.id());
+        return run == null ? null : run.runId();
+    }
+
+    @Override
+    public void trialStarted(Trial trial) {
+        Map<String, String> tags = new LinkedHashMap<>(Provenance.tags());
+        tags.put("distill4j.device", device);
+        tags.put("distill4j.trial_id", trial.id());
+        tags.put("distill4j.role", trial.role().label());
+        tags.put("distill4j.config_hash", ConfigHash.of(trial.resolved()));
+        tags.put("distill4j.seed", String.valueOf(trial.seed()));
+        if (!trial.cell().equals("-")) {
+            tags.put("distill4j.cell", trial.cell());
+        }
+        TrackedRun run = tracker.startRun(experimentId, trial.runName(), parentRunId, tags);
+        runs.put(trial.id(), run);
+        runStarted.accept(trial, run.runId());
+        Map<String, String> params = new LinkedHashMap<>();
+        flatten("", trial.resolved(), params);
+        // trial-level params live under "trial." so they never collide with a config path (e.g. the root seed)
+        params.put("trial.role", trial.role().label());
+        params.put("trial.seed", String.valueOf(trial.seed()));
+        params.put("trial.method", trial.method());
+        run.logParams(params);
+        run.logArtifact("config.yaml",
+                StudyFileWriter.toYaml(Secrets.masked(trial.resolved())).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void dataReady(Trial trial, PreparedData data) {
+        TrackedRun run = run(trial);
+        var d = data.description();
+        run.setTag("distill4j.data.source", d.source());
+        run.setTag("distill4j.data.sha256", d.sha256());
+        run.setTag("distill4j.data.rows", String.valueOf(d.rows()));
+        run.setTag("distill4j.data.first_time", Instant.ofEpochMilli(d.firstTimeMs()).toString());
+        run.setTag("distill4j.data.last_time", Instant.ofEpochMilli(d.lastTimeMs()).toString());
+        run.setTag("distill4j.data.interval_ms", String.valueOf(d.intervalMs()));
+        run.logParam("data.samples.train", String.valueOf(data.train().size()));
+        run.logParam("data.samples.validation", String.valueOf(data.validation().size()));
+        run.logParam("data.samples.test", String.valueOf(data.test().size()));
+        run.logParam("data.label_threshold", String.valueOf(data.labelThreshold()));
+        run.logDataset(dataset(data));
+    }
+
+    @Override
+    public void described(Trial trial, Map<String, String> params, Map<String, String> tags) {
+        TrackedRun run = run(trial);
+        if (!params.isEmpty()) {
+            run.logParams(params);
+        }
+        tags.forEach(run::setTag);
+    }
+
+    @Override
+    public void epochFinished(Trial trial, EpochReport report) {
+        TrackedRun run = run(trial);
+        String scope = report.scope();
+        run.logMetric(scope + "train_loss", report.trainLoss(), report.epoch());
+        if (Double.isFinite(report.validationLoss())) {
+            run.logMetric(scope + "val_loss", report.validationLoss(), report.epoch());
+        }
+        report.values().forEach((k, v) -> run.logMetric(scope + k, v, report.epoch()));
+        run.flush();
+    }
+
+    @Override
+    public void teacherReady(Trial trial, TeacherCache.Entry entry) {
+        TrackedRun run = run(trial);
+        run.logMetric("train_seconds", entry.trainMillis() / 1000.0, 0);
+        Path zip = entry.folder().resolve("teacher.zip");
+        if (Files.isRegularFile(zip)) {
+            run.logArtifact("model/teacher.zip", zip);
+        }
+    }
+
+    @Override
+    public void studentTrained(Trial trial, ComputationGraph deployable) {
+        Path model = exportedModel.apply(trial);
+        if (model != null && Files.isRegularFile(model)) {
+            run(trial).logArtifact("model/student.zip", model);
+        }
+    }
+
+    @Override
+    public void trialFinished(TrialResult result) {
+        TrackedRun run = run(result.trial());
+        logFinal(run, result.test(), "test_");
+        logFinal(run, result.validation(), "val_");
+        result.test().forEach((k, v) -> {
+            if (k.startsWith("member.") && Double.isFinite(v)) {
+                String rest = k.substring("member.".length());
+                int dot = rest.indexOf('.');
+                run.logMetric(rest.substring(0, dot) + ".test_" + rest.substring(dot + 1), v, 0);
+            }
+        });
+        run.logMetric("parameters", result.parameters(), 0);
+        double teacherParams = result.facts().getOrDefault("teacher_parameters", Double.NaN);
+        if (Double.isFinite(teacherParams) && teacherParams > 0) {
+            run.logMetric("teacher_parameters", teacherParams, 0);
+            run.logMetric("compression_ratio", teacherParams / result.parameters(), 0);
+        }
+        Double epochs = result.facts().get("epochs_run");
+        if (epochs != null) {
+            run.logMetric("epochs_run", epochs, 0);
+        }
+        run.end(RunStatus.FINISHED);
+    }
+
+    @Override
+    public void trialFailed(TrialResult result, RuntimeException error) {
+        TrackedRun run = runs.get(result.trialId());
+        if (run == null) {
+            return;
+        }
+        run.setTag("distill4j.error", result.failure());
+        StringWriter trace = new StringWriter();
+        error.printStackTrace(new PrintWriter(trace));
+        run.logArtifact("error.txt", trace.toString().getBytes(StandardCharsets.UTF_8));
+        run.end(RunStatus.FAILED);
+    }
+
+    private TrackedRun run(Trial trial) {
+        TrackedRun run = runs.get(trial.id());
+        if (run == null) {
+            throw new IllegalStateException("trial " + trial.id() + " has no tracking run");
+        }
+        return run;
+    }
+
+    private static void logFinal(TrackedRun run, Map<String, Double> metrics, String prefix) {
+        metrics.forEach((k, v) -> {
+            if (Double.isFinite(v)) {
+                run.logMetric(prefix + k, v, 0);
+            }
+        });
+    }
+
+    /** Flattens a config tree into {@code a.b.c -> value} params (lists as compact JSON). */
+    static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
+                    e.getValue(), out));
+        } else {
+            out.put(prefix, node.isValueNode() ? node.asText() : node.toString());
+        }
+    }
+
+    /** The prepared data as an MLflow dataset input (name, digest, source, schema, profile). */
+    static DatasetInput dataset(PreparedData data) {
+        var d = data.description();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        boolean synthetic = d.source().startsWith("synthetic");
+        String name = synthetic ? "synthetic" : Path.of(d.source()).getFileName().toString().replaceFirst("\\.csv$", "");
+        var source = json.createObjectNode().put(synthetic ? "generator" : "path", d.source());
+        var schema = json.createObjectNode();
+        data.featureNames().forEach(f -> schema.withArray("features").add(f));
+        schema.put("labels", "0=sell 1=hold 2=buy");
+        var profile = json.createObjectNode().put("rows", d.rows())
+                .put("first_time", Instant.ofEpochMilli(d.firstTimeMs()).toString())
+                .put("last_time", Instant.ofEpochMilli(d.lastTimeMs()).toString())
+                .put("interval_ms", d.intervalMs()).put("sha256", d.sha256())
+                .put("samples_train", data.train().size()).put("samples_validation", data.validation().size())
+                .put("samples_test", data.test().size());
+        return new DatasetInput(name, d.sha256().substring(0, Math.min(10, d.sha256().length())),
+                synthetic ? "synthetic" : "local", source.toString(), schema.toString(), profile.toString(),
+                "training");
+    }
+}
