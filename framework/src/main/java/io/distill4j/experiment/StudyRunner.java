@@ -156,7 +156,7 @@ public final class StudyRunner {
             }
             List<Trial> students = study.trials().stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
             results.addAll(runStudents(students, experimentId, parent.runId(), teachers, ledger, resume));
-            Summary summary = Summary.of(study, results);
+            Summary summary = Summary.of(study, results, dataNotes(study));
             summary.write(folder);
             parent.logArtifact("summary.md", folder.resolve("summary.md"));
             parent.logArtifact("summary.csv", folder.resolve("summary.csv"));
@@ -209,6 +209,12 @@ public final class StudyRunner {
             return c.teachers().get(t.teacherName()).epochBudget();
         }
         return c.training().epochs();
+    }
+
+    /** One line per distinct data set of {@code study}: its source and quality. */
+    private List<String> dataNotes(Study study) {
+        return study.cells().stream().map(c -> data(StudyConfig.parse(study.file(), c.resolved())).description()
+                .describe()).distinct().toList();
     }
 
     private PreparedData data(StudyConfig config) {
@@ -489,6 +495,12 @@ public final class StudyRunner {
         run.setTag("distill4j.data.first_time", java.time.Instant.ofEpochMilli(d.firstTimeMs()).toString());
         run.setTag("distill4j.data.last_time", java.time.Instant.ofEpochMilli(d.lastTimeMs()).toString());
         run.setTag("distill4j.data.interval_ms", String.valueOf(d.intervalMs()));
+        run.setTag("distill4j.data.gaps", String.valueOf(d.quality().gaps()));
+        run.setTag("distill4j.data.missing_bars", String.valueOf(d.quality().missingBars()));
+        run.setTag("distill4j.data.zero_volume_bars", String.valueOf(d.quality().zeroVolumeBars()));
+        if (!d.quality().warnings().isEmpty()) {
+            run.setTag("distill4j.data.warnings", String.join("; ", d.quality().warnings()));
+        }
         run.logParam("data.samples.train", String.valueOf(data.train().size()));
         run.logParam("data.samples.validation", String.valueOf(data.validation().size()));
         run.logParam("data.samples.test", String.valueOf(data.test().size()));
