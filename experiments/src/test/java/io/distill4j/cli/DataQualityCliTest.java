@@ -2,6 +2,7 @@ package io.distill4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.distill4j.data.KlineCsvCorpusTest;
 import io.distill4j.data.KlineCsvWriter;
@@ -63,6 +64,28 @@ class DataQualityCliTest {
         String[] r = MalformedInputCliTest.run("run", yaml.toString(), "--dry-run");
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].lines().anyMatch(expectedLine()::equals), r[1]);
+    }
+
+    /** The tests run in {@code experiments/}: a relative kline path starts at the study file's folder, not there. */
+    @Test
+    void aRelativeDataPathStartsAtTheStudyFilesFolder() throws IOException {
+        Path configs = Files.createDirectories(dir.resolve("configs"));
+        Path study = configs.resolve("relative.yaml");
+        Files.writeString(study, Files.readString(yaml).replace("'" + csv.toAbsolutePath() + "'", "../gapped.csv"));
+        String[] r = MalformedInputCliTest.run("run", study.toString(), "--dry-run");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].lines().anyMatch(expectedLine()::equals), r[1]);
+    }
+
+    /** The shipped real-data study finds {@code ../shared/data} from any working directory (skipped without it). */
+    @Test
+    void btcStudyDryRunsFromAnotherFolder() {
+        Path config = Path.of("../configs/btc-5m.yaml");
+        Path data = config.toAbsolutePath().getParent().resolve("../../shared/data/klines/bybit-linear/BTCUSDT-5m.csv");
+        assumeTrue(Files.isRegularFile(data), "real data " + data.normalize() + " absent; skipping");
+        String[] r = MalformedInputCliTest.run("run", config.toString(), "--dry-run");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\ndata " + data.normalize() + ": "), r[1]);
     }
 
     @Test

@@ -20,7 +20,7 @@ import java.util.OptionalInt;
  *     bars: 20000            # synthetic only, >= 1000            (default 20000)
  *     seed: 7                # synthetic only                     (default 7)
  *     interval: 5m           # synthetic only: 1m,3m,5m,15m,30m,1h,2h,4h,6h,12h,1d,1w (default 5m)
- *     path: klines.csv       # csv only, required, resolved against the current directory
+ *     path: klines.csv       # csv only, required, relative to the study file's folder
  *   features:
  *     lookback: 32           # sequence window length, 2..512     (default 32)
  *   labels:
@@ -105,7 +105,8 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
     /**
      * Bars read from a kline CSV file.
      *
-     * @param path the file, as written in the config (relative paths resolve against the current directory)
+     * @param path the file, resolved (see {@link ConfigNode#existingFile}: relative paths start at the study file's
+     *     folder)
      */
     public record CsvSource(Path path) implements Source {
         public CsvSource {
@@ -169,12 +170,7 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
                     throw src.error(k, "'" + k + "' is only valid with type: synthetic (this source is type: csv)");
                 }
             }
-            Path path = Path.of(src.string("path"));
-            if (!java.nio.file.Files.isRegularFile(path)) {
-                throw src.error("path", (java.nio.file.Files.isDirectory(path) ? "is a folder, not a kline file: "
-                        : "file not found: ") + path + " (relative paths start at the current folder, "
-                        + Path.of("").toAbsolutePath() + ")");
-            }
+            Path path = src.existingFile("path", "kline file");
             source = new CsvSource(path);
         }
         src.finish();
