@@ -74,7 +74,7 @@ public final class ConfigOverrides {
         return new Override(path, absolutePaths(value, last.equals(PATH_KEY)), text);
     }
 
-    /** {@code value} with its file paths (all of it when {@code isPath}, else {@value #PATH_KEY} keys) made absolute. */
+    /** {@code value} with its file paths (all of it if {@code isPath}, else {@value #PATH_KEY} keys) made absolute. */
     private static JsonNode absolutePaths(JsonNode value, boolean isPath) {
         if (value.isTextual() && isPath) {
             try {

@@ -33,8 +33,8 @@ import org.datavec.api.writable.Writable;
  * than the two accepted ones, a file with no data rows, a row with missing or extra columns, a value that is not in
  * decimal notation ({@link #NUMBER}: no hexadecimal, no {@code d}/{@code f} suffix, no leading {@code +} or bare
  * {@code .}), a NaN or infinite value, a timestamp that is not a non-negative integer (digits only), timestamps
- * that are not strictly ascending (unsorted or duplicate), a non-positive price, {@code high < max(open, close)}, {@code low > min(open, close)},
- * and negative volume or turnover.
+ * that are not strictly ascending (unsorted or duplicate), a non-positive price, {@code high < max(open, close)},
+ * {@code low > min(open, close)}, and negative volume or turnover.
  *
  * <p><b>Policy.</b> Gaps (missing bars) are kept as they are, never filled or interpolated, and counted in the
  * {@link DataQualityReport}; downstream code must not build windows or labels across them. Zero-volume bars are kept
@@ -191,11 +191,11 @@ public final class KlineCsvReader {
             String blank = rec.size() == 1 && rec.get(0).toString().isBlank() ? " (blank line)" : "";
             throw new DataException(at + what + ": expected " + n + " values, got " + rec.size() + blank);
         }
+        long t = timestamp(at, rec.get(0).toString().trim());
         double[] v = new double[n];
         for (int j = 1; j < n; j++) {
             v[j] = number(at, schema.getName(j), rec.get(j).toString().trim());
         }
-        long t = timestamp(at, rec.get(0).toString().trim());
         double open = v[1];
         double high = v[2];
         double low = v[3];

@@ -59,7 +59,8 @@ class StudyFilePathsTest {
 
     @Test
     void relativePathsInTheFileStartAtItsFolder() throws IOException {
-        Study saved = load("{type: saved, path: ../models/teacher.zip, input: tabular, output: logits}", "../data/k.csv");
+        Study saved = load("{type: saved, path: ../models/teacher.zip, input: tabular, output: logits}",
+                "../data/k.csv");
         assertEquals(project.resolve("data/k.csv"), csv(saved));
         assertEquals(project.resolve("models/teacher.zip"), teacherFile(saved));
         Study strategy = load("{type: strategy, rule: positions_csv, path: ../data/positions.csv}", "../data/k.csv");

@@ -129,7 +129,8 @@ class KlineCsvReaderTest {
 
     @Test
     void errorInLaterRowNamesThatRow() throws IOException {
-        assertFails(HEADER + GOOD1 + GOOD2 + "3000,11,12,10,11,5\n4000,11,12,10,11,x\n", "row 4: volume: not a number: 'x'"
+        assertFails(HEADER + GOOD1 + GOOD2 + "3000,11,12,10,11,5\n4000,11,12,10,11,x\n",
+                "row 4: volume: not a number: 'x'"
                 + " (expected decimal notation such as 101.5, -3 or 1.5e-3)");
     }
 
