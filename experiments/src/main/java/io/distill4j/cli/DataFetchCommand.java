@@ -3,7 +3,7 @@ package io.distill4j.cli;
 import io.distill4j.Distill4jException;
 import io.distill4j.api.KlineSeries;
 import io.distill4j.data.bybit.BybitCategory;
-import io.distill4j.data.bybit.BybitInterval;
+import io.distill4j.data.BybitInterval;
 import io.distill4j.data.bybit.BybitKlineCache;
 import io.distill4j.data.bybit.BybitKlineClient;
 import java.io.PrintWriter;

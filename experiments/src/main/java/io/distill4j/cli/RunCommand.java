@@ -4,8 +4,12 @@ import io.distill4j.device.DeviceDecision;
 import io.distill4j.device.DeviceEnvironment;
 import io.distill4j.device.DeviceMode;
 import io.distill4j.device.DeviceSelector;
+import io.distill4j.config.ConfigHash;
+import io.distill4j.config.GridCell;
+import io.distill4j.data.features.DatasetPreparer;
 import io.distill4j.experiment.ResultsLock;
 import io.distill4j.experiment.Study;
+import io.distill4j.experiment.StudyConfig;
 import io.distill4j.experiment.StudyRunner;
 import io.distill4j.experiment.Trial;
 import io.distill4j.tracking.Tracker;
@@ -14,7 +18,9 @@ import io.distill4j.tracking.rest.MlflowRestTracker;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,7 +43,8 @@ public final class RunCommand implements Callable<Integer> {
                     + "--set grid.distillation.loss.alpha=[0.3,0.7]. Repeatable.")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--dry-run", description = "Validate and print the expanded trials without training.")
+    @Option(names = "--dry-run", description = "Validate the study and its data files (reading and checking every "
+            + "kline file), print the expanded trials and the data quality, without training.")
     boolean dryRun;
 
     @Option(names = "--resume", description = "Skip the trials an earlier run of this study finished (by trial id, "
@@ -71,8 +78,11 @@ public final class RunCommand implements Callable<Integer> {
             mode = DeviceMode.parse(device).orElseThrow(() -> new io.distill4j.Distill4jException(
                     "--device must be auto, cpu or gpu, got '" + device + "'"));
         }
+        // bad data stops here, once, before any trial starts (and before the results lock), in a dry run too
+        List<String> data = validateData(study);
         if (dryRun) {
             printPlan(study, out);
+            data.forEach(line -> out.println("data " + line));
             return 0;
         }
         if (workers < 1 || workers > 64) {
@@ -84,6 +94,7 @@ public final class RunCommand implements Callable<Integer> {
         ResultsLock lock = ResultsLock.acquire(results);
         out.printf("study %s: %d trial(s) (%d grid cell(s) x %d seed(s), plus teacher and student-alone)%n",
                 study.name(), study.trials().size(), study.cells().size(), study.seeds().size());
+        data.forEach(line -> out.println("data " + line));
         out.println("device " + decision.message());
         out.flush();
         try (lock; Tracker tracker = TrackingUris.open(uri, results, study.file(), System.getenv())) {
@@ -122,6 +133,20 @@ public final class RunCommand implements Callable<Integer> {
             }
             return outcome.summary().failures().isEmpty() ? 0 : 3;
         }
+    }
+
+    /**
+     * Reads, checks and prepares every distinct data set of {@code study} (as training will) and returns one line per
+     * data set: its source and quality ({@code DataDescription.describe()}). Bad data is a {@code DataException}.
+     */
+    private static List<String> validateData(Study study) {
+        Map<String, String> lines = new LinkedHashMap<>();
+        for (GridCell cell : study.cells()) {
+            StudyConfig config = StudyConfig.parse(study.file(), cell.resolved());
+            lines.computeIfAbsent(ConfigHash.of(config.tree().get("data")),
+                    k -> DatasetPreparer.prepare(config.data()).description().describe());
+        }
+        return List.copyOf(lines.values());
     }
 
     private static void printPlan(Study study, PrintWriter out) {

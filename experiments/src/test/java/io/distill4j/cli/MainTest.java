@@ -87,8 +87,10 @@ class MainTest {
         List<String> lines = r.out().lines().toList();
         assertEquals("study quickstart (" + Path.of(QUICKSTART) + "): 4 grid cell(s), seeds [1, 2], 11 trial(s)",
                 lines.get(0));
-        List<String> trials = lines.subList(1, lines.size());
+        List<String> trials = lines.subList(1, lines.size() - 1);
         assertEquals(11, trials.size(), r.out());
+        assertEquals("data synthetic(seed=7,bars=30000,intervalMs=300000): 30000 bars of 5m: 0 gaps, "
+                + "0 zero-volume bars", lines.get(lines.size() - 1));
         Pattern row = Pattern.compile("  ([0-9a-f]{12})  (teacher|student-alone|distilled)\\s+(.+)");
         int teachers = 0;
         int alone = 0;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every file of the malformed-input corpora (framework test resources) through the command line: one
  * {@code error:} line naming the file (and the row or config path), exit code 2, never a stack trace. Study files
- * fail at {@code run --dry-run}; kline files only when a study that reads them runs (data is loaded by the teacher
- * trial, whose {@code DataException} stops the study).
+ * and the kline files a study reads fail at {@code run --dry-run} already; a run checks the data before any trial
+ * starts, so the message is printed once.
  */
 class MalformedInputCliTest {
     private static final Path STUDIES = Path.of("../framework/src/test/resources/studies/invalid");
@@ -67,6 +68,31 @@ class MalformedInputCliTest {
         String expected = "error: " + csv.toAbsolutePath().normalize() + ": ";
         assertTrue(errors.get(0).startsWith(expected), errors.get(0));
         assertClean(r);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("klines")
+    void malformedKlineFileFailsTheDryRun(Path csv) throws IOException {
+        Path yaml = dir.resolve("klines.yaml");
+        Files.writeString(yaml, KlineCsvCorpusTest.studyFor(csv));
+        String[] r = run("run", yaml.toString(), "--dry-run");
+        assertEquals(String.valueOf(Main.USER_ERROR), r[0], r[1] + r[2]);
+        List<String> lines = r[2].lines().toList();
+        assertEquals(1, lines.size(), r[2]);
+        assertTrue(lines.get(0).startsWith("error: " + csv.toAbsolutePath().normalize() + ": "), lines.get(0));
+        assertEquals("", r[1]);
+        assertClean(r);
+    }
+
+    @Test
+    void aDataErrorIsPrintedOnce() throws IOException {
+        Path csv = KLINES.resolve("15-text-in-number.csv");
+        Path yaml = dir.resolve("klines.yaml");
+        Files.writeString(yaml, KlineCsvCorpusTest.studyFor(csv));
+        String[] r = run("run", yaml.toString(), "--results", dir.resolve("results").toString());
+        assertEquals(String.valueOf(Main.USER_ERROR), r[0], r[2]);
+        String all = r[1] + r[2];
+        assertEquals(1, all.split("not a number: 'ten'", -1).length - 1, all);
     }
 
     private static void assertClean(String[] r) {

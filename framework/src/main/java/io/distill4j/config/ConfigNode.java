@@ -3,6 +3,9 @@ package io.distill4j.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -118,6 +121,41 @@ public final class ConfigNode {
 
     public String string(String key) {
         return optionalString(key).orElseThrow(() -> missing(key, "a string"));
+    }
+
+    /**
+     * The folder relative file paths in this study file start at: the study file's own folder (so a study runs the
+     * same from any working directory). {@code --set} values are made absolute against the working directory before
+     * they reach the tree (see {@link ConfigOverrides}).
+     */
+    public Path folder() {
+        Path parent = Path.of(file).toAbsolutePath().getParent();
+        return parent == null ? Path.of("").toAbsolutePath() : parent;
+    }
+
+    /**
+     * The required input file at {@code key} (a string), resolved against {@link #folder()} (an absolute path is
+     * kept as it is); an error names the key, the resolved path and, for a relative one, where it started, e.g.
+     * {@code data.source.path: kline file not found: /home/u/configs/btc.csv (relative paths start at the study
+     * file's folder /home/u/configs)}.
+     *
+     * @param what what the file is, for the message ({@code kline file}, {@code saved model})
+     */
+    public Path existingFile(String key, String what) {
+        String text = string(key);
+        Path p;
+        try {
+            p = folder().resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            throw error(key, "not a valid file path: '" + text + "'");
+        }
+        if (!Files.isRegularFile(p)) {
+            String where = Path.of(text).isAbsolute() ? ""
+                    : " (relative paths start at the study file's folder " + folder() + ")";
+            throw error(key, (Files.isDirectory(p) ? "is a folder, not a " + what + ": " : what + " not found: ") + p
+                    + where);
+        }
+        return p;
     }
 
     public String string(String key, String defaultValue) {

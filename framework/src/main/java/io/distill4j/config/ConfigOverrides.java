@@ -1,7 +1,12 @@
 package io.distill4j.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,10 +19,17 @@ import java.util.List;
  * {@link ConfigPaths} path, except that everything after {@code grid.} is one grid axis, so
  * {@code --set grid.distillation.loss.alpha=[0.3]} replaces (or adds) that axis. Errors are
  * {@link ConfigException}s whose file is {@code --set} and whose message quotes the override.
+ *
+ * <p>File paths: relative paths written in a study file start at its folder ({@link ConfigNode#existingFile}), but a
+ * value typed on the command line means a path from where the command runs. So every {@value #PATH_KEY} value an
+ * override sets (the overridden key itself, the elements of a grid axis over it, or keys inside a mapping value such
+ * as {@code data.source={type: csv, path: a.csv}}) is made absolute against the working directory here.
  */
 public final class ConfigOverrides {
     /** The "file" named in override errors. */
     public static final String SOURCE = "--set";
+    /** The key of every file-path setting ({@code data.source.path}, a saved teacher's or positions file's). */
+    public static final String PATH_KEY = "path";
 
     private ConfigOverrides() {
     }
@@ -58,7 +70,31 @@ public final class ConfigOverrides {
             throw new ConfigException(SOURCE, path, "empty value in override '" + shown(text)
                     + "' (write null to unset, or '' for an empty string)");
         }
-        return new Override(path, value, text);
+        String last = path.substring(path.lastIndexOf('.') + 1).replaceFirst("\\[.*", "");
+        return new Override(path, absolutePaths(value, last.equals(PATH_KEY)), text);
+    }
+
+    /** {@code value} with its file paths (all of it if {@code isPath}, else {@value #PATH_KEY} keys) made absolute. */
+    private static JsonNode absolutePaths(JsonNode value, boolean isPath) {
+        if (value.isTextual() && isPath) {
+            try {
+                return TextNode.valueOf(Path.of("").toAbsolutePath().resolve(value.asText()).normalize().toString());
+            } catch (InvalidPathException e) {
+                return value; // reported, with its config path, when the section is parsed
+            }
+        }
+        if (value.isArray()) {
+            ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+            value.forEach(v -> copy.add(absolutePaths(v, isPath)));
+            return copy;
+        }
+        if (value.isObject()) {
+            ObjectNode copy = JsonNodeFactory.instance.objectNode();
+            value.fields().forEachRemaining(e -> copy.set(e.getKey(), absolutePaths(e.getValue(),
+                    e.getKey().equals(PATH_KEY))));
+            return copy;
+        }
+        return value;
     }
 
     /** Applies {@code overrides} in order to {@code study} (modified in place). */

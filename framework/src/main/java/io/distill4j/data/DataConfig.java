@@ -1,9 +1,9 @@
 package io.distill4j.data;
 
 import io.distill4j.config.ConfigNode;
+import io.distill4j.data.BybitInterval;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -19,8 +19,8 @@ import java.util.OptionalInt;
  *     type: synthetic        # synthetic | csv (required)
  *     bars: 20000            # synthetic only, >= 1000            (default 20000)
  *     seed: 7                # synthetic only                     (default 7)
- *     interval: 5m           # synthetic only: 1m,3m,5m,15m,30m,1h,4h,1d (default 5m)
- *     path: klines.csv       # csv only, required, resolved against the current directory
+ *     interval: 5m           # synthetic only: 1m,3m,5m,15m,30m,1h,2h,4h,6h,12h,1d,1w (default 5m)
+ *     path: klines.csv       # csv only, required, relative to the study file's folder
  *   features:
  *     lookback: 32           # sequence window length, 2..512     (default 32)
  *   labels:
@@ -43,10 +43,8 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
     /** Warm-up bars of the feature set (kept equal to {@code FeatureEngineer.WARMUP}). */
     public static final int FEATURE_WARMUP = 20;
 
-    /** Allowed synthetic intervals and their lengths in ms. */
-    public static final Map<String, Long> INTERVALS = Map.of("1m", 60_000L, "3m", 180_000L, "5m", 300_000L,
-            "15m", 900_000L, "30m", 1_800_000L, "1h", 3_600_000L, "4h", 14_400_000L, "1d", 86_400_000L);
-    private static final List<String> INTERVAL_NAMES = List.of("1m", "3m", "5m", "15m", "30m", "1h", "4h", "1d");
+    /** Allowed synthetic intervals: the exchange's ({@link BybitInterval}, {@code 1m ... 1w}). */
+    private static final List<String> INTERVAL_NAMES = BybitInterval.shortNames();
 
     public DataConfig {
         Objects.requireNonNull(source, "source");
@@ -82,20 +80,20 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
      *
      * @param bars number of bars, at least 1000
      * @param seed random seed
-     * @param interval bar spacing, one of {@link #INTERVALS}
+     * @param interval bar spacing, a {@link BybitInterval} short name
      */
     public record SyntheticSource(int bars, long seed, String interval) implements Source {
         public SyntheticSource {
             if (bars < 1000) {
                 throw new IllegalArgumentException("bars must be >= 1000, got " + bars);
             }
-            if (!INTERVALS.containsKey(interval)) {
+            if (!INTERVAL_NAMES.contains(interval)) {
                 throw new IllegalArgumentException("interval must be one of " + INTERVAL_NAMES + ", got " + interval);
             }
         }
 
         public long intervalMs() {
-            return INTERVALS.get(interval);
+            return BybitInterval.parse(interval).millis();
         }
 
         @Override
@@ -107,7 +105,8 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
     /**
      * Bars read from a kline CSV file.
      *
-     * @param path the file, as written in the config (relative paths resolve against the current directory)
+     * @param path the file, resolved (see {@link ConfigNode#existingFile}: relative paths start at the study file's
+     *     folder)
      */
     public record CsvSource(Path path) implements Source {
         public CsvSource {
@@ -171,12 +170,7 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
                     throw src.error(k, "'" + k + "' is only valid with type: synthetic (this source is type: csv)");
                 }
             }
-            Path path = Path.of(src.string("path"));
-            if (!java.nio.file.Files.isRegularFile(path)) {
-                throw src.error("path", (java.nio.file.Files.isDirectory(path) ? "is a folder, not a kline file: "
-                        : "file not found: ") + path + " (relative paths start at the current folder, "
-                        + Path.of("").toAbsolutePath() + ")");
-            }
+            Path path = src.existingFile("path", "kline file");
             source = new CsvSource(path);
         }
         src.finish();

@@ -17,23 +17,26 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.datavec.api.records.reader.impl.csv.CSVRecordReader;
 import org.datavec.api.split.FileSplit;
-import org.datavec.api.transform.metadata.ColumnMetaData;
 import org.datavec.api.transform.schema.Schema;
 import org.datavec.api.writable.Writable;
 
 /**
  * Reads a kline CSV ({@code timestamp_ms,open,high,low,close,volume} with an optional 7th column {@code turnover})
- * through DataVec's {@link CSVRecordReader} and a declared DataVec {@link Schema}, validating every row.
+ * through DataVec's {@link CSVRecordReader} (declared columns: {@link #schema}), validating every row. Surrounding
+ * spaces of a value are ignored. Whether the bars are plausible (milliseconds, one interval, a moving price) is
+ * checked afterwards by {@link KlineChecks}.
  *
  * <p><b>Errors.</b> Every problem is a {@link DataException} whose message is {@code <file>: row <n>: <problem>},
  * where {@code n} is the 1-based <em>data</em> row (the header is not counted, so row {@code n} is file line
  * {@code n + 1}). Header problems read {@code <file>: header: <problem>}. Rejected: an empty file, a header other
- * than the two accepted ones, a file with no data rows, a row with missing or extra columns, a non-numeric, NaN or
- * infinite value, a timestamp that is not a non-negative integer, timestamps that are not strictly ascending
- * (unsorted or duplicate), a non-positive price, {@code high < max(open, close)}, {@code low > min(open, close)},
- * and negative volume or turnover.
+ * than the two accepted ones, a file with no data rows, a row with missing or extra columns, a value that is not in
+ * decimal notation ({@link #NUMBER}: no hexadecimal, no {@code d}/{@code f} suffix, no leading {@code +} or bare
+ * {@code .}), a NaN or infinite value, a timestamp that is not a non-negative integer (digits only), timestamps
+ * that are not strictly ascending (unsorted or duplicate), a non-positive price, {@code high < max(open, close)},
+ * {@code low > min(open, close)}, and negative volume or turnover.
  *
  * <p><b>Policy.</b> Gaps (missing bars) are kept as they are, never filled or interpolated, and counted in the
  * {@link DataQualityReport}; downstream code must not build windows or labels across them. Zero-volume bars are kept
@@ -190,27 +193,11 @@ public final class KlineCsvReader {
             String blank = rec.size() == 1 && rec.get(0).toString().isBlank() ? " (blank line)" : "";
             throw new DataException(at + what + ": expected " + n + " values, got " + rec.size() + blank);
         }
-        long t;
+        long t = timestamp(at, rec.get(0).toString().trim());
         double[] v = new double[n];
-        for (int j = 0; j < n; j++) {
-            ColumnMetaData meta = schema.getMetaData(j);
-            String text = rec.get(j).toString().trim();
-            if (j == 0) {
-                if (!meta.isValid(rec.get(j)) || !isInteger(text)) {
-                    throw new DataException(at + "timestamp_ms: expected a non-negative integer, got '" + text + "'");
-                }
-                continue;
-            }
-            if (!meta.isValid(rec.get(j))) {
-                throw new DataException(at + meta.getName() + ": not a number: '" + text + "'");
-            }
-            double x = Double.parseDouble(text);
-            if (!Double.isFinite(x)) {
-                throw new DataException(at + meta.getName() + ": NaN or infinite value '" + text + "'");
-            }
-            v[j] = x;
+        for (int j = 1; j < n; j++) {
+            v[j] = number(at, schema.getName(j), rec.get(j).toString().trim());
         }
-        t = Long.parseLong(rec.get(0).toString().trim());
         double open = v[1];
         double high = v[2];
         double low = v[3];
@@ -249,16 +236,39 @@ public final class KlineCsvReader {
         c.add(t, open, high, low, close, volume, turnover);
     }
 
-    private static boolean isInteger(String s) {
-        if (s.isEmpty() || s.length() > 19) {
-            return false;
+    /**
+     * The one number grammar of kline files: an optional {@code -}, digits, an optional fraction ({@code .} and
+     * digits) and an optional exponent ({@code e} or {@code E}, an optional sign, digits). Anything else, including
+     * Java-only forms such as {@code 0x1A}, {@code 1.5d}, {@code +3}, {@code .5} or {@code 5.}, is not a number.
+     */
+    public static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
+    private static final Pattern NOT_FINITE = Pattern.compile("[-+]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
+
+    private static double number(String at, String column, String text) {
+        if (NOT_FINITE.matcher(text).matches()) {
+            throw new DataException(at + column + ": NaN or infinite value '" + text + "'");
         }
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                return false;
-            }
+        if (!NUMBER.matcher(text).matches()) {
+            throw new DataException(at + column + ": not a number: '" + text
+                    + "' (expected decimal notation such as 101.5, -3 or 1.5e-3)");
         }
-        return true;
+        double x = Double.parseDouble(text);
+        if (!Double.isFinite(x)) {
+            throw new DataException(at + column + ": NaN or infinite value '" + text + "'");
+        }
+        return x;
+    }
+
+    private static long timestamp(String at, String text) {
+        String problem = at + "timestamp_ms: expected a non-negative integer, got '" + text + "'";
+        if (text.isEmpty() || text.length() > 19 || !text.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+            throw new DataException(problem);
+        }
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new DataException(problem + " (too large)", e);
+        }
     }
 
     private static String text(double x) {

@@ -131,7 +131,7 @@ public final class StudyRunner {
             }
             List<Trial> students = study.trials().stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
             results.addAll(runStudents(students, listeners, tracking, ledger, experimentId, resume));
-            Summary summary = Summary.of(study, results);
+            Summary summary = Summary.of(study, results, dataNotes(study));
             summary.write(folder);
             parent.logArtifact("summary.md", folder.resolve("summary.md"));
             parent.logArtifact("summary.csv", folder.resolve("summary.csv"));
@@ -184,6 +184,12 @@ public final class StudyRunner {
             return c.teachers().get(t.teacherName()).epochBudget();
         }
         return c.training().epochs();
+    }
+
+    /** One line per distinct data set of {@code study}: its source and quality. */
+    private List<String> dataNotes(Study study) {
+        return study.cells().stream().map(c -> executor.context().data(StudyConfig.parse(study.file(), c.resolved()))
+                .description().describe()).distinct().toList();
     }
 
     /** The key of a named teacher within a study: the hash of its config identity (not of its name). */

@@ -24,7 +24,7 @@ import java.util.Map;
  * disagree the verdict says "mixed", never "beat".
  */
 public record Summary(String study, List<Row> rows, String verdict, List<TrialResult> failures, String header,
-        List<String> teacherNotes) {
+        List<String> teacherNotes, List<String> dataNotes) {
 
     /** Metrics shown per row, in order. */
     public static final List<String> METRICS = List.of("accuracy", "macro_f1", "log_loss", "agreement", "kl_teacher",
@@ -49,6 +49,11 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
 
     /** Aggregates trial results. */
     public static Summary of(Study study, List<TrialResult> results) {
+        return of(study, results, List.of());
+    }
+
+    /** The summary of {@code results}, with one line per data set ({@code DataDescription.describe()}). */
+    public static Summary of(Study study, List<TrialResult> results, List<String> dataNotes) {
         Map<String, TrialResult> teacherByKey = new LinkedHashMap<>();
         for (TrialResult r : results) {
             if (r.trial().role() == Trial.Role.TEACHER && !r.failed()) {
@@ -120,7 +125,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         }
         List<TrialResult> failures = results.stream().filter(TrialResult::failed).toList();
         return new Summary(study.name(), List.copyOf(rows), verdict(rows), failures, header(study),
-                teacherNotes(results));
+                teacherNotes(results), List.copyOf(dataNotes));
     }
 
     private static List<String> memberNames(TrialResult teacher) {
@@ -325,6 +330,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     public String toMarkdown() {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(study).append("\n\n").append(header).append(".\n\n");
+        dataNotes.forEach(n -> b.append("Data: ").append(n).append(".\n\n"));
         b.append("Test-split metrics, mean ± std over seeds (sample std). Retention = student metric / teacher metric; "
                 + "compression = teacher parameters / student parameters.\n\n");
         b.append('|').append(String.join(" | ", TABLE_HEADERS)).append("|\n|");

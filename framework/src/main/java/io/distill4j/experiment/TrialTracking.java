@@ -95,6 +95,12 @@ public final class TrialTracking implements TrialListener {
         run.setTag("distill4j.data.first_time", Instant.ofEpochMilli(d.firstTimeMs()).toString());
         run.setTag("distill4j.data.last_time", Instant.ofEpochMilli(d.lastTimeMs()).toString());
         run.setTag("distill4j.data.interval_ms", String.valueOf(d.intervalMs()));
+        run.setTag("distill4j.data.gaps", String.valueOf(d.quality().gaps()));
+        run.setTag("distill4j.data.missing_bars", String.valueOf(d.quality().missingBars()));
+        run.setTag("distill4j.data.zero_volume_bars", String.valueOf(d.quality().zeroVolumeBars()));
+        if (!d.quality().warnings().isEmpty()) {
+            run.setTag("distill4j.data.warnings", String.join("; ", d.quality().warnings()));
+        }
         run.logParam("data.samples.train", String.valueOf(data.train().size()));
         run.logParam("data.samples.validation", String.valueOf(data.validation().size()));
         run.logParam("data.samples.test", String.valueOf(data.test().size()));

@@ -28,7 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>
  * teacher:
  *   type: saved
- *   path: models/teacher.zip   # DL4J model zip, relative to the current directory
+ *   path: models/teacher.zip   # DL4J model zip, relative to the study file's folder
  *   input: sequence            # tabular ([n, features]) | sequence ([n, features, lookback], NCW)
  *   output: probabilities      # logits | probabilities (a softmax output; its log, clipped at 1e-7, is used)
  *   output_vertex: out         # optional: the vertex to read; default the model's only output
@@ -43,10 +43,7 @@ public record SavedTeacher(Path path, InputKind input, boolean probabilities, St
         implements Teacher {
     /** Reads {@code path, input, output, output_vertex}; fails if the file does not exist. */
     public static SavedTeacher parse(ConfigNode node) {
-        Path path = Path.of(node.string("path"));
-        if (!Files.isRegularFile(path)) {
-            throw node.error("path", "no such file: " + path.toAbsolutePath().normalize());
-        }
+        Path path = node.existingFile("path", "saved model");
         InputKind input = InputKind.valueOf(node.choice("input", null, List.of("tabular", "sequence"))
                 .toUpperCase(Locale.ROOT));
         boolean probabilities = node.choice("output", null, List.of("logits", "probabilities"))

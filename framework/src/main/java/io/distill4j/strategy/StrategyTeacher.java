@@ -161,10 +161,7 @@ public record StrategyTeacher(String rule, int fast, int slow, double band, int 
             String rule = s.choice("rule", "ma_crossover", RULES);
             double smoothing = s.number("smoothing", 0.1, 0, 0.499);
             if (rule.equals("positions_csv")) {
-                Path path = Path.of(s.string("path"));
-                if (!Files.isRegularFile(path)) {
-                    throw s.error("path", "positions file not found: " + path);
-                }
+                Path path = s.existingFile("path", "positions file");
                 return new StrategyTeacher(rule, 0, 0, 0, 0, 0, path, smoothing);
             }
             int fast = s.integer("fast", 12, 1, 100_000);

@@ -61,8 +61,10 @@ class DataConfigTest {
                 + "synthetic)", error("data:\n  source: {type: synthetic, path: a.csv}\n"));
         assertEquals("study.yaml: data.source.seed: 'seed' is only valid with type: synthetic (this source is type: "
                 + "csv)", error("data:\n  source: {type: csv, path: ../configs/quickstart.yaml, seed: 3}\n"));
-        assertEquals("study.yaml: data.source.path: file not found: nope/a.csv (relative paths start at the current "
-                + "folder, " + Path.of("").toAbsolutePath() + ")", error("data:\n  source: {type: csv, path: nope/a.csv}\n"));
+        Path here = Path.of("").toAbsolutePath();
+        assertEquals("study.yaml: data.source.path: kline file not found: " + here.resolve("nope/a.csv") + " (relative "
+                + "paths start at the study file's folder " + here + ")",
+                error("data:\n  source: {type: csv, path: nope/a.csv}\n"));
         assertEquals("study.yaml: data.source.path: missing (expected a string)",
                 error("data:\n  source: {type: csv}\n"));
         assertEquals("study.yaml: data.source.bars: expected an integer in [1000, 100000000], got 999",

@@ -51,7 +51,8 @@ public class KlineCsvCorpusTest {
                 Arguments.of("12-huge-value.csv", "row 3: high: NaN or infinite value '1e400'"),
                 Arguments.of("13-negative-volume.csv", "row 5: volume must not be negative, got -3"),
                 Arguments.of("14-high-below-low.csv", "row 2: high 100 is below max(open, close) = 101"),
-                Arguments.of("15-text-in-number.csv", "row 3: open: not a number: 'ten'"),
+                Arguments.of("15-text-in-number.csv", "row 3: open: not a number: 'ten' (expected decimal notation "
+                        + "such as 101.5, -3 or 1.5e-3)"),
                 Arguments.of("16-timestamp-not-integer.csv",
                         "row 3: timestamp_ms: expected a non-negative integer, got '17000000006e5'"),
                 Arguments.of("17-blank-line.csv", "row 3: missing columns: expected 6 values, got 1 (blank line)"),
@@ -61,7 +62,9 @@ public class KlineCsvCorpusTest {
                 Arguments.of("20-semicolon-separated.csv",
                         "header: " + HEADERS + ", got 'timestamp_ms;open;high;low;close;volume'"),
                 Arguments.of("21-unterminated-quote.csv",
-                        "row 3: not a valid CSV line (Un-terminated quoted field at end of CSV line)"));
+                        "row 3: not a valid CSV line (Un-terminated quoted field at end of CSV line)"),
+                Arguments.of("22-hexadecimal.csv", "row 2: volume: not a number: '0x1A' (expected decimal notation "
+                        + "such as 101.5, -3 or 1.5e-3)"));
     }
 
     /** A complete, valid study reading {@code csv}; used by this test and the command-line test. */

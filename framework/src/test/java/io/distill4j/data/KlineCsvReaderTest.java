@@ -66,8 +66,8 @@ class KlineCsvReaderTest {
     @CsvSource(delimiter = '|', value = {
         "missing column   | 2000,10.5,12,10,11              | row 2: missing columns: expected 6 values, got 5",
         "extra column     | 2000,10.5,12,10,11,50,7         | row 2: extra columns: expected 6 values, got 7",
-        "non-numeric      | 2000,10.5,abc,10,11,50          | row 2: high: not a number: 'abc'",
-        "empty value      | 2000,10.5,12,,11,50             | row 2: low: not a number: ''",
+        "non-numeric      | 2000,10.5,abc,10,11,50          | row 2: high: not a number: 'abc' (expected decimal notation such as 101.5, -3 or 1.5e-3)",
+        "empty value      | 2000,10.5,12,,11,50             | row 2: low: not a number: '' (expected decimal notation such as 101.5, -3 or 1.5e-3)",
         "NaN              | 2000,10.5,12,10,NaN,50          | row 2: close: NaN or infinite value 'NaN'",
         "infinite         | 2000,10.5,12,10,11,Infinity     | row 2: volume: NaN or infinite value 'Infinity'",
         "bad timestamp    | 2000.5,10.5,12,10,11,50         | row 2: timestamp_ms: expected a non-negative integer, got '2000.5'",
@@ -83,6 +83,47 @@ class KlineCsvReaderTest {
         assertFails(HEADER + GOOD1 + row + "\n", expected);
     }
 
+    /** One strict grammar for every numeric column: Java-only numerals are rejected, naming row and column. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "hexadecimal      | 2000,0x1A,12,10,11,50     | open: not a number: '0x1A'",
+        "hex float        | 2000,10.5,0x1Ap3,10,11,50 | high: not a number: '0x1Ap3'",
+        "double suffix    | 2000,10.5,12,10,11d,50    | close: not a number: '11d'",
+        "float suffix     | 2000,10.5,12,10,11,50f    | volume: not a number: '50f'",
+        "leading plus     | 2000,10.5,12,+10,11,50    | low: not a number: '+10'",
+        "bare fraction    | 2000,10.5,12,10,11,.5     | volume: not a number: '.5'",
+        "trailing point   | 2000,10.5,12,10,11.,50    | close: not a number: '11.'",
+        "underscore       | 2000,10.5,12,10,11,1_000  | volume: not a number: '1_000'",
+        "non-ASCII digits | 2000,10.5,12,10,11,\u0665  | volume: not a number: '\u0665'",
+    })
+    void javaOnlyNumeralsAreRejected(String label, String row, String expected) throws IOException {
+        assertFails(HEADER + GOOD1 + row + "\n",
+                "row 2: " + expected + " (expected decimal notation such as 101.5, -3 or 1.5e-3)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "hexadecimal   | 0x7D0                | ''",
+        "plus sign     | +2000                | ''",
+        "exponent      | 2e3                  | ''",
+        "over 19 digit | 12345678901234567890 | ''",
+        "over Long     | 9999999999999999999  | ' (too large)'",
+    })
+    void timestampMustBeAPlainInteger(String label, String ts, String note) throws IOException {
+        assertFails(HEADER + GOOD1 + ts + ",10.5,12,10,11,50\n",
+                "row 2: timestamp_ms: expected a non-negative integer, got '" + ts + "'" + note);
+    }
+
+    @Test
+    void decimalAndScientificNotationAreAccepted() throws IOException {
+        Path p = write("sci.csv", HEADER + GOOD1 + "2000,1.05e1,1.2E+1,1e1,11.0,5e-1\n");
+        KlineSeries s = KlineCsvReader.read(p).series();
+        assertEquals(10.5, s.open()[1]);
+        assertEquals(12.0, s.high()[1]);
+        assertEquals(10.0, s.low()[1]);
+        assertEquals(0.5, s.volume()[1]);
+    }
+
     @Test
     void blankLineInTheMiddle() throws IOException {
         assertFails(HEADER + GOOD1 + "\n" + GOOD2, "row 2: missing columns: expected 6 values, got 1 (blank line)");
@@ -90,7 +131,9 @@ class KlineCsvReaderTest {
 
     @Test
     void errorInLaterRowNamesThatRow() throws IOException {
-        assertFails(HEADER + GOOD1 + GOOD2 + "3000,11,12,10,11,5\n4000,11,12,10,11,x\n", "row 4: volume: not a number: 'x'");
+        assertFails(HEADER + GOOD1 + GOOD2 + "3000,11,12,10,11,5\n4000,11,12,10,11,x\n",
+                "row 4: volume: not a number: 'x'"
+                + " (expected decimal notation such as 101.5, -3 or 1.5e-3)");
     }
 
     @Test

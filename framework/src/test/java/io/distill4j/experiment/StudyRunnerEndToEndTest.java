@@ -127,6 +127,10 @@ class StudyRunnerEndToEndTest {
         assertEquals("[4]", distilled.params().get("student.hidden"));
         assertEquals("1", distilled.tags().get("distill4j.seed"));
         assertEquals("alpha=0.2", distilled.tags().get("distill4j.cell"));
+        var quality = DatasetPreparer.prepare(study.base().data()).description().quality();
+        assertEquals("0", distilled.tags().get("distill4j.data.gaps"));
+        assertEquals("0", distilled.tags().get("distill4j.data.missing_bars"));
+        assertEquals(String.valueOf(quality.zeroVolumeBars()), distilled.tags().get("distill4j.data.zero_volume_bars"));
         // per-epoch metrics with steps; the schedule moves T from 3 to 1 over two epochs
         var temperature = distilled.metrics().get("temperature");
         assertEquals(2, temperature.size());
@@ -195,6 +199,9 @@ class StudyRunnerEndToEndTest {
             assertTrue(md.contains("|" + row + " | "), row + " missing in\n" + md);
         }
         assertTrue(md.contains("## Verdict"));
+        String data = DatasetPreparer.prepare(study.base().data()).description().describe();
+        assertTrue(data.startsWith("synthetic(seed=11,bars=2500,intervalMs=300000): 2500 bars of 5m: 0 gaps, "), data);
+        assertTrue(md.contains("\n\nData: " + data + ".\n\n"), md);
         assertTrue(outcome.summary().verdict().startsWith("Best distilled cell by validation accuracy"));
         List<String> csv = Files.readAllLines(outcome.folder().resolve("summary.csv"));
         assertEquals(5, csv.size(), "header and four rows");

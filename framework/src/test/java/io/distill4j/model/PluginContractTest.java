@@ -254,7 +254,7 @@ class PluginContractTest {
         Path missing = dir.resolve("nothing.zip");
         RuntimeException e = assertThrows(Distill4jException.class, () -> Plugins.create(Teacher.class,
                 section("{type: saved, path: '" + missing + "', input: tabular, output: logits}")));
-        assertEquals("contract.yaml: path: no such file: " + missing, e.getMessage());
+        assertEquals("contract.yaml: path: saved model not found: " + missing, e.getMessage());
         Path text = dir.resolve("notes.zip");
         java.nio.file.Files.writeString(text, "not a model");
         Teacher foreign = Plugins.create(Teacher.class,

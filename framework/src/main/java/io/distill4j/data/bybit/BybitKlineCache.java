@@ -1,5 +1,7 @@
 package io.distill4j.data.bybit;
 
+import io.distill4j.data.BybitInterval;
+
 import io.distill4j.data.DataException;
 import io.distill4j.data.KlineCsvWriter;
 import io.distill4j.api.KlineSeries;

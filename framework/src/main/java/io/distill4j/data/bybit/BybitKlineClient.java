@@ -1,5 +1,7 @@
 package io.distill4j.data.bybit;
 
+import io.distill4j.data.BybitInterval;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -20,4 +20,9 @@ import io.distill4j.data.DataQualityReport;
  */
 public record DataDescription(String source, int rows, long firstTimeMs, long lastTimeMs, long intervalMs,
         String sha256, DataQualityReport quality, int candidateSamples, int droppedSamples, int purgedSamples) {
+
+    /** {@code <source>: <quality>}, one line for the console and the summary ({@link DataQualityReport#describe}). */
+    public String describe() {
+        return source + ": " + quality.describe();
+    }
 }

@@ -3,6 +3,7 @@ package io.distill4j.data.features;
 import io.distill4j.data.DataConfig;
 import io.distill4j.data.DataException;
 import io.distill4j.data.DataQualityReport;
+import io.distill4j.data.KlineChecks;
 import io.distill4j.data.KlineCsvReader;
 import io.distill4j.data.KlineLoad;
 import io.distill4j.api.KlineSeries;
@@ -44,7 +45,7 @@ public final class DatasetPreparer {
             DataConfig.CsvSource c = (DataConfig.CsvSource) config.source();
             KlineLoad load = KlineCsvReader.read(c.path().toAbsolutePath().normalize());
             series = load.series();
-            quality = load.quality();
+            quality = KlineChecks.check(load);
             interval = quality.intervalMs();
         }
         return prepare(series, quality, interval, regimes, config);
@@ -103,14 +104,36 @@ public final class DatasetPreparer {
             }
         }
 
+        SampleSplit train = part("train", split.train(), sampleBars, fwd, threshold, standardised, lookback, series);
+        requireTwoClasses(series.source(), train, h, threshold, config.threshold().isEmpty());
         DataDescription description = new DataDescription(series.source(), n, series.timeMs()[0],
                 series.timeMs()[n - 1], interval, sha256(series), quality, candidates, candidates - valid,
                 split.purged());
         return new PreparedData(description, threshold, std, lookback, h, gap,
-                part("train", split.train(), sampleBars, fwd, threshold, standardised, lookback, series),
+                train,
                 part("validation", split.validation(), sampleBars, fwd, threshold, standardised, lookback, series),
                 part("test", split.test(), sampleBars, fwd, threshold, standardised, lookback, series), regimes,
                 series);
+    }
+
+    /** A training split with one label class teaches nothing and scores accuracy 1.0: an error. */
+    private static void requireTwoClasses(String source, SampleSplit train, int horizon, double threshold,
+            boolean auto) {
+        int[] counts = train.classCounts();
+        int present = 0;
+        int only = 0;
+        for (int k = 0; k < counts.length; k++) {
+            if (counts[k] > 0) {
+                present++;
+                only = k;
+            }
+        }
+        if (present < 2) {
+            throw new DataException(source + ": every training label is " + Labels.NAMES.get(only) + " ("
+                    + counts[only] + " samples) with data.labels.horizon " + horizon + " and data.labels.threshold "
+                    + threshold + (auto ? " (auto)" : "") + "; expected at least 2 classes in train (a lower "
+                    + "threshold, a longer horizon, or data whose price moves)");
+        }
     }
 
     private static SampleSplit part(String name, int[] pos, int[] sampleBars, double[] fwd, double threshold,

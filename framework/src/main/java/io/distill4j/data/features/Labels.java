@@ -14,6 +14,8 @@ public final class Labels {
     public static final int HOLD = 1;
     /** Class 2: the price rises by more than the threshold. */
     public static final int BUY = 2;
+    /** Class names, indexed by class. */
+    public static final java.util.List<String> NAMES = java.util.List.of("sell", "hold", "buy");
     /** Number of classes. */
     public static final int NUM_CLASSES = 3;
 

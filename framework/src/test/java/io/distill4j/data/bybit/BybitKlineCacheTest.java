@@ -1,5 +1,7 @@
 package io.distill4j.data.bybit;
 
+import io.distill4j.data.BybitInterval;
+
 import static io.distill4j.data.bybit.BybitKlineClientTest.MIN;
 import static io.distill4j.data.bybit.BybitKlineClientTest.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,7 @@
 package io.distill4j.data.bybit;
 
+import io.distill4j.data.BybitInterval;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

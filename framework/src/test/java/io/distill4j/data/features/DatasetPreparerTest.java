@@ -3,10 +3,12 @@ package io.distill4j.data.features;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distill4j.data.DataConfig;
 import io.distill4j.api.KlineSeries;
+import io.distill4j.data.DataException;
 import io.distill4j.data.SharedData;
 import io.distill4j.data.synthetic.SyntheticConfig;
 import io.distill4j.data.synthetic.SyntheticMarket;
@@ -49,6 +51,16 @@ class DatasetPreparerTest {
         assertEquals(FeatureEngineer.NAMES, d.featureNames());
         long[] t = d.train().timeMs();
         assertEquals(SyntheticConfig.DEFAULT_START_MS + tr[0] * 300_000L, t[0]);
+    }
+
+    @Test
+    void aTrainingSplitWithOneLabelClassIsAnError() {
+        DataConfig config = new DataConfig(new DataConfig.SyntheticSource(3000, 7, "5m"), 32, 12,
+                OptionalDouble.of(5), new DataConfig.Split(0.6, 0.2, 0.2, OptionalInt.empty()));
+        DataException e = assertThrows(DataException.class, () -> DatasetPreparer.prepare(config));
+        assertEquals("synthetic(seed=7,bars=3000,intervalMs=300000): every training label is hold (1762 samples) "
+                + "with data.labels.horizon 12 and data.labels.threshold 5.0; expected at least 2 classes in train (a "
+                + "lower threshold, a longer horizon, or data whose price moves)", e.getMessage());
     }
 
     @Test

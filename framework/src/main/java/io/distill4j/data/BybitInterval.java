@@ -1,4 +1,4 @@
-package io.distill4j.data.bybit;
+package io.distill4j.data;
 
 import io.distill4j.Distill4jException;
 import java.util.Arrays;
@@ -49,6 +49,16 @@ public enum BybitInterval {
         return millis;
     }
 
+    /** The interval whose bars are {@code millis} long, if there is one. */
+    public static java.util.Optional<BybitInterval> ofMillis(long millis) {
+        return Arrays.stream(values()).filter(i -> i.millis == millis).findFirst();
+    }
+
+    /** All short names, in order ({@code 1m, 3m, ..., 1w}). */
+    public static java.util.List<String> shortNames() {
+        return Arrays.stream(values()).map(BybitInterval::shortName).toList();
+    }
+
     /**
      * Reads a short name ({@code 1m ... 1w}, case-insensitive) or a Bybit value ({@code 1, 3, ..., 720, D, W}).
      *
@@ -62,7 +72,7 @@ public enum BybitInterval {
             }
         }
         throw new Distill4jException("unknown Bybit interval '" + text + "': expected one of "
-                + Arrays.stream(values()).map(BybitInterval::shortName).collect(Collectors.joining(","))
+                + String.join(",", shortNames())
                 + " or Bybit's own " + Arrays.stream(values()).map(BybitInterval::apiName)
                         .collect(Collectors.joining(",")) + " (monthly bars are not supported)");
     }
