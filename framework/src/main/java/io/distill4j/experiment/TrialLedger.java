@@ -69,7 +69,7 @@ public final class TrialLedger {
         return read(trial.id()).filter(n -> n.path("status").asText().equals("finished"))
                 .map(n -> new TrialResult(trial, trial.id(), doubles(n.get("test")), doubles(n.get("validation")),
                         n.path("parameters").asLong(), n.path("millis").asLong(), n.path("run_id").asText(), null,
-                        doubles(n.get("facts"))));
+                        doubles(n.get("facts")), n.path("test_predictions").asText("")));
     }
 
     /** Every record still {@code started}: trials (and a study) whose process stopped before they ended. */
@@ -108,6 +108,9 @@ public final class TrialLedger {
         n.set("validation", numbers(r.validation()));
         n.set("facts", numbers(r.facts()));
         n.put("parameters", r.parameters()).put("millis", r.millis());
+        if (!r.testPredictions().isEmpty()) {
+            n.put("test_predictions", r.testPredictions());
+        }
         if (r.failure() != null) {
             n.put("failure", r.failure());
         }
