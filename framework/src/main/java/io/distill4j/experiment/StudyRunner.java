@@ -156,7 +156,7 @@ public final class StudyRunner {
             }
             List<Trial> students = study.trials().stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
             results.addAll(runStudents(students, experimentId, parent.runId(), teachers, ledger, resume));
-            Summary summary = Summary.of(study, results);
+            Summary summary = Summary.of(study, results, dataFacts(study));
             summary.write(folder);
             parent.logArtifact("summary.md", folder.resolve("summary.md"));
             parent.logArtifact("summary.csv", folder.resolve("summary.csv"));
@@ -212,8 +212,17 @@ public final class StudyRunner {
     }
 
     private PreparedData data(StudyConfig config) {
-        String key = ConfigHash.of(config.tree().get("data"));
-        return dataCache.computeIfAbsent(key, k -> DatasetPreparer.prepare(config.data()));
+        return dataCache.computeIfAbsent(DataFacts.key(config), k -> DatasetPreparer.prepare(config.data()));
+    }
+
+    /** The facts the summary needs about each distinct dataset of the study, by {@link DataFacts#key}. */
+    private Map<String, DataFacts> dataFacts(Study study) {
+        Map<String, DataFacts> out = new LinkedHashMap<>();
+        for (Trial t : study.trials()) {
+            StudyConfig c = t.config();
+            out.computeIfAbsent(DataFacts.key(c), k -> DataFacts.of(data(c)));
+        }
+        return out;
     }
 
     private static InputShape shape(PreparedData data) {
@@ -375,8 +384,8 @@ public final class StudyRunner {
                     outputs(used, "train"));
             var validation = new StudentDistiller.SplitData(data.validation().input(kind),
                     data.validation().labelsOneHot(), outputs(used, "validation"));
-            long studentSeed = Seeds.derive(trial.seed(), "student");
-            long shuffleSeed = Seeds.derive(trial.seed(), "shuffle");
+            long studentSeed = initSeed(trial);
+            long shuffleSeed = shuffleSeed(trial);
             StudentDistiller.Result trained = StudentDistiller.train(trial.runName(), c.student(), losses,
                     schedules, shape(data), c.training(), train, validation, studentSeed, shuffleSeed,
                     epochObserver(trial, run));
@@ -393,12 +402,26 @@ public final class StudyRunner {
             logFinal(run, test, val, params, teacherParams);
             run.logMetric("epochs_run", trained.outcome().epochsRun(), 0);
             run.end(RunStatus.FINISHED);
+            int[] predicted = trained.logits(data.test().input(kind)).argMax(1).toIntVector();
             var result = new TrialResult(trial, trial.id(), test, val, params, System.currentTimeMillis() - t0,
-                    run.runId(), null, Map.of());
+                    run.runId(), null, Map.of(), TrialResult.predictionText(predicted));
             return finished(trial, result, ledger, experimentId);
         } catch (RuntimeException e) {
             return fail(trial, run, e, t0, ledger, experimentId);
         }
+    }
+
+    /**
+     * The seed of a student's initial weights: a function of the trial's seed only, so a distilled student and the
+     * student-alone baseline with the same seed start from the same weights (the summary's paired test relies on it).
+     */
+    static long initSeed(Trial trial) {
+        return Seeds.derive(trial.seed(), "student");
+    }
+
+    /** The seed of a student's minibatch order: a function of the trial's seed only, as {@link #initSeed}. */
+    static long shuffleSeed(Trial trial) {
+        return Seeds.derive(trial.seed(), "shuffle");
     }
 
     /** A teacher's metrics against the labels (agreement and KL with itself would be meaningless). */
@@ -493,6 +516,10 @@ public final class StudyRunner {
         run.logParam("data.samples.validation", String.valueOf(data.validation().size()));
         run.logParam("data.samples.test", String.valueOf(data.test().size()));
         run.logParam("data.label_threshold", String.valueOf(data.labelThreshold()));
+        DataFacts facts = DataFacts.of(data);
+        for (String split : DataFacts.SPLITS) {
+            run.setTag("distill4j.data.class_balance." + split, facts.balance(split));
+        }
         run.logDataset(dataset(data));
     }
 
