@@ -3,10 +3,11 @@ package io.distill4j.eval;
 import java.util.List;
 
 /**
- * Mean and sample standard deviation over seeds, and Welch's t statistic for comparing two methods.
+ * Mean and sample standard deviation over seeds, and Welch's t statistic for comparing two methods (see
+ * {@link TTest} for p-values).
  *
  * @param mean arithmetic mean of the finite values
- * @param std sample standard deviation (n - 1 in the denominator; 0 for a single value)
+ * @param std sample standard deviation (n - 1 in the denominator; {@code NaN} for fewer than two values)
  * @param n number of finite values
  */
 public record Stats(double mean, double std, int n) {
@@ -30,7 +31,7 @@ public record Stats(double mean, double std, int n) {
                 ss += (v - mean) * (v - mean);
             }
         }
-        return new Stats(mean, n > 1 ? Math.sqrt(ss / (n - 1)) : 0.0, n);
+        return new Stats(mean, n > 1 ? Math.sqrt(ss / (n - 1)) : Double.NaN, n);
     }
 
     /** Standard error of the mean. */
@@ -51,12 +52,13 @@ public record Stats(double mean, double std, int n) {
         return se == 0 ? (diff == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, diff)) : diff / se;
     }
 
-    /** {@code mean ± std} with the given decimals, or {@code n/a}. */
+    /** {@code mean ± std} with the given decimals; the spread is {@code n/a} for a single value, all of it without. */
     public String format(int decimals) {
         if (n == 0) {
             return "n/a";
         }
         String f = "%." + decimals + "f";
-        return String.format(java.util.Locale.ROOT, f + " ± " + f, mean, std);
+        return n < 2 ? String.format(java.util.Locale.ROOT, f + " ± n/a", mean)
+                : String.format(java.util.Locale.ROOT, f + " ± " + f, mean, std);
     }
 }

@@ -1,2 +1,6 @@
-/** Evaluation: classification metrics against labels and the teacher, and statistics over seeds. */
+/**
+ * Evaluation: classification metrics against labels and the teacher, statistics over seeds (mean, spread, Welch and
+ * paired t-tests with p-values), the moving-block bootstrap over time-ordered test samples, and the chance baselines
+ * (majority class, persistence).
+ */
 package io.distill4j.eval;

@@ -131,7 +131,7 @@ public final class StudyRunner {
             }
             List<Trial> students = study.trials().stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
             results.addAll(runStudents(students, listeners, tracking, ledger, experimentId, resume));
-            Summary summary = Summary.of(study, results, dataNotes(study));
+            Summary summary = Summary.of(study, results, dataFacts(study));
             summary.write(folder);
             parent.logArtifact("summary.md", folder.resolve("summary.md"));
             parent.logArtifact("summary.csv", folder.resolve("summary.csv"));
@@ -186,10 +186,14 @@ public final class StudyRunner {
         return c.training().epochs();
     }
 
-    /** One line per distinct data set of {@code study}: its source and quality. */
-    private List<String> dataNotes(Study study) {
-        return study.cells().stream().map(c -> executor.context().data(StudyConfig.parse(study.file(), c.resolved()))
-                .description().describe()).distinct().toList();
+    /** The facts the summary needs about each distinct dataset of the study, by {@link DataFacts#key}. */
+    private Map<String, DataFacts> dataFacts(Study study) {
+        Map<String, DataFacts> out = new LinkedHashMap<>();
+        for (Trial t : study.trials()) {
+            StudyConfig c = t.config();
+            out.computeIfAbsent(DataFacts.key(c), k -> DataFacts.of(executor.context().data(c)));
+        }
+        return out;
     }
 
     /** The key of a named teacher within a study: the hash of its config identity (not of its name). */

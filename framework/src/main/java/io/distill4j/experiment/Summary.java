@@ -1,7 +1,11 @@
 package io.distill4j.experiment;
 
 import io.distill4j.config.ConfigHash;
+import io.distill4j.config.GridCell;
+import io.distill4j.eval.BlockBootstrap;
+import io.distill4j.eval.ClassificationMetrics;
 import io.distill4j.eval.Stats;
+import io.distill4j.eval.TTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,15 +17,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
- * The results of a study, one row per method (teacher, student-alone, each distilled grid cell) with mean ± std
- * over seeds of the test metrics, and a verdict on whether distillation beat the student-alone baseline.
+ * The results of a study, one row per method with mean ± std over seeds of the test metrics, and a verdict on
+ * whether distillation beat the student trained alone.
  *
- * <p>Honest comparison: the distilled cell to compare is chosen by mean <b>validation</b> accuracy, never by test
- * results; its test accuracy and macro-F1 are then compared with the baseline's by Welch's t over seeds.
- * {@code |t| >= 2} counts as a difference (a rough bar: with 2 or 3 seeds the test is weak); when the two metrics
- * disagree the verdict says "mixed", never "beat".
+ * <p>Rows: each teacher (and ensemble member), one student-alone baseline per distinct student + training + data
+ * config (labelled with its grid values when the grid varies them, e.g. {@code student-alone hidden=[32,16]}), each
+ * distilled grid cell, and two chance baselines per dataset (the train split's majority class; persistence, the
+ * label of the move that just happened). Every distilled cell is compared with <b>its own</b> baseline (same
+ * student, training and data; see {@link StudyConfig#baselineIdentity()}).
+ *
+ * <p>Verdict: the distilled cell is chosen by mean <b>validation</b> accuracy, never by test results; its test
+ * accuracy and macro-F1 are compared with its baseline's by a two-sided t-test over seeds: paired when both ran on the
+ * same seeds (a distilled student and its baseline with the same seed start from the same weights and see the same
+ * minibatch order), Welch's otherwise. A difference counts when {@code p < }{@value #ALPHA}; with fewer than
+ * {@value #MIN_SEEDS} seeds per side no call is made. When the two metrics disagree the verdict says "mixed", never
+ * "beat". The test accuracy difference also gets a {@link BlockBootstrap} 95% interval over the test samples (which
+ * overlap when the label horizon is above one bar), for the uncertainty the finite test set adds.
+ *
+ * @param dataNotes what seeds vary and the class balance of every split
  */
 public record Summary(String study, List<Row> rows, String verdict, List<TrialResult> failures, String header,
         List<String> teacherNotes, List<String> dataNotes) {
@@ -29,17 +46,25 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     /** Metrics shown per row, in order. */
     public static final List<String> METRICS = List.of("accuracy", "macro_f1", "log_loss", "agreement", "kl_teacher",
             "retention_accuracy", "retention_macro_f1");
+    /** Significance level of the verdict's t-tests. */
+    public static final double ALPHA = 0.05;
+    /** Fewest seeds per side for the verdict to call a difference. */
+    public static final int MIN_SEEDS = 3;
+    /** Seed of the block bootstrap, fixed so that a summary is reproducible. */
+    public static final long BOOTSTRAP_SEED = 20_260_101L;
 
     /**
      * One method aggregated over seeds.
      *
      * @param memberRetention for students of an ensemble teacher: accuracy retention versus each member, by name
+     * @param comparison for a distilled cell: the comparison with its own baseline; {@code null} otherwise
      */
     public record Row(String method, String role, int runs, int failed, Map<String, Stats> metrics,
-            Stats validationAccuracy, long parameters, double compression, Map<String, Stats> memberRetention) {
+            Stats validationAccuracy, long parameters, double compression, Map<String, Stats> memberRetention,
+            Comparison comparison) {
         public Row(String method, String role, int runs, int failed, Map<String, Stats> metrics,
                 Stats validationAccuracy, long parameters, double compression) {
-            this(method, role, runs, failed, metrics, validationAccuracy, parameters, compression, Map.of());
+            this(method, role, runs, failed, metrics, validationAccuracy, parameters, compression, Map.of(), null);
         }
 
         public Stats metric(String name) {
@@ -47,85 +72,286 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         }
     }
 
-    /** Aggregates trial results. */
-    public static Summary of(Study study, List<TrialResult> results) {
-        return of(study, results, List.of());
+    /**
+     * A distilled cell against its baseline.
+     *
+     * @param baseline the baseline row's method
+     * @param baselineRow the baseline row ({@code null} when it has no successful trial)
+     * @param accuracy the t-test of the test accuracy; {@code null} with fewer than {@value #MIN_SEEDS} seeds a side
+     * @param macroF1 the t-test of the test macro-F1; {@code null} likewise
+     * @param seeds seeds per side the test would use (pairs for a paired test, the smaller side otherwise)
+     * @param accuracyInterval block bootstrap interval of the test accuracy difference (mean over seeds of each
+     *     sample's correctness, distilled minus alone); {@code null} without test predictions
+     */
+    public record Comparison(String baseline, Row baselineRow, TTest.Result accuracy, TTest.Result macroF1,
+            int seeds, BlockBootstrap.Interval accuracyInterval) {
     }
 
-    /** The summary of {@code results}, with one line per data set ({@code DataDescription.describe()}). */
-    public static Summary of(Study study, List<TrialResult> results, List<String> dataNotes) {
+    /** Aggregates trial results without data facts (no chance baselines, class balance or bootstrap interval). */
+    public static Summary of(Study study, List<TrialResult> results) {
+        return of(study, results, Map.of());
+    }
+
+    /**
+     * Aggregates trial results.
+     *
+     * @param data the facts of each dataset of the study, by {@link DataFacts#key}
+     */
+    public static Summary of(Study study, List<TrialResult> results, Map<String, DataFacts> data) {
         Map<String, TrialResult> teacherByKey = new LinkedHashMap<>();
         for (TrialResult r : results) {
             if (r.trial().role() == Trial.Role.TEACHER && !r.failed()) {
                 teacherByKey.put(teacherKey(r.trial()), r);
             }
         }
+        Map<String, String> baselineNames = baselineNames(study);
         Map<String, List<TrialResult>> groups = new LinkedHashMap<>();
+        Map<String, String> baselineOf = new LinkedHashMap<>();
         for (TrialResult r : results) {
-            String group = r.trial().role() == Trial.Role.TEACHER ? r.trial().runName() : r.trial().method();
+            Trial t = r.trial();
+            String group = switch (t.role()) {
+                case TEACHER -> t.runName();
+                case STUDENT_ALONE -> baselineNames.getOrDefault(baselineKey(t), t.method());
+                case DISTILLED -> t.method();
+            };
+            if (t.role() == Trial.Role.DISTILLED) {
+                baselineOf.put(group, baselineNames.getOrDefault(baselineKey(t), "student-alone"));
+            }
             groups.computeIfAbsent(group, k -> new ArrayList<>()).add(r);
         }
+        Map<String, Row> byMethod = new LinkedHashMap<>();
         List<Row> rows = new ArrayList<>();
         for (var e : groups.entrySet()) {
-            Map<String, List<Double>> values = new LinkedHashMap<>();
-            Map<String, List<Double>> retentionByMember = new LinkedHashMap<>();
-            List<Double> validation = new ArrayList<>();
-            long params = 0;
-            double compression = Double.NaN;
-            int failed = 0;
-            for (TrialResult r : e.getValue()) {
-                if (r.failed()) {
-                    failed++;
-                    continue;
-                }
-                TrialResult teacher = teacherByKey.get(teacherKey(r.trial()));
-                for (String m : METRICS) {
-                    double v = switch (m) {
-                        case "retention_accuracy" -> teacher == null || r.trial().role() == Trial.Role.TEACHER
-                                ? Double.NaN : r.test("accuracy") / teacher.test("accuracy");
-                        case "retention_macro_f1" -> teacher == null || r.trial().role() == Trial.Role.TEACHER
-                                ? Double.NaN : r.test("macro_f1") / teacher.test("macro_f1");
-                        default -> r.test(m);
-                    };
-                    values.computeIfAbsent(m, k -> new ArrayList<>()).add(v);
-                }
-                validation.add(r.validation("accuracy"));
-                if (teacher != null && r.trial().role() != Trial.Role.TEACHER) {
-                    for (String member : memberNames(teacher)) {
-                        retentionByMember.computeIfAbsent(member, k -> new ArrayList<>())
-                                .add(r.test("accuracy") / teacher.test("member." + member + ".accuracy"));
-                    }
-                    StudyConfig c = r.trial().config();
-                    if (c.teachers().size() > 1) {
-                        for (String name : c.teachers().keySet()) {
-                            TrialResult each = teacherByKey.get(StudyRunner.teacherKey(c, name));
-                            retentionByMember.computeIfAbsent(name, k -> new ArrayList<>())
-                                    .add(each == null ? Double.NaN : r.test("accuracy") / each.test("accuracy"));
-                        }
-                    }
-                }
-                params = r.parameters();
-                if (teacher != null && r.trial().role() != Trial.Role.TEACHER && teacher.parameters() > 0) {
-                    compression = (double) teacher.parameters() / r.parameters();
-                }
+            List<TrialResult> trials = e.getValue();
+            Comparison comparison = null;
+            if (baselineOf.containsKey(e.getKey())) {
+                String base = baselineOf.get(e.getKey());
+                comparison = compare(base, byMethod.get(base), trials, groups.getOrDefault(base, List.of()),
+                        data.get(DataFacts.key(trials.get(0).trial().config())));
             }
-            Map<String, Stats> stats = new LinkedHashMap<>();
-            values.forEach((k, v) -> stats.put(k, Stats.of(v)));
-            Map<String, Stats> memberRetention = new LinkedHashMap<>();
-            retentionByMember.forEach((k, v) -> memberRetention.put(k, Stats.of(v)));
-            rows.add(new Row(e.getKey(), e.getValue().get(0).trial().role().label(), e.getValue().size(), failed,
-                    stats, Stats.of(validation), params, compression, memberRetention));
-            if (e.getValue().get(0).trial().role() == Trial.Role.TEACHER) {
-                for (TrialResult t : e.getValue()) {
+            Row row = row(e.getKey(), trials, teacherByKey, comparison);
+            byMethod.put(e.getKey(), row);
+            rows.add(row);
+            if (trials.get(0).trial().role() == Trial.Role.TEACHER) {
+                for (TrialResult t : trials) {
                     if (!t.failed()) {
                         rows.addAll(memberRows(e.getKey(), t));
                     }
                 }
             }
         }
+        rows.addAll(chanceRows(data));
         List<TrialResult> failures = results.stream().filter(TrialResult::failed).toList();
         return new Summary(study.name(), List.copyOf(rows), verdict(rows), failures, header(study),
-                teacherNotes(results), List.copyOf(dataNotes));
+                teacherNotes(results), dataNotes(seedsVary(study), data));
+    }
+
+    /** The identity of a student trial's baseline: the hash of its student, training and data config. */
+    private static String baselineKey(Trial t) {
+        return ConfigHash.of(t.config().baselineIdentity());
+    }
+
+    /**
+     * The row name of every baseline, by {@link #baselineKey}: {@code student-alone} when the study has one, else
+     * {@code student-alone} followed by the grid values that make it differ (the axes under {@code student},
+     * {@code training} or {@code data}).
+     */
+    private static Map<String, String> baselineNames(Study study) {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (GridCell cell : study.cells()) {
+            LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode> own = new LinkedHashMap<>();
+            cell.assignments().forEach((path, value) -> {
+                if (BASELINE_SECTIONS.stream().anyMatch(s -> path.equals(s) || path.startsWith(s + ".")
+                        || path.startsWith(s + "["))) {
+                    own.put(path, value);
+                }
+            });
+            String key = ConfigHash.of(StudyConfig.parse(study.file(), cell.resolved()).baselineIdentity());
+            names.putIfAbsent(key, new GridCell(cell.index(), own, cell.resolved()).label());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        names.forEach((key, label) -> out.put(key, names.size() == 1 || label.isEmpty() ? "student-alone"
+                : "student-alone " + label));
+        return out;
+    }
+
+    /** The config sections a student-alone baseline depends on (see {@link StudyConfig#baselineIdentity()}). */
+    private static final List<String> BASELINE_SECTIONS = List.of("student", "training", "data");
+
+    /** One row from a group of trials of the same method. */
+    private static Row row(String method, List<TrialResult> trials, Map<String, TrialResult> teacherByKey,
+            Comparison comparison) {
+        Map<String, List<Double>> values = new LinkedHashMap<>();
+        Map<String, List<Double>> retentionByMember = new LinkedHashMap<>();
+        List<Double> validation = new ArrayList<>();
+        long params = 0;
+        double compression = Double.NaN;
+        int failed = 0;
+        for (TrialResult r : trials) {
+            if (r.failed()) {
+                failed++;
+                continue;
+            }
+            TrialResult teacher = teacherByKey.get(teacherKey(r.trial()));
+            for (String m : METRICS) {
+                double v = switch (m) {
+                    case "retention_accuracy" -> teacher == null || r.trial().role() == Trial.Role.TEACHER
+                            ? Double.NaN : r.test("accuracy") / teacher.test("accuracy");
+                    case "retention_macro_f1" -> teacher == null || r.trial().role() == Trial.Role.TEACHER
+                            ? Double.NaN : r.test("macro_f1") / teacher.test("macro_f1");
+                    default -> r.test(m);
+                };
+                values.computeIfAbsent(m, k -> new ArrayList<>()).add(v);
+            }
+            validation.add(r.validation("accuracy"));
+            if (teacher != null && r.trial().role() != Trial.Role.TEACHER) {
+                for (String member : memberNames(teacher)) {
+                    retentionByMember.computeIfAbsent(member, k -> new ArrayList<>())
+                            .add(r.test("accuracy") / teacher.test("member." + member + ".accuracy"));
+                }
+                StudyConfig c = r.trial().config();
+                if (c.teachers().size() > 1) {
+                    for (String name : c.teachers().keySet()) {
+                        TrialResult each = teacherByKey.get(StudyRunner.teacherKey(c, name));
+                        retentionByMember.computeIfAbsent(name, k -> new ArrayList<>())
+                                .add(each == null ? Double.NaN : r.test("accuracy") / each.test("accuracy"));
+                    }
+                }
+            }
+            params = r.parameters();
+            if (teacher != null && r.trial().role() != Trial.Role.TEACHER && teacher.parameters() > 0) {
+                compression = (double) teacher.parameters() / r.parameters();
+            }
+        }
+        Map<String, Stats> stats = new LinkedHashMap<>();
+        values.forEach((k, v) -> stats.put(k, Stats.of(v)));
+        Map<String, Stats> memberRetention = new LinkedHashMap<>();
+        retentionByMember.forEach((k, v) -> memberRetention.put(k, Stats.of(v)));
+        return new Row(method, trials.get(0).trial().role().label(), trials.size(), failed, stats,
+                Stats.of(validation), params, compression, memberRetention, comparison);
+    }
+
+    /**
+     * A distilled cell's trials against its baseline's: paired t-tests when both finished on the same seeds, Welch's
+     * otherwise (none below {@value #MIN_SEEDS} seeds a side), and the block bootstrap interval of the accuracy
+     * difference when every trial has test predictions and {@code facts} is known.
+     */
+    static Comparison compare(String baseline, Row baselineRow, List<TrialResult> cell, List<TrialResult> alone,
+            DataFacts facts) {
+        Map<Integer, TrialResult> a = bySeed(cell);
+        Map<Integer, TrialResult> b = bySeed(alone);
+        if (a.isEmpty() || b.isEmpty()) {
+            return new Comparison(baseline, baselineRow, null, null, 0, null);
+        }
+        boolean paired = a.keySet().equals(b.keySet());
+        int seeds = paired ? a.size() : Math.min(a.size(), b.size());
+        TTest.Result accuracy = null;
+        TTest.Result f1 = null;
+        if (seeds >= MIN_SEEDS) {
+            accuracy = test(paired, metric(a, "accuracy"), metric(b, "accuracy"));
+            f1 = test(paired, metric(a, "macro_f1"), metric(b, "macro_f1"));
+        }
+        return new Comparison(baseline, baselineRow, accuracy, f1, seeds, accuracyInterval(a, b, facts));
+    }
+
+    private static TTest.Result test(boolean paired, double[] a, double[] b) {
+        return paired ? TTest.paired(a, b) : TTest.welch(a, b);
+    }
+
+    /** The successful trials by seed, in seed order. */
+    private static Map<Integer, TrialResult> bySeed(List<TrialResult> trials) {
+        Map<Integer, TrialResult> m = new TreeMap<>();
+        trials.stream().filter(r -> !r.failed()).forEach(r -> m.put(r.trial().seed(), r));
+        return m;
+    }
+
+    private static double[] metric(Map<Integer, TrialResult> bySeed, String name) {
+        return bySeed.values().stream().mapToDouble(r -> r.test(name)).toArray();
+    }
+
+    /**
+     * The block bootstrap interval of {@code mean_s correct_a[s][i] - mean_s correct_b[s][i]} averaged over the test
+     * samples {@code i} (the difference of the mean accuracies), blocks of {@link BlockBootstrap#blockLength}.
+     */
+    private static BlockBootstrap.Interval accuracyInterval(Map<Integer, TrialResult> a, Map<Integer, TrialResult> b,
+            DataFacts facts) {
+        if (facts == null || Stream.concat(a.values().stream(), b.values().stream())
+                .anyMatch(r -> r.testPredictions().isEmpty())) {
+            return null;
+        }
+        int[] labels = facts.testLabels();
+        double[] diff = new double[labels.length];
+        accumulate(diff, a, labels, 1.0 / a.size());
+        accumulate(diff, b, labels, -1.0 / b.size());
+        return BlockBootstrap.meanInterval(diff, BlockBootstrap.blockLength(labels.length, facts.horizon()),
+                BOOTSTRAP_SEED);
+    }
+
+    private static void accumulate(double[] diff, Map<Integer, TrialResult> trials, int[] labels, double weight) {
+        for (TrialResult r : trials.values()) {
+            boolean[] correct = r.testCorrect(labels);
+            for (int i = 0; i < diff.length; i++) {
+                if (correct[i]) {
+                    diff[i] += weight;
+                }
+            }
+        }
+    }
+
+    /** The chance baselines of each dataset (labelled by dataset when the study has several). */
+    private static List<Row> chanceRows(Map<String, DataFacts> data) {
+        List<Row> rows = new ArrayList<>();
+        int index = 0;
+        for (DataFacts f : data.values()) {
+            String suffix = data.size() > 1 ? " (dataset " + (++index) + ")" : "";
+            rows.add(chanceRow("majority class (" + f.majorityClassName() + ")" + suffix, f.majorityMetrics()));
+            rows.add(chanceRow("persistence" + suffix, f.persistenceMetrics()));
+        }
+        return rows;
+    }
+
+    private static Row chanceRow(String method, ClassificationMetrics m) {
+        Map<String, Stats> stats = new LinkedHashMap<>();
+        stats.put("accuracy", Stats.of(List.of(m.accuracy())));
+        stats.put("macro_f1", Stats.of(List.of(m.macroF1())));
+        return new Row(method, "chance", 1, 0, stats, Stats.of(List.of()), -1, Double.NaN);
+    }
+
+    /**
+     * What the seeds of a study vary. Today always {@code student}: the teacher is trained once from the root seed
+     * and each seed re-initialises and re-shuffles the students only. When a study can also vary the teacher per
+     * seed ({@code teacher_and_student}), this is where it is read.
+     */
+    static String seedsVary(Study study) {
+        return "student";
+    }
+
+    /** The sentence saying what the seeds vary, for {@code student} or {@code teacher_and_student}. */
+    static String seedsVaryNote(String seedsVary) {
+        return switch (seedsVary) {
+            case "student" -> "Seeds vary the student's initialisation and minibatch order only; the teacher is the "
+                    + "same for every seed, so the spread over seeds is student-training noise, not teacher noise.";
+            case "teacher_and_student" -> "Seeds vary the teacher's and the student's initialisation and minibatch "
+                    + "order, so the spread over seeds includes teacher noise.";
+            default -> throw new IllegalArgumentException("seeds_vary must be student or teacher_and_student, got "
+                    + seedsVary);
+        };
+    }
+
+    private static List<String> dataNotes(String seedsVary, Map<String, DataFacts> data) {
+        List<String> notes = new ArrayList<>();
+        notes.add(seedsVaryNote(seedsVary));
+        int index = 0;
+        for (DataFacts f : data.values()) {
+            String which = data.size() > 1 ? " of dataset " + (++index) : "";
+            List<String> parts = new ArrayList<>();
+            for (String split : DataFacts.SPLITS) {
+                parts.add(split + " " + f.balance(split));
+            }
+            notes.add("Data" + which + ": " + f.quality() + ".");
+            notes.add("Class balance" + which + ": " + String.join("; ", parts) + ".");
+        }
+        return List.copyOf(notes);
     }
 
     private static List<String> memberNames(TrialResult teacher) {
@@ -220,7 +446,6 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     }
 
     private static String verdict(List<Row> rows) {
-        Row baseline = rows.stream().filter(r -> r.role().equals("student-alone")).findFirst().orElse(null);
         Row best = null;
         for (Row r : rows) {
             if (r.role().equals("distilled") && r.validationAccuracy().n() > 0
@@ -228,24 +453,35 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 best = r;
             }
         }
-        if (baseline == null || best == null || baseline.metric("accuracy").n() == 0) {
+        Comparison c = best == null ? null : best.comparison();
+        Row baseline = c == null ? null : c.baselineRow();
+        if (baseline == null || baseline.metric("accuracy").n() == 0) {
             return "No verdict: the student-alone baseline or every distilled trial failed.";
         }
         String facts = String.format(Locale.ROOT,
-                "Best distilled cell by validation accuracy: %s. On the test split, over %d and %d seed(s): "
-                        + "accuracy %s against %s for the student alone, macro-F1 %s against %s.",
-                best.method(), best.metric("accuracy").n(), baseline.metric("accuracy").n(),
+                "Best distilled cell by validation accuracy: %s, against its own baseline %s. On the test split, "
+                        + "over %d and %d seed(s): accuracy %s against %s for the student alone, macro-F1 %s "
+                        + "against %s.",
+                best.method(), c.baseline(), best.metric("accuracy").n(), baseline.metric("accuracy").n(),
                 best.metric("accuracy").format(4), baseline.metric("accuracy").format(4),
                 best.metric("macro_f1").format(4), baseline.metric("macro_f1").format(4));
-        int accuracy = compare(best.metric("accuracy"), baseline.metric("accuracy"));
-        int f1 = compare(best.metric("macro_f1"), baseline.metric("macro_f1"));
-        String tests = String.format(Locale.ROOT, "(Welch t: accuracy %.2f, macro-F1 %.2f; |t| >= 2 counts)",
-                best.metric("accuracy").welchT(baseline.metric("accuracy")),
-                best.metric("macro_f1").welchT(baseline.metric("macro_f1")));
+        String interval = c.accuracyInterval() == null ? "" : String.format(Locale.ROOT,
+                " Test accuracy difference (distilled minus alone, mean over seeds): %s, 95%% moving-block bootstrap"
+                        + " interval over the test samples (blocks of %d, %d resamples).",
+                c.accuracyInterval().format(4), c.accuracyInterval().blockLength(),
+                c.accuracyInterval().resamples());
+        if (c.accuracy() == null) {
+            return facts + " No claim either way: too few seeds (" + c.seeds() + ") to call a difference (at least "
+                    + MIN_SEEDS + " per side are needed)." + interval;
+        }
+        int accuracy = direction(c.accuracy());
+        int f1 = direction(c.macroF1());
+        String tests = String.format(Locale.ROOT, "(%s t-test over %d seed(s)%s: accuracy %s; macro-F1 %s; a "
+                + "difference counts at p < %.2f)", c.accuracy().kind(), c.seeds(),
+                c.accuracy().kind().equals("paired") ? " sharing their initialisation" : "",
+                c.accuracy().describe(), c.macroF1().describe(), ALPHA);
         String judgement;
-        if (accuracy == UNKNOWN || f1 == UNKNOWN) {
-            judgement = "Too few seeds for a test: no claim either way.";
-        } else if (accuracy > 0 && f1 > 0) {
+        if (accuracy > 0 && f1 > 0) {
             judgement = "Distillation beat the student-alone baseline on both accuracy and macro-F1 " + tests + ".";
         } else if (accuracy > 0 && f1 == 0 || f1 > 0 && accuracy == 0) {
             judgement = "Distillation beat the student-alone baseline on " + (accuracy > 0 ? "accuracy" : "macro-F1")
@@ -261,18 +497,12 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                     : "raised macro-F1 but lowered accuracy") + " against the student alone " + tests
                     + "; it did not beat the baseline on both.";
         }
-        return facts + " " + judgement;
+        return facts + " " + judgement + interval;
     }
 
-    private static final int UNKNOWN = Integer.MIN_VALUE;
-
-    /** +1 / -1 when {@code a} is above / below {@code b} by Welch |t| >= 2, 0 otherwise, UNKNOWN without a test. */
-    private static int compare(Stats a, Stats b) {
-        double t = a.welchT(b);
-        if (Double.isNaN(t)) {
-            return UNKNOWN;
-        }
-        return t >= 2 ? 1 : t <= -2 ? -1 : 0;
+    /** +1 / -1 when the difference is positive / negative at p < {@link #ALPHA}, 0 otherwise. */
+    private static int direction(TTest.Result r) {
+        return r.p() < ALPHA ? (int) Math.signum(r.difference()) : 0;
     }
 
     // ---- output ----------------------------------------------------------------------------------
@@ -330,9 +560,11 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     public String toMarkdown() {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(study).append("\n\n").append(header).append(".\n\n");
-        dataNotes.forEach(n -> b.append("Data: ").append(n).append(".\n\n"));
-        b.append("Test-split metrics, mean ± std over seeds (sample std). Retention = student metric / teacher metric; "
-                + "compression = teacher parameters / student parameters.\n\n");
+        b.append("Test-split metrics, mean ± std over seeds (sample std; n/a for a single run). Retention = student "
+                + "metric / teacher metric; compression = teacher parameters / student parameters. Chance rows need "
+                + "no model: the train split's majority class for every sample, and persistence (the class of the "
+                + "past horizon's move under the labels' threshold).\n\n");
+        dataNotes.forEach(n -> b.append(n).append("\n\n"));
         b.append('|').append(String.join(" | ", TABLE_HEADERS)).append("|\n|");
         b.append("---|".repeat(TABLE_HEADERS.size())).append('\n');
         for (List<String> row : tableCells()) {
@@ -373,7 +605,9 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         for (String m : METRICS) {
             b.append(',').append(m).append("_mean,").append(m).append("_std");
         }
-        b.append(",val_accuracy_mean,parameters,compression\n");
+        b.append(",val_accuracy_mean,parameters,compression,baseline,test,seeds,accuracy_diff,accuracy_t,accuracy_df,"
+                + "accuracy_p,macro_f1_diff,macro_f1_t,macro_f1_df,macro_f1_p,accuracy_diff_ci_low,"
+                + "accuracy_diff_ci_high,ci_block_length\n");
         for (Row r : rows) {
             b.append(csv(r.method())).append(',').append(r.role()).append(',').append(r.runs()).append(',')
                     .append(r.failed());
@@ -382,7 +616,25 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 b.append(',').append(num(s.mean())).append(',').append(num(s.std()));
             }
             b.append(',').append(num(r.validationAccuracy().mean())).append(',').append(r.parameters()).append(',')
-                    .append(num(r.compression())).append('\n');
+                    .append(num(r.compression()));
+            Comparison c = r.comparison();
+            if (c == null) {
+                b.append(",".repeat(14));
+            } else {
+                b.append(',').append(csv(c.baseline())).append(',')
+                        .append(c.accuracy() == null ? "" : c.accuracy().kind()).append(',').append(c.seeds());
+                for (TTest.Result t : java.util.Arrays.asList(c.accuracy(), c.macroF1())) {
+                    b.append(',').append(num(t == null ? Double.NaN : t.difference())).append(',')
+                            .append(num(t == null ? Double.NaN : t.t())).append(',')
+                            .append(num(t == null ? Double.NaN : t.df())).append(',')
+                            .append(num(t == null ? Double.NaN : t.p()));
+                }
+                BlockBootstrap.Interval ci = c.accuracyInterval();
+                b.append(',').append(num(ci == null ? Double.NaN : ci.lower())).append(',')
+                        .append(num(ci == null ? Double.NaN : ci.upper())).append(',')
+                        .append(ci == null ? "" : String.valueOf(ci.blockLength()));
+            }
+            b.append('\n');
         }
         return b.toString();
     }

@@ -68,6 +68,9 @@ public final class TrialCodec {
         n.set("validation", numbers(r.validation()));
         n.set("facts", numbers(r.facts()));
         n.put("parameters", r.parameters()).put("millis", r.millis());
+        if (!r.testPredictions().isEmpty()) {
+            n.put("test_predictions", r.testPredictions());
+        }
         if (r.failure() != null) {
             n.put("failure", r.failure());
         }
@@ -79,7 +82,8 @@ public final class TrialCodec {
         return new TrialResult(trial, trial.id(), doubles(n.get("test")), doubles(n.get("validation")),
                 n.path("parameters").asLong(), n.path("millis").asLong(),
                 n.hasNonNull("run_id") ? n.get("run_id").asText() : null,
-                n.hasNonNull("failure") ? n.get("failure").asText() : null, doubles(n.get("facts")));
+                n.hasNonNull("failure") ? n.get("failure").asText() : null, doubles(n.get("facts")),
+                n.path("test_predictions").asText(""));
     }
 
     private static ObjectNode numbers(Map<String, Double> m) {

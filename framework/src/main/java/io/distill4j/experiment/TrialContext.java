@@ -1,6 +1,5 @@
 package io.distill4j.experiment;
 
-import io.distill4j.config.ConfigHash;
 import io.distill4j.data.features.DatasetPreparer;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.train.TeacherCache;
@@ -57,8 +56,7 @@ public final class TrialContext {
 
     /** The prepared data of a config, prepared once per distinct {@code data} section. */
     PreparedData data(StudyConfig config) {
-        String key = ConfigHash.of(config.tree().get("data"));
-        return data.computeIfAbsent(key, k -> DatasetPreparer.prepare(config.data()));
+        return data.computeIfAbsent(DataFacts.key(config), k -> DatasetPreparer.prepare(config.data()));
     }
 
     /** Remembers a ready teacher (logits in memory; activations stay on disk). */

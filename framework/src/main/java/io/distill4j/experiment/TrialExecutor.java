@@ -163,22 +163,38 @@ public final class TrialExecutor {
         var validation = new StudentDistiller.SplitData(validationSplit.input(kind), validationSplit.labelsOneHot(),
                 outputs(teachers, "validation"));
         StudentDistiller.Result trained = StudentDistiller.train(trial.runName(), c.student(), losses, schedules,
-                data.shape(), c.training(), train, validation, Seeds.derive(trial.seed(), "student"),
-                Seeds.derive(trial.seed(), "shuffle"), report -> listener.epochFinished(trial, report));
+                data.shape(), c.training(), train, validation, initSeed(trial), shuffleSeed(trial),
+                report -> listener.epochFinished(trial, report));
 
-        Map<String, Double> val = evaluate(trained, validation.input(), validationSplit, validation.teachers(),
-                c.primaryTeacher());
+        Map<String, Double> val = evaluate(trained.logits(validation.input()), validationSplit,
+                validation.teachers(), c.primaryTeacher());
         Map<String, Double> test = Map.of();
+        String predictions = "";
         if (context.scope().includesTest()) {
             SampleSplit testSplit = data.split("test");
-            test = evaluate(trained, testSplit.input(kind), testSplit, outputs(teachers, "test"), c.primaryTeacher());
+            INDArray logits = trained.logits(testSplit.input(kind));
+            test = evaluate(logits, testSplit, outputs(teachers, "test"), c.primaryTeacher());
+            predictions = TrialResult.predictionText(logits.argMax(1).toIntVector());
         }
         ComputationGraph deployable = Networks.deployable(trained.graph());
         listener.studentTrained(trial, deployable);
         long teacherParams = teachers.values().stream().mapToLong(TeacherCache.Entry::parameterCount).sum();
         return new TrialResult(trial, trial.id(), test, val, deployable.numParams(), System.currentTimeMillis() - t0,
                 null, null, Map.of("teacher_parameters", (double) teacherParams,
-                        "epochs_run", (double) trained.outcome().epochsRun()));
+                        "epochs_run", (double) trained.outcome().epochsRun()), predictions);
+    }
+
+    /**
+     * The seed of a student's initial weights: a function of the trial's seed only, so a distilled student and the
+     * student-alone baseline with the same seed start from the same weights (the summary's paired test relies on it).
+     */
+    static long initSeed(Trial trial) {
+        return Seeds.derive(trial.seed(), "student");
+    }
+
+    /** The seed of a student's minibatch order: a function of the trial's seed only, as {@link #initSeed}. */
+    static long shuffleSeed(Trial trial) {
+        return Seeds.derive(trial.seed(), "shuffle");
     }
 
     private static Map<String, TeacherOutputs> outputs(Map<String, TeacherCache.Entry> teachers, String split) {
@@ -191,9 +207,8 @@ public final class TrialExecutor {
      * A student's metrics; agreement and KL against the primary teacher, and with several teachers also
      * {@code agreement.<name>} and {@code kl_teacher.<name>} against each.
      */
-    private static Map<String, Double> evaluate(StudentDistiller.Result trained, INDArray input, SampleSplit split,
-            Map<String, TeacherOutputs> teachers, String primary) {
-        INDArray logits = trained.logits(input);
+    private static Map<String, Double> evaluate(INDArray logits, SampleSplit split, Map<String, TeacherOutputs> teachers,
+            String primary) {
         Map<String, Double> m = new LinkedHashMap<>(
                 ClassificationMetrics.of(logits, split.labels(), teachers.get(primary).logits()).asMap());
         if (teachers.size() > 1) {

@@ -105,6 +105,10 @@ public final class TrialTracking implements TrialListener {
         run.logParam("data.samples.validation", String.valueOf(data.validation().size()));
         run.logParam("data.samples.test", String.valueOf(data.test().size()));
         run.logParam("data.label_threshold", String.valueOf(data.labelThreshold()));
+        DataFacts facts = DataFacts.of(data);
+        for (String split : DataFacts.SPLITS) {
+            run.setTag("distill4j.data.class_balance." + split, facts.balance(split));
+        }
         run.logDataset(dataset(data));
     }
 

@@ -47,5 +47,9 @@ class ClassificationMetricsTest {
         Stats other = Stats.of(List.of(0.0, 1.0, 2.0));
         assertEquals(1.0 / Math.sqrt(2.0 / 3.0), s.welchT(other), 1e-12);
         assertTrue(Double.isNaN(Stats.of(List.of(1.0)).welchT(other)));
+        // a single value has no spread: n/a, not 0
+        assertTrue(Double.isNaN(Stats.of(List.of(0.5)).std()));
+        assertEquals("0.5000 ± n/a", Stats.of(List.of(0.5, Double.NaN)).format(4));
+        assertEquals("n/a", Stats.of(List.of()).format(4));
     }
 }

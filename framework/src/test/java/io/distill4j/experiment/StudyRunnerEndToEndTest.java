@@ -131,6 +131,13 @@ class StudyRunnerEndToEndTest {
         assertEquals("0", distilled.tags().get("distill4j.data.gaps"));
         assertEquals("0", distilled.tags().get("distill4j.data.missing_bars"));
         assertEquals(String.valueOf(quality.zeroVolumeBars()), distilled.tags().get("distill4j.data.zero_volume_bars"));
+        // the class balance of every split, as sell/hold/buy fractions
+        PreparedData data = DatasetPreparer.prepare(study.base().data());
+        double[] f = io.distill4j.eval.ChanceBaselines.classFractions(data.test().labels());
+        assertEquals(String.format(java.util.Locale.ROOT, "sell %.3f, hold %.3f, buy %.3f", f[0], f[1], f[2]),
+                distilled.tags().get("distill4j.data.class_balance.test"));
+        assertTrue(distilled.tags().containsKey("distill4j.data.class_balance.train"));
+        assertTrue(distilled.tags().containsKey("distill4j.data.class_balance.validation"));
         // per-epoch metrics with steps; the schedule moves T from 3 to 1 over two epochs
         var temperature = distilled.metrics().get("temperature");
         assertEquals(2, temperature.size());
@@ -201,10 +208,15 @@ class StudyRunnerEndToEndTest {
         assertTrue(md.contains("## Verdict"));
         String data = DatasetPreparer.prepare(study.base().data()).description().describe();
         assertTrue(data.startsWith("synthetic(seed=11,bars=2500,intervalMs=300000): 2500 bars of 5m: 0 gaps, "), data);
-        assertTrue(md.contains("\n\nData: " + data + ".\n\n"), md);
+        assertTrue(md.contains("\nData: " + data + ".\n"), md);
         assertTrue(outcome.summary().verdict().startsWith("Best distilled cell by validation accuracy"));
         List<String> csv = Files.readAllLines(outcome.folder().resolve("summary.csv"));
-        assertEquals(5, csv.size(), "header and four rows");
+        assertEquals(7, csv.size(), "header, four rows and two chance rows");
+        for (String row : List.of("majority class (", "persistence")) {
+            assertTrue(md.contains("|" + row), row + " missing in\n" + md);
+        }
+        assertTrue(md.contains("Class balance: train sell "), md);
+        assertTrue(md.contains("Seeds vary the student's initialisation and minibatch order only"), md);
         assertTrue(csv.get(0).startsWith("method,role,runs,failed,accuracy_mean,accuracy_std"));
         var distilled = outcome.summary().rows().stream().filter(r -> r.method().equals("distilled alpha=0.8"))
                 .findFirst().orElseThrow();
@@ -231,6 +243,8 @@ class StudyRunnerEndToEndTest {
         INDArray logLike = Transforms.log(probabilities, true);
         var metrics = io.distill4j.eval.ClassificationMetrics.of(logLike, data.test().labels(), null);
         assertEquals(any.test("accuracy"), metrics.accuracy(), 1e-9);
+        // the recorded test predictions are the deployable model's argmax, sample by sample
+        assertEquals(TrialResult.predictionText(probabilities.argMax(1).toIntVector()), any.testPredictions());
     }
 
     @Test
