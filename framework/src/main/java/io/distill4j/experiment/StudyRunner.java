@@ -252,7 +252,7 @@ public final class StudyRunner {
         if (cached.isPresent()) {
             Optional<TrialResult> done = resumed(trial, ledger, true);
             if (done.isPresent()) {
-                teachers.put(key, cached.get().logitsOnly());
+                teachers.put(key, cached.get());
                 return done.get();
             }
         }
@@ -272,7 +272,7 @@ public final class StudyRunner {
             String cacheKey = cacheKey(c, trial.teacherName());
             TeacherCache.Entry entry = teacherCache.getOrFit(cacheKey, c.teachers().get(trial.teacherName()), ctx,
                     splits);
-            teachers.put(key, entry.logitsOnly()); // activations stay on disk until a loss needs them
+            teachers.put(key, entry); // activations stay on disk until a loss needs them
             run.setTag("distill4j.teacher_key", cacheKey);
             run.setTag("distill4j.teacher_cached", String.valueOf(entry.fromCache()));
             run.logMetric("train_seconds", entry.trainMillis() / 1000.0, 0);
