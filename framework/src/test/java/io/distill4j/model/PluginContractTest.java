@@ -52,9 +52,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <ul>
  *   <li><b>teacher</b> ({@link #TEACHERS}): builds from its section, names its feature layers before training and
- *       returns exactly those activations, trains, saves and reloads with identical outputs, rejects a wrong input
+ *       returns exactly those activations, trains (twice with one seed: the same logits), saves and reloads with identical outputs, rejects a wrong input
  *       shape with a message naming the expected and the actual shape.
- *   <li><b>student</b> ({@link #STUDENTS}): builds, one fit step changes its parameters, its feature layers exist in
+ *   <li><b>student</b> ({@link #STUDENTS}): builds (the same weights for a seed, others for another), one fit step changes its parameters, its feature layers exist in
  *       the built graph, {@code outputSize()} is its last layer's width, the deployable model reloads identically.
  *   <li><b>loss</b> ({@link #LOSSES}): score finite and {@code >= 0} at random inputs, DL4J gradient check through a
  *       student graph with its head (and any layers the head owns), the {@code weight} parameter scales score and
@@ -146,6 +146,7 @@ class PluginContractTest {
 
         TeacherOutputs out = fitted.infer(DATA);
         assertEquals(Set.copyOf(named), out.featureLayers(), type + ": featureLayers() before training");
+        assertClose(out.logits(), teacher.fit(context(SHAPE)).infer(DATA).logits(), type + ": same seed, other logits");
         assertArrayEquals(new long[] {N, SHAPE.classes()}, out.logits().shape(), type);
         assertFinite(out.logits(), type);
         out.features().forEach((name, a) -> assertEquals(N, a.size(0), type + " feature " + name));
@@ -184,6 +185,10 @@ class PluginContractTest {
         HardLabelCrossEntropy loss = new HardLabelCrossEntropy();
         ComputationGraph graph = Networks.build(student, List.of(loss), SHAPE,
                 new TrainingSettings(1, N, 1e-3, 0, 0), SEED);
+        assertEquals(graph.params(), Networks.build(student, List.of(loss), SHAPE,
+                new TrainingSettings(1, N, 1e-3, 0, 0), SEED).params(), type + ": same seed, other weights");
+        assertFalse(graph.params().equals(Networks.build(student, List.of(loss), SHAPE,
+                new TrainingSettings(1, N, 1e-3, 0, 0), SEED + 1).params()), type + ": the seed is not used");
         INDArray input = DATA.input(student.inputKind());
         INDArray before = graph.params().dup();
         graph.fit(new MultiDataSet(new INDArray[] {input}, new INDArray[] {loss.labels(LABELS, null)}));
