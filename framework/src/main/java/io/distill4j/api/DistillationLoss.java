@@ -10,7 +10,11 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * <p>An instance belongs to one trial: {@link #lossFunction()} is the live object inside that trial's graph, and
  * {@link #setParameter} changes it between epochs (DL4J uses the same instance at run time), which is how
  * {@link Schedule}s work. Every implementation documents its formula, its paper and the convention of its weights,
- * and is gradient-checked in the tests.
+ * and passes the loss contract test ({@code PluginContractTest}: finite non-negative score, DL4J gradient check,
+ * {@value #WEIGHT} scaling, parameter round trip).
+ *
+ * <p>A head is {@code inputVertex() → [layers the head adds] → output head (a LossLayer with lossFunction())}. Every
+ * loss has a schedulable {@value #WEIGHT} parameter (default 1, at least 0) multiplying its score and gradient.
  */
 public interface DistillationLoss {
     /** A short description for tables and run names, e.g. {@code hinton(T=4,alpha=0.5)}. */
@@ -33,6 +37,27 @@ public interface DistillationLoss {
     /** The name of a study's single teacher. */
     String DEFAULT_TEACHER = "teacher";
 
+    /** The name of the parameter every loss has: a multiplier of the head's score and gradient (default 1, >= 0). */
+    String WEIGHT = "weight";
+
+    /**
+     * Adds the head's own trainable layers between {@link #inputVertex()} and the output head, e.g. a projection from
+     * a student layer's width to the width of the teacher layer it imitates ({@link HeadBuilder#targetWidth()}).
+     *
+     * @return the vertex the output head reads: {@code head.input()} (the default, no layers) or the last layer added
+     */
+    default String addHeadLayers(HeadBuilder head) {
+        return head.input();
+    }
+
+    /**
+     * The teacher layers this head reads (names from {@link Teacher#featureLayers()}), keyed by the config key that
+     * names each, so that a study naming a layer the teacher does not have fails at validation with that key's path.
+     */
+    default Map<String, String> teacherLayers() {
+        return Map.of();
+    }
+
     /** The live loss function of this trial's head. */
     ILossFunction lossFunction();
 
@@ -45,7 +70,10 @@ public interface DistillationLoss {
      */
     INDArray labels(INDArray hardLabels, TeacherOutputs teacher);
 
-    /** The parameters a schedule may drive (e.g. {@code temperature}, {@code alpha}) and their configured values. */
+    /**
+     * The parameters a schedule may drive and their current values: always {@value #WEIGHT}, plus the loss's own
+     * (e.g. {@code temperature}, {@code alpha}).
+     */
     Map<String, Double> parameters();
 
     /** Sets a parameter named in {@link #parameters()}; takes effect from the next minibatch. */

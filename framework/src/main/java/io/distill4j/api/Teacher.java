@@ -18,6 +18,14 @@ public interface Teacher {
     /** Trains the teacher from scratch on the context's data and returns the trained model. */
     FittedTeacher fit(TeacherFitContext context);
 
+    /**
+     * The names of the hidden layers whose activations {@link FittedTeacher#infer} returns as features, known from the
+     * config alone (before training), so that a loss naming a layer the teacher lacks fails at validation.
+     */
+    default java.util.List<String> featureLayers() {
+        return java.util.List.of();
+    }
+
     /** The most epochs training can take (for progress and ETA); 0 for teachers that do not train. */
     int epochBudget();
 

@@ -4,6 +4,7 @@ import io.distill4j.train.GraphTrainer;
 import io.distill4j.train.TrainingSettings;
 import io.distill4j.train.ShufflingMultiDataSetIterator;
 
+import io.distill4j.api.EpochReport;
 import io.distill4j.api.TrainingObserver;
 
 import io.distill4j.api.DistillationLoss;
@@ -15,7 +16,10 @@ import io.distill4j.model.Networks;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 
@@ -23,6 +27,10 @@ import org.nd4j.linalg.dataset.MultiDataSet;
  * Trains one student graph with one head per loss term against cached teacher outputs, applying each schedule to
  * its loss parameter at the start of every epoch. The student-alone baseline is the same procedure with a single
  * {@link io.distill4j.loss.HardLabelCrossEntropy} head, so both get exactly the same budget.
+ *
+ * <p>Every epoch's report carries, besides the loss parameters, each head's own score: {@code train_loss.<head>}
+ * (mean over the epoch's minibatches, as {@code train_loss}) and {@code val_loss.<head>} (on the validation split).
+ * Without weight decay they sum to {@code train_loss} and {@code val_loss}.
  */
 public final class StudentDistiller {
     private StudentDistiller() {
@@ -58,14 +66,22 @@ public final class StudentDistiller {
     public static Result train(String name, Student student, List<DistillationLoss> losses,
             List<ScheduledParameter> schedules, InputShape shape, TrainingSettings training, SplitData train,
             SplitData validation, long seed, long shuffleSeed, TrainingObserver observer) {
-        ComputationGraph graph = Networks.build(student, losses, shape, training, seed);
-        var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {train.input()}, labels(losses, train),
+        INDArray[] trainLabels = labels(losses, train);
+        INDArray[] validationLabels = labels(losses, validation);
+        Map<String, Long> widths = new LinkedHashMap<>();
+        for (int i = 0; i < losses.size(); i++) {
+            widths.put(losses.get(i).headName(), trainLabels[i].size(1));
+        }
+        ComputationGraph graph = Networks.build(student, losses, shape, training, seed, widths);
+        var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {train.input()}, trainLabels,
                 training.batchSize(), shuffleSeed);
-        var validationSet = new MultiDataSet(new INDArray[] {validation.input()}, labels(losses, validation));
+        var validationSet = new MultiDataSet(new INDArray[] {validation.input()}, validationLabels);
         Map<DistillationLoss, Map<String, Double>> configured = new LinkedHashMap<>();
         for (DistillationLoss loss : losses) {
             configured.put(loss, loss.parameters());
         }
+        HeadScores heads = new HeadScores(losses);
+        graph.addListeners(heads);
         GraphTrainer.Outcome outcome = GraphTrainer.train(name, graph, iterator, validationSet, training, epoch -> {
             Map<String, Double> values = new LinkedHashMap<>();
             for (ScheduledParameter s : schedules) {
@@ -77,8 +93,68 @@ public final class StudentDistiller {
                 loss.parameters().forEach((k, v) -> values.put(losses.size() == 1 ? k : loss.headName() + "." + k, v));
             }
             return values;
-        }, observer);
+        }, report -> {
+            Map<String, Double> values = new LinkedHashMap<>(report.values());
+            values.putAll(heads.epochTrainScores());
+            values.putAll(heads.validationScores(graph, validationSet));
+            observer.onEpoch(new EpochReport(report.epoch(), report.epochs(), report.trainLoss(),
+                    report.validationLoss(), values, report.millis(), report.scope()));
+        });
+        graph.setListeners(new java.util.ArrayList<>());
         return new Result(graph, outcome);
+    }
+
+    /**
+     * Each head's score: during training, read from the heads' output layers after every minibatch's forward pass
+     * (before the update, as DL4J's own score), weighted by minibatch size; on validation, each loss function on its
+     * head's output. DL4J adds the weight-decay term to the first head's layer score only; it is taken out here, so
+     * every head's value is its loss term alone.
+     */
+    static final class HeadScores extends BaseTrainingListener {
+        private final List<DistillationLoss> losses;
+        private final double[] sums;
+        private long samples;
+
+        HeadScores(List<DistillationLoss> losses) {
+            this.losses = List.copyOf(losses);
+            this.sums = new double[losses.size()];
+        }
+
+        @Override
+        public void onBackwardPass(Model model) {
+            ComputationGraph graph = (ComputationGraph) model;
+            long n = graph.getInput(0).size(0);
+            double regularization = graph.calcRegularizationScore(true);
+            for (int i = 0; i < sums.length; i++) {
+                double score = graph.getOutputLayer(i).score() - (i == 0 ? regularization : 0);
+                sums[i] += score * n;
+            }
+            samples += n;
+        }
+
+        /** The mean training score of each head since the last call, as {@code train_loss.<head>}; then resets. */
+        Map<String, Double> epochTrainScores() {
+            Map<String, Double> out = new LinkedHashMap<>();
+            for (int i = 0; i < sums.length; i++) {
+                out.put("train_loss." + losses.get(i).headName(), sums[i] / Math.max(1, samples));
+                sums[i] = 0;
+            }
+            samples = 0;
+            return out;
+        }
+
+        /** Each head's score on {@code data}, as {@code val_loss.<head>}. */
+        Map<String, Double> validationScores(ComputationGraph graph, MultiDataSet data) {
+            graph.clear();
+            INDArray[] outputs = graph.output(false, data.getFeatures());
+            graph.clear();
+            Map<String, Double> out = new LinkedHashMap<>();
+            for (int i = 0; i < outputs.length; i++) {
+                out.put("val_loss." + losses.get(i).headName(), losses.get(i).lossFunction().computeScore(
+                        data.getLabels(i), outputs[i], new ActivationIdentity(), null, true));
+            }
+            return out;
+        }
     }
 
     private static INDArray[] labels(List<DistillationLoss> losses, SplitData split) {

@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
  *     temperature: {type: cosine, start: 8, end: 2}
  *   terms:                       # with `teachers`: weight (normalised to sum 1) and temperature per teacher
  *     mlp: {weight: 2, temperature: 4}
+ *   heads:                       # optional extra loss terms on hidden layers, each its own head
+ *     hint: {type: hint, student_layer: hidden_0, teacher_layer: hidden_1, weight: 0.5}
  * training: {epochs: 20, batch_size: 256, learning_rate: 0.005, l2: 0, patience: 0}   # every student's budget
  * tracking: {experiment: quickstart, uri: http://127.0.0.1:5000}   # both optional
  * grid: {distillation.loss.temperature: [1, 4]}
@@ -118,6 +120,30 @@ public record StudyConfig(
         } else if (distillation.has("terms")) {
             throw distillation.error("terms", "terms need several named teachers ('teachers:' instead of 'teacher:')");
         }
+        if (!probe.inputVertex().equals(io.distill4j.api.VertexNames.LOGITS)) {
+            throw lossNode.error("type", "'" + lossNode.string("type") + "' reads the hidden layer '"
+                    + probe.inputVertex() + "'; the loss must train the logits (put feature losses under "
+                    + "distillation.heads)");
+        }
+        if (!multi) {
+            checkLayers(lossNode, probe, student, teachers);
+        }
+        distillation.optionalSection("heads").ifPresent(h -> {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (String key : h.keys()) {
+                ConfigNode section = h.section(key);
+                DistillationLoss head = Plugins.create(DistillationLoss.class, section);
+                if (head.teacherName() != null && !teachers.containsKey(head.teacherName())) {
+                    throw section.error("teacher", "no teacher named '" + head.teacherName() + "' (teachers: "
+                            + String.join(", ", teachers.keySet()) + ")");
+                }
+                checkLayers(section, head, student, teachers);
+                if (head.inputVertex().equals(io.distill4j.api.VertexNames.LOGITS) || !names.add(head.headName())) {
+                    throw h.error(key, "an extra head must read a hidden student layer, one head per layer (got '"
+                            + head.inputVertex() + "')");
+                }
+            }
+        });
         Map<String, Schedule> schedules = new LinkedHashMap<>();
         distillation.optionalSection("schedules").ifPresent(s -> {
             for (String parameter : s.keys()) {
@@ -148,6 +174,28 @@ public record StudyConfig(
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
                 tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
                 tracking[1], device);
+    }
+
+    /**
+     * The layers a loss reads exist: its input vertex among the student's feature layers (or {@code logits}), each of
+     * its {@link DistillationLoss#teacherLayers()} among its teacher's {@link Teacher#featureLayers()}.
+     */
+    private static void checkLayers(ConfigNode node, DistillationLoss loss, Student student,
+            Map<String, Teacher> teachers) {
+        String input = loss.inputVertex();
+        if (!input.equals(io.distill4j.api.VertexNames.LOGITS) && !student.featureLayers().contains(input)) {
+            throw node.error("the student " + student.describe() + " has no layer '" + input + "' (its layers: "
+                    + String.join(", ", student.featureLayers()) + ", " + io.distill4j.api.VertexNames.LOGITS + ")");
+        }
+        Teacher teacher = loss.teacherName() == null ? null : teachers.get(loss.teacherName());
+        for (Map.Entry<String, String> e : loss.teacherLayers().entrySet()) {
+            List<String> layers = teacher == null ? List.of() : teacher.featureLayers();
+            if (!layers.contains(e.getValue())) {
+                throw node.error(e.getKey(), "the teacher " + (teacher == null ? "'" + loss.teacherName() + "'"
+                        : teacher.describe()) + " has no layer '" + e.getValue() + "' (its layers: "
+                        + (layers.isEmpty() ? "none" : String.join(", ", layers)) + ")");
+            }
+        }
     }
 
     private static final Pattern TEACHER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,39}");
@@ -192,16 +240,28 @@ public record StudyConfig(
      * The student's loss heads for a distilled trial: the configured loss for one teacher; for several teachers, a
      * hard-label head weighted {@code alpha} and one Hinton head per teacher weighted
      * {@code (1 - alpha) * w_i / sum(w)} at its own temperature:
-     * {@code alpha * CE + (1 - alpha) * sum_i w_i T_i^2 KL_i / sum(w)}.
+     * {@code alpha * CE + (1 - alpha) * sum_i w_i T_i^2 KL_i / sum(w)}; then one head per entry of
+     * {@code distillation.heads} (extra loss terms on hidden layers, e.g. FitNets hints).
      */
     public List<DistillationLoss> newLosses() {
         DistillationLoss configured = newLoss();
+        List<DistillationLoss> losses = new java.util.ArrayList<>();
         if (terms.isEmpty()) {
-            return List.of(configured);
+            losses.add(configured);
+        } else {
+            addTerms(configured, losses);
         }
+        JsonNode heads = tree.get("distillation").get("heads");
+        if (heads != null) {
+            heads.fields().forEachRemaining(h -> losses.add(Plugins.create(DistillationLoss.class,
+                    ConfigNode.root(file, h.getValue()).accept()))); // validated in parse
+        }
+        return List.copyOf(losses);
+    }
+
+    private void addTerms(DistillationLoss configured, List<DistillationLoss> losses) {
         double alpha = configured.parameters().get("alpha");
         double total = terms.values().stream().mapToDouble(Term::weight).sum();
-        List<DistillationLoss> losses = new java.util.ArrayList<>();
         if (alpha > 0) {
             losses.add(new io.distill4j.loss.HardLabelCrossEntropy(alpha));
         }
@@ -209,7 +269,6 @@ public record StudyConfig(
             terms.forEach((name, term) -> losses.add(new io.distill4j.loss.HintonKd("kd_" + name,
                     term.temperature(), 0.0, (1 - alpha) * term.weight() / total, name)));
         }
-        return List.copyOf(losses);
     }
 
     /** A fresh, live instance of the configured distillation loss (one per trial). */

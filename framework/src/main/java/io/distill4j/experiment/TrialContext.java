@@ -59,9 +59,9 @@ public final class TrialContext {
         return data.computeIfAbsent(DataFacts.key(config), k -> DatasetPreparer.prepare(config.data()));
     }
 
-    /** Remembers a ready teacher (logits in memory; activations stay on disk). */
+    /** Remembers a ready teacher (its activations stay on disk until a loss reads them). */
     void rememberTeacher(TeacherCache.Entry entry) {
-        teachers.put(entry.key(), entry.logitsOnly());
+        teachers.put(entry.key(), entry);
     }
 
     /** A teacher by cache key: one this process holds, else a complete entry of the cache on disk. */
@@ -72,6 +72,6 @@ public final class TrialContext {
         }
         Optional<TeacherCache.Entry> cached = teacherCache.get(cacheKey);
         cached.ifPresent(this::rememberTeacher);
-        return cached.map(TeacherCache.Entry::logitsOnly);
+        return cached;
     }
 }

@@ -15,7 +15,8 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * Plain softmax cross-entropy on hard labels, {@code CE(y, softmax(z)) = -sum_k y_k log p_k} (type
  * {@code cross_entropy}): how teachers train and how the student-alone baseline trains. It is computed by
  * {@link HintonKdLossFunction} with {@code alpha = 1}, where the distillation term vanishes, so that the baseline and
- * the distilled students run exactly the same code; the teacher half of the labels is zero and unused.
+ * the distilled students run exactly the same code; the teacher half of the labels is zero and unused. Its one parameter is {@code weight} (default 1, >= 0):
+ * {@code {type: cross_entropy, weight: 1}}.
  */
 public final class HardLabelCrossEntropy implements DistillationLoss {
     private final HintonKdLossFunction function;
@@ -61,12 +62,15 @@ public final class HardLabelCrossEntropy implements DistillationLoss {
 
     @Override
     public Map<String, Double> parameters() {
-        return Map.of();
+        return Map.of(WEIGHT, function.weight());
     }
 
     @Override
     public void setParameter(String name, double value) {
-        throw new IllegalArgumentException("cross_entropy has no parameter '" + name + "'");
+        if (!name.equals(WEIGHT)) {
+            throw new IllegalArgumentException("cross_entropy has no parameter '" + name + "'");
+        }
+        function.setWeight(value);
     }
 
     /** Factory for {@code type: cross_entropy}. */
@@ -76,7 +80,7 @@ public final class HardLabelCrossEntropy implements DistillationLoss {
         }
 
         private static DistillationLoss parse(ConfigNode section) {
-            return new HardLabelCrossEntropy();
+            return new HardLabelCrossEntropy(Weights.parse(section));
         }
     }
 }

@@ -23,6 +23,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  *     type: hinton
  *     temperature: 4     # T, in (0, 100]
  *     alpha: 0.5         # weight of the hard-label term, in [0, 1]
+ *     weight: 1          # multiplies the head's score and gradient, >= 0, default 1 (schedulable)
  * </pre>
  */
 public final class HintonKd implements DistillationLoss {
@@ -35,7 +36,12 @@ public final class HintonKd implements DistillationLoss {
     private final String teacherName;
 
     public HintonKd(double temperature, double alpha) {
-        this("kd", temperature, alpha, 1.0, DEFAULT_TEACHER);
+        this(temperature, alpha, 1.0);
+    }
+
+    /** The single KD head of a one-teacher study, scaled by {@code weight}. */
+    public HintonKd(double temperature, double alpha, double weight) {
+        this("kd", temperature, alpha, weight, DEFAULT_TEACHER);
     }
 
     /**
@@ -89,6 +95,7 @@ public final class HintonKd implements DistillationLoss {
         Map<String, Double> p = new LinkedHashMap<>();
         p.put(TEMPERATURE, function.temperature());
         p.put(ALPHA, function.alpha());
+        p.put(WEIGHT, function.weight());
         return p;
     }
 
@@ -97,6 +104,7 @@ public final class HintonKd implements DistillationLoss {
         switch (name) {
             case TEMPERATURE -> function.setTemperature(value);
             case ALPHA -> function.setAlpha(value);
+            case WEIGHT -> function.setWeight(value);
             default -> throw new IllegalArgumentException("hinton has no parameter '" + name + "'");
         }
     }
@@ -112,7 +120,8 @@ public final class HintonKd implements DistillationLoss {
         }
 
         private static DistillationLoss parse(ConfigNode section) {
-            return new HintonKd(section.number(TEMPERATURE, 4.0, 1e-3, 100), section.number(ALPHA, 0.5, 0, 1));
+            return new HintonKd(section.number(TEMPERATURE, 4.0, 1e-3, 100), section.number(ALPHA, 0.5, 0, 1),
+                    Weights.parse(section));
         }
     }
 }

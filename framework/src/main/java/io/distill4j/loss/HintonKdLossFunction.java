@@ -18,15 +18,15 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * </pre>
  *
  * where {@code z} are the student's logits, {@code v} the teacher's logits, {@code y} the one-hot hard label and
- * {@code T} the temperature, all multiplied by a head {@code weight} (1 by default; several weighted heads on one
- * student sum to a weighted loss, e.g. one hard-label head and one soft head per teacher). <b>Convention:</b> {@code alpha} weighs the hard-label term; {@code alpha = 1} is plain
+ * {@code T} the temperature, all multiplied by a head {@code weight} (1 by default, at least 0, schedulable; several weighted heads
+ * on one student sum to a weighted loss, e.g. one hard-label head and one soft head per teacher). <b>Convention:</b> {@code alpha} weighs the hard-label term; {@code alpha = 1} is plain
  * cross-entropy training, {@code alpha = 0} pure distillation (the {@code T^2} factor is kept in both cases, so the
  * soft term's gradient scale does not change with {@code T}).
  *
  * <p>Labels are the row-wise concatenation {@code [y | v]} of shape {@code [n, 2C]} for {@code C} classes; the
  * network output ({@code preOutput} after the layer's activation, which should be identity) has shape {@code [n, C]}.
  * The gradient with respect to the logits is {@code alpha * (p - y) + (1 - alpha) * T * (p_T - q_T)} per example
- * (DL4J divides by the minibatch size in the updater). Temperature and alpha are mutable so that a
+ * (DL4J divides by the minibatch size in the updater). Temperature, alpha and weight are mutable so that a
  * {@link io.distill4j.api.Schedule} can change them between epochs without rebuilding the graph.
  */
 public final class HintonKdLossFunction implements ILossFunction {
@@ -37,14 +37,14 @@ public final class HintonKdLossFunction implements ILossFunction {
     @JsonProperty("alpha")
     private volatile double alpha;
     @JsonProperty("weight")
-    private final double weight;
+    private volatile double weight;
 
     public HintonKdLossFunction(double temperature, double alpha) {
         this(temperature, alpha, 1.0);
     }
 
     /**
-     * A loss whose value and gradient are multiplied by {@code weight} (> 0). Also the JSON creator, so that a saved
+     * A loss whose value and gradient are multiplied by {@code weight} (>= 0). Also the JSON creator, so that a saved
      * graph with a KD head restores with DL4J's {@code ModelSerializer}.
      */
     @JsonCreator
@@ -52,14 +52,15 @@ public final class HintonKdLossFunction implements ILossFunction {
             @JsonProperty("weight") double weight) {
         setTemperature(temperature);
         setAlpha(alpha);
-        if (!(weight > 0) || !Double.isFinite(weight)) {
-            throw new IllegalArgumentException("weight must be a positive number, got " + weight);
-        }
-        this.weight = weight;
+        setWeight(weight);
     }
 
     public double weight() {
         return weight;
+    }
+
+    public void setWeight(double weight) {
+        this.weight = Weights.check(weight);
     }
 
     public double temperature() {

@@ -89,6 +89,17 @@ public record EnsembleTeacher(List<String> names, List<Teacher> members, List<Do
         return members.stream().mapToInt(Teacher::epochBudget).sum();
     }
 
+    /** Each member's layers under its name: {@code <member>.<layer>}. */
+    @Override
+    public List<String> featureLayers() {
+        List<String> layers = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            String prefix = names.get(i) + ".";
+            members.get(i).featureLayers().forEach(l -> layers.add(prefix + l));
+        }
+        return List.copyOf(layers);
+    }
+
     @Override
     public FittedTeacher fit(TeacherFitContext context) {
         List<FittedTeacher> fitted = new ArrayList<>();

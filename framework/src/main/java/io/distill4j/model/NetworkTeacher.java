@@ -49,6 +49,11 @@ public record NetworkTeacher(Student network, TrainingSettings training) impleme
     }
 
     @Override
+    public List<String> featureLayers() {
+        return network.featureLayers();
+    }
+
+    @Override
     public InputKind inputKind() {
         return network.inputKind();
     }
@@ -63,7 +68,7 @@ public record NetworkTeacher(Student network, TrainingSettings training) impleme
                 new INDArray[] {loss.labels(ctx.validationLabels(), null)});
         GraphTrainer.train("teacher " + network.describe(), graph, iterator, validation, training, e -> Map.of(),
                 ctx.observer());
-        return new GraphTeacher(graph, network.inputKind(), network.featureLayers());
+        return new GraphTeacher(graph, network.inputKind(), featureLayers());
     }
 
     /** Reads the optional {@code training} sub-section of a teacher section. */

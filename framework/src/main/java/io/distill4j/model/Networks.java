@@ -1,6 +1,7 @@
 package io.distill4j.model;
 
 import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.HeadBuilder;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
 import io.distill4j.api.Student;
@@ -9,6 +10,7 @@ import io.distill4j.train.TrainingSettings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -30,8 +32,10 @@ import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * Assembles every trainable network of the framework the same way: {@code input} → body → {@code logits} (dense,
- * identity) → one parameter-free output head per loss term, each head's output being the logits it was given. A
- * deployable model replaces the heads with a single softmax vertex {@code probabilities}.
+ * identity) → one output head per loss term. A head reads its loss's {@link DistillationLoss#inputVertex()}, through
+ * any trainable layers the loss adds ({@link DistillationLoss#addHeadLayers}, e.g. a projection), and ends in a
+ * parameter-free {@link LossLayer}. A deployable model keeps only what feeds {@code logits} and adds a softmax vertex
+ * {@code probabilities}: no head, and none of its layers, reaches it or its parameter count.
  */
 public final class Networks {
     private static final String INPUT = VertexNames.INPUT;
@@ -41,15 +45,31 @@ public final class Networks {
     private Networks() {
     }
 
-    /** Builds and initialises a training graph for {@code body} with one head per loss. */
+    /** Builds and initialises a training graph for {@code body} with one head per loss (no head may add layers). */
     public static ComputationGraph build(Student body, List<? extends DistillationLoss> losses, InputShape shape,
             TrainingSettings training, long seed) {
+        return build(body, losses, shape, training, seed, Map.of());
+    }
+
+    /**
+     * Builds and initialises a training graph for {@code body} with one head per loss.
+     *
+     * @param targetWidths the width of each head's labels, by head name ({@link HeadBuilder#targetWidth()})
+     */
+    public static ComputationGraph build(Student body, List<? extends DistillationLoss> losses, InputShape shape,
+            TrainingSettings training, long seed, Map<String, Long> targetWidths) {
         return assemble(new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
                 .updater(new Adam(training.learningRate()))
-                .l2(training.l2()), body, losses, shape);
+                .l2(training.l2()), body, losses, shape, targetWidths);
+    }
+
+    /** {@link #assemble(NeuralNetConfiguration.Builder, Student, List, InputShape, Map)} without label widths. */
+    public static ComputationGraph assemble(NeuralNetConfiguration.Builder base, Student body,
+            List<? extends DistillationLoss> losses, InputShape shape) {
+        return assemble(base, body, losses, shape, Map.of());
     }
 
     /**
@@ -57,27 +77,98 @@ public final class Networks {
      * {@link #build} is the training default, gradient checks use a no-op updater in double precision.
      */
     public static ComputationGraph assemble(NeuralNetConfiguration.Builder base, Student body,
-            List<? extends DistillationLoss> losses, InputShape shape) {
-        if (losses.isEmpty()) {
-            throw new IllegalArgumentException("a network needs at least one loss head");
+            List<? extends DistillationLoss> losses, InputShape shape, Map<String, Long> targetWidths) {
+        if (losses.stream().noneMatch(l -> l.inputVertex().equals(LOGITS))) {
+            throw new IllegalArgumentException("a network needs a loss head on " + LOGITS + " (DL4J cannot train a "
+                    + "layer without a path to an output; to train by feature heads alone, add one with weight 0)");
         }
+        InputType inputType = inputType(body.inputKind(), shape);
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder()
                 .addInputs(INPUT)
-                .setInputTypes(inputType(body.inputKind(), shape));
-        String last = body.addBody(g, INPUT, shape);
-        g.addLayer(LOGITS, new DenseLayer.Builder().nIn(body.outputSize()).nOut(shape.classes())
-                .activation(Activation.IDENTITY).build(), last);
+                .setInputTypes(inputType);
+        addBodyAndLogits(g, body, shape);
+        Map<String, InputType> types = new java.util.HashMap<>();
         String[] heads = new String[losses.size()];
         for (int i = 0; i < heads.length; i++) {
             DistillationLoss loss = losses.get(i);
             heads[i] = loss.headName();
+            HeadGraph head = new HeadGraph(g, loss, () -> {
+                if (types.isEmpty()) {
+                    types.putAll(activationTypes(body, shape, inputType));
+                }
+                return types;
+            }, targetWidths.get(loss.headName()));
+            String last = loss.addHeadLayers(head);
             g.addLayer(heads[i], new LossLayer.Builder().lossFunction(loss.lossFunction())
-                    .activation(Activation.IDENTITY).build(), loss.inputVertex());
+                    .activation(Activation.IDENTITY).build(), last);
         }
         g.setOutputs(heads);
         ComputationGraph graph = new ComputationGraph(g.build());
         graph.init();
         return graph;
+    }
+
+    private static void addBodyAndLogits(ComputationGraphConfiguration.GraphBuilder g, Student body,
+            InputShape shape) {
+        String last = body.addBody(g, INPUT, shape);
+        g.addLayer(LOGITS, new DenseLayer.Builder().nIn(body.outputSize()).nOut(shape.classes())
+                .activation(Activation.IDENTITY).build(), last);
+    }
+
+    /** The output type of every body vertex and {@code logits}, from a configuration of the body alone. */
+    private static Map<String, InputType> activationTypes(Student body, InputShape shape, InputType inputType) {
+        ComputationGraphConfiguration.GraphBuilder probe = new NeuralNetConfiguration.Builder().graphBuilder()
+                .addInputs(INPUT).setInputTypes(inputType);
+        addBodyAndLogits(probe, body, shape);
+        return probe.setOutputs(LOGITS).build().getLayerActivationTypes(inputType);
+    }
+
+    /** A head's view of the graph being assembled: its layers are named {@code <head>_<name>}. */
+    private static final class HeadGraph implements HeadBuilder {
+        private final ComputationGraphConfiguration.GraphBuilder graph;
+        private final DistillationLoss loss;
+        private final java.util.function.Supplier<Map<String, InputType>> types;
+        private final Long targetWidth;
+
+        HeadGraph(ComputationGraphConfiguration.GraphBuilder graph, DistillationLoss loss,
+                java.util.function.Supplier<Map<String, InputType>> types, Long targetWidth) {
+            this.graph = graph;
+            this.loss = loss;
+            this.types = types;
+            this.targetWidth = targetWidth;
+        }
+
+        @Override
+        public String input() {
+            return loss.inputVertex();
+        }
+
+        @Override
+        public InputType inputType() {
+            InputType t = types.get().get(input());
+            if (t == null) {
+                throw new IllegalArgumentException("head " + loss.headName() + " reads '" + input()
+                        + "', not a vertex of the student (" + String.join(", ", new java.util.TreeSet<>(
+                                types.get().keySet())) + ")");
+            }
+            return t;
+        }
+
+        @Override
+        public long targetWidth() {
+            if (targetWidth == null) {
+                throw new IllegalStateException("head " + loss.headName() + " needs its label width, but the graph "
+                        + "is built without labels");
+            }
+            return targetWidth;
+        }
+
+        @Override
+        public String addLayer(String name, Layer layer, String... inputs) {
+            String vertex = loss.headName() + "_" + name;
+            graph.addLayer(vertex, layer, inputs);
+            return vertex;
+        }
     }
 
     /** The DL4J input type of a network reading {@code kind}. */
@@ -88,17 +179,40 @@ public final class Networks {
     }
 
     /**
-     * A copy of a trained graph for deployment: the loss heads are removed and a softmax vertex
-     * {@value #PROBABILITIES} is the only output. Parameters are copied, the training graph is untouched.
+     * A copy of a trained graph for deployment: every vertex that does not feed {@value #LOGITS} (the loss heads and
+     * the layers they own) is removed and a softmax vertex {@value #PROBABILITIES} is the only output. Parameters are
+     * copied, the training graph is untouched.
      */
     public static ComputationGraph deployable(ComputationGraph trained) {
-        TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(trained.clone());
-        for (String head : trained.getConfiguration().getNetworkOutputs()) {
-            b.removeVertexAndConnections(head);
-        }
+        TransferLearning.GraphBuilder b = inferencePart(trained);
         b.addLayer(PROBABILITIES, new ActivationLayer.Builder().activation(Activation.SOFTMAX).build(), LOGITS);
         b.setOutputs(PROBABILITIES);
         return b.build();
+    }
+
+    /** A copy of {@code trained} without the vertices that do not feed {@value #LOGITS}, outputs not yet set. */
+    private static TransferLearning.GraphBuilder inferencePart(ComputationGraph trained) {
+        Set<String> keep = feeding(trained.getConfiguration(), LOGITS);
+        TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(trained.clone());
+        for (String vertex : trained.getConfiguration().getVertices().keySet()) {
+            if (!keep.contains(vertex)) {
+                b.removeVertexAndConnections(vertex);
+            }
+        }
+        return b;
+    }
+
+    /** {@code vertex} and every vertex it reads, directly or not. */
+    static Set<String> feeding(ComputationGraphConfiguration conf, String vertex) {
+        Set<String> seen = new java.util.LinkedHashSet<>();
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(vertex));
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            if (seen.add(v)) {
+                todo.addAll(conf.getVertexInputs().getOrDefault(v, List.of()));
+            }
+        }
+        return seen;
     }
 
     /**
@@ -157,10 +271,7 @@ public final class Networks {
         if (outputs.equals(List.of(LOGITS))) {
             return trained;
         }
-        TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(trained.clone());
-        for (String head : outputs) {
-            b.removeVertexAndConnections(head);
-        }
+        TransferLearning.GraphBuilder b = inferencePart(trained);
         b.setOutputs(LOGITS);
         return b.build();
     }
@@ -174,8 +285,15 @@ public final class Networks {
         return List.copyOf(names);
     }
 
-    /** Trainable parameters of the deployable part (body and logits; heads have none). */
+    /** Trainable parameters of the deployable part: the vertices feeding {@value #LOGITS}, not the heads' layers. */
     public static long parameterCount(ComputationGraph graph) {
-        return graph.numParams();
+        Set<String> keep = feeding(graph.getConfiguration(), LOGITS);
+        long n = 0;
+        for (org.deeplearning4j.nn.graph.vertex.GraphVertex v : graph.getVertices()) {
+            if (keep.contains(v.getVertexName()) && v.hasLayer()) {
+                n += v.getLayer().numParams();
+            }
+        }
+        return n;
     }
 }

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,6 +41,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code <split>.logits.bin} / {@code <split>.<layer>.bin} / {@code <split>.member.<name>.bin} (ND4J binary
  * arrays; members are an ensemble's own logits). An entry is written in a temporary
  * folder and renamed into place, so a killed process never leaves a partial entry.
+ *
+ * <p>An entry holds logits and members in memory; activations stay on disk and are read by split and layer only when
+ * a loss asks for them ({@link TeacherOutputs#feature}), and not kept, so a study of logit-only losses never reads an
+ * activation file and memory grows with the data, not with the grid.
  */
 public final class TeacherCache {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +54,7 @@ public final class TeacherCache {
 
     private final Path root;
     private final ToLongFunction<Path> usableSpace;
+    private final Function<Path, INDArray> reader;
     private final AtomicInteger fits = new AtomicInteger();
 
     public TeacherCache(Path root) {
@@ -56,8 +63,14 @@ public final class TeacherCache {
 
     /** For tests: {@code usableSpace} reports the free bytes of the folder's file store. */
     TeacherCache(Path root, ToLongFunction<Path> usableSpace) {
+        this(root, usableSpace, TeacherCache::readArray);
+    }
+
+    /** For tests: {@code reader} reads every array file of an entry (a seam to observe which files are read). */
+    TeacherCache(Path root, ToLongFunction<Path> usableSpace, Function<Path, INDArray> reader) {
         this.root = root;
         this.usableSpace = usableSpace;
+        this.reader = reader;
     }
 
     /**
@@ -68,15 +81,6 @@ public final class TeacherCache {
      */
     public record Entry(String key, String description, long parameterCount, Map<String, TeacherOutputs> outputs,
             boolean fromCache, long trainMillis, Path folder) {
-        /**
-         * The same entry without the hidden activations in memory (they stay on disk in {@link #folder()}): what a
-         * study keeps per teacher while its students train, so memory grows with the data, not with the grid.
-         */
-        public Entry logitsOnly() {
-            Map<String, TeacherOutputs> slim = new LinkedHashMap<>();
-            outputs.forEach((k, v) -> slim.put(k, new TeacherOutputs(v.logits(), Map.of(), v.members())));
-            return new Entry(key, description, parameterCount, slim, fromCache, trainMillis, folder);
-        }
 
         public TeacherOutputs split(String name) {
             TeacherOutputs o = outputs.get(name);
@@ -127,7 +131,14 @@ public final class TeacherCache {
         Map<String, TeacherOutputs> outputs = new LinkedHashMap<>();
         splits.forEach((name, input) -> outputs.put(name, fitted.infer(input)));
         write(key, folder, teacher.describe(), fitted, outputs, millis);
-        return new Entry(key, teacher.describe(), fitted.parameterCount(), outputs, false, millis, folder);
+        try {
+            // read back as every later use will: activations lazily, from the files just written
+            Entry written = read(key, folder);
+            return new Entry(key, written.description(), written.parameterCount(), written.outputs(), false,
+                    written.trainMillis(), folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the teacher cache entry just written in " + folder, e);
+        }
     }
 
     private void write(String key, Path folder, String description, FittedTeacher fitted,
@@ -226,7 +237,7 @@ public final class TeacherCache {
         }
     }
 
-    private static Entry read(String key, Path folder) throws IOException {
+    private Entry read(String key, Path folder) throws IOException {
         ObjectNode meta = (ObjectNode) JSON.readTree(folder.resolve("meta.json").toFile());
         List<String> layers = new ArrayList<>();
         meta.get("feature_layers").forEach(n -> layers.add(n.asText()));
@@ -235,19 +246,31 @@ public final class TeacherCache {
         Map<String, TeacherOutputs> outputs = new LinkedHashMap<>();
         for (var split : meta.get("splits")) {
             String s = split.asText();
-            INDArray logits = Nd4j.readBinary(folder.resolve(s + ".logits.bin").toFile());
-            Map<String, INDArray> features = new LinkedHashMap<>();
+            INDArray logits = reader.apply(folder.resolve(s + ".logits.bin"));
+            Map<String, Supplier<INDArray>> features = new LinkedHashMap<>();
             for (String layer : layers) {
-                features.put(layer, Nd4j.readBinary(folder.resolve(s + "." + layer + ".bin").toFile()));
+                Path file = folder.resolve(s + "." + layer + ".bin");
+                if (!Files.isRegularFile(file)) {
+                    throw new IOException("missing " + file); // a damaged entry: not trusted
+                }
+                features.put(layer, () -> reader.apply(file));
             }
             Map<String, INDArray> memberLogits = new LinkedHashMap<>();
             for (String member : members) {
-                memberLogits.put(member, Nd4j.readBinary(folder.resolve(s + ".member." + member + ".bin").toFile()));
+                memberLogits.put(member, reader.apply(folder.resolve(s + ".member." + member + ".bin")));
             }
-            outputs.put(s, new TeacherOutputs(logits, features, memberLogits));
+            outputs.put(s, TeacherOutputs.lazy(logits, features, memberLogits));
         }
         return new Entry(key, meta.get("description").asText(), meta.get("parameter_count").asLong(), outputs, true,
                 meta.get("train_millis").asLong(), folder);
+    }
+
+    private static INDArray readArray(Path file) {
+        try {
+            return Nd4j.readBinary(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read cached teacher outputs " + file, e);
+        }
     }
 
     private static void deleteRecursively(Path path) {

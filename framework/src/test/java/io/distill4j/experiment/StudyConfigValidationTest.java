@@ -43,7 +43,7 @@ class StudyConfigValidationTest {
                                 + "cnn1d, ensemble, lstm, mlp, saved, strategy)"),
                 Arguments.of("04-unknown-loss-type.yaml",
                         "distillation.loss.type: unknown distillation loss type 'fitnet' (valid types: "
-                                + "cross_entropy, hinton)"),
+                                + "cross_entropy, hint, hinton)"),
                 Arguments.of("05-epochs-string.yaml",
                         "training.epochs: expected an integer in [1, 100000], got the string 'ten'"),
                 Arguments.of("06-alpha-out-of-range.yaml",
@@ -69,7 +69,7 @@ class StudyConfigValidationTest {
                                 + "or label spans two parts, got 10"),
                 Arguments.of("17-schedule-unknown-parameter.yaml",
                         "distillation.schedules.beta: the loss type 'hinton' has no parameter 'beta' to schedule "
-                                + "(it has: temperature, alpha)"),
+                                + "(it has: temperature, alpha, weight)"),
                 Arguments.of("18-schedule-unknown-type.yaml",
                         "distillation.schedules.temperature.type: unknown schedule type 'exponential' (valid types: "
                                 + "constant, cosine, linear, step)"),
@@ -80,7 +80,8 @@ class StudyConfigValidationTest {
                                 + "(grid cell temperature=2,alpha=2.0)"),
                 Arguments.of("21-seeds-duplicated.yaml", "seeds[2]: duplicate seed 1"),
                 Arguments.of("22-unknown-loss-key.yaml",
-                        "distillation.loss.beta: unknown key 'beta' (valid keys here: alpha, temperature, type)"),
+                        "distillation.loss.beta: unknown key 'beta' (valid keys here: alpha, temperature, type, "
+                                + "weight)"),
                 // the test class path adds the test-only student plugin "exploding" (ExplodingStudent)
                 Arguments.of("23-unknown-student-type.yaml",
                         "student.type: unknown student type 'gru' (valid types: attention, cnn1d, exploding, "
@@ -136,9 +137,20 @@ class StudyConfigValidationTest {
                         "a5[7]: document too large (more than 1000000 values, after aliases)"),
                 Arguments.of("47-grid-unknown-path.yaml",
                         "distillation.loss.temprature: unknown key 'temprature' (valid keys here: alpha, temperature, "
-                                + "type) (grid cell temprature=2)"),
+                                + "type, weight) (grid cell temprature=2)"),
                 Arguments.of("48-nan-alpha.yaml",
-                        "distillation.loss.alpha: expected a number in [0, 1], got the string '.nan'"));
+                        "distillation.loss.alpha: expected a number in [0, 1], got the string '.nan'"),
+                Arguments.of("49-hint-unknown-teacher-layer.yaml",
+                        "distillation.heads.hint.teacher_layer: the teacher mlp[64,32] has no layer 'hidden_7' (its "
+                                + "layers: hidden_0, hidden_1)"),
+                Arguments.of("50-hint-unknown-student-layer.yaml",
+                        "distillation.heads.hint: the student mlp[16,8] has no layer 'lstm_0' (its layers: hidden_0, "
+                                + "hidden_1, logits)"),
+                Arguments.of("51-negative-weight.yaml",
+                        "distillation.loss.weight: expected a number in [0, 1000000], got -1"),
+                Arguments.of("52-hint-as-the-loss.yaml",
+                        "distillation.loss.type: 'hint' reads the hidden layer 'hidden_0'; the loss must train the "
+                                + "logits (put feature losses under distillation.heads)"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distill4j.Distill4jException;
+import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.FittedTeacher;
+import io.distill4j.api.Schedule;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
 import io.distill4j.api.ModelInput;
@@ -36,19 +38,33 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The contract every registered teacher and student type must keep, checked on tiny random data (32 samples, 12
- * features, lookback 8, 3 classes): it builds from a minimal config section, trains one step through the normal
- * path, exposes its named feature layers, saves and reloads with identical outputs, and rejects a wrong input shape
- * with a message naming the expected and the actual shape.
+ * The contract every registered plugin must keep, one parameterised test per kind over the registry
+ * ({@link Plugins#types}), on tiny random data (32 samples, 12 features, lookback 8, 3 classes). This class is also
+ * the guide to adding a plugin: register its factory, add a minimal config section to the map of its kind, and these
+ * tests run on it.
  *
- * <p>A newly registered type must be added to {@link #TEACHERS} or {@link #STUDENTS} (or, if it needs external
- * files, to {@link #OWN_TEST} with a test of its own), else {@link #everyRegisteredTypeHasAMinimalConfig} fails.
+ * <ul>
+ *   <li><b>teacher</b> ({@link #TEACHERS}): builds from its section, names its feature layers before training and
+ *       returns exactly those activations, trains (twice with one seed: the same logits), saves and reloads with identical outputs, rejects a wrong input
+ *       shape with a message naming the expected and the actual shape.
+ *   <li><b>student</b> ({@link #STUDENTS}): builds (the same weights for a seed, others for another), one fit step changes its parameters, its feature layers exist in
+ *       the built graph, {@code outputSize()} is its last layer's width, the deployable model reloads identically.
+ *   <li><b>loss</b> ({@link #LOSSES}): score finite and {@code >= 0} at random inputs, DL4J gradient check through a
+ *       student graph with its head (and any layers the head owns), the {@code weight} parameter scales score and
+ *       gradient and rejects negatives, every parameter round-trips through {@code setParameter}.
+ *   <li><b>schedule</b> ({@link #SCHEDULES}): finite values at every epoch, between the first and the last (the
+ *       built-in schedules are monotone), deterministic, {@code describe()} non-empty.
+ * </ul>
+ *
+ * <p>A newly registered type must be added to the map of its kind (or, if it needs external files, to
+ * {@link #OWN_TEST} with a test of its own), else {@link #everyRegisteredTypeHasAMinimalConfig} fails.
  */
 class PluginContractTest {
     static final int N = 32;
@@ -70,6 +86,20 @@ class PluginContractTest {
             "lstm", "{type: lstm, hidden: [3]}",
             "attention", "{type: attention, model_size: 4, heads: 2}",
             "cnn1d", "{type: cnn1d, channels: [4], kernel: 2, hidden: [3]}");
+    /**
+     * Minimal loss sections. Losses run on a {@code mlp[5,4]} student; teacher layers they name get random
+     * activations of width 3.
+     */
+    static final Map<String, String> LOSSES = Map.of(
+            "cross_entropy", "{type: cross_entropy}",
+            "hinton", "{type: hinton, temperature: 3, alpha: 0.4}",
+            "hint", "{type: hint, student_layer: hidden_0, teacher_layer: hidden_1}");
+    /** Minimal schedule sections. */
+    static final Map<String, String> SCHEDULES = Map.of(
+            "constant", "{type: constant}",
+            "linear", "{type: linear, start: 8, end: 2}",
+            "cosine", "{type: cosine, end: 0.5}",
+            "step", "{type: step, start: 4, factor: 0.5, every: 2}");
     /** Types that read external files: tested below with files they are given ({@code saved}). */
     static final Set<String> OWN_TEST = Set.of("saved");
     /** Test-only plugins registered by the test class path. */
@@ -85,6 +115,10 @@ class PluginContractTest {
                 "every registered teacher type needs a minimal section in TEACHERS (or an own test)");
         assertEquals(new TreeSet<>(STUDENTS.keySet()), tested(Student.class),
                 "every registered student type needs a minimal section in STUDENTS (or an own test)");
+        assertEquals(new TreeSet<>(LOSSES.keySet()), tested(DistillationLoss.class),
+                "every registered loss type needs a minimal section in LOSSES");
+        assertEquals(new TreeSet<>(SCHEDULES.keySet()), tested(Schedule.class),
+                "every registered schedule type needs a minimal section in SCHEDULES");
     }
 
     private static Set<String> tested(Class<?> kind) {
@@ -107,9 +141,12 @@ class PluginContractTest {
     void teacherKeepsTheContract(String type, @TempDir Path dir) throws Exception {
         Teacher teacher = Plugins.create(Teacher.class, section(TEACHERS.get(type)));
         assertFalse(teacher.describe().isBlank());
+        List<String> named = teacher.featureLayers(); // from the config alone, before training
         FittedTeacher fitted = teacher.fit(context(SHAPE));
 
         TeacherOutputs out = fitted.infer(DATA);
+        assertEquals(Set.copyOf(named), out.featureLayers(), type + ": featureLayers() before training");
+        assertClose(out.logits(), teacher.fit(context(SHAPE)).infer(DATA).logits(), type + ": same seed, other logits");
         assertArrayEquals(new long[] {N, SHAPE.classes()}, out.logits().shape(), type);
         assertFinite(out.logits(), type);
         out.features().forEach((name, a) -> assertEquals(N, a.size(0), type + " feature " + name));
@@ -148,6 +185,10 @@ class PluginContractTest {
         HardLabelCrossEntropy loss = new HardLabelCrossEntropy();
         ComputationGraph graph = Networks.build(student, List.of(loss), SHAPE,
                 new TrainingSettings(1, N, 1e-3, 0, 0), SEED);
+        assertEquals(graph.params(), Networks.build(student, List.of(loss), SHAPE,
+                new TrainingSettings(1, N, 1e-3, 0, 0), SEED).params(), type + ": same seed, other weights");
+        assertFalse(graph.params().equals(Networks.build(student, List.of(loss), SHAPE,
+                new TrainingSettings(1, N, 1e-3, 0, 0), SEED + 1).params()), type + ": the seed is not used");
         INDArray input = DATA.input(student.inputKind());
         INDArray before = graph.params().dup();
         graph.fit(new MultiDataSet(new INDArray[] {input}, new INDArray[] {loss.labels(LABELS, null)}));
@@ -180,6 +221,136 @@ class PluginContractTest {
         InputKind other = student.inputKind() == InputKind.TABULAR ? InputKind.SEQUENCE : InputKind.TABULAR;
         assertShapeMessage(assertThrows(RuntimeException.class,
                 () -> Networks.checkInput(reloaded, DATA.input(other), student.inputKind())), type);
+    }
+
+    // ---- losses ---------------------------------------------------------------------------------
+
+    static Stream<String> lossTypes() {
+        return new TreeSet<>(LOSSES.keySet()).stream();
+    }
+
+    /** A loss's head on a small double-precision student, with labels from random teacher outputs. */
+    private record LossHead(DistillationLoss loss, ComputationGraph graph, MultiDataSet data) {
+        static LossHead of(String type) {
+            DistillationLoss loss = Plugins.create(DistillationLoss.class, section(LOSSES.get(type)));
+            java.util.Random random = new java.util.Random(17);
+            int n = 6;
+            InputShape shape = new InputShape(4, 1, 3);
+            INDArray x = gaussian(random, n, 4);
+            INDArray y = Nd4j.zeros(DataType.DOUBLE, n, 3);
+            for (int i = 0; i < n; i++) {
+                y.putScalar(i, random.nextInt(3), 1);
+            }
+            Map<String, INDArray> features = new java.util.LinkedHashMap<>();
+            loss.teacherLayers().values().forEach(layer -> features.put(layer, gaussian(random, n, 3)));
+            TeacherOutputs teacher = new TeacherOutputs(gaussian(random, n, 3).muli(2), features);
+            INDArray labels = loss.labels(y, loss.teacherName() == null ? null : teacher);
+            List<DistillationLoss> heads = List.of(loss);
+            INDArray[] all = {labels};
+            if (!loss.inputVertex().equals(VertexNames.LOGITS)) {
+                // a feature loss: DL4J needs a head on logits too; with weight 0 it adds nothing
+                HardLabelCrossEntropy zero = new HardLabelCrossEntropy(0);
+                heads = List.of(loss, zero);
+                all = new INDArray[] {labels, zero.labels(y, null)};
+            }
+            ComputationGraph graph = Networks.assemble(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                    .seed(5).dataType(DataType.DOUBLE).updater(new org.nd4j.linalg.learning.config.NoOp()),
+                    new MlpNetwork(List.of(5, 4), "tanh", 0), heads, shape, Map.of(loss.headName(), labels.size(1)));
+            return new LossHead(loss, graph, new MultiDataSet(new INDArray[] {x}, all));
+        }
+
+        /** The score and the gradient of every parameter, at the current parameters. */
+        double score() {
+            return graph.score(data, true);
+        }
+
+        INDArray gradient() {
+            graph.setInputs(data.getFeatures());
+            graph.setLabels(data.getLabels());
+            graph.computeGradientAndScore();
+            return graph.gradient().gradient().dup();
+        }
+    }
+
+    @ParameterizedTest(name = "loss {0}")
+    @MethodSource("lossTypes")
+    void lossKeepsTheContract(String type) {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            LossHead head = LossHead.of(type);
+            DistillationLoss loss = head.loss();
+            assertFalse(loss.describe().isBlank(), type);
+            assertFalse(loss.headName().isBlank(), type);
+
+            double score = head.score();
+            assertTrue(Double.isFinite(score) && score >= 0, type + ": score " + score);
+            assertTrue(org.deeplearning4j.gradientcheck.GradientCheckUtil.checkGradients(
+                    new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig().net(head.graph())
+                            .inputs(head.data().getFeatures()).labels(head.data().getLabels()).epsilon(1e-6)
+                            .maxRelError(1e-3).minAbsoluteError(1e-8)), type + ": DL4J gradient check failed");
+
+            // weight: default 1, multiplies score and gradient, rejects negatives
+            assertEquals(1.0, loss.parameters().get(DistillationLoss.WEIGHT), type);
+            INDArray gradient = head.gradient();
+            assertTrue(gradient.norm2Number().doubleValue() > 0, type + ": zero gradient");
+            loss.setParameter(DistillationLoss.WEIGHT, 2.5);
+            assertEquals(2.5 * score, head.score(), 1e-9 * Math.max(1, score), type + ": weight does not scale score");
+            assertTrue(gradient.mul(2.5).equalsWithEps(head.gradient(), 1e-9),
+                    type + ": weight does not scale the gradient");
+            assertThrows(IllegalArgumentException.class, () -> loss.setParameter(DistillationLoss.WEIGHT, -1));
+            loss.setParameter(DistillationLoss.WEIGHT, 0);
+            assertEquals(0.0, head.score(), 1e-12, type + ": weight 0");
+
+            // every parameter round-trips; an unknown one is refused
+            for (String p : loss.parameters().keySet()) {
+                double changed = loss.parameters().get(p) * 0.5 + 0.1;
+                loss.setParameter(p, changed);
+                assertEquals(changed, loss.parameters().get(p), 0.0, type + " " + p);
+            }
+            assertThrows(IllegalArgumentException.class, () -> loss.setParameter("no_such_parameter", 1));
+        } finally {
+            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        }
+    }
+
+    private static INDArray gaussian(java.util.Random random, int rows, int cols) {
+        INDArray a = Nd4j.zeros(DataType.DOUBLE, rows, cols);
+        for (int i = 0; i < rows; i++) {
+            for (int k = 0; k < cols; k++) {
+                a.putScalar(i, k, random.nextGaussian());
+            }
+        }
+        return a;
+    }
+
+    // ---- schedules ------------------------------------------------------------------------------
+
+    static Stream<String> scheduleTypes() {
+        return new TreeSet<>(SCHEDULES.keySet()).stream();
+    }
+
+    @ParameterizedTest(name = "schedule {0}")
+    @MethodSource("scheduleTypes")
+    void scheduleKeepsTheContract(String type) {
+        Schedule schedule = Plugins.create(Schedule.class, section(SCHEDULES.get(type)));
+        Schedule again = Plugins.create(Schedule.class, section(SCHEDULES.get(type)));
+        assertFalse(schedule.describe().isBlank(), type);
+        assertEquals(schedule.describe(), again.describe(), type);
+        for (int epochs : new int[] {1, 2, 7, 20}) {
+            double configured = 3;
+            double first = schedule.valueAt(0, epochs, configured);
+            double last = schedule.valueAt(epochs - 1, epochs, configured);
+            double low = Math.min(first, last);
+            double high = Math.max(first, last);
+            for (int e = 0; e < epochs; e++) {
+                double v = schedule.valueAt(e, epochs, configured);
+                assertTrue(Double.isFinite(v), type + " epoch " + e);
+                assertTrue(v >= low - 1e-12 && v <= high + 1e-12,
+                        type + ": " + v + " at epoch " + e + " outside [" + low + ", " + high + "]");
+                assertEquals(v, schedule.valueAt(e, epochs, configured), 0.0, type + ": not deterministic");
+                assertEquals(v, again.valueAt(e, epochs, configured), 0.0, type + ": same section, other values");
+            }
+        }
     }
 
     // ---- the saved teacher ----------------------------------------------------------------------

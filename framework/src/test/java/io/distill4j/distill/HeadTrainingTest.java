@@ -1,0 +1,121 @@
+package io.distill4j.distill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.EpochReport;
+import io.distill4j.api.InputShape;
+import io.distill4j.api.TeacherOutputs;
+import io.distill4j.api.VertexNames;
+import io.distill4j.loss.FitNetsHint;
+import io.distill4j.loss.HardLabelCrossEntropy;
+import io.distill4j.model.MlpNetwork;
+import io.distill4j.train.TrainingSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Heads that own layers really train, and every head's score is reported per epoch: a hint head alone moves its
+ * projection and the student body below it (and nothing else), and its score drops.
+ */
+class HeadTrainingTest {
+    private static final InputShape SHAPE = new InputShape(6, 1, 3);
+    private static final MlpNetwork STUDENT = new MlpNetwork(List.of(8, 5), "tanh", 0);
+
+    /** Inputs, labels and a teacher whose layer "t" is a fixed nonlinear map of the input (learnable). */
+    private static StudentDistiller.SplitData split(long seed) {
+        INDArray x = Nd4j.randn(seed, new long[] {128, 6}).castTo(DataType.FLOAT);
+        INDArray map = Nd4j.randn(99, new long[] {6, 4}).castTo(DataType.FLOAT);
+        INDArray t = Transforms.tanh(x.mmul(map));
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 128, 3);
+        for (int i = 0; i < 128; i++) {
+            y.putScalar(i, x.getDouble(i, 0) > 0 ? 2 : 0, 1);
+        }
+        return new StudentDistiller.SplitData(x, y, Map.of(DistillationLoss.DEFAULT_TEACHER,
+                new TeacherOutputs(Nd4j.zeros(DataType.FLOAT, 128, 3), Map.of("t", t))));
+    }
+
+    private static List<EpochReport> train(List<DistillationLoss> losses, TrainingSettings settings,
+            ComputationGraph[] graph) {
+        List<EpochReport> reports = new ArrayList<>();
+        var result = StudentDistiller.train("heads", STUDENT, losses, List.of(), SHAPE, settings, split(1), split(2),
+                11, 12, reports::add);
+        graph[0] = result.graph();
+        return reports;
+    }
+
+    /** Trained by the hint alone: the logits head (DL4J needs one) has weight 0. */
+    @Test
+    void aHintHeadAloneTrainsItsProjectionAndTheBodyBelowIt() {
+        var hint = new FitNetsHint("hidden_0", "t", 1, DistillationLoss.DEFAULT_TEACHER);
+        List<DistillationLoss> losses = List.of(new HardLabelCrossEntropy(0), hint);
+        TrainingSettings settings = new TrainingSettings(8, 32, 0.01, 0, 0);
+        ComputationGraph untrained = io.distill4j.model.Networks.build(STUDENT, losses, SHAPE, settings, 11,
+                Map.of("hard", 6L, "hint_hidden_0", 4L));
+        ComputationGraph[] trained = new ComputationGraph[1];
+        List<EpochReport> reports = train(losses, settings, trained);
+
+        assertFalse(param(untrained, "hint_hidden_0_projection").equalsWithEps(
+                param(trained[0], "hint_hidden_0_projection"), 1e-6), "the projection did not train");
+        assertFalse(param(untrained, "hidden_0").equalsWithEps(param(trained[0], "hidden_0"), 1e-6),
+                "the hint's gradient did not reach the student layer it reads");
+        // nothing above the guided layer has a gradient from the hint: the only loss is the hint
+        assertTrue(param(untrained, "hidden_1").equalsWithEps(param(trained[0], "hidden_1"), 0));
+        assertTrue(param(untrained, VertexNames.LOGITS).equalsWithEps(param(trained[0], VertexNames.LOGITS), 0));
+
+        double first = reports.get(0).values().get("val_loss.hint_hidden_0");
+        double last = reports.get(reports.size() - 1).values().get("val_loss.hint_hidden_0");
+        assertTrue(last < 0.5 * first, "the hint's validation score did not drop: " + first + " -> " + last);
+        double firstTrain = reports.get(0).values().get("train_loss.hint_hidden_0");
+        double lastTrain = reports.get(reports.size() - 1).values().get("train_loss.hint_hidden_0");
+        assertTrue(lastTrain < firstTrain, firstTrain + " -> " + lastTrain);
+    }
+
+    /** Each head's train and validation score per epoch, and their sums are the graph's own losses (no l2). */
+    @Test
+    void everyHeadsScoreIsReportedAndTheySumToTheLoss() {
+        var hard = new HardLabelCrossEntropy(0.5);
+        var hint = new FitNetsHint("hidden_1", "t", 2, DistillationLoss.DEFAULT_TEACHER);
+        ComputationGraph[] graph = new ComputationGraph[1];
+        List<EpochReport> reports = train(List.of(hard, hint), new TrainingSettings(3, 32, 0.01, 0, 0), graph);
+        assertEquals(3, reports.size());
+        for (EpochReport r : reports) {
+            Map<String, Double> v = r.values();
+            assertEquals(r.validationLoss(), v.get("val_loss.hard") + v.get("val_loss.hint_hidden_1"),
+                    1e-4 * r.validationLoss(), v.toString());
+            assertEquals(r.trainLoss(), v.get("train_loss.hard") + v.get("train_loss.hint_hidden_1"),
+                    1e-4 * r.trainLoss(), v.toString());
+            assertEquals(0.5, v.get("hard.weight"));
+            assertEquals(2.0, v.get("hint_hidden_1.weight"));
+            assertTrue(v.get("val_loss.hard") > 0 && v.get("val_loss.hint_hidden_1") > 0, v.toString());
+        }
+    }
+
+    /** With weight decay, DL4J adds it to the first head's score; the reported head scores leave it out. */
+    @Test
+    void headScoresLeaveOutWeightDecay() {
+        var hard = new HardLabelCrossEntropy();
+        ComputationGraph[] plain = new ComputationGraph[1];
+        ComputationGraph[] decayed = new ComputationGraph[1];
+        // one epoch of one minibatch: the reported score is the untrained network's, the same with or without l2
+        EpochReport a = train(List.of(hard), new TrainingSettings(1, 128, 0.01, 0, 0), plain).get(0);
+        EpochReport b = train(List.of(new HardLabelCrossEntropy()), new TrainingSettings(1, 128, 0.01, 0.5, 0),
+                decayed).get(0);
+        assertTrue(b.trainLoss() > a.trainLoss() + 1e-3, "l2 did not raise DL4J's score");
+        assertEquals(a.values().get("train_loss.hard"), b.values().get("train_loss.hard"), 1e-6);
+        assertEquals(a.trainLoss(), a.values().get("train_loss.hard"), 1e-6);
+    }
+
+    private static INDArray param(ComputationGraph graph, String layer) {
+        return graph.getLayer(layer).getParam("W").dup();
+    }
+}

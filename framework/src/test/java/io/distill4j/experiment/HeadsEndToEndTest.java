@@ -1,0 +1,98 @@
+package io.distill4j.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distill4j.tracking.MlflowFileStore;
+import io.distill4j.tracking.MlflowFileStoreReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A study with an extra hint head through the real runner: every head's score is tracked per epoch, the deployable
+ * student has no head layer, and cached activations are read only by the studies whose losses need them.
+ */
+class HeadsEndToEndTest {
+    private static final String STUDY = """
+            study: NAME
+            seed: 3
+            data:
+              source: {type: synthetic, bars: 2000, seed: 11, interval: 5m}
+              features: {lookback: 4}
+              labels: {horizon: 3}
+            teacher:
+              type: mlp
+              hidden: [12]
+              training: {epochs: 2, batch_size: 128, patience: 0}
+            student: {type: mlp, hidden: [6, 4]}
+            distillation:
+              loss: {type: hinton, temperature: 2, alpha: 0.5}
+            HEADS
+            training: {epochs: 2, batch_size: 128}
+            seeds: [1]
+            """;
+    private static final String HINT = "  heads:\n    hint: {type: hint, student_layer: hidden_0, teacher_layer: "
+            + "hidden_0, weight: 0.5}";
+
+    @TempDir
+    Path dir;
+
+    private StudyRunner.Outcome run(String name, String heads, String mlruns) throws IOException {
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, STUDY.replace("NAME", name).replace("HEADS\n", heads.isEmpty() ? "" : heads + "\n"));
+        try (var store = new MlflowFileStore(dir.resolve(mlruns))) {
+            return new StudyRunner(dir.resolve("results"), store, StudyListener.NONE, 1)
+                    .run(Study.load(file, List.of()));
+        }
+    }
+
+    @Test
+    void hintStudyTracksEveryHeadAndOnlyItReadsActivations() throws IOException {
+        StudyRunner.Outcome hinted = run("hinted", HINT, "mlruns");
+        assertTrue(hinted.results().stream().noneMatch(TrialResult::failed), hinted.summary().toMarkdown());
+        var reader = new MlflowFileStoreReader(dir.resolve("mlruns"));
+        String exp = reader.experiments().stream().filter(e -> e.name().equals("hinted")).findFirst().orElseThrow()
+                .experimentId();
+        var distilled = reader.runs(exp).stream().filter(r -> r.runName().startsWith("distilled")).findFirst()
+                .orElseThrow();
+        var alone = reader.runs(exp).stream().filter(r -> r.runName().startsWith("student-alone")).findFirst()
+                .orElseThrow();
+        assertEquals("hinton(T=2,alpha=0.5) + hint(hidden_0->hidden_0,weight=0.5)",
+                distilled.params().get("trial.loss"));
+        for (String metric : List.of("train_loss.kd", "val_loss.kd", "train_loss.hint_hidden_0",
+                "val_loss.hint_hidden_0", "hint_hidden_0.weight", "kd.temperature")) {
+            assertNotNull(distilled.metrics().get(metric), metric + " in " + distilled.metrics().keySet());
+            assertEquals(2, distilled.metrics().get(metric).size(), metric);
+        }
+        assertEquals(2, alone.metrics().get("train_loss.hard").size());
+        // the projection (6 -> 12) is not part of the deployed student
+        assertEquals(alone.metrics().get("parameters").get(0).value(),
+                distilled.metrics().get("parameters").get(0).value());
+
+        // damage every cached activation: a study of logit losses never reads them, a hint study does
+        List<Path> activations;
+        try (Stream<Path> files = Files.walk(dir.resolve("results").resolve("cache"))) {
+            activations = files.filter(p -> p.getFileName().toString().matches("(train|validation|test)\\.hidden_0\\.bin"))
+                    .toList();
+        }
+        assertEquals(3, activations.size(), activations.toString());
+        for (Path p : activations) {
+            Files.writeString(p, "damaged");
+        }
+        StudyRunner.Outcome plain = run("plain", "", "mlruns-plain");
+        assertTrue(plain.results().stream().noneMatch(TrialResult::failed), plain.summary().toMarkdown());
+        for (Path p : activations) {
+            assertEquals("damaged", new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1),
+                    "the cached teacher was read and trained again");
+        }
+        StudyRunner.Outcome again = run("hinted-again", HINT, "mlruns-again");
+        assertEquals(1, again.results().stream().filter(TrialResult::failed).count(),
+                "the hint trial must read (and here trip over) the activations");
+    }
+}
