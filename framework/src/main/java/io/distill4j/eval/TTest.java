@@ -6,7 +6,7 @@ import org.apache.commons.math3.distribution.TDistribution;
 /**
  * Two-sided t-tests of a difference of means over seeds: Welch's test for independent samples (Welch–Satterthwaite
  * degrees of freedom) and the paired test for samples that share each seed. p-values come from the Student t
- * distribution of commons-math3 (on the class path through ND4J).
+ * distribution of commons-math3 (declared by the framework; the version ND4J brings).
  */
 public final class TTest {
     private TTest() {
