@@ -1,6 +1,7 @@
 package io.distill4j.experiment;
 
 import io.distill4j.Distill4jException;
+import io.distill4j.EnvironmentException;
 import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
@@ -41,6 +42,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,7 +55,10 @@ import org.slf4j.LoggerFactory;
  * with the same budget) on {@code workers} threads, evaluates each on the test split, tracks everything (one parent
  * run per study, one child run per trial) and writes the summary.
  *
- * <p>A failing trial (diverged loss, any exception) is recorded as FAILED with its reason and the others go on.
+ * <p>A failing trial (diverged loss, any exception) is recorded as FAILED with its reason and the others go on. A
+ * failure of the machine ({@link EnvironmentException}: disk full, read-only file system) stops the study instead,
+ * since every later trial would fail the same way: trials already finished stay in the ledger for a resume, no new
+ * trial starts, and the open runs are ended as FAILED.
  */
 public final class StudyRunner {
     private static final Logger LOG = LoggerFactory.getLogger(StudyRunner.class);
@@ -165,13 +170,54 @@ public final class StudyRunner {
             return new Outcome(study, results, summary, folder, parent.runId());
         } catch (RuntimeException | Error e) {
             status = RunStatus.FAILED;
-            parent.setTag("distill4j.error", String.valueOf(e.getMessage()));
+            RuntimeException stopped = EnvironmentException.of(e).map(env -> stopped(study, ledger, folder, env))
+                    .orElse(null);
+            try {
+                parent.setTag("distill4j.error", String.valueOf((stopped != null ? stopped : e).getMessage()));
+            } catch (RuntimeException again) { // e.g. the disk is still full: the next run ends the parent
+                e.addSuppressed(again);
+            }
+            if (stopped != null) {
+                throw stopped;
+            }
             throw e;
         } finally {
             if (status != RunStatus.FINISHED) {
-                parent.end(status);
+                try {
+                    parent.end(status);
+                } catch (RuntimeException again) {
+                    LOG.warn("could not end the study's run {}: {}; the next run of the study ends it",
+                            parent.runId(), again.toString());
+                }
             }
         }
+    }
+
+    /** The one-line reason a study stopped on an environment failure: what failed, what is kept, what to do. */
+    private static EnvironmentException stopped(Study study, TrialLedger ledger, Path folder,
+            EnvironmentException e) {
+        long kept = study.trials().stream().filter(t -> ledger.finishedResult(t).isPresent()).count();
+        return new EnvironmentException(e.getMessage() + "; the study stopped: " + kept + " of "
+                + study.trials().size() + " trial(s) finished and are kept in " + folder.resolve("trials")
+                + "; fix this, then run the study again with --resume", e);
+    }
+
+    /**
+     * Ends the run of a trial the machine failed (see {@link EnvironmentException}) as FAILED with the reason, as far
+     * as the machine still allows: a run this cannot end is ended by the next run of the study.
+     */
+    private static EnvironmentException abandon(TrackedRun run, EnvironmentException e) {
+        try {
+            run.setTag("distill4j.error", e.getMessage());
+        } catch (RuntimeException again) {
+            e.addSuppressed(again);
+        }
+        try {
+            run.end(RunStatus.FAILED);
+        } catch (RuntimeException again) {
+            e.addSuppressed(again);
+        }
+        return e;
     }
 
     /** Ends, in tracking, the runs of trials (and studies) whose process died; returns how many. */
@@ -296,6 +342,10 @@ public final class StudyRunner {
                     Map.of("train_seconds", entry.trainMillis() / 1000.0, "from_cache", entry.fromCache() ? 1.0 : 0.0));
             return finished(trial, result, ledger, experimentId);
         } catch (RuntimeException e) {
+            Optional<EnvironmentException> env = EnvironmentException.of(e);
+            if (env.isPresent()) {
+                throw abandon(run, env.get());
+            }
             TrialResult failed = fail(trial, run, e, t0, ledger, experimentId);
             if (e instanceof Distill4jException user) {
                 throw user; // bad data or config: every trial would fail the same way
@@ -320,13 +370,34 @@ public final class StudyRunner {
             th.setDaemon(true);
             return th;
         });
+        // an environment failure stops new trials; the ones already running finish (or fail) and are kept
+        AtomicReference<RuntimeException> stop = new AtomicReference<>();
         try {
             List<Future<TrialResult>> futures = new ArrayList<>();
             for (Trial t : trials) {
-                futures.add(pool.submit(() -> runStudent(t, experimentId, parentRunId, teachers, ledger, resume)));
+                futures.add(pool.submit(() -> {
+                    if (stop.get() != null) {
+                        return null;
+                    }
+                    try {
+                        return runStudent(t, experimentId, parentRunId, teachers, ledger, resume);
+                    } catch (RuntimeException e) {
+                        if (EnvironmentException.of(e).isEmpty()) {
+                            throw e;
+                        }
+                        stop.compareAndSet(null, e);
+                        return null;
+                    }
+                }));
             }
             for (Future<TrialResult> f : futures) {
-                out.add(f.get());
+                TrialResult r = f.get();
+                if (r != null) {
+                    out.add(r);
+                }
+            }
+            if (stop.get() != null) {
+                throw stop.get();
             }
             return out;
         } catch (InterruptedException e) {
@@ -397,6 +468,10 @@ public final class StudyRunner {
                     run.runId(), null, Map.of());
             return finished(trial, result, ledger, experimentId);
         } catch (RuntimeException e) {
+            Optional<EnvironmentException> env = EnvironmentException.of(e);
+            if (env.isPresent()) {
+                throw abandon(run, env.get());
+            }
             return fail(trial, run, e, t0, ledger, experimentId);
         }
     }
@@ -434,13 +509,22 @@ public final class StudyRunner {
         return m;
     }
 
+    /** Writes the model to a temporary file renamed into place; a failed write leaves nothing (and frees its space). */
     private static void saveAtomically(ComputationGraph graph, Path target) {
+        Path tmp = null;
         try {
             Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".zip");
+            tmp = Files.createTempFile(target.getParent(), ".tmp-", ".zip");
             ModelSerializer.writeModel(graph, tmp.toFile(), false);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
+            try {
+                if (tmp != null) {
+                    Files.deleteIfExists(tmp);
+                }
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
             throw new UncheckedIOException("cannot save the student model " + target + ": " + e.getMessage(), e);
         }
     }
