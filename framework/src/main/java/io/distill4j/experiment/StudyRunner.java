@@ -17,7 +17,7 @@ import io.distill4j.data.features.SampleSplit;
 import io.distill4j.eval.ClassificationMetrics;
 import io.distill4j.loss.HardLabelCrossEntropy;
 import io.distill4j.model.Networks;
-import io.distill4j.tracking.DatasetInput;
+import io.distill4j.tracking.DatasetInputs;
 import io.distill4j.tracking.RunStatus;
 import io.distill4j.tracking.TrackedRun;
 import io.distill4j.tracking.Tracker;
@@ -305,7 +305,7 @@ public final class StudyRunner {
         long t0 = System.currentTimeMillis();
         try {
             PreparedData data = data(c);
-            logData(run, data);
+            logData(run, data, trial.file());
             var ctx = new TeacherFitContext(shape(data), data.train(), data.train().labelsOneHot(),
                     data.validation(), data.validation().labelsOneHot(), data.series(), c.seed(),
                     epochObserver(trial, run));
@@ -422,7 +422,7 @@ public final class StudyRunner {
         long t0 = System.currentTimeMillis();
         try {
             PreparedData data = data(c);
-            logData(run, data);
+            logData(run, data, trial.file());
             Map<String, TeacherCache.Entry> used = new LinkedHashMap<>();
             for (String name : c.teachers().keySet()) {
                 TeacherCache.Entry entry = teachers.get(teacherKey(c, name));
@@ -565,7 +565,7 @@ public final class StudyRunner {
         }
     }
 
-    private static void logData(TrackedRun run, PreparedData data) {
+    private static void logData(TrackedRun run, PreparedData data, String studyFile) {
         var d = data.description();
         run.setTag("distill4j.data.source", d.source());
         run.setTag("distill4j.data.sha256", d.sha256());
@@ -577,28 +577,9 @@ public final class StudyRunner {
         run.logParam("data.samples.validation", String.valueOf(data.validation().size()));
         run.logParam("data.samples.test", String.valueOf(data.test().size()));
         run.logParam("data.label_threshold", String.valueOf(data.labelThreshold()));
-        run.logDataset(dataset(data));
-    }
-
-    /** The prepared data as an MLflow dataset input (name, digest, source, schema, profile). */
-    static DatasetInput dataset(PreparedData data) {
-        var d = data.description();
-        var json = new com.fasterxml.jackson.databind.ObjectMapper();
-        boolean synthetic = d.source().startsWith("synthetic");
-        String name = synthetic ? "synthetic" : Path.of(d.source()).getFileName().toString().replaceFirst("\\.csv$", "");
-        var source = json.createObjectNode().put(synthetic ? "generator" : "path", d.source());
-        var schema = json.createObjectNode();
-        data.featureNames().forEach(f -> schema.withArray("features").add(f));
-        schema.put("labels", "0=sell 1=hold 2=buy");
-        var profile = json.createObjectNode().put("rows", d.rows())
-                .put("first_time", java.time.Instant.ofEpochMilli(d.firstTimeMs()).toString())
-                .put("last_time", java.time.Instant.ofEpochMilli(d.lastTimeMs()).toString())
-                .put("interval_ms", d.intervalMs()).put("sha256", d.sha256())
-                .put("samples_train", data.train().size()).put("samples_validation", data.validation().size())
-                .put("samples_test", data.test().size());
-        return new DatasetInput(name, d.sha256().substring(0, Math.min(10, d.sha256().length())),
-                synthetic ? "synthetic" : "local", source.toString(), schema.toString(), profile.toString(),
-                "training");
+        run.logDataset(DatasetInputs.training(d.source(), studyFile, d.sha256(), d.rows(), d.firstTimeMs(),
+                d.lastTimeMs(), d.intervalMs(), data.featureNames(), Map.of("train", data.train().size(),
+                        "validation", data.validation().size(), "test", data.test().size())));
     }
 
     private TrainingObserver epochObserver(Trial trial, TrackedRun run) {

@@ -156,6 +156,8 @@ class StudyRunnerEndToEndTest {
         String digest = line(datasetMeta, "digest");
         assertEquals(md5(name + digest), datasetDirs.get(0).getFileName().toString());
         assertTrue(datasetMeta.contains("source_type: ") && datasetMeta.contains("profile: "), datasetMeta);
+        // synthetic data as MLflow's code source, the schema as an mlflow_colspec (see DatasetInputsTest)
+        assertTrue(datasetMeta.contains("source_type: code") && datasetMeta.contains("mlflow_colspec"), datasetMeta);
         Path inputs = root.resolve(experiment.experimentId()).resolve(distilled.runId()).resolve("inputs");
         Path input = inputs.resolve(md5(datasetDirs.get(0).getFileName() + distilled.runId())).resolve("meta.yaml");
         String inputMeta = Files.readString(input);
