@@ -538,7 +538,7 @@ public final class StudyRunner {
         tags.put("distill4j.trial_id", trial.id());
         tags.put("distill4j.role", trial.role().label());
         tags.put("distill4j.config_hash", ConfigHash.of(trial.resolved()));
-        tags.put("distill4j.seed", String.valueOf(trial.seed()));
+        tags.put("distill4j.seed", String.valueOf(trial.trainingSeed()));
         if (!trial.cell().equals("-")) {
             tags.put("distill4j.cell", trial.cell());
         }
@@ -548,7 +548,7 @@ public final class StudyRunner {
         flatten("", trial.resolved(), params);
         // trial-level params live under "trial." so they never collide with a config path (e.g. the root seed)
         params.put("trial.role", trial.role().label());
-        params.put("trial.seed", String.valueOf(trial.seed()));
+        params.put("trial.seed", String.valueOf(trial.trainingSeed()));
         params.put("trial.method", trial.method());
         run.logParams(params);
         run.logArtifact("config.yaml", StudyFileWriter.toYaml(Secrets.masked(trial.resolved())).getBytes(StandardCharsets.UTF_8));

@@ -103,7 +103,7 @@ public final class TrialLedger {
     private static ObjectNode result(TrialResult r, String status, String experimentId) {
         ObjectNode n = JSON.createObjectNode();
         n.put("id", r.trialId()).put("status", status).put("experiment_id", experimentId).put("run_id", r.runId());
-        n.put("role", r.trial().role().label()).put("method", r.trial().method()).put("seed", r.trial().seed());
+        n.put("role", r.trial().role().label()).put("method", r.trial().method()).put("seed", r.trial().trainingSeed());
         n.set("test", numbers(r.test()));
         n.set("validation", numbers(r.validation()));
         n.set("facts", numbers(r.facts()));

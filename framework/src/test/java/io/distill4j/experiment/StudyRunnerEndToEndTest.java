@@ -125,6 +125,10 @@ class StudyRunnerEndToEndTest {
         assertEquals("[4]", distilled.params().get("student.hidden"));
         assertEquals("1", distilled.tags().get("distill4j.seed"));
         assertEquals("alpha=0.2", distilled.tags().get("distill4j.cell"));
+        var teacherRun = byName.get("teacher mlp[16]");
+        assertNotNull(teacherRun, byName.keySet().toString());
+        assertEquals("3", teacherRun.tags().get("distill4j.seed"), "the teacher trains with the study root seed");
+        assertEquals("3", teacherRun.params().get("trial.seed"));
         // per-epoch metrics with steps; the schedule moves T from 3 to 1 over two epochs
         var temperature = distilled.metrics().get("temperature");
         assertEquals(2, temperature.size());
