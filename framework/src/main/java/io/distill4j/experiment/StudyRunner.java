@@ -297,7 +297,12 @@ public final class StudyRunner {
             Optional<TrialResult> done = resumed(trial, ledger, true);
             if (done.isPresent()) {
                 teachers.put(key, cached.get().logitsOnly());
-                return done.get();
+                // this run reads the teacher from the cache, whatever the run that trained it recorded
+                Map<String, Double> facts = new LinkedHashMap<>(done.get().facts());
+                facts.put("from_cache", 1.0);
+                TrialResult r = done.get();
+                return new TrialResult(r.trial(), r.trialId(), r.test(), r.validation(), r.parameters(), r.millis(),
+                        r.runId(), null, facts);
             }
         }
         listener.trialStarted(trial);

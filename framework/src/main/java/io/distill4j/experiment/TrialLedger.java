@@ -64,12 +64,14 @@ public final class TrialLedger {
         write(STUDY, n);
     }
 
-    /** The finished result of a trial, if the ledger has one. */
+    /** The finished result of a trial, if the ledger has one (marked {@link TrialResult#fromLedger()}). */
     public Optional<TrialResult> finishedResult(Trial trial) {
-        return read(trial.id()).filter(n -> n.path("status").asText().equals("finished"))
-                .map(n -> new TrialResult(trial, trial.id(), doubles(n.get("test")), doubles(n.get("validation")),
-                        n.path("parameters").asLong(), n.path("millis").asLong(), n.path("run_id").asText(), null,
-                        doubles(n.get("facts"))));
+        return read(trial.id()).filter(n -> n.path("status").asText().equals("finished")).map(n -> {
+            Map<String, Double> facts = doubles(n.get("facts"));
+            facts.put(TrialResult.FROM_LEDGER, 1.0);
+            return new TrialResult(trial, trial.id(), doubles(n.get("test")), doubles(n.get("validation")),
+                    n.path("parameters").asLong(), n.path("millis").asLong(), n.path("run_id").asText(), null, facts);
+        });
     }
 
     /** Every record still {@code started}: trials (and a study) whose process stopped before they ended. */

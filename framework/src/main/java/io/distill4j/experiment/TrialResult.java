@@ -28,6 +28,14 @@ public record TrialResult(
         return failure != null;
     }
 
+    /** Fact set on a result that {@code --resume} took from the ledger (trained by an earlier run, not this one). */
+    public static final String FROM_LEDGER = "from_ledger";
+
+    /** Whether this result was taken from the ledger by a resume rather than trained in this run. */
+    public boolean fromLedger() {
+        return facts.getOrDefault(FROM_LEDGER, 0.0) > 0;
+    }
+
     /** A test metric, or {@code NaN}. */
     public double test(String metric) {
         return test.getOrDefault(metric, Double.NaN);

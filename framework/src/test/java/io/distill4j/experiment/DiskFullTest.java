@@ -107,6 +107,12 @@ class DiskFullTest {
         }
         assertEquals(7, resumed.results().size());
         assertTrue(resumed.results().stream().noneMatch(TrialResult::failed));
+        assertEquals(kept.stream().map(Trial::id).collect(Collectors.toSet()), resumed.results().stream()
+                .filter(TrialResult::fromLedger).map(TrialResult::trialId).collect(Collectors.toSet()));
+        // the resumed study reused the teacher: its note must not claim it trained in this run
+        assertEquals(1, resumed.summary().teacherNotes().size());
+        assertTrue(resumed.summary().teacherNotes().get(0).contains(": read from the cache"),
+                resumed.summary().teacherNotes().get(0));
         for (Trial t : kept) {
             assertEquals(ledger.finishedResult(t).orElseThrow().runId(),
                     resumed.results().stream().filter(r -> r.trialId().equals(t.id())).findFirst().orElseThrow()
