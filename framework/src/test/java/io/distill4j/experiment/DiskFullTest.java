@@ -124,6 +124,57 @@ class DiskFullTest {
     }
 
     /**
+     * With two workers: the trial beside the failing one finishes and is kept, no trial starts after the failure,
+     * and nothing is left RUNNING.
+     */
+    @Test
+    void withTwoWorkersTheRunningNeighbourFinishesAndNothingNewStarts(@TempDir Path dir) throws Exception {
+        Path devFull = Path.of("/dev/full");
+        assumeTrue(Files.exists(devFull), "needs Linux's /dev/full");
+        Path file = dir.resolve("full.yaml");
+        Files.writeString(file, STUDY.replace("[0.2, 0.8]", "[0.2, 0.4, 0.6, 0.8]"));
+        Study study = Study.load(file, List.of());
+        assertEquals(1 + 2 + 8, study.trials().size());
+        Path results = dir.resolve("results");
+        Path mlruns = dir.resolve("mlruns");
+        AtomicInteger studentsStarted = new AtomicInteger();
+        StudyListener fillsUp = new StudyListener() {
+            private volatile String victim;
+
+            @Override
+            public void trialStarted(Trial trial) {
+                if (trial.role() != Trial.Role.TEACHER && studentsStarted.incrementAndGet() == 3) {
+                    victim = trial.id();
+                }
+            }
+
+            @Override
+            public void epochFinished(Trial trial, EpochReport report) {
+                if (trial.id().equals(victim) && report.epoch() == 0) {
+                    try {
+                        Path metric = runDir(mlruns, trial.id()).resolve("metrics").resolve("train_loss");
+                        Files.delete(metric);
+                        Files.createSymbolicLink(metric, devFull);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+        try (var store = new MlflowFileStore(mlruns)) {
+            assertThrows(EnvironmentException.class,
+                    () -> new StudyRunner(results, store, fillsUp, 2).run(study, false));
+        }
+        assertTrue(studentsStarted.get() <= 4, "started after the failure: " + studentsStarted.get());
+        TrialLedger ledger = new TrialLedger(results.resolve("full").resolve("trials"));
+        long kept = study.trials().stream().filter(t -> ledger.finishedResult(t).isPresent()).count();
+        assertEquals(1 + studentsStarted.get() - 1, kept, "every started trial but the failing one is kept");
+        Map<String, MlflowFileStoreReader.Run> runs = runsByName(mlruns);
+        assertEquals(1 + studentsStarted.get() + 1, runs.size(), runs.keySet().toString());
+        assertTrue(runs.values().stream().noneMatch(r -> r.status() == RunStatus.RUNNING), runs.toString());
+    }
+
+    /**
      * The same on a real small file system that fills up (a tmpfs; needs the right to mount, else skipped): after the
      * second student the disk is filled to the last byte, so even ending the runs fails; the study still stops with
      * one clear error, and the resume after freeing space ends the runs left open and completes the study.
