@@ -62,8 +62,10 @@ final class ProgressBar implements StudyListener {
         if (terminal) {
             err.print("\r\033[K");
         }
-        err.printf("[%d/%d] %s (%s) %s in %s%n", finished, trials, result.trial().runName(), result.trialId(), status,
-                duration(result.millis()));
+        String how = result.fromLedger() ? ", taken from the ledger (trained by an earlier run)"
+                : " in " + duration(result.millis());
+        err.printf("[%d/%d] %s (%s) %s%s%n", finished, trials, result.trial().runName(), result.trialId(), status,
+                how);
         draw();
     }
 

@@ -32,6 +32,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a distillation study: teacher, student-alone baseline and every distilled grid cell x seed.")
 public final class RunCommand implements Callable<Integer> {
+    /** Studies with more trials than this run only with {@code --yes} (a grid typo can multiply a study by 100). */
+    static final int CONFIRM_TRIALS_ABOVE = 500;
+
     @Spec
     CommandSpec spec;
 
@@ -64,6 +67,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "Student trials trained at once, one thread each (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--yes", description = "Run a study of more than " + CONFIRM_TRIALS_ABOVE
+            + " trials (without it such a study stops before training, saying how many trials it has).")
+    boolean yes;
+
     @Option(names = "--device", paramLabel = "auto|cpu|gpu",
             description = "Where to train (overrides the study's 'device', default auto): auto uses a supported GPU "
                     + "when the CUDA backend is in the build (./distill4j --cuda), else the CPU.")
@@ -72,6 +79,10 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (results.toString().isBlank()) {
+            throw new io.distill4j.Distill4jException("--results must name a folder (an empty one would write into "
+                    + "the current folder), e.g. --results results");
+        }
         Study study = Study.load(studyFile, overrides);
         DeviceMode mode = study.base().device();
         if (device != null) {
@@ -87,6 +98,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (workers < 1 || workers > 64) {
             throw new io.distill4j.Distill4jException("--workers must be in [1, 64], got " + workers);
+        }
+        if (study.trials().size() > CONFIRM_TRIALS_ABOVE && !yes) {
+            throw new io.distill4j.Distill4jException(String.format("study %s has %d trials (%d grid cell(s) x %d "
+                    + "seed(s), plus teacher and student-alone), more than %d; check the grid (--dry-run lists "
+                    + "them) and run again with --yes to train them all", study.name(), study.trials().size(),
+                    study.cells().size(), study.seeds().size(), CONFIRM_TRIALS_ABOVE));
         }
         String uri = TrackingUris.resolve(trackingUri, study.base().trackingUri(), System.getenv(), results);
         DeviceDecision decision = DeviceSelector.select(mode, DeviceEnvironment.detect());

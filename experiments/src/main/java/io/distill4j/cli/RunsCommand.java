@@ -8,6 +8,10 @@ import io.distill4j.tracking.rest.MlflowHttp;
 import io.distill4j.tracking.rest.MlflowRestApi;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,7 +19,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code distill4j runs}: a study's runs from a file store or a server, as a table sorted by a metric. */
+/**
+ * {@code distill4j runs}: a study's runs from a file store or a server, as a table sorted by a metric. Without
+ * {@code --experiment}, a file store shows its most recent study (the experiment whose latest run started last) and
+ * names the others.
+ */
 @Command(name = "runs", mixinStandardHelpOptions = true,
         description = "List a study's runs (file store or MLflow server) as a table sorted by a metric.")
 public final class RunsCommand implements Callable<Integer> {
@@ -31,8 +39,8 @@ public final class RunsCommand implements Callable<Integer> {
     Path results;
 
     @Option(names = {"--experiment", "--study"}, paramLabel = "NAME",
-            description = "Experiment (= study name unless tracking.experiment says otherwise). Default: the only "
-                    + "non-empty experiment.")
+            description = "Experiment (= study name unless tracking.experiment says otherwise). Default for a file "
+                    + "store: the most recent study (the others are named).")
     String experiment;
 
     @Option(names = "--sort", paramLabel = "METRIC", description = "Sort by this metric, e.g. test_accuracy.")
@@ -49,6 +57,7 @@ public final class RunsCommand implements Callable<Integer> {
         String uri = TrackingUris.resolve(trackingUri, null, System.getenv(), results);
         List<MlflowFileStoreReader.Run> runs;
         String name;
+        String note = null;
         if (TrackingUris.isServer(uri)) {
             MlflowRestApi api = TrackingUris.api(uri, System.getenv(), MlflowHttp.Retry.DEFAULT);
             if (experiment == null) {
@@ -76,21 +85,35 @@ public final class RunsCommand implements Callable<Integer> {
                 throw new Distill4jException(experiment == null ? "no runs in " + store
                         : "no experiment '" + experiment + "' in " + store);
             }
+            Map<MlflowFileStoreReader.Experiment, List<MlflowFileStoreReader.Run>> byExperiment =
+                    new LinkedHashMap<>();
+            exps.forEach(e -> byExperiment.put(e, reader.runs(e.experimentId())));
+            MlflowFileStoreReader.Experiment shown = exps.stream()
+                    .max(Comparator.comparingLong(e -> lastStart(byExperiment.get(e)))).orElseThrow();
             if (exps.size() > 1) {
-                throw new Distill4jException("several experiments in " + store + " (" + String.join(", ",
-                        exps.stream().map(MlflowFileStoreReader.Experiment::name).toList()) + "); pick one with "
-                        + "--experiment NAME");
+                note = exps.size() + " studies in " + store + ": " + String.join(", ", exps.stream()
+                        .sorted(Comparator.comparingLong(e -> -lastStart(byExperiment.get(e))))
+                        .map(e -> e.name() + " (" + byExperiment.get(e).size() + " run(s), last started "
+                                + Instant.ofEpochMilli(lastStart(byExperiment.get(e))) + ")").toList())
+                        + "; showing the most recent; pick another with --experiment NAME";
             }
-            name = exps.get(0).name();
-            runs = reader.runs(exps.get(0).experimentId());
+            name = shown.name();
+            runs = byExperiment.get(shown);
         }
         if (limit < 0) {
             throw new Distill4jException("--limit must be >= 0");
         }
         var out = spec.commandLine().getOut();
+        if (note != null) {
+            out.println(note);
+        }
         out.println("experiment " + name + ": " + runs.size() + " run(s)");
         out.print(RunsTable.render(runs, sort, desc, limit));
         out.flush();
         return 0;
+    }
+
+    private static long lastStart(List<MlflowFileStoreReader.Run> runs) {
+        return runs.stream().mapToLong(MlflowFileStoreReader.Run::startTime).max().orElse(Long.MIN_VALUE);
     }
 }

@@ -51,6 +51,19 @@ class RunsCommandTest {
         }
         assertTrue(listed.out().contains("FINISHED"), listed.out());
 
+        // a second study in the same store: without --study, the most recent one is shown and the other named
+        assertEquals(0, run("run", study.toString(), "--results", results.toString(), "--set", "study=tiny-later",
+                "--set", "grid.distillation.loss.alpha=[0.5]").code());
+        Result latest = run("runs", "--results", results.toString(), "--sort", "test_accuracy");
+        assertEquals(0, latest.code(), latest.err());
+        List<String> out = latest.out().lines().toList();
+        assertTrue(out.get(0).startsWith("2 studies in " + results.resolve("mlruns").toAbsolutePath().normalize()
+                + ": tiny-later (4 run(s), last started ") && out.get(0).contains("tiny-runs (5 run(s), last started ")
+                && out.get(0).endsWith("showing the most recent; pick another with --experiment NAME"), out.get(0));
+        assertEquals("experiment tiny-later: 4 run(s)", out.get(1));
+        assertTrue(latest.out().contains("distilled alpha=0.5 seed=1"), latest.out());
+        assertTrue(!latest.out().contains("alpha=0.2"), latest.out());
+
         Result unknown = run("runs", "--results", results.toString(), "--study", "nope");
         assertEquals(2, unknown.code());
         assertEquals(1, unknown.err().lines().count(), unknown.err());

@@ -30,9 +30,10 @@ public final class ModelExport implements TrialListener {
     @Override
     public void studentTrained(Trial trial, ComputationGraph deployable) {
         Path target = modelOf(trial);
+        Path tmp = null;
         try {
             Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".zip");
+            tmp = Files.createTempFile(target.getParent(), ".tmp-", ".zip");
             ModelSerializer.writeModel(deployable, tmp.toFile(), false);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -40,6 +41,13 @@ public final class ModelExport implements TrialListener {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
+            try {
+                if (tmp != null) {
+                    Files.deleteIfExists(tmp); // a failed write leaves nothing and frees its space
+                }
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
             throw new UncheckedIOException("cannot save the student model " + target + ": " + e.getMessage(), e);
         }
     }

@@ -2,6 +2,7 @@ package io.distill4j.experiment;
 
 
 import io.distill4j.Distill4jException;
+import io.distill4j.EnvironmentException;
 import io.distill4j.config.ConfigHash;
 import io.distill4j.config.Secrets;
 import io.distill4j.config.StudyFileWriter;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * comes from {@link TrialListener}s: {@link TrialTracking}, {@link ModelExport} and the study's
  * {@link StudyListener}.
  *
- * <p>A failing trial (diverged loss, any exception) is recorded as FAILED with its reason and the others go on.
+ * <p>A failing trial (diverged loss, any exception) is recorded as FAILED with its reason and the others go on. A
+ * failure of the machine ({@link EnvironmentException}: disk full, read-only file system) stops the study instead,
+ * since every later trial would fail the same way: trials already finished stay in the ledger for a resume, no new
+ * trial starts, and the open runs are ended as FAILED as far as the machine allows.
  */
 public final class StudyRunner {
     private static final Logger LOG = LoggerFactory.getLogger(StudyRunner.class);
@@ -120,8 +125,8 @@ public final class StudyRunner {
         ModelExport export = new ModelExport(resultsDir);
         TrialTracking tracking = new TrialTracking(tracker, experimentId, parent.runId(), executor.context().device(),
                 (trial, runId) -> ledger.started(trial.id(), experimentId, runId), export::modelOf);
-        // export before tracking: tracking logs the exported file
-        TrialListener listeners = TrialListener.all(List.of(progress(), export, tracking));
+        // export before tracking (tracking logs the exported file); progress last, so it reports what is recorded
+        TrialListener listeners = TrialListener.all(List.of(export, tracking, progress()));
         RunStatus status = RunStatus.FINISHED;
         try {
             for (Trial t : study.trials()) {
@@ -140,13 +145,36 @@ public final class StudyRunner {
             return new Outcome(study, results, summary, folder, parent.runId());
         } catch (RuntimeException | Error e) {
             status = RunStatus.FAILED;
-            parent.setTag("distill4j.error", String.valueOf(e.getMessage()));
+            RuntimeException stopped = EnvironmentException.of(e).map(env -> stopped(study, ledger, folder, env))
+                    .orElse(null);
+            try {
+                parent.setTag("distill4j.error", String.valueOf((stopped != null ? stopped : e).getMessage()));
+            } catch (RuntimeException again) { // e.g. the disk is still full: the next run ends the parent
+                e.addSuppressed(again);
+            }
+            if (stopped != null) {
+                throw stopped;
+            }
             throw e;
         } finally {
             if (status != RunStatus.FINISHED) {
-                parent.end(status);
+                try {
+                    parent.end(status);
+                } catch (RuntimeException again) {
+                    LOG.warn("could not end the study's run {}: {}; the next run of the study ends it",
+                            parent.runId(), again.toString());
+                }
             }
         }
+    }
+
+    /** The one-line reason a study stopped on an environment failure: what failed, what is kept, what to do. */
+    private static EnvironmentException stopped(Study study, TrialLedger ledger, Path folder,
+            EnvironmentException e) {
+        long kept = study.trials().stream().filter(t -> ledger.finishedResult(t).isPresent()).count();
+        return new EnvironmentException(e.getMessage() + "; the study stopped: " + kept + " of "
+                + study.trials().size() + " trial(s) finished and are kept in " + folder.resolve("trials")
+                + "; fix this, then run the study again with --resume", e);
     }
 
     /** Ends, in tracking, the runs of trials (and studies) whose process died; returns how many. */
@@ -224,12 +252,15 @@ public final class StudyRunner {
             if (executor.context().teacher(key).isPresent()) {
                 Optional<TrialResult> done = resumed(trial, ledger, true);
                 if (done.isPresent()) {
-                    return done.get();
+                    // this run reads the teacher from the cache, whatever the run that trained it recorded
+                    return done.get().withFact("from_cache", 1.0);
                 }
             }
         }
         try {
             return execute(trial, listeners, tracking, ledger, experimentId);
+        } catch (EnvironmentException e) {
+            throw e; // the study stops; nothing more is written to a failing machine
         } catch (Distill4jException e) {
             TrialResult failed = new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0, 0, tracking.runId(trial),
                     e.getMessage(), Map.of());
@@ -255,13 +286,31 @@ public final class StudyRunner {
             th.setDaemon(true);
             return th;
         });
+        // a machine failure (disk full) stops new trials; the ones already running finish (or fail) and are kept
+        AtomicReference<RuntimeException> stop = new AtomicReference<>();
         try {
             List<Future<TrialResult>> futures = new ArrayList<>();
             for (Trial t : trials) {
-                futures.add(pool.submit(() -> one.apply(t)));
+                futures.add(pool.submit(() -> {
+                    if (stop.get() != null) {
+                        return null;
+                    }
+                    try {
+                        return one.apply(t);
+                    } catch (EnvironmentException e) {
+                        stop.compareAndSet(null, e);
+                        return null;
+                    }
+                }));
             }
             for (Future<TrialResult> f : futures) {
-                out.add(f.get());
+                TrialResult r = f.get();
+                if (r != null) {
+                    out.add(r);
+                }
+            }
+            if (stop.get() != null) {
+                throw stop.get();
             }
             return out;
         } catch (InterruptedException e) {

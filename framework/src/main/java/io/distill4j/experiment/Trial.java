@@ -15,7 +15,8 @@ import java.util.Map;
  * @param role teacher, student trained alone, or distilled student
  * @param cell the grid cell's label ({@code ""} without a grid; {@code -} for the teacher and baseline)
  * @param assignments the grid values of the cell
- * @param seed the student seed ({@code -1} for the teacher, which uses the study's root seed)
+ * @param seed the student seed ({@code -1} for the teacher, which uses the study's root seed: see
+ *     {@link #trainingSeed()})
  * @param teacherName for a teacher trial, which of the study's teachers it trains ({@code teacher} for a study with
  *     one teacher); {@code null} for student trials
  * @param file the study file's name, for messages
@@ -58,6 +59,11 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
     private ObjectNode identity() {
         StudyConfig c = config();
         return role == Role.TEACHER ? c.teacherIdentity(teacherName) : c.baselineIdentity();
+    }
+
+    /** The seed the trial trains with, as recorded in tracking: the study's root seed for a teacher, else {@link #seed}. */
+    public long trainingSeed() {
+        return role == Role.TEACHER ? config().seed() : seed;
     }
 
     /** The validated config of this trial. */

@@ -63,7 +63,8 @@ public final class TrialCodec {
         if (r.runId() != null) {
             n.put("run_id", r.runId());
         }
-        n.put("role", r.trial().role().label()).put("method", r.trial().method()).put("seed", r.trial().seed());
+        n.put("role", r.trial().role().label()).put("method", r.trial().method())
+                .put("seed", r.trial().trainingSeed());
         n.set("test", numbers(r.test()));
         n.set("validation", numbers(r.validation()));
         n.set("facts", numbers(r.facts()));

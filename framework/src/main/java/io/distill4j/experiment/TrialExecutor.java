@@ -2,6 +2,7 @@ package io.distill4j.experiment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.Distill4jException;
+import io.distill4j.EnvironmentException;
 import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.InputKind;
 import io.distill4j.api.Seeds;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -32,7 +34,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>A trial that fails (diverged loss, any exception) comes back as a failed result with its reason, and the
  * listeners hear {@link TrialListener#trialFailed}; a teacher that fails on a user mistake (bad data or config,
- * a {@link Distill4jException}) is rethrown after that, since every other trial would fail the same way.
+ * a {@link Distill4jException}) and any trial the machine fails ({@link EnvironmentException}: disk full, read-only
+ * file system) are rethrown after that, since every other trial would fail the same way.
  */
 public final class TrialExecutor {
     private final TrialContext context;
@@ -60,6 +63,10 @@ public final class TrialExecutor {
             TrialResult failed = new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0,
                     System.currentTimeMillis() - t0, null, reason, Map.of());
             listener.trialFailed(failed, e);
+            Optional<EnvironmentException> machine = EnvironmentException.of(e);
+            if (machine.isPresent()) {
+                throw machine.get(); // disk full and the like: every later trial would fail too
+            }
             if (trial.role() == Trial.Role.TEACHER && e instanceof Distill4jException user) {
                 throw user;
             }

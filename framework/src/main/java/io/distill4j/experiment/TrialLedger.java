@@ -65,7 +65,7 @@ public final class TrialLedger {
     /** The finished result of a trial, if the ledger has one. */
     public Optional<TrialResult> finishedResult(Trial trial) {
         return read(trial.id()).filter(n -> n.path("status").asText().equals("finished"))
-                .map(n -> TrialCodec.decodeResult(trial, n));
+                .map(n -> TrialCodec.decodeResult(trial, n).withFact(TrialResult.FROM_LEDGER, 1.0));
     }
 
     /** Every record still {@code started}: trials (and a study) whose process stopped before they ended. */

@@ -68,6 +68,14 @@ public record TrialResult(
         return out;
     }
 
+    /** The same result with one more fact (or a fact replaced). */
+    public TrialResult withFact(String name, double value) {
+        Map<String, Double> more = new java.util.LinkedHashMap<>(facts);
+        more.put(name, value);
+        return new TrialResult(trial, trialId, test, validation, parameters, millis, runId, failure, more,
+                testPredictions);
+    }
+
     /** The same result recorded under tracking run {@code id}. */
     public TrialResult withRunId(String id) {
         return new TrialResult(trial, trialId, test, validation, parameters, millis, id, failure, facts,
@@ -76,6 +84,14 @@ public record TrialResult(
 
     public boolean failed() {
         return failure != null;
+    }
+
+    /** Fact set on a result that {@code --resume} took from the ledger (trained by an earlier run, not this one). */
+    public static final String FROM_LEDGER = "from_ledger";
+
+    /** Whether this result was taken from the ledger by a resume rather than trained in this run. */
+    public boolean fromLedger() {
+        return facts.getOrDefault(FROM_LEDGER, 0.0) > 0;
     }
 
     /** A test metric, or {@code NaN}. */

@@ -6,7 +6,8 @@ import io.distill4j.config.ConfigHash;
 import io.distill4j.config.Secrets;
 import io.distill4j.config.StudyFileWriter;
 import io.distill4j.data.features.PreparedData;
-import io.distill4j.tracking.DatasetInput;
+import io.distill4j.EnvironmentException;
+import io.distill4j.tracking.DatasetInputs;
 import io.distill4j.tracking.RunStatus;
 import io.distill4j.tracking.TrackedRun;
 import io.distill4j.tracking.Tracker;
@@ -67,7 +68,7 @@ public final class TrialTracking implements TrialListener {
         tags.put("distill4j.trial_id", trial.id());
         tags.put("distill4j.role", trial.role().label());
         tags.put("distill4j.config_hash", ConfigHash.of(trial.resolved()));
-        tags.put("distill4j.seed", String.valueOf(trial.seed()));
+        tags.put("distill4j.seed", String.valueOf(trial.trainingSeed()));
         if (!trial.cell().equals("-")) {
             tags.put("distill4j.cell", trial.cell());
         }
@@ -78,7 +79,7 @@ public final class TrialTracking implements TrialListener {
         flatten("", trial.resolved(), params);
         // trial-level params live under "trial." so they never collide with a config path (e.g. the root seed)
         params.put("trial.role", trial.role().label());
-        params.put("trial.seed", String.valueOf(trial.seed()));
+        params.put("trial.seed", String.valueOf(trial.trainingSeed()));
         params.put("trial.method", trial.method());
         run.logParams(params);
         run.logArtifact("config.yaml",
@@ -109,7 +110,9 @@ public final class TrialTracking implements TrialListener {
         for (String split : DataFacts.SPLITS) {
             run.setTag("distill4j.data.class_balance." + split, facts.balance(split));
         }
-        run.logDataset(dataset(data));
+        run.logDataset(DatasetInputs.training(d.source(), trial.file(), d.sha256(), d.rows(), d.firstTimeMs(),
+                d.lastTimeMs(), d.intervalMs(), data.featureNames(), Map.of("train", data.train().size(),
+                        "validation", data.validation().size(), "test", data.test().size())));
     }
 
     @Override
@@ -176,10 +179,21 @@ public final class TrialTracking implements TrialListener {
         run.end(RunStatus.FINISHED);
     }
 
+    /**
+     * Ends the trial's run as FAILED with the reason and, for a trial failure, the stack trace as {@code error.txt}.
+     * When the machine failed ({@link EnvironmentException}, e.g. a full disk) each step is best-effort: a run this
+     * cannot end is ended by the next run of the study (its ledger record is still {@code started}).
+     */
     @Override
     public void trialFailed(TrialResult result, RuntimeException error) {
         TrackedRun run = runs.get(result.trialId());
         if (run == null) {
+            return;
+        }
+        var machine = EnvironmentException.of(error);
+        if (machine.isPresent()) {
+            bestEffort(error, () -> run.setTag("distill4j.error", machine.get().getMessage()));
+            bestEffort(error, () -> run.end(RunStatus.FAILED));
             return;
         }
         run.setTag("distill4j.error", result.failure());
@@ -187,6 +201,14 @@ public final class TrialTracking implements TrialListener {
         error.printStackTrace(new PrintWriter(trace));
         run.logArtifact("error.txt", trace.toString().getBytes(StandardCharsets.UTF_8));
         run.end(RunStatus.FAILED);
+    }
+
+    private static void bestEffort(RuntimeException failure, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException again) {
+            failure.addSuppressed(again);
+        }
     }
 
     private TrackedRun run(Trial trial) {
@@ -213,26 +235,5 @@ public final class TrialTracking implements TrialListener {
         } else {
             out.put(prefix, node.isValueNode() ? node.asText() : node.toString());
         }
-    }
-
-    /** The prepared data as an MLflow dataset input (name, digest, source, schema, profile). */
-    static DatasetInput dataset(PreparedData data) {
-        var d = data.description();
-        var json = new com.fasterxml.jackson.databind.ObjectMapper();
-        boolean synthetic = d.source().startsWith("synthetic");
-        String name = synthetic ? "synthetic" : Path.of(d.source()).getFileName().toString().replaceFirst("\\.csv$", "");
-        var source = json.createObjectNode().put(synthetic ? "generator" : "path", d.source());
-        var schema = json.createObjectNode();
-        data.featureNames().forEach(f -> schema.withArray("features").add(f));
-        schema.put("labels", "0=sell 1=hold 2=buy");
-        var profile = json.createObjectNode().put("rows", d.rows())
-                .put("first_time", Instant.ofEpochMilli(d.firstTimeMs()).toString())
-                .put("last_time", Instant.ofEpochMilli(d.lastTimeMs()).toString())
-                .put("interval_ms", d.intervalMs()).put("sha256", d.sha256())
-                .put("samples_train", data.train().size()).put("samples_validation", data.validation().size())
-                .put("samples_test", data.test().size());
-        return new DatasetInput(name, d.sha256().substring(0, Math.min(10, d.sha256().length())),
-                synthetic ? "synthetic" : "local", source.toString(), schema.toString(), profile.toString(),
-                "training");
     }
 }

@@ -138,6 +138,10 @@ class StudyRunnerEndToEndTest {
                 distilled.tags().get("distill4j.data.class_balance.test"));
         assertTrue(distilled.tags().containsKey("distill4j.data.class_balance.train"));
         assertTrue(distilled.tags().containsKey("distill4j.data.class_balance.validation"));
+        var teacherRun = byName.get("teacher mlp[16]");
+        assertNotNull(teacherRun, byName.keySet().toString());
+        assertEquals("3", teacherRun.tags().get("distill4j.seed"), "the teacher trains with the study root seed");
+        assertEquals("3", teacherRun.params().get("trial.seed"));
         // per-epoch metrics with steps; the schedule moves T from 3 to 1 over two epochs
         var temperature = distilled.metrics().get("temperature");
         assertEquals(2, temperature.size());
@@ -169,6 +173,8 @@ class StudyRunnerEndToEndTest {
         String digest = line(datasetMeta, "digest");
         assertEquals(md5(name + digest), datasetDirs.get(0).getFileName().toString());
         assertTrue(datasetMeta.contains("source_type: ") && datasetMeta.contains("profile: "), datasetMeta);
+        // synthetic data as MLflow's code source, the schema as an mlflow_colspec (see DatasetInputsTest)
+        assertTrue(datasetMeta.contains("source_type: code") && datasetMeta.contains("mlflow_colspec"), datasetMeta);
         Path inputs = root.resolve(experiment.experimentId()).resolve(distilled.runId()).resolve("inputs");
         Path input = inputs.resolve(md5(datasetDirs.get(0).getFileName() + distilled.runId())).resolve("meta.yaml");
         String inputMeta = Files.readString(input);

@@ -32,7 +32,7 @@ class TrialLedgerTest {
         assertEquals(result.parameters(), back.parameters());
         assertEquals(result.millis(), back.millis());
         assertEquals(result.validation(), back.validation());
-        assertEquals(result.facts(), back.facts());
+        assertEquals(result.withFact(TrialResult.FROM_LEDGER, 1.0).facts(), back.facts(), "facts, marked as from the ledger");
     }
 
     @Test
