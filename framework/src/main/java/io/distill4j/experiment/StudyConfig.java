@@ -10,6 +10,7 @@ import io.distill4j.api.Teacher;
 import io.distill4j.config.ConfigNode;
 import io.distill4j.data.DataConfig;
 import io.distill4j.device.DeviceMode;
+import io.distill4j.schedule.Schedules;
 import io.distill4j.train.TrainingSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,6 +119,11 @@ public record StudyConfig(
         } else if (distillation.has("terms")) {
             throw distillation.error("terms", "terms need several named teachers ('teachers:' instead of 'teacher:')");
         }
+        TrainingSettings training = root.optionalSection("training").map(t -> {
+            TrainingSettings settings = TrainingSettings.parse(t, DEFAULT_TRAINING);
+            t.finish();
+            return settings;
+        }).orElse(DEFAULT_TRAINING);
         Map<String, Schedule> schedules = new LinkedHashMap<>();
         distillation.optionalSection("schedules").ifPresent(s -> {
             for (String parameter : s.keys()) {
@@ -127,16 +133,13 @@ public record StudyConfig(
                             + "' to schedule (" + (probe.parameters().isEmpty() ? "it has no schedulable parameters"
                             : "it has: " + String.join(", ", probe.parameters().keySet())) + ")");
                 }
-                schedules.put(parameter, Plugins.create(Schedule.class, s.section(parameter)));
+                Schedule schedule = Plugins.create(Schedule.class, s.section(parameter));
+                Schedules.checkRange(s, parameter, schedule, probe, training.epochs());
+                schedules.put(parameter, schedule);
             }
             s.finish();
         });
         distillation.finish();
-        TrainingSettings training = root.optionalSection("training").map(t -> {
-            TrainingSettings settings = TrainingSettings.parse(t, DEFAULT_TRAINING);
-            t.finish();
-            return settings;
-        }).orElse(DEFAULT_TRAINING);
         String[] tracking = root.optionalSection("tracking").map(t -> {
             String e = t.string("experiment", name);
             String u = t.string("uri", "");

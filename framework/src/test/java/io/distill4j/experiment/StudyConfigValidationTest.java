@@ -138,7 +138,14 @@ class StudyConfigValidationTest {
                         "distillation.loss.temprature: unknown key 'temprature' (valid keys here: alpha, temperature, "
                                 + "type) (grid cell temprature=2)"),
                 Arguments.of("48-nan-alpha.yaml",
-                        "distillation.loss.alpha: expected a number in [0, 1], got the string '.nan'"));
+                        "distillation.loss.alpha: expected a number in [0, 1], got the string '.nan'"),
+                // a schedule's whole range is checked against the parameter's domain before training
+                Arguments.of("49-schedule-alpha-above-one.yaml",
+                        "distillation.schedules.alpha: linear(0.5->1.5) gives alpha = 1.25 at epoch 4 of 5; "
+                                + "expected every epoch's value in [0, 1]"),
+                Arguments.of("50-schedule-temperature-to-zero.yaml",
+                        "distillation.schedules.temperature: cosine(->0) gives temperature = 0 at epoch 3 of 3; "
+                                + "expected every epoch's value in [0.001, 100]"));
     }
 
     @ParameterizedTest(name = "{0}")
