@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 
 /**
  * Trains one student graph with one head per loss term against cached teacher outputs, applying each schedule to
@@ -61,7 +60,7 @@ public final class StudentDistiller {
         ComputationGraph graph = Networks.build(student, losses, shape, training, seed);
         var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {train.input()}, labels(losses, train),
                 training.batchSize(), shuffleSeed);
-        var validationSet = new MultiDataSet(new INDArray[] {validation.input()}, labels(losses, validation));
+        var validationSet = new GraphTrainer.Validation(validation.input(), validation.oneHot());
         Map<DistillationLoss, Map<String, Double>> configured = new LinkedHashMap<>();
         for (DistillationLoss loss : losses) {
             configured.put(loss, loss.parameters());

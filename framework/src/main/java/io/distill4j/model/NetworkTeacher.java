@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 
 /**
  * A teacher made of a network body (any {@link Student} architecture) and its own training budget, trained on hard
@@ -59,8 +58,8 @@ public record NetworkTeacher(Student network, TrainingSettings training) impleme
         ComputationGraph graph = Networks.build(network, List.of(loss), ctx.shape(), training, ctx.seed());
         var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {ctx.train().input(network.inputKind())},
                 new INDArray[] {loss.labels(ctx.trainLabels(), null)}, training.batchSize(), ctx.seed());
-        var validation = new MultiDataSet(new INDArray[] {ctx.validation().input(network.inputKind())},
-                new INDArray[] {loss.labels(ctx.validationLabels(), null)});
+        var validation = new GraphTrainer.Validation(ctx.validation().input(network.inputKind()),
+                ctx.validationLabels());
         GraphTrainer.train("teacher " + network.describe(), graph, iterator, validation, training, e -> Map.of(),
                 ctx.observer());
         return new GraphTeacher(graph, network.inputKind(), network.featureLayers());

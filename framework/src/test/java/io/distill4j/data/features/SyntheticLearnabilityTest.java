@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 
 /**
  * The default synthetic market must give distillation something to do: on the quickstart's data settings a big MLP
@@ -76,8 +75,7 @@ class SyntheticLearnabilityTest {
         ComputationGraph graph = Networks.build(body, List.of(loss), shape, NetworkTeacher.MLP_TRAINING, 1);
         var train = new ShufflingMultiDataSetIterator(new INDArray[] {d.train().features()},
                 new INDArray[] {loss.labels(d.train().labelsOneHot(), null)}, 256, 1);
-        var validation = new MultiDataSet(new INDArray[] {d.validation().features()},
-                new INDArray[] {loss.labels(d.validation().labelsOneHot(), null)});
+        var validation = new GraphTrainer.Validation(d.validation().features(), d.validation().labelsOneHot());
         GraphTrainer.train(body.describe(), graph, train, validation, NetworkTeacher.MLP_TRAINING, e -> Map.of(),
                 TrainingObserver.NONE);
         INDArray logits = graph.outputSingle(false, d.test().features());
