@@ -55,9 +55,9 @@ public record NetworkTeacher(Student network, TrainingSettings training) impleme
     @Override
     public FittedTeacher fit(TeacherFitContext ctx) {
         HardLabelCrossEntropy loss = new HardLabelCrossEntropy();
-        ComputationGraph graph = Networks.build(network, List.of(loss), ctx.shape(), training, ctx.seed());
+        ComputationGraph graph = Networks.build(network, List.of(loss), ctx.shape(), training, ctx.initSeed());
         var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {ctx.train().input(network.inputKind())},
-                new INDArray[] {loss.labels(ctx.trainLabels(), null)}, training.batchSize(), ctx.seed());
+                new INDArray[] {loss.labels(ctx.trainLabels(), null)}, training.batchSize(), ctx.shuffleSeed());
         var validation = new GraphTrainer.Validation(ctx.validation().input(network.inputKind()),
                 ctx.validationLabels());
         GraphTrainer.train("teacher " + network.describe(), graph, iterator, validation, training, e -> Map.of(),
