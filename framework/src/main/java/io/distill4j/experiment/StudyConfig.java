@@ -3,6 +3,7 @@ package io.distill4j.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.Seeds;
 import io.distill4j.plugin.Plugins;
 import io.distill4j.api.Schedule;
 import io.distill4j.api.Student;
@@ -25,7 +26,8 @@ import java.util.regex.Pattern;
  * <pre>
  * study: quickstart              # name: letters, digits, '.', '_', '-'
  * description: "..."             # optional
- * seed: 42                       # root seed: teacher initialisation and shuffling (students use `seeds`)
+ * seed: 42                       # root seed of the teachers (split into teacher.init and teacher.shuffle)
+ * seeds_vary: student            # student | teacher_and_student: whether each of `seeds` also trains its own teacher
  * device: auto                   # auto | cpu | gpu (see io.distill4j.device; --device on the command line wins)
  * data: {...}                    # see DataConfig
  * teacher: {type: mlp, ...}      # a Teacher plugin (an ensemble is one teacher: one averaged target)
@@ -59,7 +61,34 @@ public record StudyConfig(
         TrainingSettings training,
         String trackingExperiment,
         String trackingUri,
-        DeviceMode device) {
+        DeviceMode device,
+        SeedsVary seedsVary) {
+
+    /**
+     * What the study's {@code seeds} vary: the students only (one teacher, trained from the root {@code seed}, serves
+     * every seed), or also the teacher (seed {@code s} trains its own teacher, from
+     * {@code Seeds.derive(seed, "teacher.seed=" + s)}, and seed {@code s}'s students distil from it, so the spread
+     * over seeds includes the teacher's).
+     */
+    public enum SeedsVary {
+        STUDENT("student"), TEACHER_AND_STUDENT("teacher_and_student");
+
+        private final String key;
+
+        SeedsVary(String key) {
+            this.key = key;
+        }
+
+        /** The value in the study file. */
+        public String key() {
+            return key;
+        }
+
+        static SeedsVary parse(ConfigNode root) {
+            String value = root.choice("seeds_vary", STUDENT.key, List.of(STUDENT.key, TEACHER_AND_STUDENT.key));
+            return value.equals(STUDENT.key) ? STUDENT : TEACHER_AND_STUDENT;
+        }
+    }
 
     /** One teacher's KD term in a multi-teacher study. */
     public record Term(double weight, double temperature) {
@@ -82,6 +111,7 @@ public record StudyConfig(
         long seed = root.longValue("seed", 42, 0, Long.MAX_VALUE);
         DeviceMode device = DeviceMode.parse(root.choice("device", "auto", List.of("auto", "cpu", "gpu")))
                 .orElseThrow();
+        SeedsVary seedsVary = SeedsVary.parse(root);
         DataConfig data = DataConfig.parse(root.section("data"));
         Map<String, Teacher> teachers = parseTeachers(root);
         Student student = Plugins.create(Student.class, root.section("student"));
@@ -150,7 +180,7 @@ public record StudyConfig(
         root.finish();
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
                 tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
-                tracking[1], device);
+                tracking[1], device, seedsVary);
     }
 
     private static final Pattern TEACHER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,39}");
@@ -221,17 +251,23 @@ public record StudyConfig(
                 ConfigNode.root(file, lossSection).accept()); // validated in parse; paths are relative here
     }
 
-    /** The sub-trees the first teacher depends on: data, teacher and root seed. */
-    public ObjectNode teacherIdentity() {
-        return teacherIdentity(primaryTeacher());
+    /**
+     * The root seed of the teacher that serves trial seed {@code trialSeed}: the study's {@code seed}, or with
+     * {@code seeds_vary: teacher_and_student} one derived from it per trial seed.
+     */
+    public long teacherSeed(int trialSeed) {
+        return seedsVary == SeedsVary.STUDENT ? seed : Seeds.derive(seed, "teacher.seed=" + trialSeed);
     }
 
-    /** The sub-trees a named teacher depends on: data, its own section and the root seed (not its name). */
-    public ObjectNode teacherIdentity(String teacherName) {
+    /**
+     * The sub-trees a named teacher depends on: data, its own section and its root seed for trial seed
+     * {@code trialSeed} (see {@link #teacherSeed}); not its name.
+     */
+    public ObjectNode teacherIdentity(String teacherName, int trialSeed) {
         ObjectNode id = tree.objectNode();
         id.set("data", tree.get("data"));
         id.set("teacher", tree.has("teachers") ? tree.get("teachers").get(teacherName) : tree.get("teacher"));
-        id.put("seed", seed);
+        id.put("seed", teacherSeed(trialSeed));
         return id;
     }
 

@@ -222,17 +222,20 @@ public final class StudyRunner {
         return new InputShape(data.featureNames().size(), data.lookback(), data.numClasses());
     }
 
-    /** The key of a named teacher within a study: the hash of its config identity (not of its name). */
-    static String teacherKey(StudyConfig c, String teacherName) {
-        return ConfigHash.of(c.teacherIdentity(teacherName));
+    /**
+     * The key of a named teacher within a study, for the trial seed it serves (see {@link StudyConfig#teacherSeed}):
+     * the hash of its config identity (not of its name).
+     */
+    static String teacherKey(StudyConfig c, String teacherName, int trialSeed) {
+        return ConfigHash.of(c.teacherIdentity(teacherName, trialSeed));
     }
 
     /**
      * The teacher cache key: the config identity plus the content hashes of the data and of the teacher's own input
      * files, so that changed data or a replaced model or positions file at the same path is never served stale.
      */
-    private String cacheKey(StudyConfig c, String teacherName) {
-        com.fasterxml.jackson.databind.node.ObjectNode id = c.teacherIdentity(teacherName);
+    private String cacheKey(StudyConfig c, String teacherName, int trialSeed) {
+        com.fasterxml.jackson.databind.node.ObjectNode id = c.teacherIdentity(teacherName, trialSeed);
         id.put("data_sha256", data(c).description().sha256());
         var files = id.putArray("input_files_sha256");
         for (Path f : c.teachers().get(teacherName).inputFiles()) {
@@ -246,8 +249,8 @@ public final class StudyRunner {
     private TrialResult runTeacher(Trial trial, String experimentId, String parentRunId,
             Map<String, TeacherCache.Entry> teachers, TrialLedger ledger, boolean resume) {
         StudyConfig c = trial.config();
-        String key = teacherKey(c, trial.teacherName());
-        Optional<TeacherCache.Entry> cached = resume ? teacherCache.get(cacheKey(c, trial.teacherName()))
+        String key = teacherKey(c, trial.teacherName(), trial.seed());
+        Optional<TeacherCache.Entry> cached = resume ? teacherCache.get(cacheKey(c, trial.teacherName(), trial.seed()))
                 : Optional.empty();
         if (cached.isPresent()) {
             Optional<TrialResult> done = resumed(trial, ledger, true);
@@ -263,13 +266,13 @@ public final class StudyRunner {
             PreparedData data = data(c);
             logData(run, data);
             var ctx = new TeacherFitContext(shape(data), data.train(), data.train().labelsOneHot(),
-                    data.validation(), data.validation().labelsOneHot(), data.series(), c.seed(),
+                    data.validation(), data.validation().labelsOneHot(), data.series(), c.teacherSeed(trial.seed()),
                     epochObserver(trial, run));
             Map<String, ModelInput> splits = new LinkedHashMap<>();
             splits.put("train", data.train());
             splits.put("validation", data.validation());
             splits.put("test", data.test());
-            String cacheKey = cacheKey(c, trial.teacherName());
+            String cacheKey = cacheKey(c, trial.teacherName(), trial.seed());
             TeacherCache.Entry entry = teacherCache.getOrFit(cacheKey, c.teachers().get(trial.teacherName()), ctx,
                     splits);
             teachers.put(key, entry.logitsOnly()); // activations stay on disk until a loss needs them
@@ -356,7 +359,7 @@ public final class StudyRunner {
             logData(run, data);
             Map<String, TeacherCache.Entry> used = new LinkedHashMap<>();
             for (String name : c.teachers().keySet()) {
-                TeacherCache.Entry entry = teachers.get(teacherKey(c, name));
+                TeacherCache.Entry entry = teachers.get(teacherKey(c, name, trial.seed()));
                 if (entry == null) {
                     throw new IllegalStateException("teacher '" + name + "' of trial " + trial.id() + " did not train");
                 }

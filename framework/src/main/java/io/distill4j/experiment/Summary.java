@@ -1,6 +1,5 @@
 package io.distill4j.experiment;
 
-import io.distill4j.config.ConfigHash;
 import io.distill4j.eval.Stats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,7 +56,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         }
         Map<String, List<TrialResult>> groups = new LinkedHashMap<>();
         for (TrialResult r : results) {
-            String group = r.trial().role() == Trial.Role.TEACHER ? r.trial().runName() : r.trial().method();
+            String group = r.trial().role() == Trial.Role.TEACHER ? r.trial().teacherLabel() : r.trial().method();
             groups.computeIfAbsent(group, k -> new ArrayList<>()).add(r);
         }
         List<Row> rows = new ArrayList<>();
@@ -93,7 +92,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                     StudyConfig c = r.trial().config();
                     if (c.teachers().size() > 1) {
                         for (String name : c.teachers().keySet()) {
-                            TrialResult each = teacherByKey.get(StudyRunner.teacherKey(c, name));
+                            TrialResult each = teacherByKey.get(StudyRunner.teacherKey(c, name, r.trial().seed()));
                             retentionByMember.computeIfAbsent(name, k -> new ArrayList<>())
                                     .add(each == null ? Double.NaN : r.test("accuracy") / each.test("accuracy"));
                         }
@@ -175,19 +174,17 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
 
     private static boolean usesTeacher(Trial student, String key) {
         StudyConfig c = student.config();
-        return c.teachers().keySet().stream().anyMatch(n -> StudyRunner.teacherKey(c, n).equals(key));
+        return c.teachers().keySet().stream().anyMatch(n -> StudyRunner.teacherKey(c, n, student.seed()).equals(key));
     }
 
     private static String capitalise(String s) {
         return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
-    /** A teacher trial's own key; for a student trial, the key of its primary teacher. */
+    /** A teacher trial's own key; for a student trial, the key of its primary teacher (for its seed). */
     private static String teacherKey(Trial t) {
-        if (t.role() == Trial.Role.TEACHER) {
-            return StudyRunner.teacherKey(t.config(), t.teacherName());
-        }
-        return ConfigHash.of(t.config().teacherIdentity());
+        String name = t.role() == Trial.Role.TEACHER ? t.teacherName() : t.config().primaryTeacher();
+        return StudyRunner.teacherKey(t.config(), name, t.seed());
     }
 
     private static String header(Study study) {

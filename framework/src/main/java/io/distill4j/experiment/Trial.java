@@ -15,7 +15,8 @@ import java.util.Map;
  * @param role teacher, student trained alone, or distilled student
  * @param cell the grid cell's label ({@code ""} without a grid; {@code -} for the teacher and baseline)
  * @param assignments the grid values of the cell
- * @param seed the student seed ({@code -1} for the teacher, which uses the study's root seed)
+ * @param seed the trial seed: a student's seed; for a teacher {@code -1} (one teacher from the study's root seed) or,
+ *     with {@code seeds_vary: teacher_and_student}, the seed whose students it serves
  * @param teacherName for a teacher trial, which of the study's teachers it trains ({@code teacher} for a study with
  *     one teacher); {@code null} for student trials
  * @param file the study file's name, for messages
@@ -57,7 +58,7 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
 
     private ObjectNode identity() {
         StudyConfig c = config();
-        return role == Role.TEACHER ? c.teacherIdentity(teacherName) : c.baselineIdentity();
+        return role == Role.TEACHER ? c.teacherIdentity(teacherName, seed) : c.baselineIdentity();
     }
 
     /** The validated config of this trial. */
@@ -79,6 +80,11 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
         if (role != Role.TEACHER) {
             return method() + " seed=" + seed;
         }
+        return seed < 0 ? teacherLabel() : teacherLabel() + " seed=" + seed;
+    }
+
+    /** A teacher trial's label without its seed, e.g. {@code teacher mlp[128,64]} (one summary row per label). */
+    public String teacherLabel() {
         StudyConfig c = config();
         String described = "teacher " + c.teachers().get(teacherName).describe();
         return c.teachers().size() > 1 ? described + " (" + teacherName + ")" : described;

@@ -28,7 +28,7 @@ class StudyConfigValidationTest {
     private static final Path QUICKSTART = Path.of("../configs/quickstart.yaml");
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
-    private static final String ROOT_KEYS = "data, description, device, distillation, grid, seed, seeds, student, study, "
+    private static final String ROOT_KEYS = "data, description, device, distillation, grid, seed, seeds, seeds_vary, student, study, "
             + "teacher, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
@@ -145,7 +145,9 @@ class StudyConfigValidationTest {
                                 + "expected every epoch's value in [0, 1]"),
                 Arguments.of("50-schedule-temperature-to-zero.yaml",
                         "distillation.schedules.temperature: cosine(->0) gives temperature = 0 at epoch 3 of 3; "
-                                + "expected every epoch's value in [0.001, 100]"));
+                                + "expected every epoch's value in [0.001, 100]"),
+                Arguments.of("51-seeds-vary-unknown.yaml",
+                        "seeds_vary: expected one of [student, teacher_and_student], got 'teacher'"));
     }
 
     @ParameterizedTest(name = "{0}")
