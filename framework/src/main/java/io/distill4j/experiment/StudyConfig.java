@@ -3,6 +3,7 @@ package io.distill4j.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.PipelineVersion;
 import io.distill4j.api.Seeds;
 import io.distill4j.plugin.Plugins;
 import io.distill4j.api.Schedule;
@@ -260,14 +261,15 @@ public record StudyConfig(
     }
 
     /**
-     * The sub-trees a named teacher depends on: data, its own section and its root seed for trial seed
-     * {@code trialSeed} (see {@link #teacherSeed}); not its name.
+     * The sub-trees a named teacher depends on: data, its own section, its root seed for trial seed
+     * {@code trialSeed} (see {@link #teacherSeed}) and the {@link PipelineVersion}; not its name.
      */
     public ObjectNode teacherIdentity(String teacherName, int trialSeed) {
         ObjectNode id = tree.objectNode();
         id.set("data", tree.get("data"));
         id.set("teacher", tree.has("teachers") ? tree.get("teachers").get(teacherName) : tree.get("teacher"));
         id.put("seed", teacherSeed(trialSeed));
+        id.put("pipeline_version", PipelineVersion.CURRENT);
         return id;
     }
 

@@ -298,7 +298,9 @@ public final class StudyRunner {
             run.end(RunStatus.FINISHED);
             var result = new TrialResult(trial, trial.id(), test, validation, entry.parameterCount(),
                     System.currentTimeMillis() - t0, run.runId(), null,
-                    Map.of("train_seconds", entry.trainMillis() / 1000.0, "from_cache", entry.fromCache() ? 1.0 : 0.0));
+                    Map.of("train_seconds", entry.trainMillis() / 1000.0, "from_cache", entry.fromCache() ? 1.0 : 0.0,
+                            "trained_at_ms", (double) entry.trainedAtMillis(),
+                            Summary.CACHE_KEY_FACT, Summary.cacheKeyFact(cacheKey)));
             return finished(trial, result, ledger, experimentId);
         } catch (RuntimeException e) {
             TrialResult failed = fail(trial, run, e, t0, ledger, experimentId);

@@ -119,7 +119,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         }
         List<TrialResult> failures = results.stream().filter(TrialResult::failed).toList();
         return new Summary(study.name(), List.copyOf(rows), verdict(rows), failures, header(study),
-                teacherNotes(results));
+                java.util.stream.Stream.concat(teacherNotes(results).stream(), cacheReuseNotes(results).stream())
+                        .toList());
     }
 
     private static List<String> memberNames(TrialResult teacher) {
@@ -170,6 +171,43 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                     seconds * extra));
         }
         return List.copyOf(notes);
+    }
+
+    // ---- teachers reused from the cache ----------------------------------------------------------
+
+    /**
+     * The teacher fact holding its cache key: the key's first 12 hex digits read as a 48-bit integer (facts are
+     * numbers, and 48 bits are exact in a double).
+     */
+    static final String CACHE_KEY_FACT = "cache_key_48";
+
+    /** The value of {@link #CACHE_KEY_FACT} for a (hex) cache key. */
+    static double cacheKeyFact(String key) {
+        return Long.parseLong(key.substring(0, 12), 16);
+    }
+
+    /**
+     * One line per teacher taken from the teacher cache rather than trained in this run, so that a reader knows its
+     * numbers come from an earlier run, e.g.
+     * {@code Teacher mlp[256,128,64] reused from the cache (trained 2026-11-29 18:02 UTC, key 3fa2c1d9e0b7).}
+     */
+    static List<String> cacheReuseNotes(List<TrialResult> results) {
+        var when = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
+                .withZone(java.time.ZoneOffset.UTC);
+        List<String> notes = new ArrayList<>();
+        for (TrialResult t : results) {
+            if (t.trial().role() != Trial.Role.TEACHER || t.failed()
+                    || t.facts().getOrDefault("from_cache", 0.0) == 0) {
+                continue;
+            }
+            double at = t.facts().getOrDefault("trained_at_ms", 0.0);
+            Double key = t.facts().get(CACHE_KEY_FACT);
+            notes.add(capitalise(t.trial().runName()) + " reused from the cache (trained "
+                    + (at > 0 ? when.format(java.time.Instant.ofEpochMilli((long) at)) : "at an unknown time")
+                    + ", key " + (key == null ? "unknown" : String.format(Locale.ROOT, "%012x", key.longValue()))
+                    + ").");
+        }
+        return notes;
     }
 
     private static boolean usesTeacher(Trial student, String key) {

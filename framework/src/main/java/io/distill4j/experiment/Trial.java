@@ -2,6 +2,7 @@ package io.distill4j.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distill4j.api.PipelineVersion;
 import io.distill4j.config.ConfigHash;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -45,13 +46,20 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
     }
 
     /**
-     * The stable id: 12 hex characters of the hash of role, config and seed. The {@code device} key is left out: where
-     * a trial trains does not make it another trial (and {@code --device} does not change the id either).
+     * The stable id: 12 hex characters of the hash of role, config, seed and {@link PipelineVersion#CURRENT}. The
+     * {@code device} key is left out: where a trial trains does not make it another trial (and {@code --device} does
+     * not change the id either).
      */
     public String id() {
+        return id(PipelineVersion.CURRENT);
+    }
+
+    /** The id this trial has under pipeline version {@code pipelineVersion}. */
+    String id(int pipelineVersion) {
         ObjectNode key = resolved.objectNode();
         key.put("role", role.name());
         key.put("seed", seed);
+        key.put("pipeline_version", pipelineVersion);
         key.set("config", role == Role.DISTILLED ? resolved.deepCopy().without("device") : identity());
         return ConfigHash.shortId(key);
     }

@@ -34,8 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * config, teacher config, seed; the caller computes it). A teacher is trained once and its logits and named
  * activations for every split are reused by every trial and every later study with the same key.
  *
- * <p>Layout of {@code <root>/<key>/}: {@code meta.json} (description, parameter count, training time, feature layer
- * names), {@code teacher.zip} (the trained DL4J model, when the teacher has one), and
+ * <p>Layout of {@code <root>/<key>/}: {@code meta.json} (description, parameter count, training time, when it was
+ * trained, the {@link io.distill4j.api.PipelineVersion} that made it, feature layer names), {@code teacher.zip} (the trained DL4J model, when the teacher has one), and
  * {@code <split>.logits.bin} / {@code <split>.<layer>.bin} / {@code <split>.member.<name>.bin} (ND4J binary
  * arrays; members are an ensemble's own logits). An entry is written in a temporary
  * folder and renamed into place, so a killed process never leaves a partial entry.
@@ -65,9 +65,10 @@ public final class TeacherCache {
      *
      * @param fromCache whether the entry was read from disk rather than trained now
      * @param trainMillis how long training took when the entry was made
+     * @param trainedAtMillis when the entry was made (Unix ms; 0 when unknown)
      */
     public record Entry(String key, String description, long parameterCount, Map<String, TeacherOutputs> outputs,
-            boolean fromCache, long trainMillis, Path folder) {
+            boolean fromCache, long trainMillis, Path folder, long trainedAtMillis) {
         /**
          * The same entry without the hidden activations in memory (they stay on disk in {@link #folder()}): what a
          * study keeps per teacher while its students train, so memory grows with the data, not with the grid.
@@ -75,7 +76,7 @@ public final class TeacherCache {
         public Entry logitsOnly() {
             Map<String, TeacherOutputs> slim = new LinkedHashMap<>();
             outputs.forEach((k, v) -> slim.put(k, new TeacherOutputs(v.logits(), Map.of(), v.members())));
-            return new Entry(key, description, parameterCount, slim, fromCache, trainMillis, folder);
+            return new Entry(key, description, parameterCount, slim, fromCache, trainMillis, folder, trainedAtMillis);
         }
 
         public TeacherOutputs split(String name) {
@@ -126,12 +127,13 @@ public final class TeacherCache {
         long millis = System.currentTimeMillis() - t0;
         Map<String, TeacherOutputs> outputs = new LinkedHashMap<>();
         splits.forEach((name, input) -> outputs.put(name, fitted.infer(input)));
-        write(key, folder, teacher.describe(), fitted, outputs, millis);
-        return new Entry(key, teacher.describe(), fitted.parameterCount(), outputs, false, millis, folder);
+        long trainedAt = System.currentTimeMillis();
+        write(key, folder, teacher.describe(), fitted, outputs, millis, trainedAt);
+        return new Entry(key, teacher.describe(), fitted.parameterCount(), outputs, false, millis, folder, trainedAt);
     }
 
     private void write(String key, Path folder, String description, FittedTeacher fitted,
-            Map<String, TeacherOutputs> outputs, long millis) {
+            Map<String, TeacherOutputs> outputs, long millis, long trainedAt) {
         Path tmp = root.resolve(".tmp-" + key + "-" + UUID.randomUUID());
         try {
             Files.createDirectories(root);
@@ -143,6 +145,8 @@ public final class TeacherCache {
             meta.put("description", description);
             meta.put("parameter_count", fitted.parameterCount());
             meta.put("train_millis", millis);
+            meta.put("trained_at_ms", trainedAt);
+            meta.put("pipeline_version", io.distill4j.api.PipelineVersion.CURRENT);
             ArrayNode splits = meta.putArray("splits");
             ArrayNode layers = meta.putArray("feature_layers");
             ArrayNode members = meta.putArray("members");
@@ -247,7 +251,7 @@ public final class TeacherCache {
             outputs.put(s, new TeacherOutputs(logits, features, memberLogits));
         }
         return new Entry(key, meta.get("description").asText(), meta.get("parameter_count").asLong(), outputs, true,
-                meta.get("train_millis").asLong(), folder);
+                meta.get("train_millis").asLong(), folder, meta.path("trained_at_ms").asLong(0));
     }
 
     private static void deleteRecursively(Path path) {
