@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * A loaded and fully validated study: the file's tree with overrides applied, every grid cell parsed, and the
- * trials to run: one per distinct teacher (per seed with {@code seeds_vary: teacher_and_student}), one student-alone baseline per distinct student setup and seed, and one
+ * trials to run: one per distinct teacher (per seed with {@code seeds_vary: teacher_and_student}), one student-alone
+ * baseline per distinct student setup and seed, and one
  * distilled student per cell and seed.
  */
 public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCell> cells, List<Integer> seeds,

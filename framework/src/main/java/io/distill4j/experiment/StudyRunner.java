@@ -250,8 +250,8 @@ public final class StudyRunner {
             Map<String, TeacherCache.Entry> teachers, TrialLedger ledger, boolean resume) {
         StudyConfig c = trial.config();
         String key = teacherKey(c, trial.teacherName(), trial.seed());
-        Optional<TeacherCache.Entry> cached = resume ? teacherCache.get(cacheKey(c, trial.teacherName(), trial.seed()))
-                : Optional.empty();
+        Optional<TeacherCache.Entry> cached = resume
+                ? teacherCache.get(cacheKey(c, trial.teacherName(), trial.seed())) : Optional.empty();
         if (cached.isPresent()) {
             Optional<TrialResult> done = resumed(trial, ledger, true);
             if (done.isPresent()) {

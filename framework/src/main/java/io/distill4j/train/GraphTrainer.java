@@ -3,6 +3,8 @@ package io.distill4j.train;
 import io.distill4j.api.EpochReport;
 
 import io.distill4j.api.TrainingObserver;
+import io.distill4j.api.VertexNames;
+import io.distill4j.eval.ClassificationMetrics;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,8 +12,6 @@ import java.util.function.IntFunction;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import io.distill4j.api.VertexNames;
-import io.distill4j.eval.ClassificationMetrics;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 
 /**

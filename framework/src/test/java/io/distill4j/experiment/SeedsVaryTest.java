@@ -77,7 +77,8 @@ class SeedsVaryTest {
         var runs = reader.runs(reader.experiments().stream().filter(e -> e.name().equals("seeds-vary")).findFirst()
                 .orElseThrow().experimentId());
         Map<String, String> keyByRun = runs.stream().filter(r -> r.tags().containsKey("distill4j.teacher_key"))
-                .collect(Collectors.toMap(MlflowFileStoreReader.Run::runName, r -> r.tags().get("distill4j.teacher_key")));
+                .collect(Collectors.toMap(MlflowFileStoreReader.Run::runName,
+                        r -> r.tags().get("distill4j.teacher_key")));
         String teacher1 = keyByRun.get("teacher mlp[8] seed=1");
         String teacher2 = keyByRun.get("teacher mlp[8] seed=2");
         assertNotEquals(teacher1, teacher2, keyByRun.toString());

@@ -96,7 +96,8 @@ class TeacherCacheKeyTest {
         Study study = Study.load(file, List.of());
         for (Trial t : study.trials()) {
             assertEquals(t.id(), t.id(PipelineVersion.CURRENT));
-            assertNotEquals(t.id(), t.id(PipelineVersion.CURRENT + 1), t.runName() + ": the id changes with the version");
+            assertNotEquals(t.id(), t.id(PipelineVersion.CURRENT + 1),
+                    t.runName() + ": the id changes with the version");
         }
         assertEquals(PipelineVersion.CURRENT,
                 study.base().teacherIdentity("teacher", -1).path("pipeline_version").asInt(-1),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.EpochReport;
 import io.distill4j.api.InputShape;
 import io.distill4j.api.TeacherOutputs;
@@ -38,7 +39,7 @@ class GraphTrainerTest {
         return new INDArray[] {x, y};
     }
 
-    private static ComputationGraph graph(TrainingSettings s, List<? extends io.distill4j.api.DistillationLoss> losses) {
+    private static ComputationGraph graph(TrainingSettings s, List<? extends DistillationLoss> losses) {
         return Networks.build(new MlpNetwork(List.of(32), "relu", 0), losses, new InputShape(6, 1, 3), s, 3);
     }
 
@@ -61,7 +62,8 @@ class GraphTrainerTest {
                 });
         assertTrue(outcome.stoppedEarly(), "patience reached");
         assertTrue(outcome.epochsRun() < s.epochs(), outcome.epochsRun() + " epochs of " + s.epochs());
-        assertEquals(outcome.bestEpoch() + s.patience() + 1, outcome.epochsRun(), "stops `patience` epochs after the best");
+        assertEquals(outcome.bestEpoch() + s.patience() + 1, outcome.epochsRun(),
+                "stops `patience` epochs after the best");
         assertEquals(outcome.epochsRun(), reports.size());
         assertEquals(2.0, reports.get(1).values().get("temperature"));
         int argmin = 0;
