@@ -76,6 +76,14 @@ public interface DistillationLoss {
      */
     Map<String, Double> parameters();
 
+    /**
+     * The values a parameter named in {@link #parameters()} may take; a schedule driving it is checked against this
+     * domain for every epoch before training. Unrestricted by default.
+     */
+    default ParameterDomain domain(String parameter) {
+        return new ParameterDomain(-Double.MAX_VALUE, Double.MAX_VALUE);
+    }
+
     /** Sets a parameter named in {@link #parameters()}; takes effect from the next minibatch. */
     void setParameter(String name, double value);
 }

@@ -8,7 +8,8 @@ import java.util.Map;
  * @param epoch 0-based epoch
  * @param epochs planned epochs
  * @param trainLoss mean training loss over the epoch's minibatches
- * @param validationLoss loss on the validation split ({@code NaN} when there is none)
+ * @param validationLoss the fixed-scale validation criterion: cross-entropy of the network's probabilities against
+ *     the hard labels of the validation split, whatever its loss heads ({@code NaN} when there is none)
  * @param values other per-epoch values (scheduled parameters, validation accuracy), by metric name
  * @param millis wall time of the epoch
  * @param scope whose epoch it is, as a metric-name prefix ({@code ""} for the network itself, e.g. {@code lstm.} for

@@ -337,7 +337,7 @@ public final class ConfigNode {
     }
 
     private static String fmt(double x) {
-        return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : Double.toString(x);
+        return io.distill4j.api.ParameterDomain.format(x);
     }
 
     /** A short description of a value for messages: its type and, for scalars, the value. */

@@ -14,6 +14,7 @@ import io.distill4j.api.Student;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.model.Networks;
 import java.util.LinkedHashMap;
+import org.nd4j.linalg.dataset.MultiDataSet;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
@@ -21,7 +22,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 
 /**
  * Trains one student graph with one head per loss term against cached teacher outputs, applying each schedule to
@@ -75,7 +75,8 @@ public final class StudentDistiller {
         ComputationGraph graph = Networks.build(student, losses, shape, training, seed, widths);
         var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {train.input()}, trainLabels,
                 training.batchSize(), shuffleSeed);
-        var validationSet = new MultiDataSet(new INDArray[] {validation.input()}, validationLabels);
+        var validationHeads = new MultiDataSet(new INDArray[] {validation.input()}, validationLabels);
+        var validationSet = new GraphTrainer.Validation(validation.input(), validation.oneHot());
         Map<DistillationLoss, Map<String, Double>> configured = new LinkedHashMap<>();
         for (DistillationLoss loss : losses) {
             configured.put(loss, loss.parameters());
@@ -96,7 +97,7 @@ public final class StudentDistiller {
         }, report -> {
             Map<String, Double> values = new LinkedHashMap<>(report.values());
             values.putAll(heads.epochTrainScores());
-            values.putAll(heads.validationScores(graph, validationSet));
+            values.putAll(heads.validationScores(graph, validationHeads));
             observer.onEpoch(new EpochReport(report.epoch(), report.epochs(), report.trainLoss(),
                     report.validationLoss(), values, report.millis(), report.scope()));
         });

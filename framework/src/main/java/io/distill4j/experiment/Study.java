@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * A loaded and fully validated study: the file's tree with overrides applied, every grid cell parsed, and the
- * trials to run: one per distinct teacher, one student-alone baseline per distinct student setup and seed, and one
+ * trials to run: one per distinct teacher (per seed with {@code seeds_vary: teacher_and_student}), one student-alone
+ * baseline per distinct student setup and seed, and one
  * distilled student per cell and seed.
  */
 public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCell> cells, List<Integer> seeds,
@@ -48,9 +49,14 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
                 throw new ConfigException(file, "grid", "the grid may not change 'study'");
             }
             var none = new LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode>();
+            List<Integer> teacherSeeds = config.seedsVary() == StudyConfig.SeedsVary.STUDENT ? List.of(-1)
+                    : grid.seeds();
             for (String teacherName : config.teachers().keySet()) {
-                Trial teacher = new Trial(Trial.Role.TEACHER, "-", none, -1, teacherName, file, cell.resolved());
-                teachers.putIfAbsent(teacher.id(), teacher);
+                for (int seed : teacherSeeds) {
+                    Trial teacher = new Trial(Trial.Role.TEACHER, "-", none, seed, teacherName, file,
+                            cell.resolved());
+                    teachers.putIfAbsent(teacher.id(), teacher);
+                }
             }
             for (int seed : grid.seeds()) {
                 Trial alone = new Trial(Trial.Role.STUDENT_ALONE, "-", none, seed, null, file, cell.resolved());

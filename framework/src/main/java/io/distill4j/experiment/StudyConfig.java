@@ -3,6 +3,8 @@ package io.distill4j.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.PipelineVersion;
+import io.distill4j.api.Seeds;
 import io.distill4j.plugin.Plugins;
 import io.distill4j.api.Schedule;
 import io.distill4j.api.Student;
@@ -10,6 +12,7 @@ import io.distill4j.api.Teacher;
 import io.distill4j.config.ConfigNode;
 import io.distill4j.data.DataConfig;
 import io.distill4j.device.DeviceMode;
+import io.distill4j.schedule.Schedules;
 import io.distill4j.train.TrainingSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +27,8 @@ import java.util.regex.Pattern;
  * <pre>
  * study: quickstart              # name: letters, digits, '.', '_', '-'
  * description: "..."             # optional
- * seed: 42                       # root seed: teacher initialisation and shuffling (students use `seeds`)
+ * seed: 42                       # root seed of the teachers (split into teacher.init and teacher.shuffle)
+ * seeds_vary: student            # student | teacher_and_student: whether each of `seeds` also trains its own teacher
  * device: auto                   # auto | cpu | gpu (see io.distill4j.device; --device on the command line wins)
  * data: {...}                    # see DataConfig
  * teacher: {type: mlp, ...}      # a Teacher plugin (an ensemble is one teacher: one averaged target)
@@ -60,7 +64,34 @@ public record StudyConfig(
         TrainingSettings training,
         String trackingExperiment,
         String trackingUri,
-        DeviceMode device) {
+        DeviceMode device,
+        SeedsVary seedsVary) {
+
+    /**
+     * What the study's {@code seeds} vary: the students only (one teacher, trained from the root {@code seed}, serves
+     * every seed), or also the teacher (seed {@code s} trains its own teacher, from
+     * {@code Seeds.derive(seed, "teacher.seed=" + s)}, and seed {@code s}'s students distil from it, so the spread
+     * over seeds includes the teacher's).
+     */
+    public enum SeedsVary {
+        STUDENT("student"), TEACHER_AND_STUDENT("teacher_and_student");
+
+        private final String key;
+
+        SeedsVary(String key) {
+            this.key = key;
+        }
+
+        /** The value in the study file. */
+        public String key() {
+            return key;
+        }
+
+        static SeedsVary parse(ConfigNode root) {
+            String value = root.choice("seeds_vary", STUDENT.key, List.of(STUDENT.key, TEACHER_AND_STUDENT.key));
+            return value.equals(STUDENT.key) ? STUDENT : TEACHER_AND_STUDENT;
+        }
+    }
 
     /** One teacher's KD term in a multi-teacher study. */
     public record Term(double weight, double temperature) {
@@ -83,6 +114,7 @@ public record StudyConfig(
         long seed = root.longValue("seed", 42, 0, Long.MAX_VALUE);
         DeviceMode device = DeviceMode.parse(root.choice("device", "auto", List.of("auto", "cpu", "gpu")))
                 .orElseThrow();
+        SeedsVary seedsVary = SeedsVary.parse(root);
         DataConfig data = DataConfig.parse(root.section("data"));
         Map<String, Teacher> teachers = parseTeachers(root);
         Student student = Plugins.create(Student.class, root.section("student"));
@@ -144,6 +176,11 @@ public record StudyConfig(
                 }
             }
         });
+        TrainingSettings training = root.optionalSection("training").map(t -> {
+            TrainingSettings settings = TrainingSettings.parse(t, DEFAULT_TRAINING);
+            t.finish();
+            return settings;
+        }).orElse(DEFAULT_TRAINING);
         Map<String, Schedule> schedules = new LinkedHashMap<>();
         distillation.optionalSection("schedules").ifPresent(s -> {
             for (String parameter : s.keys()) {
@@ -153,16 +190,13 @@ public record StudyConfig(
                             + "' to schedule (" + (probe.parameters().isEmpty() ? "it has no schedulable parameters"
                             : "it has: " + String.join(", ", probe.parameters().keySet())) + ")");
                 }
-                schedules.put(parameter, Plugins.create(Schedule.class, s.section(parameter)));
+                Schedule schedule = Plugins.create(Schedule.class, s.section(parameter));
+                Schedules.checkRange(s, parameter, schedule, probe, training.epochs());
+                schedules.put(parameter, schedule);
             }
             s.finish();
         });
         distillation.finish();
-        TrainingSettings training = root.optionalSection("training").map(t -> {
-            TrainingSettings settings = TrainingSettings.parse(t, DEFAULT_TRAINING);
-            t.finish();
-            return settings;
-        }).orElse(DEFAULT_TRAINING);
         String[] tracking = root.optionalSection("tracking").map(t -> {
             String e = t.string("experiment", name);
             String u = t.string("uri", "");
@@ -173,7 +207,7 @@ public record StudyConfig(
         root.finish();
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
                 tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
-                tracking[1], device);
+                tracking[1], device, seedsVary);
     }
 
     /**
@@ -277,17 +311,24 @@ public record StudyConfig(
                 ConfigNode.root(file, lossSection).accept()); // validated in parse; paths are relative here
     }
 
-    /** The sub-trees the first teacher depends on: data, teacher and root seed. */
-    public ObjectNode teacherIdentity() {
-        return teacherIdentity(primaryTeacher());
+    /**
+     * The root seed of the teacher that serves trial seed {@code trialSeed}: the study's {@code seed}, or with
+     * {@code seeds_vary: teacher_and_student} one derived from it per trial seed.
+     */
+    public long teacherSeed(int trialSeed) {
+        return seedsVary == SeedsVary.STUDENT ? seed : Seeds.derive(seed, "teacher.seed=" + trialSeed);
     }
 
-    /** The sub-trees a named teacher depends on: data, its own section and the root seed (not its name). */
-    public ObjectNode teacherIdentity(String teacherName) {
+    /**
+     * The sub-trees a named teacher depends on: data, its own section, its root seed for trial seed
+     * {@code trialSeed} (see {@link #teacherSeed}) and the {@link PipelineVersion}; not its name.
+     */
+    public ObjectNode teacherIdentity(String teacherName, int trialSeed) {
         ObjectNode id = tree.objectNode();
         id.set("data", tree.get("data"));
         id.set("teacher", tree.has("teachers") ? tree.get("teachers").get(teacherName) : tree.get("teacher"));
-        id.put("seed", seed);
+        id.put("seed", teacherSeed(trialSeed));
+        id.put("pipeline_version", PipelineVersion.CURRENT);
         return id;
     }
 

@@ -224,9 +224,12 @@ public final class StudyRunner {
         return out;
     }
 
-    /** The key of a named teacher within a study: the hash of its config identity (not of its name). */
-    static String teacherKey(StudyConfig c, String teacherName) {
-        return ConfigHash.of(c.teacherIdentity(teacherName));
+    /**
+     * The key of a named teacher within a study, for the trial seed it serves (see {@link StudyConfig#teacherSeed}):
+     * the hash of its config identity (not of its name).
+     */
+    static String teacherKey(StudyConfig c, String teacherName, int trialSeed) {
+        return ConfigHash.of(c.teacherIdentity(teacherName, trialSeed));
     }
 
     // ---- trials ------------------------------------------------------------------------------
@@ -248,7 +251,7 @@ public final class StudyRunner {
     private TrialResult runTeacher(Trial trial, TrialListener listeners, TrialTracking tracking, TrialLedger ledger,
             String experimentId, boolean resume) {
         if (resume) {
-            String key = executor.teacherCacheKey(trial.config(), trial.teacherName());
+            String key = executor.teacherCacheKey(trial.config(), trial.teacherName(), trial.seed());
             if (executor.context().teacher(key).isPresent()) {
                 Optional<TrialResult> done = resumed(trial, ledger, true);
                 if (done.isPresent()) {

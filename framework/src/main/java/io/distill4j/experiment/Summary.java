@@ -110,7 +110,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         for (TrialResult r : results) {
             Trial t = r.trial();
             String group = switch (t.role()) {
-                case TEACHER -> t.runName();
+                case TEACHER -> t.teacherLabel();
                 case STUDENT_ALONE -> baselineNames.getOrDefault(baselineKey(t), t.method());
                 case DISTILLED -> t.method();
             };
@@ -143,7 +143,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         rows.addAll(chanceRows(data));
         List<TrialResult> failures = results.stream().filter(TrialResult::failed).toList();
         return new Summary(study.name(), List.copyOf(rows), verdict(rows), failures, header(study),
-                teacherNotes(results), dataNotes(seedsVary(study), data));
+                java.util.stream.Stream.concat(teacherNotes(results).stream(), cacheReuseNotes(results).stream())
+                        .toList(), dataNotes(seedsVary(study), data));
     }
 
     /** The identity of a student trial's baseline: the hash of its student, training and data config. */
@@ -212,7 +213,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 StudyConfig c = r.trial().config();
                 if (c.teachers().size() > 1) {
                     for (String name : c.teachers().keySet()) {
-                        TrialResult each = teacherByKey.get(StudyRunner.teacherKey(c, name));
+                        TrialResult each = teacherByKey.get(StudyRunner.teacherKey(c, name, r.trial().seed()));
                         retentionByMember.computeIfAbsent(name, k -> new ArrayList<>())
                                 .add(each == null ? Double.NaN : r.test("accuracy") / each.test("accuracy"));
                     }
@@ -317,13 +318,9 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         return new Row(method, "chance", 1, 0, stats, Stats.of(List.of()), -1, Double.NaN);
     }
 
-    /**
-     * What the seeds of a study vary. Today always {@code student}: the teacher is trained once from the root seed
-     * and each seed re-initialises and re-shuffles the students only. When a study can also vary the teacher per
-     * seed ({@code teacher_and_student}), this is where it is read.
-     */
+    /** What the seeds of a study vary: the study's {@code seeds_vary} ({@code student} or {@code teacher_and_student}). */
     static String seedsVary(Study study) {
-        return "student";
+        return study.base().seedsVary().key();
     }
 
     /** The sentence saying what the seeds vary, for {@code student} or {@code teacher_and_student}. */
@@ -404,21 +401,56 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         return List.copyOf(notes);
     }
 
+    // ---- teachers reused from the cache ----------------------------------------------------------
+
+    /**
+     * The teacher fact holding its cache key: the key's first 12 hex digits read as a 48-bit integer (facts are
+     * numbers, and 48 bits are exact in a double).
+     */
+    static final String CACHE_KEY_FACT = "cache_key_48";
+
+    /** The value of {@link #CACHE_KEY_FACT} for a (hex) cache key. */
+    static double cacheKeyFact(String key) {
+        return Long.parseLong(key.substring(0, 12), 16);
+    }
+
+    /**
+     * One line per teacher taken from the teacher cache rather than trained in this run, so that a reader knows its
+     * numbers come from an earlier run, e.g.
+     * {@code Teacher mlp[256,128,64] reused from the cache (trained 2026-11-29 18:02 UTC, key 3fa2c1d9e0b7).}
+     */
+    static List<String> cacheReuseNotes(List<TrialResult> results) {
+        var when = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
+                .withZone(java.time.ZoneOffset.UTC);
+        List<String> notes = new ArrayList<>();
+        for (TrialResult t : results) {
+            if (t.trial().role() != Trial.Role.TEACHER || t.failed()
+                    || t.facts().getOrDefault("from_cache", 0.0) == 0) {
+                continue;
+            }
+            double at = t.facts().getOrDefault("trained_at_ms", 0.0);
+            Double key = t.facts().get(CACHE_KEY_FACT);
+            notes.add(capitalise(t.trial().runName()) + " reused from the cache (trained "
+                    + (at > 0 ? when.format(java.time.Instant.ofEpochMilli((long) at)) : "at an unknown time")
+                    + ", key " + (key == null ? "unknown" : String.format(Locale.ROOT, "%012x", key.longValue()))
+                    + ").");
+        }
+        return notes;
+    }
+
     private static boolean usesTeacher(Trial student, String key) {
         StudyConfig c = student.config();
-        return c.teachers().keySet().stream().anyMatch(n -> StudyRunner.teacherKey(c, n).equals(key));
+        return c.teachers().keySet().stream().anyMatch(n -> StudyRunner.teacherKey(c, n, student.seed()).equals(key));
     }
 
     private static String capitalise(String s) {
         return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
-    /** A teacher trial's own key; for a student trial, the key of its primary teacher. */
+    /** A teacher trial's own key; for a student trial, the key of its primary teacher (for its seed). */
     private static String teacherKey(Trial t) {
-        if (t.role() == Trial.Role.TEACHER) {
-            return StudyRunner.teacherKey(t.config(), t.teacherName());
-        }
-        return ConfigHash.of(t.config().teacherIdentity());
+        String name = t.role() == Trial.Role.TEACHER ? t.teacherName() : t.config().primaryTeacher();
+        return StudyRunner.teacherKey(t.config(), name, t.seed());
     }
 
     private static String header(Study study) {

@@ -2,6 +2,7 @@ package io.distill4j.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distill4j.api.PipelineVersion;
 import io.distill4j.config.ConfigHash;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -15,7 +16,8 @@ import java.util.Map;
  * @param role teacher, student trained alone, or distilled student
  * @param cell the grid cell's label ({@code ""} without a grid; {@code -} for the teacher and baseline)
  * @param assignments the grid values of the cell
- * @param seed the student seed ({@code -1} for the teacher, which uses the study's root seed: see
+ * @param seed the trial seed: a student's seed; for a teacher {@code -1} (one teacher from the study's root seed) or,
+ *     with {@code seeds_vary: teacher_and_student}, the seed whose students it serves (its training seed is
  *     {@link #trainingSeed()})
  * @param teacherName for a teacher trial, which of the study's teachers it trains ({@code teacher} for a study with
  *     one teacher); {@code null} for student trials
@@ -45,25 +47,35 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
     }
 
     /**
-     * The stable id: 12 hex characters of the hash of role, config and seed. The {@code device} key is left out: where
-     * a trial trains does not make it another trial (and {@code --device} does not change the id either).
+     * The stable id: 12 hex characters of the hash of role, config, seed and {@link PipelineVersion#CURRENT}. The
+     * {@code device} key is left out: where a trial trains does not make it another trial (and {@code --device} does
+     * not change the id either).
      */
     public String id() {
+        return id(PipelineVersion.CURRENT);
+    }
+
+    /** The id this trial has under pipeline version {@code pipelineVersion}. */
+    String id(int pipelineVersion) {
         ObjectNode key = resolved.objectNode();
         key.put("role", role.name());
         key.put("seed", seed);
+        key.put("pipeline_version", pipelineVersion);
         key.set("config", role == Role.DISTILLED ? resolved.deepCopy().without("device") : identity());
         return ConfigHash.shortId(key);
     }
 
     private ObjectNode identity() {
         StudyConfig c = config();
-        return role == Role.TEACHER ? c.teacherIdentity(teacherName) : c.baselineIdentity();
+        return role == Role.TEACHER ? c.teacherIdentity(teacherName, seed) : c.baselineIdentity();
     }
 
-    /** The seed the trial trains with, as recorded in tracking: the study's root seed for a teacher, else {@link #seed}. */
+    /**
+     * The seed the trial trains with, as recorded in tracking: a teacher's root seed
+     * ({@link StudyConfig#teacherSeed}), else {@link #seed}.
+     */
     public long trainingSeed() {
-        return role == Role.TEACHER ? config().seed() : seed;
+        return role == Role.TEACHER ? config().teacherSeed(seed) : seed;
     }
 
     /** The validated config of this trial. */
@@ -85,6 +97,11 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
         if (role != Role.TEACHER) {
             return method() + " seed=" + seed;
         }
+        return seed < 0 ? teacherLabel() : teacherLabel() + " seed=" + seed;
+    }
+
+    /** A teacher trial's label without its seed, e.g. {@code teacher mlp[128,64]} (one summary row per label). */
+    public String teacherLabel() {
         StudyConfig c = config();
         String described = "teacher " + c.teachers().get(teacherName).describe();
         return c.teachers().size() > 1 ? described + " (" + teacherName + ")" : described;

@@ -77,10 +77,11 @@ public final class TrialExecutor {
     /**
      * The teacher cache key of one of a config's teachers: its config identity, the content hashes of the data and of
      * the teacher's own input files (a replaced file at the same path is never served stale), and the splits its
-     * outputs cover when they are not all three.
+     * outputs cover when they are not all three. {@code trialSeed} is the seed the teacher serves (see
+     * {@link StudyConfig#teacherSeed}).
      */
-    public String teacherCacheKey(StudyConfig c, String teacherName) {
-        ObjectNode id = c.teacherIdentity(teacherName);
+    public String teacherCacheKey(StudyConfig c, String teacherName, int trialSeed) {
+        ObjectNode id = c.teacherIdentity(teacherName, trialSeed);
         id.put("data_sha256", context.data(c).description().sha256());
         var files = id.putArray("input_files_sha256");
         for (Path f : c.teachers().get(teacherName).inputFiles()) {
@@ -102,8 +103,9 @@ public final class TrialExecutor {
         SampleSplit train = data.split("train");
         SampleSplit validation = data.split("validation");
         var fit = new TeacherFitContext(data.shape(), train, train.labelsOneHot(), validation,
-                validation.labelsOneHot(), prepared.series(), c.seed(), report -> listener.epochFinished(trial, report));
-        String key = teacherCacheKey(c, trial.teacherName());
+                validation.labelsOneHot(), prepared.series(), c.teacherSeed(trial.seed()),
+                report -> listener.epochFinished(trial, report));
+        String key = teacherCacheKey(c, trial.teacherName(), trial.seed());
         TeacherCache.Entry entry = context.teacherCache().getOrFit(key, c.teachers().get(trial.teacherName()), fit,
                 data.inputs());
         context.rememberTeacher(entry);
@@ -119,7 +121,9 @@ public final class TrialExecutor {
         }
         return new TrialResult(trial, trial.id(), metrics.getOrDefault("test", Map.of()), metrics.get("validation"),
                 entry.parameterCount(), System.currentTimeMillis() - t0, null, null,
-                Map.of("train_seconds", entry.trainMillis() / 1000.0, "from_cache", entry.fromCache() ? 1.0 : 0.0));
+                Map.of("train_seconds", entry.trainMillis() / 1000.0, "from_cache", entry.fromCache() ? 1.0 : 0.0,
+                        "trained_at_ms", (double) entry.trainedAtMillis(),
+                        Summary.CACHE_KEY_FACT, Summary.cacheKeyFact(key)));
     }
 
     /** The splits metrics are reported on: validation, and test when the scope has it. */
@@ -144,7 +148,7 @@ public final class TrialExecutor {
         TrialData data = new TrialData(prepared, context.scope());
         Map<String, TeacherCache.Entry> teachers = new LinkedHashMap<>();
         for (String name : c.teachers().keySet()) {
-            String key = teacherCacheKey(c, name);
+            String key = teacherCacheKey(c, name, trial.seed());
             teachers.put(name, context.teacher(key).orElseThrow(() -> new IllegalStateException("teacher '" + name
                     + "' of trial " + trial.id() + " is not in the teacher cache (key " + key + "): its teacher trial"
                     + " must run first")));

@@ -3,6 +3,7 @@ package io.distill4j.loss;
 import io.distill4j.api.VertexNames;
 
 import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.ParameterDomain;
 import io.distill4j.plugin.AbstractPluginFactory;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.config.ConfigNode;
@@ -30,6 +31,10 @@ public final class HintonKd implements DistillationLoss {
     /** Schedulable parameter names. */
     public static final String TEMPERATURE = "temperature";
     public static final String ALPHA = "alpha";
+    /** The temperature's domain: positive (it divides the logits), at most 100. */
+    public static final ParameterDomain TEMPERATURE_DOMAIN = new ParameterDomain(1e-3, 100);
+    /** Alpha's domain: a weight between the hard-label and the distillation term. */
+    public static final ParameterDomain ALPHA_DOMAIN = new ParameterDomain(0, 1);
 
     private final HintonKdLossFunction function;
     private final String headName;
@@ -100,6 +105,15 @@ public final class HintonKd implements DistillationLoss {
     }
 
     @Override
+    public ParameterDomain domain(String parameter) {
+        return switch (parameter) {
+            case TEMPERATURE -> TEMPERATURE_DOMAIN;
+            case ALPHA -> ALPHA_DOMAIN;
+            default -> throw new IllegalArgumentException("hinton has no parameter '" + parameter + "'");
+        };
+    }
+
+    @Override
     public void setParameter(String name, double value) {
         switch (name) {
             case TEMPERATURE -> function.setTemperature(value);
@@ -120,8 +134,9 @@ public final class HintonKd implements DistillationLoss {
         }
 
         private static DistillationLoss parse(ConfigNode section) {
-            return new HintonKd(section.number(TEMPERATURE, 4.0, 1e-3, 100), section.number(ALPHA, 0.5, 0, 1),
-                    Weights.parse(section));
+            return new HintonKd(
+                    section.number(TEMPERATURE, 4.0, TEMPERATURE_DOMAIN.min(), TEMPERATURE_DOMAIN.max()),
+                    section.number(ALPHA, 0.5, ALPHA_DOMAIN.min(), ALPHA_DOMAIN.max()), Weights.parse(section));
         }
     }
 }

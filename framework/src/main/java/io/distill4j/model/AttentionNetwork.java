@@ -19,6 +19,10 @@ import org.nd4j.linalg.activations.Activation;
  * <ol>
  *   <li>{@code projection}: a per-bar linear projection to {@code model_size} channels (a kernel-1 convolution, so
  *       the sequence stays 3-d and no feed-forward/recurrent preprocessor is needed), {@code [n, model_size, t]};
+ *   <li>{@code position}: the sinusoidal position encoding of Vaswani et al. (2017) added to the projection
+ *       ({@link SinusoidalPositionEncoding}), {@code [n, model_size, t]}. Self-attention followed by average pooling
+ *       is invariant to the order of its inputs; without this the body could not tell a rising window from a
+ *       falling one with the same bars;
  *   <li>{@code attention}: multi-head self-attention ({@code heads} heads of {@code head_size}, input projected),
  *       {@code [n, model_size, t]};
  *   <li>{@code pool}: average over time, {@code [n, model_size]};
@@ -78,7 +82,8 @@ public record AttentionNetwork(int modelSize, int heads, int headSize, List<Inte
         if (dropout > 0) {
             attention.dropOut(1.0 - dropout); // DL4J takes the retain probability
         }
-        graph.addLayer("attention", attention.build(), "projection");
+        graph.addLayer("position", new SinusoidalPositionEncoding(modelSize), "projection");
+        graph.addLayer("attention", attention.build(), "position");
         graph.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "attention");
         return Conv1dNetwork.addDense(graph, "pool", modelSize, hidden, dropout);
     }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 
 /**
  * A teacher made of a network body (any {@link Student} architecture) and its own training budget, trained on hard
@@ -61,11 +60,11 @@ public record NetworkTeacher(Student network, TrainingSettings training) impleme
     @Override
     public FittedTeacher fit(TeacherFitContext ctx) {
         HardLabelCrossEntropy loss = new HardLabelCrossEntropy();
-        ComputationGraph graph = Networks.build(network, List.of(loss), ctx.shape(), training, ctx.seed());
+        ComputationGraph graph = Networks.build(network, List.of(loss), ctx.shape(), training, ctx.initSeed());
         var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {ctx.train().input(network.inputKind())},
-                new INDArray[] {loss.labels(ctx.trainLabels(), null)}, training.batchSize(), ctx.seed());
-        var validation = new MultiDataSet(new INDArray[] {ctx.validation().input(network.inputKind())},
-                new INDArray[] {loss.labels(ctx.validationLabels(), null)});
+                new INDArray[] {loss.labels(ctx.trainLabels(), null)}, training.batchSize(), ctx.shuffleSeed());
+        var validation = new GraphTrainer.Validation(ctx.validation().input(network.inputKind()),
+                ctx.validationLabels());
         GraphTrainer.train("teacher " + network.describe(), graph, iterator, validation, training, e -> Map.of(),
                 ctx.observer());
         return new GraphTeacher(graph, network.inputKind(), featureLayers());

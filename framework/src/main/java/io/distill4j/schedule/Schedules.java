@@ -1,6 +1,8 @@
 package io.distill4j.schedule;
 
 import io.distill4j.plugin.AbstractPluginFactory;
+import io.distill4j.api.DistillationLoss;
+import io.distill4j.api.ParameterDomain;
 import io.distill4j.api.Schedule;
 import io.distill4j.config.ConfigNode;
 import java.util.function.Function;
@@ -21,12 +23,34 @@ public final class Schedules {
     private Schedules() {
     }
 
+    /**
+     * Checks a schedule's whole range before training: its value at every epoch {@code 0 .. epochs - 1} (from the
+     * loss's configured value, as in training) must lie in the parameter's {@link ParameterDomain}, so that a
+     * schedule cannot fail every trial mid-run.
+     *
+     * @param section the {@code schedules} section, for the error's file and path
+     * @throws io.distill4j.config.ConfigException naming the parameter's path, the epoch (1-based) and the value
+     */
+    public static void checkRange(ConfigNode section, String parameter, Schedule schedule, DistillationLoss loss,
+            int epochs) {
+        ParameterDomain domain = loss.domain(parameter);
+        double configured = loss.parameters().get(parameter);
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            double v = schedule.valueAt(epoch, epochs, configured);
+            if (!domain.contains(v)) {
+                throw section.error(parameter, schedule.describe() + " gives " + parameter + " = "
+                        + ParameterDomain.format(v) + " at epoch " + (epoch + 1) + " of " + epochs + "; expected "
+                        + "every epoch's value in " + domain);
+            }
+        }
+    }
+
     static double progress(int epoch, int epochs) {
         return epochs <= 1 ? 0.0 : Math.min(1.0, (double) epoch / (epochs - 1));
     }
 
     static String fmt(double x) {
-        return x == Math.rint(x) && Math.abs(x) < 1e12 ? Long.toString((long) x) : Double.toString(x);
+        return ParameterDomain.format(x);
     }
 
     /** Keeps the configured value. */

@@ -3,6 +3,8 @@ package io.distill4j.train;
 import io.distill4j.api.EpochReport;
 
 import io.distill4j.api.TrainingObserver;
+import io.distill4j.api.VertexNames;
+import io.distill4j.eval.ClassificationMetrics;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,8 +17,16 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 /**
  * The epoch loop shared by teachers and students: before each epoch an {@code epochStart} hook runs (schedules set
  * loss parameters there and report their values), then one pass of minibatches from a DL4J
- * {@link MultiDataSetIterator}, then the validation loss. With {@link TrainingSettings#patience()} above zero, training
- * stops after that many epochs without a better validation loss and the best weights are restored.
+ * {@link MultiDataSetIterator}, then the validation criterion. With {@link TrainingSettings#patience()} above zero,
+ * training stops after that many epochs without a lower criterion and the best epoch's weights are restored.
+ *
+ * <p>The validation criterion is fixed-scale: the cross-entropy of the network's probabilities
+ * ({@code softmax(logits)}) against the hard labels, {@code -mean_i ln p_i(y_i)}, never the loss heads' score. A
+ * distilled student's loss moves with a scheduled temperature or alpha (its KD term is scaled by {@code T^2} and
+ * weighted by {@code 1 - alpha}), so comparing its validation loss across epochs would compare different scales and
+ * stop or pick the best epoch by the schedule, not by the student. Hard-label cross-entropy is what every trial is
+ * finally judged on (test log-loss and accuracy), is the same criterion for teachers, baselines and distilled
+ * students, and carries no L2 term.
  *
  * <p>A non-finite training or validation loss, or an epoch's training loss above {@value #DIVERGENCE_FACTOR} times
  * the loss of the untrained network (its first minibatch), stops training with a {@link TrainingDivergedException} naming the epoch.
@@ -28,7 +38,16 @@ public final class GraphTrainer {
     private GraphTrainer() {
     }
 
-    /** How a training run ended. */
+    /**
+     * The validation samples of the criterion: inputs and their one-hot hard labels {@code [n, classes]}.
+     */
+    public record Validation(INDArray input, INDArray oneHot) {
+        int[] labels() {
+            return oneHot.argMax(1).toIntVector();
+        }
+    }
+
+    /** How a training run ended ({@code bestValidationLoss} is the criterion at the best epoch). */
     public record Outcome(int epochsRun, int bestEpoch, double bestValidationLoss, boolean stoppedEarly,
             long millis) {
     }
@@ -38,11 +57,12 @@ public final class GraphTrainer {
      *
      * @param name the network's name, for messages
      * @param epochStart called with the 0-based epoch before it starts; returns values to report for the epoch
-     * @param validation the validation set with the same heads as the training data, or {@code null}
+     * @param validation the validation samples of the criterion, or {@code null} (no early stopping)
      */
     public static Outcome train(String name, ComputationGraph graph, MultiDataSetIterator train,
-            MultiDataSet validation, TrainingSettings settings, IntFunction<Map<String, Double>> epochStart,
+            Validation validation, TrainingSettings settings, IntFunction<Map<String, Double>> epochStart,
             TrainingObserver observer) {
+        int[] validationLabels = validation == null ? null : validation.labels();
         long started = System.currentTimeMillis();
         INDArray bestParams = null;
         double best = Double.POSITIVE_INFINITY;
@@ -78,9 +98,7 @@ public final class GraphTrainer {
             }
             double validationLoss = Double.NaN;
             if (validation != null) {
-                graph.clear();
-                validationLoss = graph.score(validation, false);
-                graph.clear();
+                validationLoss = criterion(graph, validation.input(), validationLabels);
                 if (!Double.isFinite(validationLoss)) {
                     throw new TrainingDivergedException(name + ": validation loss became " + validationLoss
                             + " in epoch " + (epoch + 1), epoch);
@@ -107,5 +125,13 @@ public final class GraphTrainer {
             graph.setParams(bestParams);
         }
         return new Outcome(epoch, bestEpoch, best, stoppedEarly, System.currentTimeMillis() - started);
+    }
+
+    /** The validation criterion: hard-label cross-entropy of {@code softmax(logits)} (inference mode). */
+    public static double criterion(ComputationGraph graph, INDArray input, int[] labels) {
+        graph.clear();
+        INDArray logits = graph.feedForward(input, false).get(VertexNames.LOGITS);
+        graph.clear();
+        return ClassificationMetrics.of(logits, labels, null).logLoss();
     }
 }

@@ -36,8 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * config, teacher config, seed; the caller computes it). A teacher is trained once and its logits and named
  * activations for every split are reused by every trial and every later study with the same key.
  *
- * <p>Layout of {@code <root>/<key>/}: {@code meta.json} (description, parameter count, training time, feature layer
- * names), {@code teacher.zip} (the trained DL4J model, when the teacher has one), and
+ * <p>Layout of {@code <root>/<key>/}: {@code meta.json} (description, parameter count, training time, when it was
+ * trained, the {@link io.distill4j.api.PipelineVersion} that made it, feature layer names), {@code teacher.zip} (the trained DL4J model, when the teacher has one), and
  * {@code <split>.logits.bin} / {@code <split>.<layer>.bin} / {@code <split>.member.<name>.bin} (ND4J binary
  * arrays; members are an ensemble's own logits). An entry is written in a temporary
  * folder and renamed into place, so a killed process never leaves a partial entry.
@@ -78,9 +78,10 @@ public final class TeacherCache {
      *
      * @param fromCache whether the entry was read from disk rather than trained now
      * @param trainMillis how long training took when the entry was made
+     * @param trainedAtMillis when the entry was made (Unix ms; 0 when unknown)
      */
     public record Entry(String key, String description, long parameterCount, Map<String, TeacherOutputs> outputs,
-            boolean fromCache, long trainMillis, Path folder) {
+            boolean fromCache, long trainMillis, Path folder, long trainedAtMillis) {
 
         public TeacherOutputs split(String name) {
             TeacherOutputs o = outputs.get(name);
@@ -130,19 +131,20 @@ public final class TeacherCache {
         long millis = System.currentTimeMillis() - t0;
         Map<String, TeacherOutputs> outputs = new LinkedHashMap<>();
         splits.forEach((name, input) -> outputs.put(name, fitted.infer(input)));
-        write(key, folder, teacher.describe(), fitted, outputs, millis);
+        long trainedAt = System.currentTimeMillis();
+        write(key, folder, teacher.describe(), fitted, outputs, millis, trainedAt);
         try {
             // read back as every later use will: activations lazily, from the files just written
             Entry written = read(key, folder);
             return new Entry(key, written.description(), written.parameterCount(), written.outputs(), false,
-                    written.trainMillis(), folder);
+                    written.trainMillis(), folder, trainedAt);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the teacher cache entry just written in " + folder, e);
         }
     }
 
     private void write(String key, Path folder, String description, FittedTeacher fitted,
-            Map<String, TeacherOutputs> outputs, long millis) {
+            Map<String, TeacherOutputs> outputs, long millis, long trainedAt) {
         Path tmp = root.resolve(".tmp-" + key + "-" + UUID.randomUUID());
         try {
             Files.createDirectories(root);
@@ -154,6 +156,8 @@ public final class TeacherCache {
             meta.put("description", description);
             meta.put("parameter_count", fitted.parameterCount());
             meta.put("train_millis", millis);
+            meta.put("trained_at_ms", trainedAt);
+            meta.put("pipeline_version", io.distill4j.api.PipelineVersion.CURRENT);
             ArrayNode splits = meta.putArray("splits");
             ArrayNode layers = meta.putArray("feature_layers");
             ArrayNode members = meta.putArray("members");
@@ -262,7 +266,7 @@ public final class TeacherCache {
             outputs.put(s, TeacherOutputs.lazy(logits, features, memberLogits));
         }
         return new Entry(key, meta.get("description").asText(), meta.get("parameter_count").asLong(), outputs, true,
-                meta.get("train_millis").asLong(), folder);
+                meta.get("train_millis").asLong(), folder, meta.path("trained_at_ms").asLong(0));
     }
 
     private static INDArray readArray(Path file) {

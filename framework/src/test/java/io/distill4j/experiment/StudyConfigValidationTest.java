@@ -28,7 +28,7 @@ class StudyConfigValidationTest {
     private static final Path QUICKSTART = Path.of("../configs/quickstart.yaml");
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
-    private static final String ROOT_KEYS = "data, description, device, distillation, grid, seed, seeds, student, study, "
+    private static final String ROOT_KEYS = "data, description, device, distillation, grid, seed, seeds, seeds_vary, student, study, "
             + "teacher, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
@@ -150,7 +150,16 @@ class StudyConfigValidationTest {
                         "distillation.loss.weight: expected a number in [0, 1000000], got -1"),
                 Arguments.of("52-hint-as-the-loss.yaml",
                         "distillation.loss.type: 'hint' reads the hidden layer 'hidden_0'; the loss must train the "
-                                + "logits (put feature losses under distillation.heads)"));
+                                + "logits (put feature losses under distillation.heads)"),
+                // a schedule's whole range is checked against the parameter's domain before training
+                Arguments.of("53-schedule-alpha-above-one.yaml",
+                        "distillation.schedules.alpha: linear(0.5->1.5) gives alpha = 1.25 at epoch 4 of 5; "
+                                + "expected every epoch's value in [0, 1]"),
+                Arguments.of("54-schedule-temperature-to-zero.yaml",
+                        "distillation.schedules.temperature: cosine(->0) gives temperature = 0 at epoch 3 of 3; "
+                                + "expected every epoch's value in [0.001, 100]"),
+                Arguments.of("55-seeds-vary-unknown.yaml",
+                        "seeds_vary: expected one of [student, teacher_and_student], got 'teacher'"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -103,7 +103,7 @@ class TrialExecutorTest {
         assertTrue(teacher.test().isEmpty(), "no test metrics for the teacher");
         assertTrue(student.test().isEmpty(), "no test metrics for the student");
         assertTrue(student.validation().containsKey("accuracy"));
-        String key = executor.teacherCacheKey(trial(Trial.Role.TEACHER).config(), "teacher");
+        String key = executor.teacherCacheKey(trial(Trial.Role.TEACHER).config(), "teacher", -1);
         TeacherCache.Entry entry = new TeacherCache(cache).get(key).orElseThrow();
         assertEquals(Set.of("train", "validation"), entry.outputs().keySet(), "the teacher never inferred the test split");
     }

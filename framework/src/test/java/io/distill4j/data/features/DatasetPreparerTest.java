@@ -140,6 +140,40 @@ class DatasetPreparerTest {
     }
 
     @Test
+    void changingTheBarsAfterTheTrainSplitLeavesThresholdAndStandardisationUntouched() {
+        DataConfig config = synthetic(6000, 7);
+        KlineSeries bars = SyntheticMarket.generate(new SyntheticConfig(6000, 7, 300_000L)).series();
+        PreparedData original = DatasetPreparer.prepare(bars, config);
+        int[] train = original.train().barIndices();
+        int cut = train[train.length - 1] + config.horizon(); // the last bar any train feature or label reads
+        PreparedData changed = DatasetPreparer.prepare(amplifiedAfter(bars, cut), config);
+
+        assertTrue(original.test().features().sub(changed.test().features()).amaxNumber().doubleValue() > 0.1,
+                "the change reaches the validation and test samples");
+        assertEquals(original.labelThreshold(), changed.labelThreshold(), 0.0, "auto threshold from train only");
+        assertArrayEquals(original.standardiser().mean(), changed.standardiser().mean(), 0.0, "means from train only");
+        assertArrayEquals(original.standardiser().std(), changed.standardiser().std(), 0.0, "stds from train only");
+        assertArrayEquals(train, changed.train().barIndices());
+        assertEquals(original.train().features(), changed.train().features());
+        assertArrayEquals(original.train().labels(), changed.train().labels());
+    }
+
+    /** The same bars up to {@code cut}; after it every price move from bar {@code cut} tripled, volume times 5. */
+    private static KlineSeries amplifiedAfter(KlineSeries s, int cut) {
+        double[][] prices = {s.open().clone(), s.high().clone(), s.low().clone(), s.close().clone()};
+        double[] volume = s.volume().clone();
+        double base = s.close()[cut];
+        for (int i = cut + 1; i < s.size(); i++) {
+            for (double[] p : prices) {
+                p[i] = base * Math.pow(p[i] / base, 3);
+            }
+            volume[i] *= 5;
+        }
+        return new KlineSeries(s.source(), s.timeMs(), prices[0], prices[1], prices[2], prices[3], volume,
+                s.turnover());
+    }
+
+    @Test
     void preparationIsDeterministic() {
         PreparedData a = DatasetPreparer.prepare(synthetic(3000, 5));
         PreparedData b = DatasetPreparer.prepare(synthetic(3000, 5));

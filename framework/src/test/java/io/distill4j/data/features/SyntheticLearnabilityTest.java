@@ -14,7 +14,6 @@ import io.distill4j.model.Networks;
 import io.distill4j.train.GraphTrainer;
 import io.distill4j.train.ShufflingMultiDataSetIterator;
 import io.distill4j.api.TrainingObserver;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -25,12 +24,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 
 /**
  * The default synthetic market must give distillation something to do: on the quickstart's data settings a big MLP
- * clearly beats chance and clearly beats a linear softmax model (the signal is nonlinear in the 12 features), and a
- * tiny MLP lies in between.
+ * clearly beats chance and clearly beats a linear softmax model (the signal is nonlinear in the 12 features), and the
+ * quickstart's tiny MLP student also clearly beats the linear model while keeping almost all of the big MLP's
+ * accuracy (the README's "a 371-parameter student already keeps 99% of the teacher's accuracy"). The tiny MLP does
+ * not lie strictly between the two: on generator seed 8 it edges past the big one (0.483 against 0.479).
  */
 @Tag("slow")
 class SyntheticLearnabilityTest {
@@ -76,8 +76,7 @@ class SyntheticLearnabilityTest {
         ComputationGraph graph = Networks.build(body, List.of(loss), shape, NetworkTeacher.MLP_TRAINING, 1);
         var train = new ShufflingMultiDataSetIterator(new INDArray[] {d.train().features()},
                 new INDArray[] {loss.labels(d.train().labelsOneHot(), null)}, 256, 1);
-        var validation = new MultiDataSet(new INDArray[] {d.validation().features()},
-                new INDArray[] {loss.labels(d.validation().labelsOneHot(), null)});
+        var validation = new GraphTrainer.Validation(d.validation().features(), d.validation().labelsOneHot());
         GraphTrainer.train(body.describe(), graph, train, validation, NetworkTeacher.MLP_TRAINING, e -> Map.of(),
                 TrainingObserver.NONE);
         INDArray logits = graph.outputSingle(false, d.test().features());
@@ -86,16 +85,16 @@ class SyntheticLearnabilityTest {
 
     @ParameterizedTest
     @ValueSource(longs = {7, 8})
-    void bigMlpBeatsLinearAndChanceOnQuickstartData(long seed) {
+    void bothMlpsBeatLinearAndTheTinyOneKeepsAlmostAllOfTheBigOnesAccuracy(long seed) {
         PreparedData d = DatasetPreparer.prepare(quickstart(seed));
         double linear = accuracy(new Linear(), d);
         double tiny = accuracy(new MlpNetwork(List.of(16, 8), "relu", 0.0), d);
         double big = accuracy(new MlpNetwork(List.of(256, 128, 64), "relu", 0.1), d);
-        System.out.printf("synthetic seed %d, quickstart settings: test accuracy linear %.3f, mlp[16,8] %.3f, "
-                + "mlp[256,128,64] %.3f; classes sell/hold/buy train %s test %s; threshold %.5f%n", seed, linear,
-                tiny, big, Arrays.toString(d.train().classCounts()), Arrays.toString(d.test().classCounts()),
-                d.labelThreshold());
-        assertTrue(big > 0.45, "big MLP accuracy " + big);
-        assertTrue(big - linear > 0.03, "big MLP " + big + " vs linear " + linear);
+        String numbers = String.format(java.util.Locale.ROOT, "synthetic seed %d: test accuracy linear %.3f, "
+                + "mlp[16,8] %.3f, mlp[256,128,64] %.3f", seed, linear, tiny, big);
+        assertTrue(big > 0.45, "big MLP above chance (1/3) by a wide margin; " + numbers);
+        assertTrue(big - linear > 0.03, "big MLP clearly beats linear; " + numbers);
+        assertTrue(tiny - linear > 0.02, "tiny MLP clearly beats linear; " + numbers);
+        assertTrue(tiny / big > 0.97, "tiny MLP keeps at least 97% of the big MLP's accuracy; " + numbers);
     }
 }
