@@ -143,8 +143,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         rows.addAll(chanceRows(data));
         List<TrialResult> failures = results.stream().filter(TrialResult::failed).toList();
         return new Summary(study.name(), List.copyOf(rows), verdict(rows), failures, header(study),
-                java.util.stream.Stream.concat(teacherNotes(results).stream(), cacheReuseNotes(results).stream())
-                        .toList(), dataNotes(seedsVary(study), data));
+                teacherNotes(results), dataNotes(seedsVary(study), data));
     }
 
     /** The identity of a student trial's baseline: the hash of its student, training and data config. */
@@ -395,8 +394,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             long extra = cached ? students : Math.max(0, students - 1);
             notes.add(String.format(Locale.ROOT, "%s: %s (training took %.1f s); shared by %d student "
                     + "trial(s), saving about %.1f s of teacher training.", capitalise(t.trial().runName()),
-                    cached ? "read from the cache" : "trained once in this run", seconds, students,
-                    seconds * extra));
+                    cached ? "reused from the cache (" + cacheOrigin(t) + ")" : "trained once in this run", seconds,
+                    students, seconds * extra));
         }
         return List.copyOf(notes);
     }
@@ -415,27 +414,16 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     }
 
     /**
-     * One line per teacher taken from the teacher cache rather than trained in this run, so that a reader knows its
-     * numbers come from an earlier run, e.g.
-     * {@code Teacher mlp[256,128,64] reused from the cache (trained 2026-11-29 18:02 UTC, key 3fa2c1d9e0b7).}
+     * Where a teacher read from the cache came from, so that a reader knows its numbers come from an earlier run,
+     * e.g. {@code trained 2026-11-29 18:02 UTC, key 3fa2c1d9e0b7}.
      */
-    static List<String> cacheReuseNotes(List<TrialResult> results) {
+    private static String cacheOrigin(TrialResult teacher) {
         var when = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
                 .withZone(java.time.ZoneOffset.UTC);
-        List<String> notes = new ArrayList<>();
-        for (TrialResult t : results) {
-            if (t.trial().role() != Trial.Role.TEACHER || t.failed()
-                    || t.facts().getOrDefault("from_cache", 0.0) == 0) {
-                continue;
-            }
-            double at = t.facts().getOrDefault("trained_at_ms", 0.0);
-            Double key = t.facts().get(CACHE_KEY_FACT);
-            notes.add(capitalise(t.trial().runName()) + " reused from the cache (trained "
-                    + (at > 0 ? when.format(java.time.Instant.ofEpochMilli((long) at)) : "at an unknown time")
-                    + ", key " + (key == null ? "unknown" : String.format(Locale.ROOT, "%012x", key.longValue()))
-                    + ").");
-        }
-        return notes;
+        double at = teacher.facts().getOrDefault("trained_at_ms", 0.0);
+        Double key = teacher.facts().get(CACHE_KEY_FACT);
+        return "trained " + (at > 0 ? when.format(java.time.Instant.ofEpochMilli((long) at)) : "at an unknown time")
+                + ", key " + (key == null ? "unknown" : String.format(Locale.ROOT, "%012x", key.longValue()));
     }
 
     private static boolean usesTeacher(Trial student, String key) {

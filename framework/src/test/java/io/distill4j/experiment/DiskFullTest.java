@@ -111,7 +111,7 @@ class DiskFullTest {
                 .filter(TrialResult::fromLedger).map(TrialResult::trialId).collect(Collectors.toSet()));
         // the resumed study reused the teacher: its note must not claim it trained in this run
         assertEquals(1, resumed.summary().teacherNotes().size());
-        assertTrue(resumed.summary().teacherNotes().get(0).contains(": read from the cache"),
+        assertTrue(resumed.summary().teacherNotes().get(0).contains(": reused from the cache (trained "),
                 resumed.summary().teacherNotes().get(0));
         for (Trial t : kept) {
             assertEquals(ledger.finishedResult(t).orElseThrow().runId(),

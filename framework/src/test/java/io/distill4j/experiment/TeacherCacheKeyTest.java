@@ -82,11 +82,11 @@ class TeacherCacheKeyTest {
         String trained = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC)
                 .format(Instant.ofEpochMilli(before));
         String text = Files.readString(summary);
-        String line = "Teacher mlp[8] reused from the cache (trained ";
+        String line = "Teacher mlp[8]: reused from the cache (trained ";
         assertTrue(text.contains(line), text);
         String rest = text.substring(text.indexOf(line) + line.length());
         assertTrue(rest.startsWith(trained.substring(0, 10)), "trained today: " + rest);
-        assertTrue(rest.contains(" UTC, key " + key.substring(0, 12) + ")."), key + " / " + rest);
+        assertTrue(rest.contains(" UTC, key " + key.substring(0, 12) + ")"), key + " / " + rest);
     }
 
     @Test
