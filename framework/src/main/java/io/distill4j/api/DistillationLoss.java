@@ -78,11 +78,15 @@ public interface DistillationLoss {
 
     /**
      * The values a parameter named in {@link #parameters()} may take; a schedule driving it is checked against this
-     * domain for every epoch before training. Unrestricted by default.
+     * domain for every epoch before training. {@value #WEIGHT} has {@link #WEIGHT_DOMAIN}; others are unrestricted by
+     * default.
      */
     default ParameterDomain domain(String parameter) {
-        return new ParameterDomain(-Double.MAX_VALUE, Double.MAX_VALUE);
+        return WEIGHT.equals(parameter) ? WEIGHT_DOMAIN : new ParameterDomain(-Double.MAX_VALUE, Double.MAX_VALUE);
     }
+
+    /** The domain of every loss's {@value #WEIGHT}: non-negative, at most a million. */
+    ParameterDomain WEIGHT_DOMAIN = new ParameterDomain(0, 1e6);
 
     /** Sets a parameter named in {@link #parameters()}; takes effect from the next minibatch. */
     void setParameter(String name, double value);

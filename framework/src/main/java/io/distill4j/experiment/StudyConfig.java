@@ -37,8 +37,9 @@ import java.util.regex.Pattern;
  * student: {type: mlp, ...}      # a Student plugin
  * distillation:
  *   loss: {type: hinton, temperature: 4, alpha: 0.5}
- *   schedules:                   # optional: loss parameter -> Schedule plugin (one teacher only)
+ *   schedules:                   # optional: parameter (main loss) or head.parameter -> Schedule (one teacher only)
  *     temperature: {type: cosine, start: 8, end: 2}
+ *     hint.weight: {type: linear, end: 0}
  *   terms:                       # with `teachers`: weight (normalised to sum 1) and temperature per teacher
  *     mlp: {weight: 2, temperature: 4}
  *   heads:                       # optional extra loss terms on hidden layers, each its own head
@@ -160,11 +161,13 @@ public record StudyConfig(
         if (!multi) {
             checkLayers(lossNode, probe, student, teachers);
         }
+        Map<String, DistillationLoss> headProbes = new LinkedHashMap<>();
         distillation.optionalSection("heads").ifPresent(h -> {
             java.util.Set<String> names = new java.util.HashSet<>();
             for (String key : h.keys()) {
                 ConfigNode section = h.section(key);
                 DistillationLoss head = Plugins.create(DistillationLoss.class, section);
+                headProbes.put(key, head);
                 if (head.teacherName() != null && !teachers.containsKey(head.teacherName())) {
                     throw section.error("teacher", "no teacher named '" + head.teacherName() + "' (teachers: "
                             + String.join(", ", teachers.keySet()) + ")");
@@ -183,16 +186,29 @@ public record StudyConfig(
         }).orElse(DEFAULT_TRAINING);
         Map<String, Schedule> schedules = new LinkedHashMap<>();
         distillation.optionalSection("schedules").ifPresent(s -> {
-            for (String parameter : s.keys()) {
-                if (!probe.parameters().containsKey(parameter)) {
-                    String type = lossNode.json().get("type").asText();
-                    throw s.error(parameter, "the loss type '" + type + "' has no parameter '" + parameter
-                            + "' to schedule (" + (probe.parameters().isEmpty() ? "it has no schedulable parameters"
-                            : "it has: " + String.join(", ", probe.parameters().keySet())) + ")");
+            for (String key : s.keys()) {
+                String parameter = scheduledParameter(key);
+                DistillationLoss target = probe;
+                String type = lossNode.json().get("type").asText();
+                if (!parameter.equals(key)) {
+                    String head = key.substring(0, key.length() - parameter.length() - 1);
+                    target = headProbes.get(head);
+                    if (target == null) {
+                        throw s.error(key, "no head named '" + head + "' under distillation.heads (a schedule key is"
+                                + " <parameter> for the main loss or <head>.<parameter> for an extra head"
+                                + (headProbes.isEmpty() ? "" : "; heads: " + String.join(", ", headProbes.keySet()))
+                                + ")");
+                    }
+                    type = tree.get("distillation").get("heads").get(head).get("type").asText();
                 }
-                Schedule schedule = Plugins.create(Schedule.class, s.section(parameter));
-                Schedules.checkRange(s, parameter, schedule, probe, training.epochs());
-                schedules.put(parameter, schedule);
+                if (!target.parameters().containsKey(parameter)) {
+                    throw s.error(key, "the loss type '" + type + "' has no parameter '" + parameter
+                            + "' to schedule (" + (target.parameters().isEmpty() ? "it has no schedulable parameters"
+                            : "it has: " + String.join(", ", target.parameters().keySet())) + ")");
+                }
+                Schedule schedule = Plugins.create(Schedule.class, s.section(key));
+                Schedules.checkRange(s, key, parameter, schedule, target, training.epochs());
+                schedules.put(key, schedule);
             }
             s.finish();
         });
@@ -291,6 +307,26 @@ public record StudyConfig(
                     ConfigNode.root(file, h.getValue()).accept()))); // validated in parse
         }
         return List.copyOf(losses);
+    }
+
+    /** The parameter a schedule key drives: {@code alpha} for {@code alpha} and for {@code hint.alpha}. */
+    public static String scheduledParameter(String key) {
+        return key.substring(key.lastIndexOf('.') + 1);
+    }
+
+    /**
+     * The loss among {@code losses} (from {@link #newLosses()}) that a schedule key drives: the main loss for
+     * {@code <parameter>}, the head {@code distillation.heads.<head>} for {@code <head>.<parameter>}.
+     */
+    public DistillationLoss scheduledLoss(String key, List<DistillationLoss> losses) {
+        String parameter = scheduledParameter(key);
+        if (parameter.equals(key)) {
+            return losses.get(0);
+        }
+        List<String> heads = new java.util.ArrayList<>();
+        tree.get("distillation").get("heads").fieldNames().forEachRemaining(heads::add);
+        int index = heads.indexOf(key.substring(0, key.length() - parameter.length() - 1));
+        return losses.get(losses.size() - heads.size() + index);
     }
 
     private void addTerms(DistillationLoss configured, List<DistillationLoss> losses) {

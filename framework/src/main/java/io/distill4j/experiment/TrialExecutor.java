@@ -158,9 +158,10 @@ public final class TrialExecutor {
         List<StudentDistiller.ScheduledParameter> schedules = new ArrayList<>();
         Map<String, String> params = new LinkedHashMap<>();
         if (distilled) {
-            c.schedules().forEach((p, s) -> {
-                schedules.add(new StudentDistiller.ScheduledParameter(losses.get(0), p, s));
-                params.put("trial.schedule." + p, s.describe());
+            c.schedules().forEach((key, s) -> {
+                schedules.add(new StudentDistiller.ScheduledParameter(c.scheduledLoss(key, losses),
+                        StudyConfig.scheduledParameter(key), s));
+                params.put("trial.schedule." + key, s.describe());
             });
         }
         params.put("trial.loss", String.join(" + ", losses.stream().map(DistillationLoss::describe).toList()));

@@ -109,6 +109,7 @@ public final class HintonKd implements DistillationLoss {
         return switch (parameter) {
             case TEMPERATURE -> TEMPERATURE_DOMAIN;
             case ALPHA -> ALPHA_DOMAIN;
+            case WEIGHT -> WEIGHT_DOMAIN;
             default -> throw new IllegalArgumentException("hinton has no parameter '" + parameter + "'");
         };
     }

@@ -6,7 +6,7 @@ import io.distill4j.config.ConfigNode;
 /** The {@value DistillationLoss#WEIGHT} parameter every loss has: its domain, in one place. */
 final class Weights {
     /** The largest weight a study file may set. */
-    static final double MAX = 1e6;
+    static final double MAX = DistillationLoss.WEIGHT_DOMAIN.max();
 
     private Weights() {
     }
@@ -21,6 +21,6 @@ final class Weights {
 
     /** The optional {@code weight} key of a loss section (default 1). */
     static double parse(ConfigNode section) {
-        return section.number(DistillationLoss.WEIGHT, 1.0, 0, MAX);
+        return section.number(DistillationLoss.WEIGHT, 1.0, DistillationLoss.WEIGHT_DOMAIN.min(), MAX);
     }
 }

@@ -29,16 +29,18 @@ public final class Schedules {
      * schedule cannot fail every trial mid-run.
      *
      * @param section the {@code schedules} section, for the error's file and path
+     * @param key the schedule's key in that section ({@code alpha}, or {@code <head>.<parameter>} for an extra head)
+     * @param parameter the loss parameter the schedule drives
      * @throws io.distill4j.config.ConfigException naming the parameter's path, the epoch (1-based) and the value
      */
-    public static void checkRange(ConfigNode section, String parameter, Schedule schedule, DistillationLoss loss,
-            int epochs) {
+    public static void checkRange(ConfigNode section, String key, String parameter, Schedule schedule,
+            DistillationLoss loss, int epochs) {
         ParameterDomain domain = loss.domain(parameter);
         double configured = loss.parameters().get(parameter);
         for (int epoch = 0; epoch < epochs; epoch++) {
             double v = schedule.valueAt(epoch, epochs, configured);
             if (!domain.contains(v)) {
-                throw section.error(parameter, schedule.describe() + " gives " + parameter + " = "
+                throw section.error(key, schedule.describe() + " gives " + parameter + " = "
                         + ParameterDomain.format(v) + " at epoch " + (epoch + 1) + " of " + epochs + "; expected "
                         + "every epoch's value in " + domain);
             }

@@ -38,7 +38,7 @@ class HeadsEndToEndTest {
             seeds: [1]
             """;
     private static final String HINT = "  heads:\n    hint: {type: hint, student_layer: hidden_0, teacher_layer: "
-            + "hidden_0, weight: 0.5}";
+            + "hidden_0, weight: 0.5}\n  schedules:\n    hint.weight: {type: linear, end: 0.1}";
 
     @TempDir
     Path dir;
@@ -70,6 +70,10 @@ class HeadsEndToEndTest {
             assertNotNull(distilled.metrics().get(metric), metric + " in " + distilled.metrics().keySet());
             assertEquals(2, distilled.metrics().get(metric).size(), metric);
         }
+        // the head's weight follows its schedule (0.5 -> 0.1 over two epochs); the main loss keeps its own
+        assertEquals(List.of(0.5, 0.1), distilled.metrics().get("hint_hidden_0.weight").stream()
+                .map(p -> (double) Math.round(p.value() * 1e6) / 1e6).toList());
+        assertEquals("linear(->0.1)", distilled.params().get("trial.schedule.hint.weight"));
         assertEquals(2, alone.metrics().get("train_loss.hard").size());
         // the projection (6 -> 12) is not part of the deployed student
         assertEquals(alone.metrics().get("parameters").get(0).value(),

@@ -159,7 +159,27 @@ class StudyConfigValidationTest {
                         "distillation.schedules.temperature: cosine(->0) gives temperature = 0 at epoch 3 of 3; "
                                 + "expected every epoch's value in [0.001, 100]"),
                 Arguments.of("55-seeds-vary-unknown.yaml",
-                        "seeds_vary: expected one of [student, teacher_and_student], got 'teacher'"));
+                        "seeds_vary: expected one of [student, teacher_and_student], got 'teacher'"),
+                // an extra head's parameters are scheduled as <head>.<parameter>
+                Arguments.of("56-schedule-unknown-head.yaml",
+                        "distillation.schedules.hnit.weight: no head named 'hnit' under distillation.heads (a schedule"
+                                + " key is <parameter> for the main loss or <head>.<parameter> for an extra head; "
+                                + "heads: hint)"),
+                Arguments.of("57-schedule-head-weight-negative.yaml",
+                        "distillation.schedules.hint.weight: linear(1->-1) gives weight = -1 at epoch 3 of 3; expected "
+                                + "every epoch's value in [0, 1000000]"));
+    }
+
+    @Test
+    void theMainLossWeightCanBeScheduledWithinItsDomain() {
+        Study study = Study.load(Path.of("../configs/quickstart.yaml"),
+                List.of("distillation.schedules={weight: {type: linear, end: 0.25}}"));
+        assertEquals("linear(->0.25)", study.base().schedules().get("weight").describe());
+        assertMessage("../configs/quickstart.yaml: distillation.schedules.weight: linear(->-1) gives weight = "
+                + "-0.1428571428571428 at epoch 9 of 15; expected every epoch's value in [0, 1000000] (set by --set "
+                + "distillation.schedules={weight: {type: linear, end: -1}})",
+                () -> Study.load(Path.of("../configs/quickstart.yaml"),
+                        List.of("distillation.schedules={weight: {type: linear, end: -1}}")));
     }
 
     @ParameterizedTest(name = "{0}")
