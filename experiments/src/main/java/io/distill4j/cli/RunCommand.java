@@ -126,6 +126,7 @@ public final class RunCommand implements Callable<Integer> {
             out.println();
             out.print(outcome.summary().toText());
             out.println();
+            outcome.summary().dataNotes().forEach(out::println);
             outcome.summary().teacherNotes().forEach(out::println);
             out.println(outcome.summary().verdict());
             if (!outcome.summary().failures().isEmpty()) {
