@@ -9,6 +9,7 @@ import io.distill4j.config.GridCell;
 import io.distill4j.data.features.DatasetPreparer;
 import io.distill4j.experiment.ResultsLock;
 import io.distill4j.experiment.Study;
+import io.distill4j.experiment.TooManyTrialsException;
 import io.distill4j.experiment.StudyConfig;
 import io.distill4j.experiment.StudyRunner;
 import io.distill4j.experiment.Trial;
@@ -83,7 +84,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new io.distill4j.Distill4jException("--results must name a folder (an empty one would write into "
                     + "the current folder), e.g. --results results");
         }
-        Study study = Study.load(studyFile, overrides);
+        Study study = Study.load(studyFile, overrides, dryRun || yes ? Long.MAX_VALUE : CONFIRM_TRIALS_ABOVE);
         DeviceMode mode = study.base().device();
         if (device != null) {
             mode = DeviceMode.parse(device).orElseThrow(() -> new io.distill4j.Distill4jException(
@@ -100,10 +101,8 @@ public final class RunCommand implements Callable<Integer> {
             throw new io.distill4j.Distill4jException("--workers must be in [1, 64], got " + workers);
         }
         if (study.trials().size() > CONFIRM_TRIALS_ABOVE && !yes) {
-            throw new io.distill4j.Distill4jException(String.format("study %s has %d trials (%d grid cell(s) x %d "
-                    + "seed(s), plus teacher and student-alone), more than %d; check the grid (--dry-run lists "
-                    + "them) and run again with --yes to train them all", study.name(), study.trials().size(),
-                    study.cells().size(), study.seeds().size(), CONFIRM_TRIALS_ABOVE));
+            throw new TooManyTrialsException(study.name(), study.trials().size(), false, study.cells().size(),
+                    study.seeds().size(), CONFIRM_TRIALS_ABOVE);
         }
         String uri = TrackingUris.resolve(trackingUri, study.base().trackingUri(), System.getenv(), results);
         DeviceDecision decision = DeviceSelector.select(mode, DeviceEnvironment.detect());

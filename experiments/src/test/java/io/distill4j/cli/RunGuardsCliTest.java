@@ -39,9 +39,24 @@ class RunGuardsCliTest {
         assertEquals(String.valueOf(Main.USER_ERROR), r[0], r[2]);
         List<String> lines = r[2].lines().toList();
         assertEquals(1, lines.size(), r[2]);
-        assertTrue(lines.get(0).startsWith("error: study quickstart has 522 trials (520 grid cell(s) x 1 seed(s)")
-                && lines.get(0).contains("--yes"), lines.get(0));
+        assertTrue(lines.get(0).startsWith("error: study quickstart has at least 520 trials (520 grid cell(s) x 1 "
+                + "seed(s)") && lines.get(0).contains("--yes"), lines.get(0));
         assertTrue(!Files.exists(results.resolve("quickstart")), "nothing was written");
+    }
+
+    /** The count comes before the cells are validated: a typo that multiplies a grid fails at once. */
+    @Test
+    void theCountComesBeforeAnyCellIsValidated() throws Exception {
+        Path file = hugeStudy();
+        // every cell invalid (alpha > 1): validating them would report that instead of the count
+        Files.writeString(file, Files.readString(file).replaceFirst("distillation.loss.alpha: \\[[^]]*]",
+                "distillation.loss.alpha: [" + IntStream.range(0, 26).mapToObj(i -> String.valueOf(2 + i))
+                        .collect(Collectors.joining(", ")) + "]"));
+        String[] r = MalformedInputCliTest.run("run", file.toString(), "--results", dir.resolve("r2").toString());
+        assertEquals(String.valueOf(Main.USER_ERROR), r[0], r[2]);
+        assertTrue(r[2].startsWith("error: study quickstart has at least 520 trials"), r[2]);
+        r = MalformedInputCliTest.run("run", file.toString(), "--dry-run");
+        assertTrue(r[2].contains("distillation.loss.alpha: expected a number in [0, 1]"), r[2]);
     }
 
     @Test

@@ -23,6 +23,17 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
 
     /** Reads, overrides, expands and validates a study file. No training happens here. */
     public static Study load(Path path, List<String> overrides) {
+        return load(path, overrides, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #load(Path, List)}, but a grid with more than {@code maxTrials} distilled trials (cells x seeds) is
+     * refused before any cell is validated, so a typo that multiplies a grid fails at once, not after minutes of
+     * validation.
+     *
+     * @throws TooManyTrialsException naming the count and how to confirm it
+     */
+    public static Study load(Path path, List<String> overrides, long maxTrials) {
         String file = path.toString();
         ObjectNode tree = ConfigOverrides.applied(StudyFileReader.read(path), overrides);
         Grid grid;
@@ -32,6 +43,11 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
             throw explained(e, null, List.of(), overrides);
         }
         List<GridCell> cells = grid.cells();
+        long planned = (long) cells.size() * grid.seeds().size();
+        if (planned > maxTrials) {
+            throw new TooManyTrialsException(tree.path("study").asText("?"), planned, true, cells.size(),
+                    grid.seeds().size(), maxTrials);
+        }
         StudyConfig base = null;
         Map<String, Trial> teachers = new LinkedHashMap<>();
         Map<String, Trial> baselines = new LinkedHashMap<>();
