@@ -1,5 +1,6 @@
 package io.distill4j.data;
 
+import io.distill4j.AtomicFiles;
 import io.distill4j.api.KlineSeries;
 
 import io.distill4j.Distill4jException;
@@ -7,10 +8,10 @@ import java.io.IOException;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+
 
 /**
  * Writes a {@link KlineSeries} as the project's kline CSV: header {@code timestamp_ms,open,high,low,close,volume}
@@ -65,11 +66,7 @@ public final class KlineCsvWriter {
                     w.write(line.append('\n').toString());
                 }
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.replace(tmp, target);
             tmp = null;
         } catch (IOException e) {
             throw new Distill4jException("cannot write kline CSV " + file + ": " + e, e);

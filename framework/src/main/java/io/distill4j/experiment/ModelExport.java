@@ -1,11 +1,12 @@
 package io.distill4j.experiment;
 
+import io.distill4j.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -35,11 +36,7 @@ public final class ModelExport implements TrialListener {
             Files.createDirectories(target.getParent());
             tmp = Files.createTempFile(target.getParent(), ".tmp-", ".zip");
             ModelSerializer.writeModel(deployable, tmp.toFile(), false);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.replace(tmp, target);
         } catch (IOException e) {
             try {
                 if (tmp != null) {

@@ -1,5 +1,6 @@
 package io.distill4j.experiment;
 
+import io.distill4j.AtomicFiles;
 import io.distill4j.config.ConfigHash;
 import io.distill4j.config.GridCell;
 import io.distill4j.eval.BlockBootstrap;
@@ -11,7 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -678,7 +679,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             Files.createDirectories(target.getParent());
             Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".part");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.replace(tmp, target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         }

@@ -1,14 +1,15 @@
 package io.distill4j.experiment;
 
+import io.distill4j.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -123,11 +124,7 @@ public final class TrialLedger {
             Path tmp = Files.createTempFile(folder, ".tmp-", ".part");
             Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
             Path target = folder.resolve(id + ".json");
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.replace(tmp, target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the trial record " + folder.resolve(id + ".json") + ": "
                     + e.getMessage(), e);

@@ -1,12 +1,13 @@
 package io.distill4j.tracking;
 
+import io.distill4j.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,11 +65,7 @@ final class MetaYaml {
         try {
             Files.createDirectories(target.getParent());
             Files.write(tmp, content);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.replace(tmp, target);
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(tmp);

@@ -1,5 +1,6 @@
 package io.distill4j.tracking.rest;
 
+import io.distill4j.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.tracking.DatasetInput;
@@ -9,7 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -196,7 +197,7 @@ public final class MlflowSync {
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             MlflowHttp.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), ledger);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.replace(tmp, file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the sync ledger " + file, e);
         }
