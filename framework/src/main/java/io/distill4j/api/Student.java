@@ -20,12 +20,20 @@ public interface Student {
     /**
      * Adds the body's layers to {@code graph}, reading from vertex {@code input}.
      *
-     * @return the name of the body's last vertex, whose output width is {@link #outputSize()}
+     * @return the name of the body's last vertex, whose output width is {@link #outputSize(InputShape)}
      */
     String addBody(ComputationGraphConfiguration.GraphBuilder graph, String input, InputShape shape);
 
-    /** The width of the body's last vertex. */
+    /** The width of the body's last vertex, for a body whose width does not depend on the input. */
     int outputSize();
+
+    /**
+     * The width of the body's last vertex for inputs of {@code shape}: {@link #outputSize()} unless the body's width
+     * is the input's (a body without hidden layers, e.g. the linear student, overrides this).
+     */
+    default int outputSize(InputShape shape) {
+        return outputSize();
+    }
 
     /** The names of the body's hidden layers, in order, for feature distillation. */
     List<String> featureLayers();

@@ -10,7 +10,8 @@ import java.util.function.Function;
 /**
  * The plugin factories of the network architectures: each architecture ({@code mlp}, {@code lstm},
  * {@code attention}, {@code cnn1d}) is a student body, and the same body with a {@code training} section is a
- * {@link NetworkTeacher}. One factory class per role, parameterised by the architecture's parser and defaults.
+ * {@link NetworkTeacher}. One factory class per role, parameterised by the architecture's parser and defaults. The
+ * {@code linear} body (no hidden layer) is a student only.
  */
 public final class NetworkPlugins {
     private NetworkPlugins() {
@@ -84,6 +85,13 @@ public final class NetworkPlugins {
     public static final class Conv1dStudent extends StudentFactory {
         public Conv1dStudent() {
             super("cnn1d", s -> Conv1dNetwork.parse(s, java.util.List.of(16)));
+        }
+    }
+
+    /** {@code type: linear} student: multinomial logistic regression ({@link LinearNetwork}), no keys. */
+    public static final class LinearStudent extends StudentFactory {
+        public LinearStudent() {
+            super("linear", s -> new LinearNetwork());
         }
     }
 }

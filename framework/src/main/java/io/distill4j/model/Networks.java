@@ -111,7 +111,7 @@ public final class Networks {
     private static void addBodyAndLogits(ComputationGraphConfiguration.GraphBuilder g, Student body,
             InputShape shape) {
         String last = body.addBody(g, INPUT, shape);
-        g.addLayer(LOGITS, new DenseLayer.Builder().nIn(body.outputSize()).nOut(shape.classes())
+        g.addLayer(LOGITS, new DenseLayer.Builder().nIn(body.outputSize(shape)).nOut(shape.classes())
                 .activation(Activation.IDENTITY).build(), last);
     }
 

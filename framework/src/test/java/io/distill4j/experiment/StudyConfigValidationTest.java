@@ -84,7 +84,7 @@ class StudyConfigValidationTest {
                                 + "weight)"),
                 // the test class path adds the test-only student plugin "exploding" (ExplodingStudent)
                 Arguments.of("23-unknown-student-type.yaml",
-                        "student.type: unknown student type 'gru' (valid types: attention, cnn1d, exploding, "
+                        "student.type: unknown student type 'gru' (valid types: attention, cnn1d, exploding, linear, "
                                 + "lstm, mlp)"),
                 Arguments.of("24-teacher-missing-type.yaml",
                         "teacher.type: missing (expected a teacher type: attention, cnn1d, ensemble, lstm, mlp, saved, strategy)"),

@@ -85,6 +85,22 @@ class TrialExecutorTest {
     }
 
     @Test
+    void aLinearStudentIsDistilledAndCountedLikeAnyStudent() throws Exception {
+        Study linear = Study.load(dir.resolve("executor.yaml"), List.of("student={type: linear}"));
+        TrialExecutor executor = new TrialExecutor(TrialContext.at(dir.resolve("cache-linear"),
+                EvaluationScope.VALIDATION_AND_TEST, "cpu"));
+        for (Trial.Role role : List.of(Trial.Role.TEACHER, Trial.Role.DISTILLED)) {
+            Trial trial = linear.trials().stream().filter(t -> t.role() == role).findFirst().orElseThrow();
+            TrialResult result = executor.execute(trial, TrialListener.NONE);
+            assertFalse(result.failed(), result.failure());
+            if (role == Trial.Role.DISTILLED) {
+                assertEquals((12 + 1) * 3, result.parameters(), "softmax(W x + b): (features + 1) * classes");
+                assertTrue(result.test().get("accuracy") > 0.2, result.test().toString());
+            }
+        }
+    }
+
+    @Test
     void aTrialDescriptionRoundTripsAndRejectsATamperedOne() {
         Trial distilled = trial(Trial.Role.DISTILLED);
         var json = TrialCodec.encode(distilled);

@@ -55,7 +55,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       returns exactly those activations, trains (twice with one seed: the same logits), saves and reloads with identical outputs, rejects a wrong input
  *       shape with a message naming the expected and the actual shape.
  *   <li><b>student</b> ({@link #STUDENTS}): builds (the same weights for a seed, others for another), one fit step changes its parameters, its feature layers exist in
- *       the built graph, {@code outputSize()} is its last layer's width, the deployable model reloads identically.
+ *       the built graph (none only for a body without layers), {@code outputSize(shape)} is its last layer's width, the deployable model reloads identically.
  *   <li><b>loss</b> ({@link #LOSSES}): score finite and {@code >= 0} at random inputs, DL4J gradient check through a
  *       student graph with its head (and any layers the head owns), the {@code weight} parameter scales score and
  *       gradient and rejects negatives, every parameter round-trips through {@code setParameter}.
@@ -85,7 +85,8 @@ class PluginContractTest {
             "mlp", "{type: mlp, hidden: [4]}",
             "lstm", "{type: lstm, hidden: [3]}",
             "attention", "{type: attention, model_size: 4, heads: 2}",
-            "cnn1d", "{type: cnn1d, channels: [4], kernel: 2, hidden: [3]}");
+            "cnn1d", "{type: cnn1d, channels: [4], kernel: 2, hidden: [3]}",
+            "linear", "{type: linear}");
     /**
      * Minimal loss sections. Losses run on a {@code mlp[5,4]} student; teacher layers they name get random
      * activations of width 3.
@@ -196,13 +197,15 @@ class PluginContractTest {
 
         graph.clear();
         Map<String, INDArray> acts = graph.feedForward(input, false);
-        assertFalse(student.featureLayers().isEmpty(), type);
+        String last = graph.getConfiguration().getVertexInputs().get(VertexNames.LOGITS).get(0);
+        // a body with layers names them; only a body without any (linear: logits on the input) names none
+        assertEquals(last.equals(VertexNames.INPUT), student.featureLayers().isEmpty(),
+                type + ": feature layers " + student.featureLayers() + " for a body ending in " + last);
         for (String name : student.featureLayers()) {
             assertTrue(acts.containsKey(name), type + ": no activation for feature layer " + name);
             assertEquals(N, acts.get(name).size(0), type + " feature " + name);
         }
-        String last = graph.getConfiguration().getVertexInputs().get(VertexNames.LOGITS).get(0);
-        assertEquals(student.outputSize(), acts.get(last).size(1), type + ": outputSize() != width of " + last);
+        assertEquals(student.outputSize(SHAPE), acts.get(last).size(1), type + ": outputSize != width of " + last);
 
         ComputationGraph deployable = Networks.deployable(graph);
         Path zip = dir.resolve("student.zip");

@@ -2,12 +2,12 @@ package io.distill4j.data.features;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.distill4j.api.InputKind;
 import io.distill4j.api.InputShape;
 import io.distill4j.api.Student;
 import io.distill4j.data.DataConfig;
 import io.distill4j.eval.ClassificationMetrics;
 import io.distill4j.loss.HardLabelCrossEntropy;
+import io.distill4j.model.LinearNetwork;
 import io.distill4j.model.MlpNetwork;
 import io.distill4j.model.NetworkTeacher;
 import io.distill4j.model.Networks;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,34 +33,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 @Tag("slow")
 class SyntheticLearnabilityTest {
-
-    /** A body without hidden layers: the logits layer on the raw features, i.e. multinomial logistic regression. */
-    private record Linear() implements Student {
-        @Override
-        public String describe() {
-            return "linear";
-        }
-
-        @Override
-        public InputKind inputKind() {
-            return InputKind.TABULAR;
-        }
-
-        @Override
-        public String addBody(ComputationGraphConfiguration.GraphBuilder graph, String input, InputShape shape) {
-            return input;
-        }
-
-        @Override
-        public int outputSize() {
-            return FeatureEngineer.NUM_FEATURES;
-        }
-
-        @Override
-        public List<String> featureLayers() {
-            return List.of();
-        }
-    }
 
     /** The quickstart study's data section (configs/quickstart.yaml) with the given generator seed. */
     private static DataConfig quickstart(long seed) {
@@ -87,7 +58,7 @@ class SyntheticLearnabilityTest {
     @ValueSource(longs = {7, 8})
     void bothMlpsBeatLinearAndTheTinyOneKeepsAlmostAllOfTheBigOnesAccuracy(long seed) {
         PreparedData d = DatasetPreparer.prepare(quickstart(seed));
-        double linear = accuracy(new Linear(), d);
+        double linear = accuracy(new LinearNetwork(), d);
         double tiny = accuracy(new MlpNetwork(List.of(16, 8), "relu", 0.0), d);
         double big = accuracy(new MlpNetwork(List.of(256, 128, 64), "relu", 0.1), d);
         String numbers = String.format(java.util.Locale.ROOT, "synthetic seed %d: test accuracy linear %.3f, "
