@@ -235,7 +235,8 @@ public record StudyConfig(
         String input = loss.inputVertex();
         if (!input.equals(io.distill4j.api.VertexNames.LOGITS) && !student.featureLayers().contains(input)) {
             throw node.error("the student " + student.describe() + " has no layer '" + input + "' (its layers: "
-                    + String.join(", ", student.featureLayers()) + ", " + io.distill4j.api.VertexNames.LOGITS + ")");
+                    + String.join(", ", java.util.stream.Stream.concat(student.featureLayers().stream(),
+                            java.util.stream.Stream.of(io.distill4j.api.VertexNames.LOGITS)).toList()) + ")");
         }
         Teacher teacher = loss.teacherName() == null ? null : teachers.get(loss.teacherName());
         for (Map.Entry<String, String> e : loss.teacherLayers().entrySet()) {

@@ -167,7 +167,9 @@ class StudyConfigValidationTest {
                                 + "heads: hint)"),
                 Arguments.of("57-schedule-head-weight-negative.yaml",
                         "distillation.schedules.hint.weight: linear(1->-1) gives weight = -1 at epoch 3 of 3; expected "
-                                + "every epoch's value in [0, 1000000]"));
+                                + "every epoch's value in [0, 1000000]"),
+                Arguments.of("58-hint-on-linear-student.yaml",
+                        "distillation.heads.hint: the student linear has no layer 'hidden_0' (its layers: logits)"));
     }
 
     @Test
