@@ -134,8 +134,7 @@ class GbtTeacherTest {
     @Test
     void rangesAreCheckedWithTheConfigPath() {
         ConfigException e = assertThrows(ConfigException.class, () -> gbt("eta: 0"));
-        assertTrue(e.getMessage().contains("eta: expected a number in [1.0E-6, 1]") || e.getMessage().contains("eta"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("eta: expected a number in"), e.getMessage());
         assertThrows(ConfigException.class, () -> gbt("subsample: 1.5"));
         assertThrows(ConfigException.class, () -> gbt("max_depth: 0"));
         assertThrows(ConfigException.class, () -> gbt("rounds: 0"));
