@@ -141,12 +141,12 @@ public record GbtTeacher(int rounds, int maxDepth, double eta, double subsample,
     }
 
     private static DMatrix matrix(ModelInput input, INDArray oneHot) throws XGBoostError {
-        DMatrix m = features(input.input(InputKind.TABULAR));
+        DMatrix m = rows(input.input(InputKind.TABULAR));
         m.setLabel(oneHot.argMax(1).castTo(DataType.FLOAT).data().asFloat());
         return m;
     }
 
-    private static DMatrix features(INDArray x) throws XGBoostError {
+    private static DMatrix rows(INDArray x) throws XGBoostError {
         INDArray rows = x.castTo(DataType.FLOAT).dup('c');
         return new DMatrix(rows.data().asFloat(), (int) x.size(0), (int) x.size(1), Float.NaN);
     }
@@ -165,6 +165,16 @@ public record GbtTeacher(int rounds, int maxDepth, double eta, double subsample,
             this.features = booster.getNumFeature();
         }
 
+        /** The feature width it reads. */
+        public long features() {
+            return features;
+        }
+
+        /** The number of classes it predicts. */
+        public int classes() {
+            return classes;
+        }
+
         /** Boosting rounds used for prediction (the best validation round's). */
         public int usedRounds() {
             return usedRounds;
@@ -179,7 +189,7 @@ public record GbtTeacher(int rounds, int maxDepth, double eta, double subsample,
                         + Arrays.toString(x.shape()));
             }
             try {
-                DMatrix m = features(x);
+                DMatrix m = rows(x);
                 float[][] p = booster.predict(m, false, usedRounds);
                 m.dispose();
                 INDArray probabilities = Nd4j.createFromArray(p);

@@ -120,6 +120,25 @@ class GbtTeacherTest {
         assertClose(fitted.infer(DATA4()).logits(), again.infer(DATA4()).logits(), "reloaded", 0);
     }
 
+    /** A cached gbt teacher.zip is a bring-your-own teacher too: same outputs, widths checked against the data. */
+    @Test
+    void savedTeacherLoadsAGbtZip(@TempDir Path dir) throws Exception {
+        FittedTeacher fitted = gbt("rounds: 5, max_depth: 2").fit(context(1, new ArrayList<>()));
+        Path zip = dir.resolve("teacher.zip");
+        fitted.save(zip);
+        FittedTeacher saved = new SavedTeacher(zip, InputKind.TABULAR, false, null).fit(context(1, new ArrayList<>()));
+        assertClose(fitted.infer(DATA4()).logits(), saved.infer(DATA4()).logits(), "saved gbt", 0);
+        TeacherFitContext wider = new TeacherFitContext(new InputShape(5, 1, 3), null, null, null, null, null, 1,
+                TrainingObserver.NONE);
+        String m = assertThrows(io.distill4j.Distill4jException.class,
+                () -> new SavedTeacher(zip, InputKind.TABULAR, false, null).fit(wider)).getMessage();
+        assertTrue(m.contains("the model reads 4 features and predicts 3 classes, the data has 5"), m);
+        m = assertThrows(io.distill4j.Distill4jException.class,
+                () -> new SavedTeacher(zip, InputKind.SEQUENCE, false, null).fit(context(1, new ArrayList<>())))
+                .getMessage();
+        assertTrue(m.contains("declare input: tabular, output: logits"), m);
+    }
+
     private static Table DATA4() {
         return Table.of(30, 9);
     }
