@@ -11,6 +11,9 @@ public interface FittedTeacher {
     /** Trainable parameters (0 for rule-based teachers). */
     long parameterCount();
 
-    /** Saves the trained model as a DL4J model zip. */
+    /**
+     * Saves the trained model as a zip: a DL4J model zip for network teachers, the model's own format inside a zip
+     * otherwise (a gbt teacher: XGBoost's model); a {@code saved} teacher reads both.
+     */
     void save(Path zip) throws IOException;
 }

@@ -243,8 +243,10 @@ public record StudyConfig(
             List<String> layers = teacher == null ? List.of() : teacher.featureLayers();
             if (!layers.contains(e.getValue())) {
                 throw node.error(e.getKey(), "the teacher " + (teacher == null ? "'" + loss.teacherName() + "'"
-                        : teacher.describe()) + " has no layer '" + e.getValue() + "' (its layers: "
-                        + (layers.isEmpty() ? "none" : String.join(", ", layers)) + ")");
+                        : teacher.describe()) + " has no layer '" + e.getValue() + "' " + (layers.isEmpty()
+                                ? "(it exposes no feature layers, e.g. trees or a rule: a feature loss needs a "
+                                        + "network teacher)"
+                                : "(its layers: " + String.join(", ", layers) + ")"));
             }
         }
     }

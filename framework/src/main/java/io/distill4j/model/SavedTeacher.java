@@ -36,7 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The model must read the features this framework prepares, in the same order and standardisation, and predict
  * the study's classes in the same order; only the widths can be checked. A saved teacher gives no named features,
- * so it cannot drive feature (hint) losses. Teacher zips written by this framework ({@code teacher.zip} in the
+ * so it cannot drive feature (hint) losses. A gbt teacher's zip (XGBoost's model, see {@link GbtTeacher}) loads with
+ * {@code input: tabular, output: logits}. Teacher zips written by this framework ({@code teacher.zip} in the
  * teacher cache) load with {@code output: logits}.
  */
 public record SavedTeacher(Path path, InputKind input, boolean probabilities, String outputVertex)
@@ -74,6 +75,9 @@ public record SavedTeacher(Path path, InputKind input, boolean probabilities, St
     /** Loads and checks the model; nothing is trained. */
     @Override
     public FittedTeacher fit(TeacherFitContext ctx) {
+        if (GbtTeacher.Fitted.isSaved(path)) {
+            return loadTrees(ctx.shape());
+        }
         ComputationGraph graph = load(path);
         String vertex = outputVertex(graph);
         check(graph, vertex, ctx.shape());
@@ -100,6 +104,27 @@ public record SavedTeacher(Path path, InputKind input, boolean probabilities, St
                         graphProblem);
             }
         }
+    }
+
+    /** A gbt teacher's zip (XGBoost's model): tabular input, logits = ln p; widths checked against the data. */
+    private FittedTeacher loadTrees(InputShape shape) {
+        String where = "saved teacher " + path + ": ";
+        if (input != InputKind.TABULAR || probabilities || outputVertex != null) {
+            throw new Distill4jException(where + "a gbt teacher's model reads tabular input and gives logits: "
+                    + "declare input: tabular, output: logits and no output_vertex");
+        }
+        GbtTeacher.Fitted trees;
+        try {
+            trees = GbtTeacher.Fitted.load(path);
+        } catch (java.io.IOException e) {
+            throw new Distill4jException(where + e.getMessage(), e);
+        }
+        if (trees.features() != shape.features() || trees.classes() != shape.classes()) {
+            throw new Distill4jException(where + "the model reads " + trees.features() + " features and predicts "
+                    + trees.classes() + " classes, the data has " + shape.features() + " and the study "
+                    + shape.classes());
+        }
+        return trees;
     }
 
     private String outputVertex(ComputationGraph graph) {

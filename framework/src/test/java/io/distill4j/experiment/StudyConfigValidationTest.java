@@ -40,7 +40,7 @@ class StudyConfigValidationTest {
                                 + "training, type)"),
                 Arguments.of("03-unknown-teacher-type.yaml",
                         "teacher.type: unknown teacher type 'transformer' (valid types: attention, "
-                                + "cnn1d, ensemble, lstm, mlp, saved, strategy)"),
+                                + "cnn1d, ensemble, gbt, lstm, mlp, saved, strategy)"),
                 Arguments.of("04-unknown-loss-type.yaml",
                         "distillation.loss.type: unknown distillation loss type 'fitnet' (valid types: "
                                 + "cross_entropy, hint, hinton)"),
@@ -87,7 +87,8 @@ class StudyConfigValidationTest {
                         "student.type: unknown student type 'gru' (valid types: attention, cnn1d, exploding, linear, "
                                 + "lstm, mlp)"),
                 Arguments.of("24-teacher-missing-type.yaml",
-                        "teacher.type: missing (expected a teacher type: attention, cnn1d, ensemble, lstm, mlp, saved, strategy)"),
+                        "teacher.type: missing (expected a teacher type: attention, cnn1d, ensemble, gbt, lstm, mlp, "
+                                + "saved, strategy)"),
                 // ---- malformed files: syntax, encoding, shape, extreme values, tags, names -------------
                 Arguments.of("25-yaml-syntax-error.yaml",
                         "YAML syntax error at line 22, column 10: expected ',' or ']', but got ':'"),
@@ -116,7 +117,7 @@ class StudyConfigValidationTest {
                                 + "column 11); study files hold plain mappings, lists and values only"),
                 Arguments.of("38-ensemble-member-unknown-type.yaml",
                         "teacher.members[1].type: unknown teacher type 'transformer' (valid types: attention, cnn1d, "
-                                + "ensemble, lstm, mlp, saved, strategy)"),
+                                + "ensemble, gbt, lstm, mlp, saved, strategy)"),
                 Arguments.of("39-ensemble-member-name-path.yaml",
                         "teacher.members[1].name: expected a name of letters, digits, '_' or '-' starting with a "
                                 + "letter, got '../../etc'"),
@@ -168,7 +169,14 @@ class StudyConfigValidationTest {
                 Arguments.of("57-schedule-head-weight-negative.yaml",
                         "distillation.schedules.hint.weight: linear(1->-1) gives weight = -1 at epoch 3 of 3; expected "
                                 + "every epoch's value in [0, 1000000]"),
-                Arguments.of("58-hint-on-linear-student.yaml",
+                // trees have no hidden activations to hint from
+                Arguments.of("58-hint-on-gbt-teacher.yaml",
+                        "distillation.heads.hint.teacher_layer: the teacher gbt[20x3] has no layer 'hidden_0' (it "
+                                + "exposes no feature layers, e.g. trees or a rule: a feature loss needs a network "
+                                + "teacher)"),
+                Arguments.of("59-gbt-subsample-above-one.yaml",
+                        "teacher.subsample: expected a number in [0.001, 1], got 1.5"),
+                Arguments.of("60-hint-on-linear-student.yaml",
                         "distillation.heads.hint: the student linear has no layer 'hidden_0' (its layers: logits)"));
     }
 

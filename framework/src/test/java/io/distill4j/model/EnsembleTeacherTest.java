@@ -143,4 +143,52 @@ class EnsembleTeacherTest {
             assertEquals(2, teacherRun.metrics().get("narrow.train_loss").size(), "member epochs under its name");
         }
     }
+    /** An ensemble of a network and a tree ensemble trains, is cached with both models, and a student distils it. */
+    @Test
+    void mlpPlusGbtEnsembleTrainsAndTheStudentDistils(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ens.yaml");
+        Files.writeString(file, """
+                study: ens-gbt
+                data:
+                  source: {type: synthetic, bars: 2000, seed: 5}
+                  features: {lookback: 4}
+                  labels: {horizon: 3}
+                teacher:
+                  type: ensemble
+                  members:
+                    - {name: mlp, type: mlp, hidden: [8], training: {epochs: 2, patience: 0}}
+                    - {name: trees, type: gbt, rounds: 10, max_depth: 2, early_stopping: 3}
+                student: {type: mlp, hidden: [3]}
+                distillation: {loss: {type: hinton, temperature: 2, alpha: 0.5}}
+                training: {epochs: 1}
+                seeds: [1]
+                """);
+        Study study = Study.load(file, List.of());
+        try (var store = new MlflowFileStore(dir.resolve("mlruns"))) {
+            var runner = new StudyRunner(dir.resolve("results"), store, StudyListener.NONE, 1);
+            var summary = runner.run(study).summary();
+            assertEquals(1, runner.teacherCache().fitCount());
+            var rows = summary.rows();
+            var trees = rows.stream().filter(r -> r.method().equals("  member trees")).findFirst().orElseThrow();
+            assertTrue(trees.metrics().get("accuracy").mean() > 0.2, "gbt member accuracy " + trees.metrics());
+            var teacher = rows.stream().filter(r -> r.role().equals("teacher")).findFirst().orElseThrow();
+            assertTrue(teacher.parameters() > 8 * 12, "mlp weights plus tree nodes: " + teacher.parameters());
+            var distilled = rows.stream().filter(r -> r.role().equals("distilled")).findFirst().orElseThrow();
+            assertEquals(1, distilled.runs());
+            assertEquals(0, distilled.failed());
+            assertTrue(Double.isFinite(distilled.metrics().get("agreement").mean()), distilled.metrics().toString());
+            assertEquals(List.of("mlp", "trees"), List.copyOf(distilled.memberRetention().keySet()));
+            // the cached teacher.zip holds each member's model: the trees in XGBoost's format
+            try (var teachers = Files.walk(dir.resolve("results"))) {
+                Path zip = teachers.filter(p -> p.getFileName().toString().equals("teacher.zip")).findFirst()
+                        .orElseThrow();
+                try (var z = new java.util.zip.ZipFile(zip.toFile())) {
+                    assertTrue(z.getEntry("mlp.zip") != null && z.getEntry("trees.zip") != null, zip.toString());
+                    Path member = dir.resolve("trees.zip");
+                    Files.copy(z.getInputStream(z.getEntry("trees.zip")), member);
+                    assertTrue(GbtTeacher.Fitted.load(member).parameterCount() > 0);
+                }
+            }
+        }
+    }
 }

@@ -79,7 +79,8 @@ class PluginContractTest {
             "cnn1d", "{type: cnn1d, channels: [4, 4], kernel: 3, pool: avg, hidden: [4], training: {epochs: 1}}",
             "ensemble", "{type: ensemble, weights: [2, 1], members: [{type: mlp, hidden: [4], training: {epochs: 1}},"
                     + " {type: lstm, hidden: [3], training: {epochs: 1}}]}",
-            "strategy", "{type: strategy, fast: 2, slow: 4, volatility_window: 3}");
+            "strategy", "{type: strategy, fast: 2, slow: 4, volatility_window: 3}",
+            "gbt", "{type: gbt, rounds: 3, max_depth: 2, early_stopping: 0}");
     /** Minimal student sections. */
     static final Map<String, String> STUDENTS = Map.of(
             "mlp", "{type: mlp, hidden: [4]}",
@@ -164,6 +165,10 @@ class PluginContractTest {
             TeacherOutputs again = restored.infer(DATA);
             assertClose(out.logits(), again.logits(), type + " logits after reload");
             out.features().forEach((name, a) -> assertClose(a, again.features().get(name), type + " " + name));
+        } else if (fitted instanceof GbtTeacher.Fitted) {
+            // a tree ensemble: no features, nodes as parameters, XGBoost's model in the zip restores identically
+            assertTrue(fitted.parameterCount() > 0, type);
+            assertClose(out.logits(), GbtTeacher.Fitted.load(zip).infer(DATA).logits(), type + " logits after reload");
         }
 
         if (type.equals("strategy")) {
