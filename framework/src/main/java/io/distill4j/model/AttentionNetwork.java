@@ -74,18 +74,45 @@ public record AttentionNetwork(int modelSize, int heads, int headSize, List<Inte
 
     @Override
     public String addBody(ComputationGraphConfiguration.GraphBuilder graph, String input, InputShape shape) {
-        graph.addLayer("projection", new Convolution1DLayer.Builder().kernelSize(1).stride(1)
-                .convolutionMode(ConvolutionMode.Same).nIn(shape.features()).nOut(modelSize)
-                .activation(Activation.IDENTITY).build(), input);
+        String position = addPositionedProjection(graph, input, shape, modelSize);
+        graph.addLayer("attention", selfAttention(modelSize, heads, headSize, dropout), position);
+        graph.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "attention");
+        return Conv1dNetwork.addDense(graph, "pool", modelSize, hidden, dropout);
+    }
+
+    /**
+     * Adds {@code projection} (a per-bar linear projection of the input to {@code modelSize} channels, a kernel-1
+     * convolution) and {@code position} (the projection plus {@link SinusoidalPositionEncoding}); returns
+     * {@code "position"}, {@code [n, modelSize, t]}.
+     */
+    static String addPositionedProjection(ComputationGraphConfiguration.GraphBuilder graph, String input,
+            InputShape shape, int modelSize) {
+        graph.addLayer("projection", perBar(shape.features(), modelSize, Activation.IDENTITY, 0), input);
+        graph.addLayer("position", new SinusoidalPositionEncoding(modelSize), "projection");
+        return "position";
+    }
+
+    /** A dense layer applied to each bar alone: a kernel-1 convolution {@code [n, nIn, t] -> [n, nOut, t]}. */
+    static Convolution1DLayer perBar(int nIn, int nOut, Activation activation, double dropout) {
+        Convolution1DLayer.Builder layer = new Convolution1DLayer.Builder().kernelSize(1).stride(1)
+                .convolutionMode(ConvolutionMode.Same).nIn(nIn).nOut(nOut).activation(activation);
+        if (dropout > 0) {
+            layer.dropOut(1.0 - dropout); // DL4J takes the retain probability
+        }
+        return layer.build();
+    }
+
+    /**
+     * Multi-head self-attention over {@code [n, modelSize, t]} to {@code [n, modelSize, t]} ({@code heads} heads of
+     * {@code headSize}, input projected), with dropout probability {@code dropout} on its input.
+     */
+    static SelfAttentionLayer selfAttention(int modelSize, int heads, int headSize, double dropout) {
         SelfAttentionLayer.Builder attention = new SelfAttentionLayer.Builder().nIn(modelSize).nOut(modelSize)
                 .nHeads(heads).headSize(headSize).projectInput(true);
         if (dropout > 0) {
             attention.dropOut(1.0 - dropout); // DL4J takes the retain probability
         }
-        graph.addLayer("position", new SinusoidalPositionEncoding(modelSize), "projection");
-        graph.addLayer("attention", attention.build(), "position");
-        graph.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "attention");
-        return Conv1dNetwork.addDense(graph, "pool", modelSize, hidden, dropout);
+        return attention.build();
     }
 
     @Override

@@ -40,6 +40,11 @@ public record MlpNetwork(List<Integer> hidden, String activation, double dropout
                 node.number("dropout", 0.0, 0.0, 0.9));
     }
 
+    /** The DL4J activation of a name in {@link #ACTIVATIONS}. */
+    static Activation activation(String name) {
+        return Activation.valueOf(name.toUpperCase(Locale.ROOT));
+    }
+
     @Override
     public String describe() {
         return "mlp" + hidden.toString().replace(" ", "");
@@ -57,7 +62,7 @@ public record MlpNetwork(List<Integer> hidden, String activation, double dropout
         for (int i = 0; i < hidden.size(); i++) {
             String name = "hidden_" + i;
             DenseLayer.Builder layer = new DenseLayer.Builder().nIn(nIn).nOut(hidden.get(i))
-                    .activation(Activation.valueOf(activation.toUpperCase(Locale.ROOT)));
+                    .activation(activation(activation));
             if (dropout > 0) {
                 layer.dropOut(1.0 - dropout); // DL4J takes the retain probability
             }

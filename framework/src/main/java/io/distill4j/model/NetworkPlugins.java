@@ -9,9 +9,9 @@ import java.util.function.Function;
 
 /**
  * The plugin factories of the network architectures: each architecture ({@code mlp}, {@code lstm},
- * {@code attention}, {@code cnn1d}) is a student body, and the same body with a {@code training} section is a
- * {@link NetworkTeacher}. One factory class per role, parameterised by the architecture's parser and defaults. The
- * {@code linear} body (no hidden layer) is a student only.
+ * {@code attention}, {@code transformer}, {@code cnn1d}) is a student body, and the same body with a
+ * {@code training} section is a {@link NetworkTeacher}. One factory class per role, parameterised by the
+ * architecture's parser and defaults. The {@code linear} body (no hidden layer) is a student only.
  */
 public final class NetworkPlugins {
     private NetworkPlugins() {
@@ -71,6 +71,20 @@ public final class NetworkPlugins {
     public static final class AttentionStudent extends StudentFactory {
         public AttentionStudent() {
             super("attention", s -> AttentionNetwork.parse(s, 8, 2));
+        }
+    }
+
+    /** {@code type: transformer} teacher. */
+    public static final class TransformerTeacher extends TeacherFactory {
+        public TransformerTeacher() {
+            super("transformer", s -> TransformerNetwork.parse(s, 32, 4, 2), NetworkTeacher.SEQUENCE_TRAINING);
+        }
+    }
+
+    /** {@code type: transformer} student. */
+    public static final class TransformerStudent extends StudentFactory {
+        public TransformerStudent() {
+            super("transformer", s -> TransformerNetwork.parse(s, 8, 2, 1));
         }
     }
 

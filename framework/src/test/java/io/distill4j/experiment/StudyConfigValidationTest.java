@@ -39,8 +39,8 @@ class StudyConfigValidationTest {
                         "teacher.layers: unknown key 'layers' (valid keys here: activation, dropout, hidden, "
                                 + "training, type)"),
                 Arguments.of("03-unknown-teacher-type.yaml",
-                        "teacher.type: unknown teacher type 'transformer' (valid types: attention, "
-                                + "cnn1d, ensemble, gbt, lstm, mlp, saved, strategy)"),
+                        "teacher.type: unknown teacher type 'tabnet' (valid types: attention, "
+                                + "cnn1d, ensemble, gbt, lstm, mlp, saved, strategy, transformer)"),
                 Arguments.of("04-unknown-loss-type.yaml",
                         "distillation.loss.type: unknown distillation loss type 'fitnet' (valid types: "
                                 + "cross_entropy, hint, hinton)"),
@@ -85,10 +85,10 @@ class StudyConfigValidationTest {
                 // the test class path adds the test-only student plugin "exploding" (ExplodingStudent)
                 Arguments.of("23-unknown-student-type.yaml",
                         "student.type: unknown student type 'gru' (valid types: attention, cnn1d, exploding, linear, "
-                                + "lstm, mlp)"),
+                                + "lstm, mlp, transformer)"),
                 Arguments.of("24-teacher-missing-type.yaml",
                         "teacher.type: missing (expected a teacher type: attention, cnn1d, ensemble, gbt, lstm, mlp, "
-                                + "saved, strategy)"),
+                                + "saved, strategy, transformer)"),
                 // ---- malformed files: syntax, encoding, shape, extreme values, tags, names -------------
                 Arguments.of("25-yaml-syntax-error.yaml",
                         "YAML syntax error at line 22, column 10: expected ',' or ']', but got ':'"),
@@ -116,8 +116,8 @@ class StudyConfigValidationTest {
                         "student.hidden: YAML tag '!!javax.script.ScriptEngineManager' is not allowed (line 27, "
                                 + "column 11); study files hold plain mappings, lists and values only"),
                 Arguments.of("38-ensemble-member-unknown-type.yaml",
-                        "teacher.members[1].type: unknown teacher type 'transformer' (valid types: attention, cnn1d, "
-                                + "ensemble, gbt, lstm, mlp, saved, strategy)"),
+                        "teacher.members[1].type: unknown teacher type 'tabnet' (valid types: attention, cnn1d, "
+                                + "ensemble, gbt, lstm, mlp, saved, strategy, transformer)"),
                 Arguments.of("39-ensemble-member-name-path.yaml",
                         "teacher.members[1].name: expected a name of letters, digits, '_' or '-' starting with a "
                                 + "letter, got '../../etc'"),

@@ -28,17 +28,24 @@ class AttentionNetworkTest {
                 List.of(new HardLabelCrossEntropy()), new InputShape(12, LOOKBACK, 3),
                 new TrainingSettings(1, 8, 1e-3, 0, 0), 11);
         INDArray x = Nd4j.randn(5, new long[] {4, 12, LOOKBACK}).castTo(DataType.FLOAT);
-        INDArray reversed = Nd4j.zeros(DataType.FLOAT, 4, 12, LOOKBACK);
-        for (int t = 0; t < LOOKBACK; t++) {
-            reversed.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(t))
-                    .assign(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(LOOKBACK - 1 - t)));
-        }
+        INDArray reversed = reversedInTime(x);
         INDArray a = logits(g, x);
         INDArray b = logits(g, reversed);
         double difference = a.sub(b).amaxNumber().doubleValue();
         assertTrue(difference > 1e-3, "the same bars in reverse order give the same logits (max difference "
                 + difference + "): the body ignores their order");
         org.junit.jupiter.api.Assertions.assertEquals(a, logits(g, x.dup()), "deterministic");
+    }
+
+    /** A copy of windows {@code [n, features, t]} with the bars in reverse order. */
+    static INDArray reversedInTime(INDArray x) {
+        long t = x.size(2);
+        INDArray reversed = Nd4j.zeros(x.dataType(), x.shape());
+        for (int i = 0; i < t; i++) {
+            reversed.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(i))
+                    .assign(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(t - 1 - i)));
+        }
+        return reversed;
     }
 
     @Test

@@ -77,6 +77,8 @@ class PluginContractTest {
             "lstm", "{type: lstm, hidden: [4, 3], dropout: 0.1, training: {epochs: 1, batch_size: 16}}",
             "attention", "{type: attention, model_size: 8, heads: 2, hidden: [4], training: {epochs: 1}}",
             "cnn1d", "{type: cnn1d, channels: [4, 4], kernel: 3, pool: avg, hidden: [4], training: {epochs: 1}}",
+            "transformer", "{type: transformer, model_size: 4, heads: 2, blocks: 2, ff_size: 8, dropout: 0.1,"
+                    + " training: {epochs: 1}}",
             "ensemble", "{type: ensemble, weights: [2, 1], members: [{type: mlp, hidden: [4], training: {epochs: 1}},"
                     + " {type: lstm, hidden: [3], training: {epochs: 1}}]}",
             "strategy", "{type: strategy, fast: 2, slow: 4, volatility_window: 3}",
@@ -87,7 +89,8 @@ class PluginContractTest {
             "lstm", "{type: lstm, hidden: [3]}",
             "attention", "{type: attention, model_size: 4, heads: 2}",
             "cnn1d", "{type: cnn1d, channels: [4], kernel: 2, hidden: [3]}",
-            "linear", "{type: linear}");
+            "linear", "{type: linear}",
+            "transformer", "{type: transformer, model_size: 4, heads: 2, ff_size: 4, readout: last}");
     /**
      * Minimal loss sections. Losses run on a {@code mlp[5,4]} student; teacher layers they name get random
      * activations of width 3.
