@@ -4,6 +4,7 @@ package io.distill4j.experiment;
 import io.distill4j.Distill4jException;
 import io.distill4j.EnvironmentException;
 import io.distill4j.config.ConfigHash;
+import io.distill4j.config.GridCell;
 import io.distill4j.config.Secrets;
 import io.distill4j.config.StudyFileWriter;
 import io.distill4j.tracking.RunStatus;
@@ -124,7 +125,8 @@ public final class StudyRunner {
         List<TrialResult> results = new ArrayList<>();
         ModelExport export = new ModelExport(resultsDir);
         TrialTracking tracking = new TrialTracking(tracker, experimentId, parent.runId(), executor.context().device(),
-                (trial, runId) -> ledger.started(trial.id(), experimentId, runId), export::modelOf);
+                (trial, runId) -> ledger.started(trial.id(), experimentId, runId), export::modelOf,
+                executor.context()::dataFacts);
         // export before tracking (tracking logs the exported file); progress last, so it reports what is recorded
         TrialListener listeners = TrialListener.all(List.of(export, tracking, progress()));
         RunStatus status = RunStatus.FINISHED;
@@ -217,9 +219,9 @@ public final class StudyRunner {
     /** The facts the summary needs about each distinct dataset of the study, by {@link DataFacts#key}. */
     private Map<String, DataFacts> dataFacts(Study study) {
         Map<String, DataFacts> out = new LinkedHashMap<>();
-        for (Trial t : study.trials()) {
-            StudyConfig c = t.config();
-            out.computeIfAbsent(DataFacts.key(c), k -> DataFacts.of(executor.context().data(c)));
+        for (GridCell cell : study.cells()) { // every trial's config is one of its cell's
+            StudyConfig c = StudyConfig.parse(study.file(), cell.resolved());
+            out.computeIfAbsent(DataFacts.key(c), k -> executor.context().dataFacts(executor.context().data(c)));
         }
         return out;
     }

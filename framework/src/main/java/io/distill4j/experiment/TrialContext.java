@@ -1,5 +1,6 @@
 package io.distill4j.experiment;
 
+import io.distill4j.config.ConfigHash;
 import io.distill4j.data.features.DatasetPreparer;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.train.TeacherCache;
@@ -20,6 +21,8 @@ public final class TrialContext {
     private final String device;
     private final Map<String, PreparedData> data = new ConcurrentHashMap<>();
     private final Map<String, TeacherCache.Entry> teachers = new ConcurrentHashMap<>();
+    private final Map<PreparedData, DataFacts> facts = new ConcurrentHashMap<>(); // by identity: one per data section
+    private final Map<Path, String> fileHashes = new ConcurrentHashMap<>();
 
     /**
      * @param teacherCache where teachers and their outputs are cached (shared by every process of a study)
@@ -57,6 +60,19 @@ public final class TrialContext {
     /** The prepared data of a config, prepared once per distinct {@code data} section. */
     PreparedData data(StudyConfig config) {
         return data.computeIfAbsent(DataFacts.key(config), k -> DatasetPreparer.prepare(config.data()));
+    }
+
+    /** The summary's facts about prepared data (class balance, chance baselines), computed once per dataset. */
+    DataFacts dataFacts(PreparedData prepared) {
+        return facts.computeIfAbsent(prepared, DataFacts::of);
+    }
+
+    /**
+     * The SHA-256 of a teacher's input file (saved model, positions), read once per process: every trial of a study
+     * names the same files, and a study reads them as they were when it started.
+     */
+    String fileHash(Path file) {
+        return fileHashes.computeIfAbsent(file.toAbsolutePath().normalize(), ConfigHash::sha256);
     }
 
     /** Remembers a ready teacher (its activations stay on disk until a loss reads them). */

@@ -85,7 +85,7 @@ public final class TrialExecutor {
         id.put("data_sha256", context.data(c).description().sha256());
         var files = id.putArray("input_files_sha256");
         for (Path f : c.teachers().get(teacherName).inputFiles()) {
-            files.add(ConfigHash.sha256(f));
+            files.add(context.fileHash(f));
         }
         if (!context.scope().includesTest()) {
             id.put("splits", String.join(",", context.scope().splits()));

@@ -37,6 +37,7 @@ public final class TrialTracking implements TrialListener {
     private final String device;
     private final BiConsumer<Trial, String> runStarted;
     private final Function<Trial, Path> exportedModel;
+    private final Function<PreparedData, DataFacts> dataFacts;
     private final Map<String, TrackedRun> runs = new ConcurrentHashMap<>();
 
     /**
@@ -44,15 +45,18 @@ public final class TrialTracking implements TrialListener {
      *     process's runs can be closed later)
      * @param exportedModel where a student trial's deployable model was exported (logged as {@code model/student.zip}
      *     when the file exists); the export listener must run before this one
+     * @param dataFacts the class balance of prepared data (computed once per dataset, not per trial)
      */
     public TrialTracking(Tracker tracker, String experimentId, String parentRunId, String device,
-            BiConsumer<Trial, String> runStarted, Function<Trial, Path> exportedModel) {
+            BiConsumer<Trial, String> runStarted, Function<Trial, Path> exportedModel,
+            Function<PreparedData, DataFacts> dataFacts) {
         this.tracker = tracker;
         this.experimentId = experimentId;
         this.parentRunId = parentRunId;
         this.device = device;
         this.runStarted = runStarted;
         this.exportedModel = exportedModel;
+        this.dataFacts = dataFacts;
     }
 
     /** The run id of a trial this listener tracked (null if none). */
@@ -106,7 +110,7 @@ public final class TrialTracking implements TrialListener {
         run.logParam("data.samples.validation", String.valueOf(data.validation().size()));
         run.logParam("data.samples.test", String.valueOf(data.test().size()));
         run.logParam("data.label_threshold", String.valueOf(data.labelThreshold()));
-        DataFacts facts = DataFacts.of(data);
+        DataFacts facts = dataFacts.apply(data);
         for (String split : DataFacts.SPLITS) {
             run.setTag("distill4j.data.class_balance." + split, facts.balance(split));
         }
