@@ -25,12 +25,15 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  *     temperature: 4     # T, in (0, 100]
  *     alpha: 0.5         # weight of the hard-label term, in [0, 1]
  *     weight: 1          # multiplies the head's score and gradient, >= 0, default 1 (schedulable)
+ *     standardize: false # z-score both logit rows before the temperature (Sun et al., CVPR 2024), default false
  * </pre>
  */
 public final class HintonKd implements DistillationLoss {
     /** Schedulable parameter names. */
     public static final String TEMPERATURE = "temperature";
     public static final String ALPHA = "alpha";
+    /** The config key of the logit standardisation option (not schedulable). */
+    public static final String STANDARDIZE = "standardize";
     /** The temperature's domain: positive (it divides the logits), at most 100. */
     public static final ParameterDomain TEMPERATURE_DOMAIN = new ParameterDomain(1e-3, 100);
     /** Alpha's domain: a weight between the hard-label and the distillation term. */
@@ -54,9 +57,20 @@ public final class HintonKd implements DistillationLoss {
      * hard-label term lives in its own head).
      */
     public HintonKd(String headName, double temperature, double alpha, double weight, String teacherName) {
-        this.function = new HintonKdLossFunction(temperature, alpha, weight);
+        this(headName, temperature, alpha, weight, teacherName, false);
+    }
+
+    /** A KD head that standardises the logits of its soft term when {@code standardize} ({@link HintonKdLossFunction}). */
+    public HintonKd(String headName, double temperature, double alpha, double weight, String teacherName,
+            boolean standardize) {
+        this.function = new HintonKdLossFunction(temperature, alpha, weight, standardize);
         this.headName = headName;
         this.teacherName = teacherName;
+    }
+
+    /** Whether the soft term standardises the logits ({@link LogitStandardization}). */
+    public boolean standardize() {
+        return function.standardize();
     }
 
     @Override
@@ -67,6 +81,7 @@ public final class HintonKd implements DistillationLoss {
     @Override
     public String describe() {
         return "hinton(T=" + fmt(function.temperature()) + ",alpha=" + fmt(function.alpha())
+                + (function.standardize() ? ",standardize" : "")
                 + (function.weight() == 1 ? "" : ",weight=" + fmt(function.weight()))
                 + (teacherName.equals(DEFAULT_TEACHER) ? "" : ",teacher=" + teacherName) + ")";
     }
@@ -88,6 +103,11 @@ public final class HintonKd implements DistillationLoss {
 
     @Override
     public INDArray labels(INDArray hardLabels, TeacherOutputs teacher) {
+        return logitLabels(hardLabels, teacher);
+    }
+
+    /** The labels of every loss on logits ({@link LogitLossFunction}): {@code [hard one-hot | teacher logits]}. */
+    static INDArray logitLabels(INDArray hardLabels, TeacherOutputs teacher) {
         if (teacher.logits().size(0) != hardLabels.size(0)) {
             throw new IllegalArgumentException("teacher outputs for " + teacher.logits().size(0)
                     + " samples, labels for " + hardLabels.size(0));
@@ -135,9 +155,10 @@ public final class HintonKd implements DistillationLoss {
         }
 
         private static DistillationLoss parse(ConfigNode section) {
-            return new HintonKd(
+            return new HintonKd("kd",
                     section.number(TEMPERATURE, 4.0, TEMPERATURE_DOMAIN.min(), TEMPERATURE_DOMAIN.max()),
-                    section.number(ALPHA, 0.5, ALPHA_DOMAIN.min(), ALPHA_DOMAIN.max()), Weights.parse(section));
+                    section.number(ALPHA, 0.5, ALPHA_DOMAIN.min(), ALPHA_DOMAIN.max()), Weights.parse(section),
+                    DEFAULT_TEACHER, section.bool(STANDARDIZE, false));
         }
     }
 }
