@@ -66,7 +66,7 @@ public final class Cka {
 
     private static INDArray centred(INDArray x) {
         INDArray m = matrix(x).dup();
-        return m;
+        return m.subiRowVector(m.mean(0));
     }
 
     private static double squaredFrobenius(INDArray m) {
