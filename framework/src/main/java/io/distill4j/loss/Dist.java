@@ -1,14 +1,7 @@
 package io.distill4j.loss;
 
 import io.distill4j.api.DistillationLoss;
-import io.distill4j.api.ParameterDomain;
-import io.distill4j.api.TeacherOutputs;
-import io.distill4j.api.VertexNames;
 import io.distill4j.plugin.AbstractPluginFactory;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 /**
  * DIST on the student's logits (type {@code dist}; Huang et al., NeurIPS 2022):
@@ -27,76 +20,23 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  *     weight: 1          # multiplies the head, >= 0 (every number above is schedulable)
  * </pre>
  */
-public final class Dist implements DistillationLoss {
+public final class Dist extends LogitDistillation {
     /** Schedulable parameter names (also the config keys). */
     public static final String BETA = "beta";
     public static final String GAMMA = "gamma";
 
-    private final DistLossFunction function;
-
     public Dist(double temperature, double alpha, double beta, double gamma, double weight) {
-        this.function = new DistLossFunction(temperature, alpha, beta, gamma, weight);
+        this(new DistLossFunction(temperature, alpha, beta, gamma, weight));
     }
 
-    @Override
-    public String describe() {
-        return "dist(T=" + HintonKd.fmt(function.temperature()) + ",alpha=" + HintonKd.fmt(function.alpha())
-                + ",beta=" + HintonKd.fmt(function.beta()) + ",gamma=" + HintonKd.fmt(function.gamma())
-                + (function.weight() == 1 ? "" : ",weight=" + HintonKd.fmt(function.weight())) + ")";
-    }
-
-    @Override
-    public String headName() {
-        return "kd";
-    }
-
-    @Override
-    public String inputVertex() {
-        return VertexNames.LOGITS;
-    }
-
-    @Override
-    public ILossFunction lossFunction() {
-        return function;
-    }
-
-    @Override
-    public INDArray labels(INDArray hardLabels, TeacherOutputs teacher) {
-        return HintonKd.logitLabels(hardLabels, teacher);
-    }
-
-    @Override
-    public Map<String, Double> parameters() {
-        Map<String, Double> p = new LinkedHashMap<>();
-        p.put(HintonKd.TEMPERATURE, function.temperature());
-        p.put(HintonKd.ALPHA, function.alpha());
-        p.put(BETA, function.beta());
-        p.put(GAMMA, function.gamma());
-        p.put(WEIGHT, function.weight());
-        return p;
-    }
-
-    @Override
-    public ParameterDomain domain(String parameter) {
-        return switch (parameter) {
-            case HintonKd.TEMPERATURE -> HintonKd.TEMPERATURE_DOMAIN;
-            case HintonKd.ALPHA -> HintonKd.ALPHA_DOMAIN;
-            case BETA, GAMMA -> Dkd.TERM_WEIGHT_DOMAIN;
-            case WEIGHT -> WEIGHT_DOMAIN;
-            default -> throw new IllegalArgumentException("dist has no parameter '" + parameter + "'");
-        };
-    }
-
-    @Override
-    public void setParameter(String name, double value) {
-        switch (name) {
-            case HintonKd.TEMPERATURE -> function.setTemperature(value);
-            case HintonKd.ALPHA -> function.setAlpha(value);
-            case BETA -> function.setBeta(value);
-            case GAMMA -> function.setGamma(value);
-            case WEIGHT -> function.setWeight(value);
-            default -> throw new IllegalArgumentException("dist has no parameter '" + name + "'");
-        }
+    private Dist(DistLossFunction function) {
+        super("dist", "kd", DEFAULT_TEACHER, function);
+        declare(HintonKd.TEMPERATURE, "T", function::temperature, function::setTemperature,
+                HintonKd.TEMPERATURE_DOMAIN);
+        declare(HintonKd.ALPHA, HintonKd.ALPHA, function::alpha, function::setAlpha, HintonKd.ALPHA_DOMAIN);
+        declare(BETA, BETA, function::beta, function::setBeta, Dkd.TERM_WEIGHT_DOMAIN);
+        declare(GAMMA, GAMMA, function::gamma, function::setGamma, Dkd.TERM_WEIGHT_DOMAIN);
+        declareWeight();
     }
 
     /** Factory for {@code type: dist}. */

@@ -31,10 +31,6 @@ public final class DistLossFunction extends LogitLossFunction {
     /** Norms below this are clamped in the correlation (the authors' value). */
     static final double EPS = 1e-8;
 
-    @JsonProperty("temperature")
-    private volatile double temperature;
-    @JsonProperty("alpha")
-    private volatile double alpha;
     @JsonProperty("beta")
     private volatile double beta;
     @JsonProperty("gamma")
@@ -52,14 +48,6 @@ public final class DistLossFunction extends LogitLossFunction {
         setWeight(weight);
     }
 
-    public double temperature() {
-        return temperature;
-    }
-
-    public double alpha() {
-        return alpha;
-    }
-
     public double beta() {
         return beta;
     }
@@ -68,26 +56,18 @@ public final class DistLossFunction extends LogitLossFunction {
         return gamma;
     }
 
-    public void setTemperature(double temperature) {
-        this.temperature = HintonKdLossFunction.checkTemperature(temperature);
-    }
-
-    public void setAlpha(double alpha) {
-        this.alpha = HintonKdLossFunction.checkUnit("alpha", alpha);
-    }
-
     public void setBeta(double beta) {
-        this.beta = DkdLossFunction.checkTermWeight("beta", beta);
+        this.beta = checkTermWeight("beta", beta);
     }
 
     public void setGamma(double gamma) {
-        this.gamma = DkdLossFunction.checkTermWeight("gamma", gamma);
+        this.gamma = checkTermWeight("gamma", gamma);
     }
 
     @Override
     protected void kernel(double[] z, double[] lab, int n, int c, double[] mask, double[] score, double[] grad) {
-        double t = temperature;
-        double a = alpha;
+        double t = temperature();
+        double a = alpha();
         double scale = (1 - a) * t * t;
         SoftTargets soft = new SoftTargets(c, t, false);
         double[] p = new double[n * c];
@@ -198,7 +178,7 @@ public final class DistLossFunction extends LogitLossFunction {
 
     @Override
     public String name() {
-        return "DIST(T=" + temperature + ", alpha=" + alpha + ", beta=" + beta + ", gamma=" + gamma
+        return "DIST(T=" + temperature() + ", alpha=" + alpha() + ", beta=" + beta + ", gamma=" + gamma
                 + (weight() == 1 ? "" : ", weight=" + weight()) + ")";
     }
 }

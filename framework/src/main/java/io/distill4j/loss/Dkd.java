@@ -2,13 +2,8 @@ package io.distill4j.loss;
 
 import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.ParameterDomain;
-import io.distill4j.api.TeacherOutputs;
-import io.distill4j.api.VertexNames;
 import io.distill4j.plugin.AbstractPluginFactory;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
+import java.util.List;
 
 /**
  * Decoupled knowledge distillation on the student's logits (type {@code dkd}; Zhao et al., CVPR 2022):
@@ -27,7 +22,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  *     weight: 1          # multiplies the head, >= 0 (every number above is schedulable)
  * </pre>
  */
-public final class Dkd implements DistillationLoss {
+public final class Dkd extends LogitDistillation {
     /** Schedulable parameter names (also the config keys). */
     public static final String ALPHA_DKD = "alpha_dkd";
     public static final String BETA_DKD = "beta_dkd";
@@ -37,69 +32,23 @@ public final class Dkd implements DistillationLoss {
     private final DkdLossFunction function;
 
     public Dkd(double temperature, double alpha, double alphaDkd, double betaDkd, double weight, boolean standardize) {
-        this.function = new DkdLossFunction(temperature, alpha, alphaDkd, betaDkd, weight, standardize);
+        this(new DkdLossFunction(temperature, alpha, alphaDkd, betaDkd, weight, standardize));
+    }
+
+    private Dkd(DkdLossFunction function) {
+        super("dkd", "kd", DEFAULT_TEACHER, function);
+        this.function = function;
+        declare(HintonKd.TEMPERATURE, "T", function::temperature, function::setTemperature,
+                HintonKd.TEMPERATURE_DOMAIN);
+        declare(HintonKd.ALPHA, HintonKd.ALPHA, function::alpha, function::setAlpha, HintonKd.ALPHA_DOMAIN);
+        declare(ALPHA_DKD, ALPHA_DKD, function::alphaDkd, function::setAlphaDkd, TERM_WEIGHT_DOMAIN);
+        declare(BETA_DKD, BETA_DKD, function::betaDkd, function::setBetaDkd, TERM_WEIGHT_DOMAIN);
+        declareWeight();
     }
 
     @Override
-    public String describe() {
-        return "dkd(T=" + HintonKd.fmt(function.temperature()) + ",alpha=" + HintonKd.fmt(function.alpha())
-                + ",alpha_dkd=" + HintonKd.fmt(function.alphaDkd()) + ",beta_dkd=" + HintonKd.fmt(function.betaDkd())
-                + (function.standardize() ? ",standardize" : "")
-                + (function.weight() == 1 ? "" : ",weight=" + HintonKd.fmt(function.weight())) + ")";
-    }
-
-    @Override
-    public String headName() {
-        return "kd";
-    }
-
-    @Override
-    public String inputVertex() {
-        return VertexNames.LOGITS;
-    }
-
-    @Override
-    public ILossFunction lossFunction() {
-        return function;
-    }
-
-    @Override
-    public INDArray labels(INDArray hardLabels, TeacherOutputs teacher) {
-        return HintonKd.logitLabels(hardLabels, teacher);
-    }
-
-    @Override
-    public Map<String, Double> parameters() {
-        Map<String, Double> p = new LinkedHashMap<>();
-        p.put(HintonKd.TEMPERATURE, function.temperature());
-        p.put(HintonKd.ALPHA, function.alpha());
-        p.put(ALPHA_DKD, function.alphaDkd());
-        p.put(BETA_DKD, function.betaDkd());
-        p.put(WEIGHT, function.weight());
-        return p;
-    }
-
-    @Override
-    public ParameterDomain domain(String parameter) {
-        return switch (parameter) {
-            case HintonKd.TEMPERATURE -> HintonKd.TEMPERATURE_DOMAIN;
-            case HintonKd.ALPHA -> HintonKd.ALPHA_DOMAIN;
-            case ALPHA_DKD, BETA_DKD -> TERM_WEIGHT_DOMAIN;
-            case WEIGHT -> WEIGHT_DOMAIN;
-            default -> throw new IllegalArgumentException("dkd has no parameter '" + parameter + "'");
-        };
-    }
-
-    @Override
-    public void setParameter(String name, double value) {
-        switch (name) {
-            case HintonKd.TEMPERATURE -> function.setTemperature(value);
-            case HintonKd.ALPHA -> function.setAlpha(value);
-            case ALPHA_DKD -> function.setAlphaDkd(value);
-            case BETA_DKD -> function.setBetaDkd(value);
-            case WEIGHT -> function.setWeight(value);
-            default -> throw new IllegalArgumentException("dkd has no parameter '" + name + "'");
-        }
+    List<String> flags() {
+        return function.standardize() ? List.of(HintonKd.STANDARDIZE) : List.of();
     }
 
     /** Factory for {@code type: dkd}. */

@@ -30,10 +30,6 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 public final class DkdLossFunction extends LogitLossFunction {
     private static final long serialVersionUID = 1L;
 
-    @JsonProperty("temperature")
-    private volatile double temperature;
-    @JsonProperty("alpha")
-    private volatile double alpha;
     @JsonProperty("alphaDkd")
     private volatile double alphaDkd;
     @JsonProperty("betaDkd")
@@ -54,14 +50,6 @@ public final class DkdLossFunction extends LogitLossFunction {
         this.standardize = standardize;
     }
 
-    public double temperature() {
-        return temperature;
-    }
-
-    public double alpha() {
-        return alpha;
-    }
-
     public double alphaDkd() {
         return alphaDkd;
     }
@@ -74,14 +62,6 @@ public final class DkdLossFunction extends LogitLossFunction {
         return standardize;
     }
 
-    public void setTemperature(double temperature) {
-        this.temperature = HintonKdLossFunction.checkTemperature(temperature);
-    }
-
-    public void setAlpha(double alpha) {
-        this.alpha = HintonKdLossFunction.checkUnit("alpha", alpha);
-    }
-
     public void setAlphaDkd(double alphaDkd) {
         this.alphaDkd = checkTermWeight("alpha_dkd", alphaDkd);
     }
@@ -90,18 +70,10 @@ public final class DkdLossFunction extends LogitLossFunction {
         this.betaDkd = checkTermWeight("beta_dkd", betaDkd);
     }
 
-    /** A term weight: finite and >= 0. */
-    static double checkTermWeight(String name, double value) {
-        if (!(value >= 0) || !Double.isFinite(value)) {
-            throw new IllegalArgumentException(name + " must be a finite number >= 0, got " + value);
-        }
-        return value;
-    }
-
     @Override
     protected void kernel(double[] z, double[] lab, int n, int c, double[] mask, double[] score, double[] grad) {
-        double t = temperature;
-        double a = alpha;
+        double t = temperature();
+        double a = alpha();
         double scale = (1 - a) * t * t;
         SoftTargets soft = new SoftTargets(c, t, standardize);
         double[] zi = new double[c];
@@ -167,7 +139,7 @@ public final class DkdLossFunction extends LogitLossFunction {
 
     @Override
     public String name() {
-        return "DKD(T=" + temperature + ", alpha=" + alpha + ", alpha_dkd=" + alphaDkd + ", beta_dkd=" + betaDkd
+        return "DKD(T=" + temperature() + ", alpha=" + alpha() + ", alpha_dkd=" + alphaDkd + ", beta_dkd=" + betaDkd
                 + (standardize ? ", standardized" : "") + (weight() == 1 ? "" : ", weight=" + weight()) + ")";
     }
 }

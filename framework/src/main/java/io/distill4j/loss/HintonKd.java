@@ -1,17 +1,9 @@
 package io.distill4j.loss;
 
-import io.distill4j.api.VertexNames;
-
 import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.ParameterDomain;
-import io.distill4j.plugin.AbstractPluginFactory;
-import io.distill4j.api.TeacherOutputs;
 import io.distill4j.config.ConfigNode;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
+import io.distill4j.plugin.AbstractPluginFactory;
 
 /**
  * Hinton knowledge distillation on the student's logits (type {@code hinton}):
@@ -28,7 +20,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  *     standardize: false # z-score both logit rows before the temperature (Sun et al., CVPR 2024), default false
  * </pre>
  */
-public final class HintonKd implements DistillationLoss {
+public final class HintonKd extends LogitDistillation {
     /** Schedulable parameter names. */
     public static final String TEMPERATURE = "temperature";
     public static final String ALPHA = "alpha";
@@ -40,8 +32,6 @@ public final class HintonKd implements DistillationLoss {
     public static final ParameterDomain ALPHA_DOMAIN = new ParameterDomain(0, 1);
 
     private final HintonKdLossFunction function;
-    private final String headName;
-    private final String teacherName;
 
     public HintonKd(double temperature, double alpha) {
         this(temperature, alpha, 1.0);
@@ -63,9 +53,15 @@ public final class HintonKd implements DistillationLoss {
     /** A KD head that standardises the logits of its soft term when {@code standardize} ({@link HintonKdLossFunction}). */
     public HintonKd(String headName, double temperature, double alpha, double weight, String teacherName,
             boolean standardize) {
-        this.function = new HintonKdLossFunction(temperature, alpha, weight, standardize);
-        this.headName = headName;
-        this.teacherName = teacherName;
+        this(headName, teacherName, new HintonKdLossFunction(temperature, alpha, weight, standardize));
+    }
+
+    private HintonKd(String headName, String teacherName, HintonKdLossFunction function) {
+        super("hinton", headName, teacherName, function);
+        this.function = function;
+        declare(TEMPERATURE, "T", function::temperature, function::setTemperature, TEMPERATURE_DOMAIN);
+        declare(ALPHA, ALPHA, function::alpha, function::setAlpha, ALPHA_DOMAIN);
+        declareWeight();
     }
 
     /** Whether the soft term standardises the logits ({@link LogitStandardization}). */
@@ -74,74 +70,8 @@ public final class HintonKd implements DistillationLoss {
     }
 
     @Override
-    public String teacherName() {
-        return teacherName;
-    }
-
-    @Override
-    public String describe() {
-        return "hinton(T=" + fmt(function.temperature()) + ",alpha=" + fmt(function.alpha())
-                + (function.standardize() ? ",standardize" : "")
-                + (function.weight() == 1 ? "" : ",weight=" + fmt(function.weight()))
-                + (teacherName.equals(DEFAULT_TEACHER) ? "" : ",teacher=" + teacherName) + ")";
-    }
-
-    @Override
-    public String headName() {
-        return headName;
-    }
-
-    @Override
-    public String inputVertex() {
-        return VertexNames.LOGITS;
-    }
-
-    @Override
-    public ILossFunction lossFunction() {
-        return function;
-    }
-
-    @Override
-    public INDArray labels(INDArray hardLabels, TeacherOutputs teacher) {
-        return logitLabels(hardLabels, teacher);
-    }
-
-    /** The labels of every loss on logits ({@link LogitLossFunction}): {@code [hard one-hot | teacher logits]}. */
-    static INDArray logitLabels(INDArray hardLabels, TeacherOutputs teacher) {
-        if (teacher.logits().size(0) != hardLabels.size(0)) {
-            throw new IllegalArgumentException("teacher outputs for " + teacher.logits().size(0)
-                    + " samples, labels for " + hardLabels.size(0));
-        }
-        return Nd4j.hstack(hardLabels, teacher.logits().castTo(hardLabels.dataType()));
-    }
-
-    @Override
-    public Map<String, Double> parameters() {
-        Map<String, Double> p = new LinkedHashMap<>();
-        p.put(TEMPERATURE, function.temperature());
-        p.put(ALPHA, function.alpha());
-        p.put(WEIGHT, function.weight());
-        return p;
-    }
-
-    @Override
-    public ParameterDomain domain(String parameter) {
-        return switch (parameter) {
-            case TEMPERATURE -> TEMPERATURE_DOMAIN;
-            case ALPHA -> ALPHA_DOMAIN;
-            case WEIGHT -> WEIGHT_DOMAIN;
-            default -> throw new IllegalArgumentException("hinton has no parameter '" + parameter + "'");
-        };
-    }
-
-    @Override
-    public void setParameter(String name, double value) {
-        switch (name) {
-            case TEMPERATURE -> function.setTemperature(value);
-            case ALPHA -> function.setAlpha(value);
-            case WEIGHT -> function.setWeight(value);
-            default -> throw new IllegalArgumentException("hinton has no parameter '" + name + "'");
-        }
+    java.util.List<String> flags() {
+        return function.standardize() ? java.util.List.of(STANDARDIZE) : java.util.List.of();
     }
 
     static String fmt(double x) {

@@ -30,10 +30,6 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 public final class HintonKdLossFunction extends LogitLossFunction {
     private static final long serialVersionUID = 2L;
 
-    @JsonProperty("temperature")
-    private volatile double temperature;
-    @JsonProperty("alpha")
-    private volatile double alpha;
     @JsonProperty("standardize")
     private final boolean standardize;
 
@@ -59,46 +55,16 @@ public final class HintonKdLossFunction extends LogitLossFunction {
         this.standardize = standardize != null && standardize;
     }
 
-    public double temperature() {
-        return temperature;
-    }
-
-    public double alpha() {
-        return alpha;
-    }
-
     /** Whether the soft term standardises the logits first. */
     public boolean standardize() {
         return standardize;
     }
 
-    public void setTemperature(double temperature) {
-        this.temperature = checkTemperature(temperature);
-    }
-
-    public void setAlpha(double alpha) {
-        this.alpha = checkUnit("alpha", alpha);
-    }
-
-    static double checkTemperature(double temperature) {
-        if (!(temperature > 0) || !Double.isFinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be a positive number, got " + temperature);
-        }
-        return temperature;
-    }
-
-    static double checkUnit(String name, double value) {
-        if (!(value >= 0 && value <= 1)) {
-            throw new IllegalArgumentException(name + " must be in [0, 1], got " + value);
-        }
-        return value;
-    }
-
     /** Per row: the log-softmaxes of {@code z/T} and {@code v/T} (of their z-scores if standardised), then KL. */
     @Override
     protected void kernel(double[] z, double[] lab, int n, int c, double[] mask, double[] score, double[] grad) {
-        double t = temperature;
-        double a = alpha;
+        double t = temperature();
+        double a = alpha();
         SoftTargets soft = new SoftTargets(c, t, standardize);
         double[] zi = new double[c];
         double[] logP = new double[c];
@@ -123,7 +89,7 @@ public final class HintonKdLossFunction extends LogitLossFunction {
 
     @Override
     public String name() {
-        return "HintonKD(T=" + temperature + ", alpha=" + alpha + (standardize ? ", standardized" : "")
+        return "HintonKD(T=" + temperature() + ", alpha=" + alpha() + (standardize ? ", standardized" : "")
                 + (weight() == 1 ? "" : ", weight=" + weight()) + ")";
     }
 }

@@ -26,6 +26,10 @@ public abstract class LogitLossFunction implements ILossFunction {
 
     @JsonProperty("weight")
     private volatile double weight = 1.0;
+    @JsonProperty("temperature")
+    private volatile double temperature = 1.0;
+    @JsonProperty("alpha")
+    private volatile double alpha;
 
     public double weight() {
         return weight;
@@ -33,6 +37,38 @@ public abstract class LogitLossFunction implements ILossFunction {
 
     public void setWeight(double weight) {
         this.weight = Weights.check(weight);
+    }
+
+    /** The temperature {@code T} of the distillation term. */
+    public double temperature() {
+        return temperature;
+    }
+
+    /** The weight of the hard-label term (the Hinton convention; the distillation term gets {@code 1 - alpha}). */
+    public double alpha() {
+        return alpha;
+    }
+
+    public void setTemperature(double temperature) {
+        if (!(temperature > 0) || !Double.isFinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a positive number, got " + temperature);
+        }
+        this.temperature = temperature;
+    }
+
+    public void setAlpha(double alpha) {
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
+        }
+        this.alpha = alpha;
+    }
+
+    /** A term weight: finite and >= 0. */
+    static double checkTermWeight(String name, double value) {
+        if (!(value >= 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException(name + " must be a finite number >= 0, got " + value);
+        }
+        return value;
     }
 
     /**
