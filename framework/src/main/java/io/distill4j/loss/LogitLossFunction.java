@@ -88,7 +88,11 @@ public abstract class LogitLossFunction implements ILossFunction {
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
             boolean average) {
-        INDArray perExample = computeScoreArray(labels, preOutput, activationFn, mask);
+        return total(computeScoreArray(labels, preOutput, activationFn, mask), average);
+    }
+
+    /** The sum of per-example scores, or their mean when {@code average} (DL4J's {@code computeScore}). */
+    static double total(INDArray perExample, boolean average) {
         double sum = perExample.sumNumber().doubleValue();
         return average ? sum / perExample.size(0) : sum;
     }
