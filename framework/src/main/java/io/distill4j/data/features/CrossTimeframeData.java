@@ -63,8 +63,8 @@ public final class CrossTimeframeData {
         Map<String, Integer> dropped = new LinkedHashMap<>();
         double[] mismatch = new double[0];
         for (String name : SPLITS) {
-            SampleSplit s = split(coarse, name);
-            SampleSplit f = split(fine, name);
+            SampleSplit s = coarse.split(name);
+            SampleSplit f = fine.split(name);
             int[] aligned = TimeAlignment.alignAll(s.timeMs(), coarseMs, f.timeMs(), fineMs);
             int[] positions = java.util.stream.IntStream.range(0, aligned.length).filter(k -> aligned[k] >= 0)
                     .toArray();
@@ -127,14 +127,6 @@ public final class CrossTimeframeData {
     /** Student samples dropped for want of an aligned teacher output, by split. */
     public Map<String, Integer> dropped() {
         return dropped;
-    }
-
-    private static SampleSplit split(PreparedData d, String name) {
-        return switch (name) {
-            case "train" -> d.train();
-            case "validation" -> d.validation();
-            default -> d.test();
-        };
     }
 
     /** |fine close / coarse close - 1| of every aligned pair. */

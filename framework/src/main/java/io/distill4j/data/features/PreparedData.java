@@ -50,6 +50,16 @@ public final class PreparedData {
         return out;
     }
 
+    /** The split named {@code train}, {@code validation} or {@code test}. */
+    public SampleSplit split(String name) {
+        return switch (name) {
+            case "train" -> train;
+            case "validation" -> validation;
+            case "test" -> test;
+            default -> throw new IllegalArgumentException("unknown split '" + name + "'");
+        };
+    }
+
     /** How the samples were chosen beyond the data section (e.g. a cross-timeframe alignment), or empty. */
     public String note() {
         return note;

@@ -44,7 +44,7 @@ class CrossTimeframeDataTest {
         assertEquals(5 * MIN, s.description().intervalMs());
         assertEquals(MIN, t.description().intervalMs());
         for (String name : SPLITS) {
-            SampleSplit coarse = split(s, name);
+            SampleSplit coarse = s.split(name);
             SampleSplit fine = x.teacherInput(name);
             assertEquals(coarse.size(), fine.size(), name);
             long[] ct = coarse.timeMs();
@@ -155,7 +155,7 @@ class CrossTimeframeDataTest {
                 config(new DataConfig.CsvSource(fine, window), 16, 60));
         assertEquals(0, x.dropped().values().stream().mapToInt(Integer::intValue).sum(), x.student().note());
         for (String name : SPLITS) {
-            SampleSplit s = split(x.student(), name);
+            SampleSplit s = x.student().split(name);
             SampleSplit f = x.teacherInput(name);
             long[] ct = s.timeMs();
             long[] ft = f.timeMs();
@@ -169,13 +169,5 @@ class CrossTimeframeDataTest {
         }
         assertEquals(Instant.parse("2025-05-30T00:00:00Z").toEpochMilli(), x.student().description().firstTimeMs());
         assertEquals(Instant.parse("2025-06-28T23:55:00Z").toEpochMilli(), x.student().description().lastTimeMs());
-    }
-
-    private static SampleSplit split(PreparedData d, String name) {
-        return switch (name) {
-            case "train" -> d.train();
-            case "validation" -> d.validation();
-            default -> d.test();
-        };
     }
 }
