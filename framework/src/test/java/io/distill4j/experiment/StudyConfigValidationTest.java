@@ -29,7 +29,7 @@ class StudyConfigValidationTest {
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
     private static final String ROOT_KEYS = "data, description, device, distillation, grid, seed, seeds, seeds_vary, student, study, "
-            + "teacher, teachers, tracking, training";
+            + "teacher, teacher_data, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
         return Stream.of(
@@ -177,7 +177,17 @@ class StudyConfigValidationTest {
                 Arguments.of("59-gbt-subsample-above-one.yaml",
                         "teacher.subsample: expected a number in [0.001, 1], got 1.5"),
                 Arguments.of("60-hint-on-linear-student.yaml",
-                        "distillation.heads.hint: the student linear has no layer 'hidden_0' (its layers: logits)"));
+                        "distillation.heads.hint: the student linear has no layer 'hidden_0' (its layers: logits)"),
+                // cross-timeframe: the teacher's bars must nest in the student's
+                Arguments.of("61-teacher-data-coarser-than-data.yaml",
+                        "teacher_data.source.interval: expected a bar interval that divides the student's "
+                                + "(data.source: 5m), got 15m"),
+                Arguments.of("62-data-start-not-a-date.yaml",
+                        "data.source.start: expected a UTC date (2025-06-01) or instant (2025-06-01T12:00:00Z), got "
+                                + "'2025-06-31'"),
+                Arguments.of("63-resample-not-a-multiple.yaml",
+                        "data.source.resample: expected an interval that is a whole multiple of interval 5m (e.g. 5m "
+                                + "for 1m bars), got 3m"));
     }
 
     @Test
