@@ -6,7 +6,9 @@ import io.distill4j.device.DeviceMode;
 import io.distill4j.device.DeviceSelector;
 import io.distill4j.config.ConfigHash;
 import io.distill4j.config.GridCell;
+import io.distill4j.data.features.CrossTimeframeData;
 import io.distill4j.data.features.DatasetPreparer;
+import io.distill4j.experiment.DataFacts;
 import io.distill4j.experiment.ResultsLock;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.TooManyTrialsException;
@@ -160,6 +162,16 @@ public final class RunCommand implements Callable<Integer> {
         Map<String, String> lines = new LinkedHashMap<>();
         for (GridCell cell : study.cells()) {
             StudyConfig config = StudyConfig.parse(study.file(), cell.resolved());
+            if (config.teacherData().isPresent()) { // cross-timeframe: both sources, aligned, and what it kept
+                String key = DataFacts.key(config);
+                if (!lines.containsKey(key)) {
+                    var x = CrossTimeframeData.prepare(config.data(), config.teacherData().get());
+                    lines.putIfAbsent(ConfigHash.of(config.tree().get("data")), x.student().description().describe());
+                    lines.put(key, "for the teachers " + x.teacher().description().describe() + "; "
+                            + x.student().note());
+                }
+                continue;
+            }
             lines.computeIfAbsent(ConfigHash.of(config.tree().get("data")),
                     k -> DatasetPreparer.prepare(config.data()).description().describe());
         }

@@ -49,6 +49,11 @@ public enum BybitInterval {
         return millis;
     }
 
+    /** Whether {@code coarser}'s bars are a whole number (at least two) of this interval's bars. */
+    public boolean divides(BybitInterval coarser) {
+        return coarser.millis > millis && coarser.millis % millis == 0;
+    }
+
     /** The interval whose bars are {@code millis} long, if there is one. */
     public static java.util.Optional<BybitInterval> ofMillis(long millis) {
         return Arrays.stream(values()).filter(i -> i.millis == millis).findFirst();

@@ -5,6 +5,12 @@ import io.distill4j.data.BybitInterval;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
@@ -20,7 +26,10 @@ import java.util.OptionalInt;
  *     bars: 20000            # synthetic only, >= 1000            (default 20000)
  *     seed: 7                # synthetic only                     (default 7)
  *     interval: 5m           # synthetic only: 1m,3m,5m,15m,30m,1h,2h,4h,6h,12h,1d,1w (default 5m)
+ *     resample: 5m           # synthetic only, optional: aggregate the generated bars into bars of this interval
  *     path: klines.csv       # csv only, required, relative to the study file's folder
+ *     start: 2025-06-01      # optional: keep bars opening at or after this UTC date or instant
+ *     end: 2025-06-29        # optional: keep bars opening before this UTC date or instant
  *   features:
  *     lookback: 32           # sequence window length, 2..512     (default 32)
  *   labels:
@@ -73,6 +82,38 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
     public sealed interface Source permits SyntheticSource, CsvSource {
         /** A short description for provenance. */
         String describe();
+
+        /** The time window the bars are restricted to. */
+        Window window();
+    }
+
+    /**
+     * The bars kept: those whose open time lies in {@code [start, end)} (either bound optional).
+     *
+     * @param startMs first open time kept (Unix ms, UTC), inclusive
+     * @param endMs open time bound (Unix ms, UTC), exclusive
+     */
+    public record Window(OptionalLong startMs, OptionalLong endMs) {
+        /** Every bar. */
+        public static final Window ALL = new Window(OptionalLong.empty(), OptionalLong.empty());
+
+        public Window {
+            Objects.requireNonNull(startMs, "startMs");
+            Objects.requireNonNull(endMs, "endMs");
+            if (startMs.isPresent() && endMs.isPresent() && startMs.getAsLong() >= endMs.getAsLong()) {
+                throw new IllegalArgumentException("start must be before end");
+            }
+        }
+
+        /** Whether a bar opening at {@code timeMs} is kept. */
+        public boolean contains(long timeMs) {
+            return (startMs.isEmpty() || timeMs >= startMs.getAsLong()) && (endMs.isEmpty() || timeMs < endMs.getAsLong());
+        }
+
+        String describe() {
+            return (startMs.isEmpty() ? "" : ", start=" + Instant.ofEpochMilli(startMs.getAsLong()))
+                    + (endMs.isEmpty() ? "" : ", end=" + Instant.ofEpochMilli(endMs.getAsLong()));
+        }
     }
 
     /**
@@ -80,9 +121,12 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
      *
      * @param bars number of bars, at least 1000
      * @param seed random seed
-     * @param interval bar spacing, a {@link BybitInterval} short name
+     * @param interval bar spacing of the generated bars, a {@link BybitInterval} short name
+     * @param resample when present, the generated bars are aggregated into bars of this (coarser) interval
+     * @param window the bars kept
      */
-    public record SyntheticSource(int bars, long seed, String interval) implements Source {
+    public record SyntheticSource(int bars, long seed, String interval, Optional<String> resample, Window window)
+            implements Source {
         public SyntheticSource {
             if (bars < 1000) {
                 throw new IllegalArgumentException("bars must be >= 1000, got " + bars);
@@ -90,15 +134,34 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
             if (!INTERVAL_NAMES.contains(interval)) {
                 throw new IllegalArgumentException("interval must be one of " + INTERVAL_NAMES + ", got " + interval);
             }
+            Objects.requireNonNull(resample, "resample");
+            Objects.requireNonNull(window, "window");
+            if (resample.isPresent() && (!INTERVAL_NAMES.contains(resample.get())
+                    || !BybitInterval.parse(interval).divides(BybitInterval.parse(resample.get())))) {
+                throw new IllegalArgumentException("resample must be an interval that is a multiple of " + interval
+                        + ", got " + resample.get());
+            }
         }
 
+        /** Generated bars at {@code interval}, every one kept. */
+        public SyntheticSource(int bars, long seed, String interval) {
+            this(bars, seed, interval, Optional.empty(), Window.ALL);
+        }
+
+        /** The spacing of the generated bars. */
         public long intervalMs() {
             return BybitInterval.parse(interval).millis();
         }
 
+        /** The spacing of the bars the samples are made of: {@code resample} when present, else {@code interval}. */
+        public long barIntervalMs() {
+            return BybitInterval.parse(resample.orElse(interval)).millis();
+        }
+
         @Override
         public String describe() {
-            return "synthetic(bars=" + bars + ", seed=" + seed + ", interval=" + interval + ")";
+            return "synthetic(bars=" + bars + ", seed=" + seed + ", interval=" + interval
+                    + resample.map(r -> ", resample=" + r).orElse("") + window.describe() + ")";
         }
     }
 
@@ -107,15 +170,22 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
      *
      * @param path the file, resolved (see {@link ConfigNode#existingFile}: relative paths start at the study file's
      *     folder)
+     * @param window the bars kept
      */
-    public record CsvSource(Path path) implements Source {
+    public record CsvSource(Path path, Window window) implements Source {
         public CsvSource {
             Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(window, "window");
+        }
+
+        /** Every bar of the file. */
+        public CsvSource(Path path) {
+            this(path, Window.ALL);
         }
 
         @Override
         public String describe() {
-            return "csv(" + path + ")";
+            return "csv(" + path + window.describe() + ")";
         }
     }
 
@@ -150,11 +220,37 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
                 new Split(0.6, 0.2, 0.2, OptionalInt.empty()));
     }
 
+    /** {@code start} and {@code end} of a source: UTC dates ({@code 2025-06-01}) or instants, start before end. */
+    private static Window window(ConfigNode src) {
+        OptionalLong start = instant(src, "start");
+        OptionalLong end = instant(src, "end");
+        if (start.isPresent() && end.isPresent() && start.getAsLong() >= end.getAsLong()) {
+            throw src.error("end", "expected an end after start " + Instant.ofEpochMilli(start.getAsLong()) + ", got "
+                    + Instant.ofEpochMilli(end.getAsLong()));
+        }
+        return new Window(start, end);
+    }
+
+    private static OptionalLong instant(ConfigNode src, String key) {
+        if (!src.has(key)) {
+            return OptionalLong.empty();
+        }
+        String text = src.string(key);
+        try {
+            return OptionalLong.of(text.contains("T") ? Instant.parse(text).toEpochMilli()
+                    : LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli());
+        } catch (DateTimeParseException e) {
+            throw src.error(key, "expected a UTC date (2025-06-01) or instant (2025-06-01T12:00:00Z), got '" + text
+                    + "'");
+        }
+    }
+
     /** Parses the {@code data:} mapping; rejects unknown keys and keys of the other source type. */
     public static DataConfig parse(ConfigNode data) {
         ConfigNode src = data.section("source");
         String type = src.choice("type", null, List.of("synthetic", "csv"));
-        List<String> syntheticOnly = List.of("bars", "seed", "interval");
+        List<String> syntheticOnly = List.of("bars", "seed", "interval", "resample");
+        Window window = window(src);
         Source source;
         if (type.equals("synthetic")) {
             if (src.has("path")) {
@@ -163,7 +259,16 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
             int bars = src.integer("bars", 20_000, 1000, 100_000_000);
             long seed = src.longValue("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE);
             String interval = src.choice("interval", "5m", INTERVAL_NAMES);
-            source = new SyntheticSource(bars, seed, interval);
+            Optional<String> resample = Optional.empty();
+            if (src.has("resample")) {
+                String r = src.choice("resample", null, INTERVAL_NAMES);
+                if (!BybitInterval.parse(interval).divides(BybitInterval.parse(r))) {
+                    throw src.error("resample", "expected an interval that is a whole multiple of interval " + interval
+                            + " (e.g. 5m for 1m bars), got " + r);
+                }
+                resample = Optional.of(r);
+            }
+            source = new SyntheticSource(bars, seed, interval, resample, window);
         } else {
             for (String k : syntheticOnly) {
                 if (src.has(k)) {
@@ -171,7 +276,7 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
                 }
             }
             Path path = src.existingFile("path", "kline file");
-            source = new CsvSource(path);
+            source = new CsvSource(path, window);
         }
         src.finish();
 

@@ -51,9 +51,18 @@ public final class DataFacts {
         this.quality = quality;
     }
 
-    /** The key of a config's dataset: the hash of its {@code data} section (one prepared dataset per key). */
+    /**
+     * The key of a config's dataset: the hash of its {@code data} section, and of its {@code teacher_data} when it has
+     * one (which decides the student's samples; one prepared dataset per key).
+     */
     public static String key(StudyConfig config) {
-        return io.distill4j.config.ConfigHash.of(config.tree().get("data"));
+        if (!config.tree().has("teacher_data")) {
+            return io.distill4j.config.ConfigHash.of(config.tree().get("data"));
+        }
+        var both = config.tree().objectNode();
+        both.set("data", config.tree().get("data"));
+        both.set("teacher_data", config.tree().get("teacher_data"));
+        return io.distill4j.config.ConfigHash.of(both);
     }
 
     /** The facts of a prepared dataset. */
@@ -67,7 +76,8 @@ public final class DataFacts {
         fractions.put("validation", ChanceBaselines.classFractions(data.validation().labels()));
         fractions.put("test", ChanceBaselines.classFractions(test.labels()));
         return new DataFacts(data.horizon(), test.labels(), ChanceBaselines.majorityClass(data.train().labels()),
-                persistence, fractions, data.description().describe());
+                persistence, fractions, data.description().describe()
+                        + (data.note().isEmpty() ? "" : "; " + data.note()));
     }
 
     /** The data's source and quality (bars, interval, gaps, missing and zero-volume bars, warnings). */

@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * seeds_vary: student            # student | teacher_and_student: whether each of `seeds` also trains its own teacher
  * device: auto                   # auto | cpu | gpu (see io.distill4j.device; --device on the command line wins)
  * data: {...}                    # see DataConfig
+ * teacher_data: {...}            # optional, as data: the teachers' finer bars of the same market (cross-timeframe)
  * teacher: {type: mlp, ...}      # a Teacher plugin (an ensemble is one teacher: one averaged target)
  * # or, for one KD term per teacher:
  * # teachers: {mlp: {type: mlp}, lstm: {type: lstm}}
@@ -66,7 +67,8 @@ public record StudyConfig(
         String trackingExperiment,
         String trackingUri,
         DeviceMode device,
-        SeedsVary seedsVary) {
+        SeedsVary seedsVary,
+        java.util.Optional<DataConfig> teacherData) {
 
     /**
      * What the study's {@code seeds} vary: the students only (one teacher, trained from the root {@code seed}, serves
@@ -117,6 +119,10 @@ public record StudyConfig(
                 .orElseThrow();
         SeedsVary seedsVary = SeedsVary.parse(root);
         DataConfig data = DataConfig.parse(root.section("data"));
+        java.util.Optional<DataConfig> teacherData = root.optionalSection("teacher_data").map(DataConfig::parse);
+        if (teacherData.isPresent()) {
+            checkTeacherInterval(root, data, teacherData.get());
+        }
         Map<String, Teacher> teachers = parseTeachers(root);
         Student student = Plugins.create(Student.class, root.section("student"));
         ConfigNode distillation = root.section("distillation");
@@ -223,7 +229,25 @@ public record StudyConfig(
         root.finish();
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
                 tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
-                tracking[1], device, seedsVary);
+                tracking[1], device, seedsVary, teacherData);
+    }
+
+    /**
+     * With two synthetic sources the intervals are known now: the teacher's must divide the student's. (A CSV file's
+     * interval is known when it is read, and checked then: {@link io.distill4j.data.features.CrossTimeframeData}.)
+     */
+    private static void checkTeacherInterval(ConfigNode root, DataConfig data, DataConfig teacherData) {
+        if (data.source() instanceof DataConfig.SyntheticSource s
+                && teacherData.source() instanceof DataConfig.SyntheticSource t) {
+            long coarse = s.barIntervalMs();
+            long fine = t.barIntervalMs();
+            if (fine > coarse || coarse % fine != 0) {
+                String where = t.resample().isPresent() ? "resample" : "interval";
+                throw root.section("teacher_data").section("source").error(where, "expected a bar interval that "
+                        + "divides the student's (data.source: " + s.resample().orElse(s.interval()) + "), got "
+                        + t.resample().orElse(t.interval()));
+            }
+        }
     }
 
     /**
@@ -360,22 +384,31 @@ public record StudyConfig(
     }
 
     /**
-     * The sub-trees a named teacher depends on: data, its own section, its root seed for trial seed
+     * The sub-trees a named teacher depends on: data (and {@code teacher_data}), its own section, its root seed for trial seed
      * {@code trialSeed} (see {@link #teacherSeed}) and the {@link PipelineVersion}; not its name.
      */
     public ObjectNode teacherIdentity(String teacherName, int trialSeed) {
         ObjectNode id = tree.objectNode();
         id.set("data", tree.get("data"));
+        if (tree.has("teacher_data")) {
+            id.set("teacher_data", tree.get("teacher_data"));
+        }
         id.set("teacher", tree.has("teachers") ? tree.get("teachers").get(teacherName) : tree.get("teacher"));
         id.put("seed", teacherSeed(trialSeed));
         id.put("pipeline_version", PipelineVersion.CURRENT);
         return id;
     }
 
-    /** The sub-trees a student-alone baseline depends on: data, student and training budget. */
+    /**
+     * The sub-trees a student-alone baseline depends on: data (and {@code teacher_data}, which decides which student
+     * samples have an aligned teacher output), student and training budget.
+     */
     public ObjectNode baselineIdentity() {
         ObjectNode id = tree.objectNode();
         id.set("data", tree.get("data"));
+        if (tree.has("teacher_data")) {
+            id.set("teacher_data", tree.get("teacher_data"));
+        }
         id.set("student", tree.get("student"));
         id.set("training", tree.get("training"));
         return id;

@@ -156,7 +156,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     /**
      * The row name of every baseline, by {@link #baselineKey}: {@code student-alone} when the study has one, else
      * {@code student-alone} followed by the grid values that make it differ (the axes under {@code student},
-     * {@code training} or {@code data}).
+     * {@code training}, {@code data} or {@code teacher_data}).
      */
     private static Map<String, String> baselineNames(Study study) {
         Map<String, String> names = new LinkedHashMap<>();
@@ -178,7 +178,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     }
 
     /** The config sections a student-alone baseline depends on (see {@link StudyConfig#baselineIdentity()}). */
-    private static final List<String> BASELINE_SECTIONS = List.of("student", "training", "data");
+    private static final List<String> BASELINE_SECTIONS = List.of("student", "training", "data", "teacher_data");
 
     /** One row from a group of trials of the same method. */
     private static Row row(String method, List<TrialResult> trials, Map<String, TrialResult> teacherByKey,

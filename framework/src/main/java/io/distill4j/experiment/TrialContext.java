@@ -1,6 +1,7 @@
 package io.distill4j.experiment;
 
 import io.distill4j.config.ConfigHash;
+import io.distill4j.data.features.CrossTimeframeData;
 import io.distill4j.data.features.DatasetPreparer;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.train.TeacherCache;
@@ -20,6 +21,7 @@ public final class TrialContext {
     private final EvaluationScope scope;
     private final String device;
     private final Map<String, PreparedData> data = new ConcurrentHashMap<>();
+    private final Map<String, CrossTimeframeData> crossTimeframe = new ConcurrentHashMap<>();
     private final Map<String, TeacherCache.Entry> teachers = new ConcurrentHashMap<>();
     private final Map<PreparedData, DataFacts> facts = new ConcurrentHashMap<>(); // by identity: one per data section
     private final Map<Path, String> fileHashes = new ConcurrentHashMap<>();
@@ -57,9 +59,20 @@ public final class TrialContext {
         return device;
     }
 
-    /** The prepared data of a config, prepared once per distinct {@code data} section. */
+    /**
+     * The prepared data of a config (the student's), prepared once per distinct {@code data} section; with a
+     * {@code teacher_data} section, only the samples that have an aligned teacher output (see
+     * {@link #crossTimeframe}).
+     */
     PreparedData data(StudyConfig config) {
-        return data.computeIfAbsent(DataFacts.key(config), k -> DatasetPreparer.prepare(config.data()));
+        return crossTimeframe(config).map(CrossTimeframeData::student)
+                .orElseGet(() -> data.computeIfAbsent(DataFacts.key(config), k -> DatasetPreparer.prepare(config.data())));
+    }
+
+    /** The aligned student and teacher data of a config with {@code teacher_data}, prepared once per key. */
+    Optional<CrossTimeframeData> crossTimeframe(StudyConfig config) {
+        return config.teacherData().map(teacherData -> crossTimeframe.computeIfAbsent(DataFacts.key(config),
+                k -> CrossTimeframeData.prepare(config.data(), teacherData)));
     }
 
     /** The summary's facts about prepared data (class balance, chance baselines), computed once per dataset. */

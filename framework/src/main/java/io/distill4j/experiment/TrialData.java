@@ -27,12 +27,7 @@ final class TrialData {
             throw new IllegalStateException("the " + name + " split is outside this trial's evaluation scope ("
                     + scope + ")");
         }
-        return switch (name) {
-            case "train" -> data.train();
-            case "validation" -> data.validation();
-            case "test" -> data.test();
-            default -> throw new IllegalArgumentException("unknown split '" + name + "'");
-        };
+        return data.split(name);
     }
 
     /** Every split in scope, in order (train, validation[, test]). */

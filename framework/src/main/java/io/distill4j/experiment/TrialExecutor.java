@@ -9,6 +9,7 @@ import io.distill4j.api.Seeds;
 import io.distill4j.api.TeacherFitContext;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.config.ConfigHash;
+import io.distill4j.data.features.CrossTimeframeData;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.data.features.SampleSplit;
 import io.distill4j.distill.StudentDistiller;
@@ -86,6 +87,7 @@ public final class TrialExecutor {
     public String teacherCacheKey(StudyConfig c, String teacherName, int trialSeed) {
         ObjectNode id = c.teacherIdentity(teacherName, trialSeed);
         id.put("data_sha256", context.data(c).description().sha256());
+        context.crossTimeframe(c).ifPresent(x -> id.put("teacher_data_sha256", x.teacher().description().sha256()));
         var files = id.putArray("input_files_sha256");
         for (Path f : c.teachers().get(teacherName).inputFiles()) {
             files.add(context.fileHash(f));
@@ -103,14 +105,25 @@ public final class TrialExecutor {
         PreparedData prepared = context.data(c);
         listener.dataReady(trial, prepared);
         TrialData data = new TrialData(prepared, context.scope());
-        SampleSplit train = data.split("train");
-        SampleSplit validation = data.split("validation");
-        var fit = new TeacherFitContext(data.shape(), train, train.labelsOneHot(), validation,
-                validation.labelsOneHot(), prepared.series(), c.teacherSeed(trial.seed()),
+        // cross-timeframe: the teacher trains on its own bars and its outputs are computed on the teacher samples
+        // aligned to the student's, one row per student sample
+        Optional<CrossTimeframeData> xtf = context.crossTimeframe(c);
+        TrialData own = xtf.map(x -> new TrialData(x.teacher(), context.scope())).orElse(data);
+        Map<String, io.distill4j.api.ModelInput> inputs = data.inputs();
+        if (xtf.isPresent()) {
+            inputs = new LinkedHashMap<>();
+            for (String s : context.scope().splits()) {
+                inputs.put(s, xtf.get().teacherInput(s));
+            }
+        }
+        SampleSplit train = own.split("train");
+        SampleSplit validation = own.split("validation");
+        var fit = new TeacherFitContext(own.shape(), train, train.labelsOneHot(), validation,
+                validation.labelsOneHot(), own.prepared().series(), c.teacherSeed(trial.seed()),
                 report -> listener.epochFinished(trial, report));
         String key = teacherCacheKey(c, trial.teacherName(), trial.seed());
         TeacherCache.Entry entry = context.teacherCache().getOrFit(key, c.teachers().get(trial.teacherName()), fit,
-                data.inputs());
+                inputs);
         context.rememberTeacher(entry);
         listener.described(trial, Map.of(), Map.of("distill4j.teacher_key", key,
                 "distill4j.teacher_cached", String.valueOf(entry.fromCache())));

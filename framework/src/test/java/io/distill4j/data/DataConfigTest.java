@@ -40,6 +40,33 @@ class DataConfigTest {
     }
 
     @Test
+    void windowAndResampling() throws Exception {
+        DataConfig c = parse("""
+                data:
+                  source: {type: synthetic, interval: 1m, resample: 5m, start: 2024-01-02, end: '2024-01-03T06:00:00Z'}
+                """);
+        var s = (DataConfig.SyntheticSource) c.source();
+        assertEquals(java.util.Optional.of("5m"), s.resample());
+        assertEquals(300_000, s.barIntervalMs());
+        assertEquals(60_000, s.intervalMs());
+        // 2024-01-02T00:00Z is 1704153600 s; the end is 30 h later
+        assertEquals(1_704_153_600_000L, s.window().startMs().getAsLong());
+        assertEquals(1_704_153_600_000L + 30 * 3_600_000L, s.window().endMs().getAsLong());
+        assertTrue(s.window().contains(1_704_153_600_000L));
+        assertTrue(!s.window().contains(1_704_153_600_000L + 30 * 3_600_000L), "end is exclusive");
+        assertEquals("study.yaml: data.source.end: expected an end after start 2024-01-02T00:00:00Z, got "
+                + "2024-01-01T00:00:00Z", error("""
+                data:
+                  source: {type: synthetic, start: 2024-01-02, end: 2024-01-01}
+                """));
+        assertEquals("study.yaml: data.source.resample: 'resample' is only valid with type: synthetic (this source "
+                + "is type: csv)", error("""
+                data:
+                  source: {type: csv, path: x.csv, resample: 5m}
+                """));
+    }
+
+    @Test
     void defaultsForEverythingButTheType() throws Exception {
         DataConfig c = parse("data:\n  source: {type: synthetic}\n");
         assertEquals(DataConfig.defaults(), c);

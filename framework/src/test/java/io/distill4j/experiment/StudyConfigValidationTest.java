@@ -29,7 +29,7 @@ class StudyConfigValidationTest {
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
     private static final String ROOT_KEYS = "data, description, device, distillation, grid, seed, seeds, seeds_vary, student, study, "
-            + "teacher, teachers, tracking, training";
+            + "teacher, teacher_data, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
         return Stream.of(
@@ -178,15 +178,26 @@ class StudyConfigValidationTest {
                         "teacher.subsample: expected a number in [0.001, 1], got 1.5"),
                 Arguments.of("60-hint-on-linear-student.yaml",
                         "distillation.heads.hint: the student linear has no layer 'hidden_0' (its layers: logits)"),
-                Arguments.of("61-dkd-beta-negative.yaml",
+                // cross-timeframe: the teacher's bars must nest in the student's
+                Arguments.of("61-teacher-data-coarser-than-data.yaml",
+                        "teacher_data.source.interval: expected a bar interval that divides the student's "
+                                + "(data.source: 5m), got 15m"),
+                Arguments.of("62-data-start-not-a-date.yaml",
+                        "data.source.start: expected a UTC date (2025-06-01) or instant (2025-06-01T12:00:00Z), got "
+                                + "'2025-06-31'"),
+                Arguments.of("63-resample-not-a-multiple.yaml",
+                        "data.source.resample: expected an interval that is a whole multiple of interval 5m (e.g. 5m "
+                                + "for 1m bars), got 3m"),
+                Arguments.of("64-dkd-beta-negative.yaml",
                         "distillation.loss.beta_dkd: expected a number in [0, 1000], got -1"),
-                Arguments.of("62-dist-gamma-too-large.yaml",
+                Arguments.of("65-dist-gamma-too-large.yaml",
                         "distillation.loss.gamma: expected a number in [0, 1000], got 5000"),
-                Arguments.of("63-standardize-not-boolean.yaml", "distillation.loss.standardize: expected true or false, got the number 2"),
-                Arguments.of("64-schedule-dkd-alpha-dkd-negative.yaml",
+                Arguments.of("66-standardize-not-boolean.yaml",
+                        "distillation.loss.standardize: expected true or false, got the number 2"),
+                Arguments.of("67-schedule-dkd-alpha-dkd-negative.yaml",
                         "distillation.schedules.alpha_dkd: linear(1->-1) gives alpha_dkd = -0.5 at epoch 4 of 5; "
                                 + "expected every epoch's value in [0, 1000]"),
-                Arguments.of("65-dist-standardize.yaml",
+                Arguments.of("68-dist-standardize.yaml",
                         "distillation.loss.standardize: unknown key 'standardize' (valid keys here: alpha, beta, gamma, "
                                 + "temperature, type, weight)"));
     }

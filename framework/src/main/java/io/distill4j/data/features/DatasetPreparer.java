@@ -6,6 +6,7 @@ import io.distill4j.data.DataQualityReport;
 import io.distill4j.data.KlineChecks;
 import io.distill4j.data.KlineCsvReader;
 import io.distill4j.data.KlineLoad;
+import io.distill4j.data.KlineResampling;
 import io.distill4j.api.KlineSeries;
 import io.distill4j.data.synthetic.Regime;
 import io.distill4j.data.synthetic.SyntheticConfig;
@@ -31,6 +32,21 @@ public final class DatasetPreparer {
 
     /** Prepares the dataset described by {@code config}. */
     public static PreparedData prepare(DataConfig config) {
+        return prepare(config, null);
+    }
+
+    /**
+     * Prepares the dataset described by {@code config}, split at given times instead of by fractions (the teacher's
+     * data of a cross-timeframe study, split where the student's is): samples opening before
+     * {@code validationStartMs} are train, those from {@code testStartMs} on are test, the others validation, and the
+     * purge gap ({@link DataConfig#gapBars()} of this data's bars) is taken from the end of train and of validation
+     * (see {@link TimeSplit#atTimes}), so no train label reaches past {@code validationStartMs}.
+     */
+    public static PreparedData prepareSplitAt(DataConfig config, long validationStartMs, long testStartMs) {
+        return prepare(config, new long[] {validationStartMs, testStartMs});
+    }
+
+    private static PreparedData prepare(DataConfig config, long[] cutTimes) {
         KlineSeries series;
         DataQualityReport quality;
         Regime[] regimes = null;
@@ -39,26 +55,54 @@ public final class DatasetPreparer {
             SyntheticSeries gen = SyntheticMarket.generate(new SyntheticConfig(s.bars(), s.seed(), s.intervalMs()));
             series = gen.series();
             regimes = gen.regimes();
+            if (s.resample().isPresent()) { // a regime per fine bar: none for the coarse bars
+                series = KlineResampling.aggregate(series, s.intervalMs(), s.barIntervalMs());
+                regimes = null;
+            }
+            if (!s.window().equals(DataConfig.Window.ALL)) {
+                regimes = regimes == null ? null : restrict(gen.series().timeMs(), regimes, s.window());
+                series = restricted(series, s.window(), config);
+            }
             quality = DataQualityReport.of(series);
-            interval = s.intervalMs();
+            interval = s.barIntervalMs();
         } else {
             DataConfig.CsvSource c = (DataConfig.CsvSource) config.source();
             KlineLoad load = KlineCsvReader.read(c.path().toAbsolutePath().normalize());
             series = load.series();
             quality = KlineChecks.check(load);
             interval = quality.intervalMs();
+            if (!c.window().equals(DataConfig.Window.ALL)) {
+                series = restricted(series, c.window(), config);
+                quality = DataQualityReport.of(series);
+            }
         }
-        return prepare(series, quality, interval, regimes, config);
+        return prepare(series, quality, interval, regimes, config, cutTimes);
+    }
+
+    private static KlineSeries restricted(KlineSeries series, DataConfig.Window window, DataConfig config) {
+        KlineSeries kept = KlineResampling.restrict(series, window);
+        if (kept.size() < 2) {
+            throw new DataException(series.source() + ": " + kept.size() + " bar(s) in the window of "
+                    + config.source().describe() + " (the bars run from "
+                    + java.time.Instant.ofEpochMilli(series.timeMs()[0]) + " to "
+                    + java.time.Instant.ofEpochMilli(series.timeMs()[series.size() - 1]) + ")");
+        }
+        return kept;
+    }
+
+    private static Regime[] restrict(long[] timeMs, Regime[] regimes, DataConfig.Window window) {
+        return java.util.stream.IntStream.range(0, timeMs.length).filter(i -> window.contains(timeMs[i]))
+                .mapToObj(i -> regimes[i]).toArray(Regime[]::new);
     }
 
     /** Prepares an already loaded series (e.g. for tests or other sources). */
     public static PreparedData prepare(KlineSeries series, DataConfig config) {
         DataQualityReport quality = DataQualityReport.of(series);
-        return prepare(series, quality, quality.intervalMs(), null, config);
+        return prepare(series, quality, quality.intervalMs(), null, config, null);
     }
 
     private static PreparedData prepare(KlineSeries series, DataQualityReport quality, long interval,
-            Regime[] regimes, DataConfig config) {
+            Regime[] regimes, DataConfig config, long[] cutTimes) {
         int n = series.size();
         int lookback = config.lookback();
         int h = config.horizon();
@@ -78,7 +122,9 @@ public final class DatasetPreparer {
         }
         sampleBars = Arrays.copyOf(sampleBars, valid);
         int gap = config.gapBars();
-        TimeSplit split = TimeSplit.of(sampleBars, config.split().train(), config.split().validation(), gap);
+        TimeSplit split = cutTimes == null
+                ? TimeSplit.of(sampleBars, config.split().train(), config.split().validation(), gap)
+                : TimeSplit.atTimes(sampleBars, series.timeMs(), cutTimes[0], cutTimes[1], gap);
         if (split.train().length < 3 || split.validation().length == 0 || split.test().length == 0) {
             throw new DataException(series.source() + ": too few samples: " + n + " bars give " + valid
                     + " valid samples (lookback " + lookback + ", horizon " + h + ", " + (candidates - valid)

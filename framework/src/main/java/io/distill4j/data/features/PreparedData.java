@@ -21,6 +21,7 @@ public final class PreparedData {
     private final SampleSplit test;
     private final Regime[] regimes;
     private final KlineSeries series;
+    private String note = "";
 
     PreparedData(DataDescription description, double labelThreshold, Standardiser standardiser, int lookback,
             int horizon, int gapBars, SampleSplit train, SampleSplit validation, SampleSplit test, Regime[] regimes,
@@ -36,6 +37,32 @@ public final class PreparedData {
         this.validation = validation;
         this.test = test;
         this.regimes = regimes;
+    }
+
+    /**
+     * The same data with other splits (subsets of these, over the same bars) and a one-line note on how they were
+     * chosen, appended to {@link #note()}.
+     */
+    PreparedData withSplits(SampleSplit train, SampleSplit validation, SampleSplit test, String note) {
+        PreparedData out = new PreparedData(description, labelThreshold, standardiser, lookback, horizon, gapBars,
+                train, validation, test, regimes, series);
+        out.note = this.note.isEmpty() ? note : this.note + "; " + note;
+        return out;
+    }
+
+    /** The split named {@code train}, {@code validation} or {@code test}. */
+    public SampleSplit split(String name) {
+        return switch (name) {
+            case "train" -> train;
+            case "validation" -> validation;
+            case "test" -> test;
+            default -> throw new IllegalArgumentException("unknown split '" + name + "'");
+        };
+    }
+
+    /** How the samples were chosen beyond the data section (e.g. a cross-timeframe alignment), or empty. */
+    public String note() {
+        return note;
     }
 
     /** The bars the samples come from ({@link SampleSplit#barIndices()} index into it). */

@@ -33,6 +33,27 @@ public final class SampleSplit implements io.distill4j.api.ModelInput {
         this.timeMs = timeMs;
     }
 
+    /**
+     * The samples at {@code positions} (ascending indices into this split), as a split of the same name over the same
+     * bars: e.g. the student samples that have an aligned teacher output ({@link CrossTimeframeData}).
+     */
+    public SampleSplit subset(int[] positions) {
+        int[] b = new int[positions.length];
+        int[] y = new int[positions.length];
+        double[] r = new double[positions.length];
+        long[] t = new long[positions.length];
+        for (int k = 0; k < positions.length; k++) {
+            if (k > 0 && positions[k] <= positions[k - 1]) {
+                throw new IllegalArgumentException("positions must be ascending");
+            }
+            b[k] = bars[positions[k]];
+            y[k] = labels[positions[k]];
+            r[k] = forwardReturns[positions[k]];
+            t[k] = timeMs[positions[k]];
+        }
+        return new SampleSplit(name, b, standardisedRows, lookback, y, r, t);
+    }
+
     /** {@code train}, {@code validation} or {@code test}. */
     public String name() {
         return name;

@@ -39,6 +39,41 @@ public record TimeSplit(int[] train, int[] validation, int[] test, int purged) {
         return new TimeSplit(train, validation, test, (v - cut1) + (t - cut2));
     }
 
+    /**
+     * Splits samples at ascending bar indices {@code sampleBars} by time: samples whose bar opens before
+     * {@code validationStartMs} are train candidates, from {@code testStartMs} on test, the others validation
+     * candidates. The purge gap is taken before each cut: a train (validation) candidate is kept only when its bar is
+     * more than {@code gap} bars before the first validation (test) candidate's bar, so the guarantee of
+     * {@link #of} holds ({@code b - a > gap} across parts) and no part reaches into the time of the next.
+     *
+     * @param timeMs the open time of every bar of the series {@code sampleBars} index into
+     */
+    public static TimeSplit atTimes(int[] sampleBars, long[] timeMs, long validationStartMs, long testStartMs,
+            int gap) {
+        if (testStartMs <= validationStartMs) {
+            throw new IllegalArgumentException("test must start after validation");
+        }
+        int n = sampleBars.length;
+        int cut1 = 0;
+        while (cut1 < n && timeMs[sampleBars[cut1]] < validationStartMs) {
+            cut1++;
+        }
+        int cut2 = cut1;
+        while (cut2 < n && timeMs[sampleBars[cut2]] < testStartMs) {
+            cut2++;
+        }
+        int v = cut2; // validation ends where it is more than gap bars before the first test sample
+        while (cut2 < n && v > cut1 && sampleBars[cut2] - sampleBars[v - 1] <= gap) {
+            v--;
+        }
+        int firstValBar = v > cut1 ? sampleBars[cut1] : (cut2 < n ? sampleBars[cut2] : Integer.MAX_VALUE / 2);
+        int tr = cut1; // train ends where it is more than gap bars before the first validation (or test) sample
+        while (tr > 0 && firstValBar - sampleBars[tr - 1] <= gap) {
+            tr--;
+        }
+        return new TimeSplit(range(0, tr), range(cut1, v), range(cut2, n), (cut1 - tr) + (cut2 - v));
+    }
+
     private static int[] range(int from, int to) {
         int[] r = new int[Math.max(0, to - from)];
         Arrays.setAll(r, k -> from + k);
