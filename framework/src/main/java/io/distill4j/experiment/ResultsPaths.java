@@ -30,6 +30,13 @@ public final class ResultsPaths {
         return inside(results, students, trialId + ".zip");
     }
 
+    /** {@code <results>/<study>/cka/<trialId>.csv}: a student trial's CKA matrix against its teacher (test split). */
+    public static Path ckaMatrix(Path results, String study, String trialId) {
+        Path folder = studyFolder(results, study).resolve("cka");
+        inside(results, folder, trialId);
+        return inside(results, folder, trialId + ".csv");
+    }
+
     /** {@code parent/name}, checked to be one plain name that stays inside {@code results}. */
     static Path inside(Path results, Path parent, String name) {
         String why = null;

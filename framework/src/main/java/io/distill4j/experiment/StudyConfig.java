@@ -364,7 +364,8 @@ public record StudyConfig(
         }
         if (alpha < 1) {
             terms.forEach((name, term) -> losses.add(new io.distill4j.loss.HintonKd("kd_" + name,
-                    term.temperature(), 0.0, (1 - alpha) * term.weight() / total, name)));
+                    term.temperature(), 0.0, (1 - alpha) * term.weight() / total, name,
+                    configured instanceof io.distill4j.loss.HintonKd h && h.standardize())));
         }
     }
 

@@ -5,6 +5,7 @@ import io.distill4j.config.ConfigHash;
 import io.distill4j.config.GridCell;
 import io.distill4j.eval.BlockBootstrap;
 import io.distill4j.eval.ClassificationMetrics;
+import io.distill4j.eval.FeatureSimilarity;
 import io.distill4j.eval.Stats;
 import io.distill4j.eval.TTest;
 import java.io.IOException;
@@ -204,6 +205,11 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 };
                 values.computeIfAbsent(m, k -> new ArrayList<>()).add(v);
             }
+            r.test().forEach((k, v) -> {
+                if (k.startsWith(FeatureSimilarity.CKA) || k.startsWith(FeatureSimilarity.COSINE)) {
+                    values.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+                }
+            });
             validation.add(r.validation("accuracy"));
             if (teacher != null && r.trial().role() != Trial.Role.TEACHER) {
                 for (String member : memberNames(teacher)) {
@@ -605,6 +611,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 b.append("|\n");
             }
         }
+        appendSimilarity(b);
         if (!teacherNotes.isEmpty()) {
             b.append('\n');
             teacherNotes.forEach(n -> b.append(n).append("\n"));
@@ -618,6 +625,49 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             }
         }
         return b.toString();
+    }
+
+    /**
+     * The feature-similarity table: per student row, the hidden-layer pair with the highest mean CKA (logits left out
+     * on both sides), its CKA, the CKA of logits against logits, and each projecting head's cosine; nothing when no
+     * row has CKA metrics.
+     */
+    private void appendSimilarity(StringBuilder b) {
+        String logits = "." + io.distill4j.api.VertexNames.LOGITS;
+        List<Row> withCka = rows.stream().filter(r -> r.metrics().keySet().stream()
+                .anyMatch(k -> k.startsWith(FeatureSimilarity.CKA))).toList();
+        if (withCka.isEmpty()) {
+            return;
+        }
+        b.append("\nFeature similarity to the teacher on the test split: linear CKA (Kornblith et al. 2019; 1 = the same "
+                + "representation up to rotation and scale), mean ± std over seeds, for the best-matching pair of hidden "
+                + "layers (`teacher layer.student layer`, the highest mean CKA) and for logits against logits; the "
+                + "per-trial matrices are in `cka/<trial>.csv`. Projected cosine: mean cosine similarity between a "
+                + "head's projection of a student layer and its teacher layer.\n\n"
+                + "|method | best hidden pair | CKA | CKA logits | projected cosine|\n|---|---|---|---|---|\n");
+        for (Row r : withCka) {
+            String best = null;
+            for (Map.Entry<String, Stats> e : r.metrics().entrySet()) {
+                String k = e.getKey();
+                if (k.startsWith(FeatureSimilarity.CKA) && !k.endsWith(logits)
+                        && !k.startsWith(FeatureSimilarity.CKA + io.distill4j.api.VertexNames.LOGITS + ".")
+                        && Double.isFinite(e.getValue().mean())
+                        && (best == null || e.getValue().mean() > r.metric(best).mean())) {
+                    best = k;
+                }
+            }
+            List<String> cosines = new ArrayList<>();
+            r.metrics().forEach((k, v) -> {
+                if (k.startsWith(FeatureSimilarity.COSINE)) {
+                    cosines.add(k.substring(FeatureSimilarity.COSINE.length()) + " " + v.format(3));
+                }
+            });
+            b.append('|').append(r.method()).append(" | ")
+                    .append(best == null ? "-" : best.substring(FeatureSimilarity.CKA.length())).append(" | ")
+                    .append(best == null ? "-" : r.metric(best).format(3)).append(" | ")
+                    .append(r.metric(FeatureSimilarity.CKA + io.distill4j.api.VertexNames.LOGITS + logits).format(3))
+                    .append(" | ").append(cosines.isEmpty() ? "-" : String.join(", ", cosines)).append("|\n");
+        }
     }
 
     /** One line per row: mean and std of every metric. */

@@ -13,7 +13,10 @@ import io.distill4j.data.features.CrossTimeframeData;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.data.features.SampleSplit;
 import io.distill4j.distill.StudentDistiller;
+import io.distill4j.api.VertexNames;
+import io.distill4j.eval.Cka;
 import io.distill4j.eval.ClassificationMetrics;
+import io.distill4j.eval.FeatureSimilarity;
 import io.distill4j.loss.HardLabelCrossEntropy;
 import io.distill4j.model.Networks;
 import io.distill4j.train.TeacherCache;
@@ -198,8 +201,12 @@ public final class TrialExecutor {
         if (context.scope().includesTest()) {
             SampleSplit testSplit = data.split("test");
             INDArray logits = trained.logits(testSplit.input(kind));
-            test = evaluate(logits, testSplit, outputs(teachers, "test"), c.primaryTeacher());
+            test = new LinkedHashMap<>(evaluate(logits, testSplit, outputs(teachers, "test"), c.primaryTeacher()));
             predictions = TrialResult.predictionText(logits.argMax(1).toIntVector());
+            FeatureSimilarity similarity = compareFeatures(trained.graph(), c.student().featureLayers(), losses,
+                    testSplit.input(kind), outputs(teachers, "test"), c.primaryTeacher());
+            test.putAll(similarity.metrics());
+            listener.featuresCompared(trial, similarity);
         }
         ComputationGraph deployable = Networks.deployable(trained.graph());
         listener.studentTrained(trial, deployable);
@@ -207,6 +214,47 @@ public final class TrialExecutor {
         return new TrialResult(trial, trial.id(), test, val, deployable.numParams(), System.currentTimeMillis() - t0,
                 null, null, Map.of("teacher_parameters", (double) teacherParams,
                         "epochs_run", (double) trained.outcome().epochsRun()), predictions);
+    }
+
+    /**
+     * The trained student against its primary teacher on {@code input} (the test split): linear CKA between every
+     * teacher layer (its feature layers, then {@code logits}) and every student layer (its feature layers, then
+     * {@code logits}), and the mean cosine similarity of every head that projects a student layer onto one teacher
+     * layer of the same shape (e.g. a FitNets hint's regressor output against the hint layer). Student activations
+     * come from one inference-mode forward pass; teacher activations from the cache, one layer at a time.
+     */
+    static FeatureSimilarity compareFeatures(ComputationGraph graph, List<String> studentLayers,
+            List<DistillationLoss> losses, INDArray input, Map<String, TeacherOutputs> teachers, String primary) {
+        graph.clear();
+        Map<String, INDArray> student = graph.feedForward(input, false);
+        INDArray[] heads = graph.output(false, input);
+        graph.clear();
+        List<String> columns = new ArrayList<>(studentLayers);
+        columns.add(VertexNames.LOGITS);
+        TeacherOutputs teacher = teachers.get(primary);
+        List<String> rows = new ArrayList<>(teacher.featureLayers());
+        rows.add(VertexNames.LOGITS);
+        double[][] cka = new double[rows.size()][columns.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            INDArray t = rows.get(i).equals(VertexNames.LOGITS) && i == rows.size() - 1 ? teacher.logits()
+                    : teacher.feature(rows.get(i));
+            for (int j = 0; j < columns.size(); j++) {
+                cka[i][j] = Cka.linear(t, student.get(columns.get(j)));
+            }
+        }
+        Map<String, Double> cosine = new LinkedHashMap<>();
+        for (int h = 0; h < losses.size(); h++) {
+            DistillationLoss loss = losses.get(h);
+            if (loss.teacherLayers().size() != 1 || loss.inputVertex().equals(VertexNames.LOGITS)
+                    || loss.teacherName() == null || !teachers.containsKey(loss.teacherName())) {
+                continue;
+            }
+            INDArray target = teachers.get(loss.teacherName()).feature(loss.teacherLayers().values().iterator().next());
+            if (java.util.Arrays.equals(target.shape(), heads[h].shape())) {
+                cosine.put(loss.headName(), Cka.meanCosine(heads[h], target));
+            }
+        }
+        return new FeatureSimilarity(rows, columns, cka, cosine);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.distill4j.experiment;
 import io.distill4j.api.EpochReport;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.train.TeacherCache;
+import io.distill4j.eval.FeatureSimilarity;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -35,6 +36,13 @@ public interface TrialListener {
 
     /** A student trial's student is trained; {@code deployable} is the exportable graph (no training heads). */
     default void studentTrained(Trial trial, ComputationGraph deployable) {
+    }
+
+    /**
+     * A student trial's representations were compared with its teacher's on the test split (linear CKA per layer
+     * pair, projected cosine per head); only when the trial evaluates the test split.
+     */
+    default void featuresCompared(Trial trial, FeatureSimilarity similarity) {
     }
 
     /** The trial succeeded. */
@@ -80,6 +88,11 @@ public interface TrialListener {
             @Override
             public void studentTrained(Trial trial, ComputationGraph deployable) {
                 copy.forEach(l -> l.studentTrained(trial, deployable));
+            }
+
+            @Override
+            public void featuresCompared(Trial trial, FeatureSimilarity similarity) {
+                copy.forEach(l -> l.featuresCompared(trial, similarity));
             }
 
             @Override

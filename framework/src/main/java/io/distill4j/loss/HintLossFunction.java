@@ -44,9 +44,7 @@ public final class HintLossFunction implements ILossFunction {
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
             boolean average) {
-        INDArray perExample = computeScoreArray(labels, preOutput, activationFn, mask);
-        double sum = perExample.sumNumber().doubleValue();
-        return average ? sum / perExample.size(0) : sum;
+        return LogitLossFunction.total(computeScoreArray(labels, preOutput, activationFn, mask), average);
     }
 
     @Override

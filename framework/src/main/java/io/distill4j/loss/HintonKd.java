@@ -1,17 +1,9 @@
 package io.distill4j.loss;
 
-import io.distill4j.api.VertexNames;
-
 import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.ParameterDomain;
-import io.distill4j.plugin.AbstractPluginFactory;
-import io.distill4j.api.TeacherOutputs;
 import io.distill4j.config.ConfigNode;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
+import io.distill4j.plugin.AbstractPluginFactory;
 
 /**
  * Hinton knowledge distillation on the student's logits (type {@code hinton}):
@@ -25,20 +17,21 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  *     temperature: 4     # T, in (0, 100]
  *     alpha: 0.5         # weight of the hard-label term, in [0, 1]
  *     weight: 1          # multiplies the head's score and gradient, >= 0, default 1 (schedulable)
+ *     standardize: false # z-score both logit rows before the temperature (Sun et al., CVPR 2024), default false
  * </pre>
  */
-public final class HintonKd implements DistillationLoss {
+public final class HintonKd extends LogitDistillation {
     /** Schedulable parameter names. */
     public static final String TEMPERATURE = "temperature";
     public static final String ALPHA = "alpha";
+    /** The config key of the logit standardisation option (not schedulable). */
+    public static final String STANDARDIZE = "standardize";
     /** The temperature's domain: positive (it divides the logits), at most 100. */
     public static final ParameterDomain TEMPERATURE_DOMAIN = new ParameterDomain(1e-3, 100);
     /** Alpha's domain: a weight between the hard-label and the distillation term. */
     public static final ParameterDomain ALPHA_DOMAIN = new ParameterDomain(0, 1);
 
     private final HintonKdLossFunction function;
-    private final String headName;
-    private final String teacherName;
 
     public HintonKd(double temperature, double alpha) {
         this(temperature, alpha, 1.0);
@@ -54,74 +47,31 @@ public final class HintonKd implements DistillationLoss {
      * hard-label term lives in its own head).
      */
     public HintonKd(String headName, double temperature, double alpha, double weight, String teacherName) {
-        this.function = new HintonKdLossFunction(temperature, alpha, weight);
-        this.headName = headName;
-        this.teacherName = teacherName;
+        this(headName, temperature, alpha, weight, teacherName, false);
+    }
+
+    /** A KD head that standardises the logits of its soft term when {@code standardize} ({@link HintonKdLossFunction}). */
+    public HintonKd(String headName, double temperature, double alpha, double weight, String teacherName,
+            boolean standardize) {
+        this(headName, teacherName, new HintonKdLossFunction(temperature, alpha, weight, standardize));
+    }
+
+    private HintonKd(String headName, String teacherName, HintonKdLossFunction function) {
+        super("hinton", headName, teacherName, function);
+        this.function = function;
+        declare(TEMPERATURE, "T", function::temperature, function::setTemperature, TEMPERATURE_DOMAIN);
+        declare(ALPHA, ALPHA, function::alpha, function::setAlpha, ALPHA_DOMAIN);
+        declareWeight();
+    }
+
+    /** Whether the soft term standardises the logits ({@link LogitStandardization}). */
+    public boolean standardize() {
+        return function.standardize();
     }
 
     @Override
-    public String teacherName() {
-        return teacherName;
-    }
-
-    @Override
-    public String describe() {
-        return "hinton(T=" + fmt(function.temperature()) + ",alpha=" + fmt(function.alpha())
-                + (function.weight() == 1 ? "" : ",weight=" + fmt(function.weight()))
-                + (teacherName.equals(DEFAULT_TEACHER) ? "" : ",teacher=" + teacherName) + ")";
-    }
-
-    @Override
-    public String headName() {
-        return headName;
-    }
-
-    @Override
-    public String inputVertex() {
-        return VertexNames.LOGITS;
-    }
-
-    @Override
-    public ILossFunction lossFunction() {
-        return function;
-    }
-
-    @Override
-    public INDArray labels(INDArray hardLabels, TeacherOutputs teacher) {
-        if (teacher.logits().size(0) != hardLabels.size(0)) {
-            throw new IllegalArgumentException("teacher outputs for " + teacher.logits().size(0)
-                    + " samples, labels for " + hardLabels.size(0));
-        }
-        return Nd4j.hstack(hardLabels, teacher.logits().castTo(hardLabels.dataType()));
-    }
-
-    @Override
-    public Map<String, Double> parameters() {
-        Map<String, Double> p = new LinkedHashMap<>();
-        p.put(TEMPERATURE, function.temperature());
-        p.put(ALPHA, function.alpha());
-        p.put(WEIGHT, function.weight());
-        return p;
-    }
-
-    @Override
-    public ParameterDomain domain(String parameter) {
-        return switch (parameter) {
-            case TEMPERATURE -> TEMPERATURE_DOMAIN;
-            case ALPHA -> ALPHA_DOMAIN;
-            case WEIGHT -> WEIGHT_DOMAIN;
-            default -> throw new IllegalArgumentException("hinton has no parameter '" + parameter + "'");
-        };
-    }
-
-    @Override
-    public void setParameter(String name, double value) {
-        switch (name) {
-            case TEMPERATURE -> function.setTemperature(value);
-            case ALPHA -> function.setAlpha(value);
-            case WEIGHT -> function.setWeight(value);
-            default -> throw new IllegalArgumentException("hinton has no parameter '" + name + "'");
-        }
+    java.util.List<String> flags() {
+        return function.standardize() ? java.util.List.of(STANDARDIZE) : java.util.List.of();
     }
 
     static String fmt(double x) {
@@ -135,9 +85,10 @@ public final class HintonKd implements DistillationLoss {
         }
 
         private static DistillationLoss parse(ConfigNode section) {
-            return new HintonKd(
+            return new HintonKd("kd",
                     section.number(TEMPERATURE, 4.0, TEMPERATURE_DOMAIN.min(), TEMPERATURE_DOMAIN.max()),
-                    section.number(ALPHA, 0.5, ALPHA_DOMAIN.min(), ALPHA_DOMAIN.max()), Weights.parse(section));
+                    section.number(ALPHA, 0.5, ALPHA_DOMAIN.min(), ALPHA_DOMAIN.max()), Weights.parse(section),
+                    DEFAULT_TEACHER, section.bool(STANDARDIZE, false));
         }
     }
 }

@@ -79,13 +79,35 @@ class HeadsEndToEndTest {
         assertEquals(alone.metrics().get("parameters").get(0).value(),
                 distilled.metrics().get("parameters").get(0).value());
 
-        // damage every cached activation: a study of logit losses never reads them, a hint study does
+        // the feature analysis: CKA of every teacher layer x student layer on the test split, the hint's projected
+        // cosine, tracked per trial (the baseline too) and saved as a matrix per trial
+        for (String metric : List.of("test_cka.hidden_0.hidden_0", "test_cka.hidden_0.hidden_1",
+                "test_cka.hidden_0.logits", "test_cka.logits.logits", "test_cosine.hint_hidden_0")) {
+            double v = distilled.metrics().get(metric).get(0).value();
+            assertTrue(v > -1 && v <= 1 + 1e-9, metric + " = " + v);
+        }
+        assertNotNull(alone.metrics().get("test_cka.hidden_0.hidden_1"));
+        assertEquals(null, alone.metrics().get("test_cosine.hint_hidden_0"));
+        Path matrix;
+        try (Stream<Path> files = Files.list(dir.resolve("results").resolve("hinted").resolve("cka"))) {
+            List<Path> all = files.sorted().toList();
+            assertEquals(2, all.size(), all.toString()); // the student alone and the distilled student
+            matrix = all.get(0);
+        }
+        List<String> lines = Files.readAllLines(matrix);
+        assertEquals(List.of("teacher_layer,hidden_0,hidden_1,logits"), lines.subList(0, 1));
+        assertEquals(List.of("hidden_0", "logits"), lines.subList(1, 3).stream().map(l -> l.split(",")[0]).toList());
+        assertTrue(hinted.summary().toMarkdown().contains("|method | best hidden pair | CKA | CKA logits"),
+                hinted.summary().toMarkdown());
+
+        // damage the cached training activations: a study of logit losses never trains on them, a hint study does
+        // (the test split's activations are read by every student's feature analysis)
         List<Path> activations;
         try (Stream<Path> files = Files.walk(dir.resolve("results").resolve("cache"))) {
-            activations = files.filter(p -> p.getFileName().toString().matches("(train|validation|test)\\.hidden_0\\.bin"))
+            activations = files.filter(p -> p.getFileName().toString().matches("(train|validation)\\.hidden_0\\.bin"))
                     .toList();
         }
-        assertEquals(3, activations.size(), activations.toString());
+        assertEquals(2, activations.size(), activations.toString());
         for (Path p : activations) {
             Files.writeString(p, "damaged");
         }

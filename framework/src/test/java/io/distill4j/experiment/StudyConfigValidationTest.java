@@ -43,7 +43,7 @@ class StudyConfigValidationTest {
                                 + "cnn1d, ensemble, gbt, lstm, mlp, saved, strategy, transformer)"),
                 Arguments.of("04-unknown-loss-type.yaml",
                         "distillation.loss.type: unknown distillation loss type 'fitnet' (valid types: "
-                                + "cross_entropy, hint, hinton)"),
+                                + "cross_entropy, dist, dkd, hint, hinton)"),
                 Arguments.of("05-epochs-string.yaml",
                         "training.epochs: expected an integer in [1, 100000], got the string 'ten'"),
                 Arguments.of("06-alpha-out-of-range.yaml",
@@ -80,8 +80,8 @@ class StudyConfigValidationTest {
                                 + "(grid cell temperature=2,alpha=2.0)"),
                 Arguments.of("21-seeds-duplicated.yaml", "seeds[2]: duplicate seed 1"),
                 Arguments.of("22-unknown-loss-key.yaml",
-                        "distillation.loss.beta: unknown key 'beta' (valid keys here: alpha, temperature, type, "
-                                + "weight)"),
+                        "distillation.loss.beta: unknown key 'beta' (valid keys here: alpha, standardize, temperature, "
+                                + "type, weight)"),
                 // the test class path adds the test-only student plugin "exploding" (ExplodingStudent)
                 Arguments.of("23-unknown-student-type.yaml",
                         "student.type: unknown student type 'gru' (valid types: attention, cnn1d, exploding, linear, "
@@ -137,8 +137,8 @@ class StudyConfigValidationTest {
                 Arguments.of("46-alias-bomb.yaml",
                         "a5[7]: document too large (more than 1000000 values, after aliases)"),
                 Arguments.of("47-grid-unknown-path.yaml",
-                        "distillation.loss.temprature: unknown key 'temprature' (valid keys here: alpha, temperature, "
-                                + "type, weight) (grid cell temprature=2)"),
+                        "distillation.loss.temprature: unknown key 'temprature' (valid keys here: alpha, standardize, "
+                                + "temperature, type, weight) (grid cell temprature=2)"),
                 Arguments.of("48-nan-alpha.yaml",
                         "distillation.loss.alpha: expected a number in [0, 1], got the string '.nan'"),
                 Arguments.of("49-hint-unknown-teacher-layer.yaml",
@@ -187,7 +187,19 @@ class StudyConfigValidationTest {
                                 + "'2025-06-31'"),
                 Arguments.of("63-resample-not-a-multiple.yaml",
                         "data.source.resample: expected an interval that is a whole multiple of interval 5m (e.g. 5m "
-                                + "for 1m bars), got 3m"));
+                                + "for 1m bars), got 3m"),
+                Arguments.of("64-dkd-beta-negative.yaml",
+                        "distillation.loss.beta_dkd: expected a number in [0, 1000], got -1"),
+                Arguments.of("65-dist-gamma-too-large.yaml",
+                        "distillation.loss.gamma: expected a number in [0, 1000], got 5000"),
+                Arguments.of("66-standardize-not-boolean.yaml",
+                        "distillation.loss.standardize: expected true or false, got the number 2"),
+                Arguments.of("67-schedule-dkd-alpha-dkd-negative.yaml",
+                        "distillation.schedules.alpha_dkd: linear(1->-1) gives alpha_dkd = -0.5 at epoch 4 of 5; "
+                                + "expected every epoch's value in [0, 1000]"),
+                Arguments.of("68-dist-standardize.yaml",
+                        "distillation.loss.standardize: unknown key 'standardize' (valid keys here: alpha, beta, gamma, "
+                                + "temperature, type, weight)"));
     }
 
     @Test

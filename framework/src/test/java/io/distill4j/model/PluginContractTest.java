@@ -98,6 +98,8 @@ class PluginContractTest {
     static final Map<String, String> LOSSES = Map.of(
             "cross_entropy", "{type: cross_entropy}",
             "hinton", "{type: hinton, temperature: 3, alpha: 0.4}",
+            "dkd", "{type: dkd, temperature: 3, alpha: 0.4, alpha_dkd: 1.5, beta_dkd: 4, standardize: true}",
+            "dist", "{type: dist, temperature: 2, alpha: 0.3, beta: 1.5, gamma: 2}",
             "hint", "{type: hint, student_layer: hidden_0, teacher_layer: hidden_1}");
     /** Minimal schedule sections. */
     static final Map<String, String> SCHEDULES = Map.of(

@@ -1,0 +1,197 @@
+package io.distill4j.loss;
+
+import java.util.Arrays;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * The DL4J plumbing shared by the losses on a student's logits whose labels are the row-wise concatenation
+ * {@code [y | v]} ({@code [n, 2C]}: one-hot hard label, teacher logits) for an output {@code z} of shape
+ * {@code [n, C]} (the layer's activation, which should be identity): {@link HintonKdLossFunction},
+ * {@link DkdLossFunction}, {@link DistLossFunction}.
+ *
+ * <p>A subclass writes one {@link #kernel} over the whole minibatch, on the Java heap in double precision (fast for
+ * the few classes of a market label, see STACK.md); this class turns it into DL4J's score array, summed or averaged
+ * score and gradient, applies the mask (rows with mask 0 score 0 and get no gradient) and the head {@code weight}
+ * (default 1, at least 0, schedulable), which multiplies score and gradient. The returned gradient is that of the
+ * <em>summed</em> score (DL4J divides by the minibatch size in the updater).
+ */
+public abstract class LogitLossFunction implements ILossFunction {
+    private static final long serialVersionUID = 1L;
+
+    @JsonProperty("weight")
+    private volatile double weight = 1.0;
+    @JsonProperty("temperature")
+    private volatile double temperature = 1.0;
+    @JsonProperty("alpha")
+    private volatile double alpha;
+
+    public double weight() {
+        return weight;
+    }
+
+    public void setWeight(double weight) {
+        this.weight = Weights.check(weight);
+    }
+
+    /** The temperature {@code T} of the distillation term. */
+    public double temperature() {
+        return temperature;
+    }
+
+    /** The weight of the hard-label term (the Hinton convention; the distillation term gets {@code 1 - alpha}). */
+    public double alpha() {
+        return alpha;
+    }
+
+    public void setTemperature(double temperature) {
+        if (!(temperature > 0) || !Double.isFinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a positive number, got " + temperature);
+        }
+        this.temperature = temperature;
+    }
+
+    public void setAlpha(double alpha) {
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
+        }
+        this.alpha = alpha;
+    }
+
+    /** A term weight: finite and >= 0. */
+    static double checkTermWeight(String name, double value) {
+        if (!(value >= 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException(name + " must be a finite number >= 0, got " + value);
+        }
+        return value;
+    }
+
+    /**
+     * The unweighted loss of a minibatch.
+     *
+     * @param z the logits, row-major {@code [n, c]}
+     * @param labels row-major {@code [n, 2c]}: {@code [y | v]}
+     * @param mask per row (1 or 0), or {@code null} for all rows; a batch-level loss computes its batch statistics over
+     *     the rows with a non-zero mask
+     * @param score filled with each row's score (may be {@code null}); their sum over unmasked rows is the summed score
+     * @param grad filled with the summed score's gradient with respect to {@code z} (may be {@code null}); rows with
+     *     mask 0 are zeroed afterwards by the caller
+     */
+    protected abstract void kernel(double[] z, double[] labels, int n, int c, double[] mask, double[] score,
+            double[] grad);
+
+    @Override
+    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+            boolean average) {
+        return total(computeScoreArray(labels, preOutput, activationFn, mask), average);
+    }
+
+    /** The sum of per-example scores, or their mean when {@code average} (DL4J's {@code computeScore}). */
+    static double total(INDArray perExample, boolean average) {
+        double sum = perExample.sumNumber().doubleValue();
+        return average ? sum / perExample.size(0) : sum;
+    }
+
+    @Override
+    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        int n = (int) preOutput.size(0);
+        double[] score = new double[n];
+        run(labels, preOutput, activationFn, mask, score, null);
+        return Nd4j.create(score, new long[] {n, 1}, DataType.DOUBLE).castTo(preOutput.dataType());
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        return computeGradientAndScore(labels, preOutput, activationFn, mask, false).getSecond();
+    }
+
+    /** One pass over the minibatch for both the gradient and the score. */
+    @Override
+    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
+            IActivation activationFn, INDArray mask, boolean average) {
+        int n = (int) preOutput.size(0);
+        int c = (int) preOutput.size(1);
+        double[] score = new double[n];
+        double[] grad = new double[n * c];
+        run(labels, preOutput, activationFn, mask, score, grad);
+        double sum = 0;
+        for (double s : score) {
+            sum += s;
+        }
+        INDArray dLdOut = Nd4j.create(grad, new long[] {n, c}, DataType.DOUBLE).castTo(preOutput.dataType());
+        return new Pair<>(average ? sum / n : sum, activationFn.backprop(preOutput.dup(), dLdOut).getFirst());
+    }
+
+    /** The kernel on flat copies, then mask and weight applied to both outputs. */
+    private void run(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, double[] score,
+            double[] grad) {
+        if (labels.rank() != 2 || preOutput.rank() != 2 || labels.size(0) != preOutput.size(0)
+                || labels.size(1) != 2 * preOutput.size(1)) {
+            throw new IllegalArgumentException(name() + ": labels must be [n, 2C] = [hard one-hot | teacher logits] "
+                    + "for output [n, C]; got labels " + Arrays.toString(labels.shape()) + " and output "
+                    + Arrays.toString(preOutput.shape()));
+        }
+        int n = (int) preOutput.size(0);
+        int c = (int) preOutput.size(1);
+        double[] m = mask == null ? null : flat(mask);
+        kernel(flat(activationFn.getActivation(preOutput.dup(), false)), flat(labels), n, c, m, score, grad);
+        double w = weight;
+        for (int i = 0; i < n; i++) {
+            double f = w * (m == null ? 1 : m[i]);
+            if (score != null) {
+                score[i] *= f;
+            }
+            if (grad != null) {
+                for (int k = 0; k < c; k++) {
+                    grad[i * c + k] *= f;
+                }
+            }
+        }
+    }
+
+    /** A row-major copy of any array (views included) as doubles; fast, unlike per-element access. */
+    static double[] flat(INDArray a) {
+        return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    }
+
+    /** Row {@code i} of a row-major array of rows of {@code width}, starting at column {@code from}, into {@code out}. */
+    static void row(double[] flat, int i, int width, int from, double[] out) {
+        System.arraycopy(flat, i * width + from, out, 0, out.length);
+    }
+
+    /**
+     * Adds the gradient of the hard-label term {@code alpha * CE(y, softmax(z))} of one row to {@code grad}, and
+     * returns that term: {@code alpha * (p * sum(y) - y)}.
+     *
+     * @param z the row's logits; {@code y} its hard label; {@code logP} scratch of the same length
+     */
+    static double addHardLabel(double alpha, double[] z, double[] labels, int labelOffset, double[] logP,
+            double[] grad, int gradOffset) {
+        if (alpha == 0) {
+            return 0;
+        }
+        Softmax.logSoftmax(z, logP);
+        double ce = 0;
+        double ySum = 0;
+        for (int k = 0; k < z.length; k++) {
+            ce -= labels[labelOffset + k] * logP[k];
+            ySum += labels[labelOffset + k];
+        }
+        if (grad != null) {
+            for (int k = 0; k < z.length; k++) {
+                grad[gradOffset + k] += alpha * (Math.exp(logP[k]) * ySum - labels[labelOffset + k]);
+            }
+        }
+        return alpha * ce;
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}
