@@ -177,7 +177,9 @@ class StudyConfigValidationTest {
                 Arguments.of("59-gbt-subsample-above-one.yaml",
                         "teacher.subsample: expected a number in [0.001, 1], got 1.5"),
                 Arguments.of("60-hint-on-linear-student.yaml",
-                        "distillation.heads.hint: the student linear has no layer 'hidden_0' (its layers: logits)"));
+                        "distillation.heads.hint: the student linear has no layer 'hidden_0' (its layers: logits)"),
+                Arguments.of("61-tracking-register-empty.yaml",
+                        "tracking.register: expected a non-empty string"));
     }
 
     @Test
