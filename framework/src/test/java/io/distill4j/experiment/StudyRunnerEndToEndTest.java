@@ -238,6 +238,13 @@ class StudyRunnerEndToEndTest {
         Path inputs = root.resolve(experiment.experimentId()).resolve(distilled.runId()).resolve("inputs");
         Path input = inputs.resolve(md5(datasetDirs.get(0).getFileName() + distilled.runId())).resolve("meta.yaml");
         String inputMeta = Files.readString(input);
+        assertFalse(distilled.tags().containsKey("distill4j.dataset"), "the dataset is an input, not a JSON tag");
+        var read = reader.datasets(experiment.experimentId(), distilled.runId());
+        assertEquals(1, read.size());
+        assertEquals(name, read.get(0).name());
+        assertEquals(digest, read.get(0).digest());
+        assertEquals("code", read.get(0).sourceType());
+        assertEquals("training", read.get(0).context());
         assertEquals("destination_id: " + distilled.runId() + "\ndestination_type: RUN\nsource_id: "
                 + datasetDirs.get(0).getFileName() + "\nsource_type: DATASET\ntags:\n  mlflow.data.context: training\n",
                 inputMeta);

@@ -224,6 +224,11 @@ class MlflowRestTrackerTest {
                 assertTrue(server.artifacts.containsKey(r.experimentId + "/" + r.id + "/artifacts/config.yaml"),
                         r.name);
                 assertFalse(r.tags.containsKey(MlflowRestTracker.REMOTE_RUN_TAG));
+                // the dataset, replayed from the offline store's own inputs layout (no JSON tag repeats it there)
+                assertEquals(1, r.inputs.size(), r.name);
+                assertEquals("training", r.inputs.get(0).path("tags").get(0).path("value").asText(), r.name);
+                assertEquals("synthetic", r.inputs.get(0).path("dataset").path("name").asText(), r.name);
+                assertFalse(r.tags.containsKey("distill4j.dataset"), r.name);
             }
         }
         assertTrue(server.artifacts.containsKey(parent.experimentId + "/" + parent.id + "/artifacts/summary.md"));
