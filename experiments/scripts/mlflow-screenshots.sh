@@ -7,7 +7,9 @@
 # Usage:  experiments/scripts/mlflow-screenshots.sh MLFLOW_INSTALL_DIR OUT_DIR [STUDY] [PORT]
 #   MLFLOW_INSTALL_DIR  an MLflow install with its UI bundle: /work/shared/tools/mlflow-setup.sh GIT_DIR DIR, then
 #                       /work/shared/tools/mlflow-ui-build.sh GIT_DIR WORK_DIR DIR (puts mlflow/server/js/build there)
-#   OUT_DIR             where the server's store, the study's results and the PNGs go (created; must not exist yet)
+#   OUT_DIR             where the server's store, the study's results and the PNGs go (created). When it already
+#                       holds store/, artifacts/ and results/ of an earlier call, the server is started on them and
+#                       the study is not run again (only the checks and screenshots are redone).
 #   STUDY               the study file (default: configs/quickstart.yaml)
 #   PORT                the server's port (default: 5055)
 # Needs: /usr/bin/python3 with the install's dependencies (mlflow-setup.sh installs them), Debian's `chromium`,
@@ -30,13 +32,14 @@ CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -f "$INSTALL/mlflow/server/js/build/index.html" ] || {
   echo "no UI bundle in $INSTALL/mlflow/server/js/build (run mlflow-ui-build.sh)" >&2; exit 2; }
 [ -n "$CHROMIUM" ] || { echo "no chromium (apt-get install -y chromium)" >&2; exit 2; }
-[ ! -e "$OUT" ] || { echo "$OUT exists; give a new folder" >&2; exit 2; }
+REUSE=0
+if [ -d "$OUT/store" ] && [ -d "$OUT/results" ]; then REUSE=1; fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 # 1. a real MLflow server: file store backend, artifacts proxied over HTTP (the default since MLflow 2.0)
 $PY -m mlflow server --backend-store-uri "$OUT/store" --artifacts-destination "$OUT/artifacts" \
-  --host 127.0.0.1 --port "$PORT" --workers 1 >"$OUT/server.log" 2>&1 &
+  --host 127.0.0.1 --port "$PORT" --workers 1 >>"$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
@@ -47,7 +50,9 @@ curl -sf "$URL/health" >/dev/null || { echo "the MLflow server did not start; se
 
 # 2. the study, tracked on that server
 NAME=$(sed -n 's/^study: *\([^ #]*\).*/\1/p' "$STUDY" | head -1)
-"$ROOT/distill4j" run "$STUDY" --tracking-uri "$URL" --results "$OUT/results" --yes
+if [ "$REUSE" = 0 ]; then
+  "$ROOT/distill4j" run "$STUDY" --tracking-uri "$URL" --results "$OUT/results" --yes
+fi
 
 # 3. ids through the REST API
 EXP=$(curl -sf "$URL/api/2.0/mlflow/experiments/get-by-name?experiment_name=$NAME" \
