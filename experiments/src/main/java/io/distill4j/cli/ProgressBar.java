@@ -38,7 +38,7 @@ final class ProgressBar implements StudyListener {
 
     @Override
     public synchronized void trialStarted(Trial trial) {
-        current = trial.runName();
+        current = trial.description();
         draw();
     }
 
@@ -46,7 +46,7 @@ final class ProgressBar implements StudyListener {
     public synchronized void epochFinished(Trial trial, EpochReport report) {
         done++;
         epochsByTrial.merge(trial.id(), 1, Integer::sum);
-        current = trial.runName() + " epoch " + (report.epoch() + 1) + "/" + report.epochs();
+        current = trial.description() + " epoch " + (report.epoch() + 1) + "/" + report.epochs();
         draw();
     }
 
@@ -64,7 +64,7 @@ final class ProgressBar implements StudyListener {
         }
         String how = result.fromLedger() ? ", taken from the ledger (trained by an earlier run)"
                 : " in " + duration(result.millis());
-        err.printf("[%d/%d] %s (%s) %s%s%n", finished, trials, result.trial().runName(), result.trialId(), status,
+        err.printf("[%d/%d] %s (%s) %s%s%n", finished, trials, result.trial().description(), result.trialId(), status,
                 how);
         draw();
     }

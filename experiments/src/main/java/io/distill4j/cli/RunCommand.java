@@ -13,10 +13,12 @@ import io.distill4j.experiment.ResultsLock;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.TooManyTrialsException;
 import io.distill4j.experiment.StudyConfig;
+import io.distill4j.experiment.ModelRegistration;
 import io.distill4j.experiment.StudyRunner;
 import io.distill4j.experiment.Trial;
 import io.distill4j.tracking.Tracker;
 import io.distill4j.tracking.rest.TrackingUris;
+import io.distill4j.tracking.rest.MlflowHttp;
 import io.distill4j.tracking.rest.MlflowRestTracker;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -146,11 +148,41 @@ public final class RunCommand implements Callable<Integer> {
                 } else {
                     out.println("tracking: " + rest.server() + " (experiment " + study.base().trackingExperiment()
                             + ")");
+                    register(study, outcome, uri, out);
                 }
             } else {
                 out.println("tracking: mlflow ui --backend-store-uri " + TrackingUris.fileStore(uri));
+                if (study.base().trackingRegister() != null) {
+                    out.println("tracking.register: registering needs an MLflow server (--tracking-uri "
+                            + "http://...); nothing registered");
+                }
             }
             return outcome.summary().failures().isEmpty() ? 0 : 3;
+        }
+    }
+
+    /**
+     * {@code tracking.register}: registers the best distilled trial's model (see
+     * {@link ModelRegistration#bestDistilledTrial}); a failure is reported and does not fail the study.
+     */
+    private static void register(Study study, StudyRunner.Outcome outcome, String uri, PrintWriter out) {
+        String name = study.base().trackingRegister();
+        if (name == null) {
+            return;
+        }
+        var best = ModelRegistration.bestDistilledTrial(outcome.summary(), outcome.results());
+        if (best.isEmpty()) {
+            out.println("tracking.register: no finished distilled trial to register");
+            return;
+        }
+        try {
+            var r = ModelRegistration.register(TrackingUris.api(uri, System.getenv(), MlflowHttp.Retry.DEFAULT),
+                    outcome.folder(), study.base().trackingExperiment(), best.get().trialId(), name);
+            out.printf("registered %s version %s: %s (trial %s, run %s)%n", r.version().name(), r.version().version(),
+                    best.get().trial().description(), best.get().trialId(), r.runId());
+        } catch (io.distill4j.Distill4jException | MlflowHttp.Unavailable | MlflowHttp.ApiError e) {
+            out.println("tracking.register: not registered: " + e.getMessage() + " (retry with: distill4j register "
+                    + outcome.folder() + " --trial " + best.get().trialId() + " --name " + name + ")");
         }
     }
 
@@ -182,7 +214,7 @@ public final class RunCommand implements Callable<Integer> {
         out.printf("study %s (%s): %d grid cell(s), seeds %s, %d trial(s)%n", study.name(), study.file(),
                 study.cells().size(), study.seeds(), study.trials().size());
         for (Trial t : study.trials()) {
-            out.printf("  %s  %-14s %s%n", t.id(), t.role().label(), t.runName());
+            out.printf("  %s  %-14s %s%n", t.id(), t.role().label(), t.description());
         }
     }
 }

@@ -41,7 +41,7 @@ class RunsCommandTest {
         int column = header.indexOf("test_accuracy");
         List<Double> values = new ArrayList<>();
         for (String l : lines) {
-            if (l.startsWith("distilled") || l.startsWith("student-alone") || l.startsWith("teacher")) {
+            if (l.startsWith("kd") || l.startsWith("alone") || l.startsWith("teacher")) {
                 values.add(Double.parseDouble(l.substring(column).trim().split("\\s+")[0]));
             }
         }
@@ -61,7 +61,7 @@ class RunsCommandTest {
                 + ": tiny-later (4 run(s), last started ") && out.get(0).contains("tiny-runs (5 run(s), last started ")
                 && out.get(0).endsWith("showing the most recent; pick another with --experiment NAME"), out.get(0));
         assertEquals("experiment tiny-later: 4 run(s)", out.get(1));
-        assertTrue(latest.out().contains("distilled alpha=0.5 seed=1"), latest.out());
+        assertTrue(latest.out().contains("kd a=0.5 s1"), latest.out());
         assertTrue(!latest.out().contains("alpha=0.2"), latest.out());
 
         Result unknown = run("runs", "--results", results.toString(), "--study", "nope");

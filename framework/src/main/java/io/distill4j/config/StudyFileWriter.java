@@ -126,13 +126,39 @@ public final class StudyFileWriter {
             if (!v.isIntegralNumber() && !Double.isFinite(v.doubleValue())) {
                 throw new IllegalArgumentException("cannot write the non-finite number " + v.asText());
             }
-            return v.isIntegralNumber() ? v.bigIntegerValue().toString() : v.isBigDecimal()
-                    ? v.decimalValue().toString() : Double.toString(v.doubleValue());
+            return number(v);
         }
         if (v.isBoolean()) {
             return Boolean.toString(v.booleanValue());
         }
         return string(v.asText());
+    }
+
+    /**
+     * A number as a study file writes it: integers as they are, other numbers in plain decimal notation with at
+     * least one digit after the point ({@code 0.0001}, {@code 2.0}, {@code 0.005}), not in Java's scientific
+     * notation ({@code 1.0E-4}); only magnitudes outside [1e-12, 1e16) keep the exponent ({@code 1.0E300}). Reads
+     * back as the same number.
+     */
+    public static String number(JsonNode v) {
+        if (v.isIntegralNumber()) {
+            return v.bigIntegerValue().toString();
+        }
+        double x = v.doubleValue();
+        if (!v.isBigDecimal() && (x == 0 || Math.abs(x) < 1e-12 || Math.abs(x) >= 1e16)) {
+            return Double.toString(x);
+        }
+        java.math.BigDecimal d = v.isBigDecimal() ? v.decimalValue() : new java.math.BigDecimal(Double.toString(x));
+        String plain = d.stripTrailingZeros().toPlainString();
+        return plain.contains(".") ? plain : plain + ".0";
+    }
+
+    /**
+     * A value as one line of text, as the study file shows it: strings as they are (unquoted), numbers by
+     * {@link #number}, booleans and null as in YAML, lists and mappings in flow style ({@code [256, 128, 64]}).
+     */
+    public static String text(JsonNode v) {
+        return v.isTextual() ? v.textValue() : inline(v);
     }
 
     /** A key or string value: plain if unambiguous, else double-quoted with escapes. */

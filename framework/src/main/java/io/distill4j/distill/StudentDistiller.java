@@ -28,9 +28,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * its loss parameter at the start of every epoch. The student-alone baseline is the same procedure with a single
  * {@link io.distill4j.loss.HardLabelCrossEntropy} head, so both get exactly the same budget.
  *
- * <p>Every epoch's report carries, besides the loss parameters, each head's own score: {@code train_loss.<head>}
- * (mean over the epoch's minibatches, as {@code train_loss}) and {@code val_loss.<head>} (on the validation split).
- * Without weight decay they sum to {@code train_loss} and {@code val_loss}.
+ * <p>Every epoch's report carries the values of the scheduled loss parameters (constant ones are not repeated per
+ * epoch), each head's own objective term: {@code objective.train.<head>} (mean over the epoch's minibatches, as the
+ * report's training objective) and {@code objective.val.<head>} (on the validation split), their validation sum
+ * {@code objective.val} (without weight decay the training terms sum to the training objective), and the label-based
+ * validation metrics of {@link GraphTrainer}, agreement against the first (primary) teacher included.
  */
 public final class StudentDistiller {
     private StudentDistiller() {
@@ -76,7 +78,10 @@ public final class StudentDistiller {
         var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {train.input()}, trainLabels,
                 training.batchSize(), shuffleSeed);
         var validationHeads = new MultiDataSet(new INDArray[] {validation.input()}, validationLabels);
-        var validationSet = new GraphTrainer.Validation(validation.input(), validation.oneHot());
+        // the primary teacher (the first) for the per-epoch agreement
+        INDArray teacherLogits = validation.teachers().isEmpty() ? null
+                : validation.teachers().values().iterator().next().logits();
+        var validationSet = new GraphTrainer.Validation(validation.input(), validation.oneHot(), teacherLogits);
         Map<DistillationLoss, Map<String, Double>> configured = new LinkedHashMap<>();
         for (DistillationLoss loss : losses) {
             configured.put(loss, loss.parameters());
@@ -90,14 +95,18 @@ public final class StudentDistiller {
                 double v = s.schedule().valueAt(epoch, training.epochs(), base);
                 s.loss().setParameter(s.parameter(), v);
             }
-            for (DistillationLoss loss : losses) {
-                loss.parameters().forEach((k, v) -> values.put(losses.size() == 1 ? k : loss.headName() + "." + k, v));
+            // only scheduled values move; constant loss parameters are params of the run, not per-epoch metrics
+            for (ScheduledParameter s : schedules) {
+                values.put(losses.size() == 1 ? s.parameter() : s.loss().headName() + "." + s.parameter(),
+                        s.loss().parameters().get(s.parameter()));
             }
             return values;
         }, report -> {
             Map<String, Double> values = new LinkedHashMap<>(report.values());
             values.putAll(heads.epochTrainScores());
-            values.putAll(heads.validationScores(graph, validationHeads));
+            Map<String, Double> validationTerms = heads.validationScores(graph, validationHeads);
+            values.putAll(validationTerms);
+            values.put(EpochReport.OBJECTIVE_VAL, validationTerms.values().stream().mapToDouble(d -> d).sum());
             observer.onEpoch(new EpochReport(report.epoch(), report.epochs(), report.trainLoss(),
                     report.validationLoss(), values, report.millis(), report.scope()));
         });
@@ -133,25 +142,25 @@ public final class StudentDistiller {
             samples += n;
         }
 
-        /** The mean training score of each head since the last call, as {@code train_loss.<head>}; then resets. */
+        /** The mean training score of each head since the last call, as {@code objective.train.<head>}; resets. */
         Map<String, Double> epochTrainScores() {
             Map<String, Double> out = new LinkedHashMap<>();
             for (int i = 0; i < sums.length; i++) {
-                out.put("train_loss." + losses.get(i).headName(), sums[i] / Math.max(1, samples));
+                out.put(EpochReport.OBJECTIVE_TRAIN + "." + losses.get(i).headName(), sums[i] / Math.max(1, samples));
                 sums[i] = 0;
             }
             samples = 0;
             return out;
         }
 
-        /** Each head's score on {@code data}, as {@code val_loss.<head>}. */
+        /** Each head's score on {@code data}, as {@code objective.val.<head>}. */
         Map<String, Double> validationScores(ComputationGraph graph, MultiDataSet data) {
             graph.clear();
             INDArray[] outputs = graph.output(false, data.getFeatures());
             graph.clear();
             Map<String, Double> out = new LinkedHashMap<>();
             for (int i = 0; i < outputs.length; i++) {
-                out.put("val_loss." + losses.get(i).headName(), losses.get(i).lossFunction().computeScore(
+                out.put(EpochReport.OBJECTIVE_VAL + "." + losses.get(i).headName(), losses.get(i).lossFunction().computeScore(
                         data.getLabels(i), outputs[i], new ActivationIdentity(), null, true));
             }
             return out;

@@ -75,7 +75,8 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
                 }
             }
             for (int seed : grid.seeds()) {
-                Trial alone = new Trial(Trial.Role.STUDENT_ALONE, "-", none, seed, null, file, cell.resolved());
+                Trial alone = new Trial(Trial.Role.STUDENT_ALONE, "-", baselineAxes(cell.assignments()), seed, null,
+                        file, cell.resolved());
                 baselines.putIfAbsent(alone.id(), alone);
                 distilled.add(new Trial(Trial.Role.DISTILLED, cell.label(), cell.assignments(), seed, null, file,
                         cell.resolved()));
@@ -85,6 +86,25 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
         trials.addAll(baselines.values());
         trials.addAll(distilled);
         return new Study(file, tree, base, List.copyOf(cells), grid.seeds(), List.copyOf(trials));
+    }
+
+    /** The config sections a student-alone baseline depends on (see {@link StudyConfig#baselineIdentity()}). */
+    private static final List<String> BASELINE_SECTIONS = List.of("student", "training", "data", "teacher_data");
+
+    /**
+     * The grid values of a cell that a student-alone baseline depends on: the axes under {@code student},
+     * {@code training} or {@code data}, in grid order.
+     */
+    static LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode> baselineAxes(
+            Map<String, com.fasterxml.jackson.databind.JsonNode> assignments) {
+        LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode> own = new LinkedHashMap<>();
+        assignments.forEach((path, value) -> {
+            if (BASELINE_SECTIONS.stream().anyMatch(s -> path.equals(s) || path.startsWith(s + ".")
+                    || path.startsWith(s + "["))) {
+                own.put(path, value);
+            }
+        });
+        return own;
     }
 
     /**

@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
  *   heads:                       # optional extra loss terms on hidden layers, each its own head
  *     hint: {type: hint, student_layer: hidden_0, teacher_layer: hidden_1, weight: 0.5}
  * training: {epochs: 20, batch_size: 256, learning_rate: 0.005, l2: 0, patience: 0}   # every student's budget
- * tracking: {experiment: quickstart, uri: http://127.0.0.1:5000}   # both optional
+ * tracking: {experiment: quickstart, uri: http://127.0.0.1:5000, register: btc-student}   # all optional
  * grid: {distillation.loss.temperature: [1, 4]}
  * seeds: [1, 2]
  * </pre>
@@ -68,7 +68,8 @@ public record StudyConfig(
         String trackingUri,
         DeviceMode device,
         SeedsVary seedsVary,
-        java.util.Optional<DataConfig> teacherData) {
+        java.util.Optional<DataConfig> teacherData,
+        String trackingRegister) {
 
     /**
      * What the study's {@code seeds} vary: the students only (one teacher, trained from the root {@code seed}, serves
@@ -222,14 +223,15 @@ public record StudyConfig(
         String[] tracking = root.optionalSection("tracking").map(t -> {
             String e = t.string("experiment", name);
             String u = t.string("uri", "");
+            String r = t.string("register", "");
             t.finish();
-            return new String[] {e, u.isBlank() ? null : u};
-        }).orElse(new String[] {name, null});
+            return new String[] {e, u.isBlank() ? null : u, r.isBlank() ? null : r};
+        }).orElse(new String[] {name, null, null});
         String experiment = tracking[0];
         root.finish();
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
                 tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
-                tracking[1], device, seedsVary, teacherData);
+                tracking[1], device, seedsVary, teacherData, tracking[2]);
     }
 
     /**

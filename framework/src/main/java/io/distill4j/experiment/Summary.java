@@ -161,13 +161,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     private static Map<String, String> baselineNames(Study study) {
         Map<String, String> names = new LinkedHashMap<>();
         for (GridCell cell : study.cells()) {
-            LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode> own = new LinkedHashMap<>();
-            cell.assignments().forEach((path, value) -> {
-                if (BASELINE_SECTIONS.stream().anyMatch(s -> path.equals(s) || path.startsWith(s + ".")
-                        || path.startsWith(s + "["))) {
-                    own.put(path, value);
-                }
-            });
+            var own = Study.baselineAxes(cell.assignments());
             String key = ConfigHash.of(StudyConfig.parse(study.file(), cell.resolved()).baselineIdentity());
             names.putIfAbsent(key, new GridCell(cell.index(), own, cell.resolved()).label());
         }
@@ -176,9 +170,6 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 : "student-alone " + label));
         return out;
     }
-
-    /** The config sections a student-alone baseline depends on (see {@link StudyConfig#baselineIdentity()}). */
-    private static final List<String> BASELINE_SECTIONS = List.of("student", "training", "data", "teacher_data");
 
     /** One row from a group of trials of the same method. */
     private static Row row(String method, List<TrialResult> trials, Map<String, TrialResult> teacherByKey,
@@ -400,7 +391,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             boolean cached = t.facts().getOrDefault("from_cache", 0.0) > 0;
             long extra = cached ? students : Math.max(0, students - 1);
             notes.add(String.format(Locale.ROOT, "%s: %s (training took %.1f s); shared by %d student "
-                    + "trial(s), saving about %.1f s of teacher training.", capitalise(t.trial().runName()),
+                    + "trial(s), saving about %.1f s of teacher training.", capitalise(t.trial().description()),
                     cached ? "reused from the cache (" + cacheOrigin(t) + ")" : "trained once in this run", seconds,
                     students, seconds * extra));
         }
@@ -472,7 +463,12 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         return String.join(" ", parts);
     }
 
-    private static String verdict(List<Row> rows) {
+    /** The best distilled cell by mean validation accuracy (the verdict's cell), if any distilled cell ran. */
+    public java.util.Optional<Row> bestDistilled() {
+        return java.util.Optional.ofNullable(best(rows));
+    }
+
+    private static Row best(List<Row> rows) {
         Row best = null;
         for (Row r : rows) {
             if (r.role().equals("distilled") && r.validationAccuracy().n() > 0
@@ -480,6 +476,11 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 best = r;
             }
         }
+        return best;
+    }
+
+    private static String verdict(List<Row> rows) {
+        Row best = best(rows);
         Comparison c = best == null ? null : best.comparison();
         Row baseline = c == null ? null : c.baselineRow();
         if (baseline == null || baseline.metric("accuracy").n() == 0) {
@@ -620,7 +621,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         if (!failures.isEmpty()) {
             b.append("\n## Failed trials\n\n");
             for (TrialResult f : failures) {
-                b.append("- ").append(f.trial().runName()).append(" (").append(f.trialId()).append("): ")
+                b.append("- ").append(f.trial().description()).append(" (").append(f.trialId()).append("): ")
                         .append(f.failure()).append('\n');
             }
         }

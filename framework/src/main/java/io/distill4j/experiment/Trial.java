@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.api.PipelineVersion;
 import io.distill4j.config.ConfigHash;
+import io.distill4j.config.GridCell;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -92,12 +93,49 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
         };
     }
 
-    /** A run name that reads well in the MLflow UI, e.g. {@code distilled temperature=4,alpha=0.5 seed=1}. */
-    public String runName() {
+    /**
+     * The long description of the trial, e.g. {@code distilled temperature=4,alpha=0.5 seed=1} (messages, the
+     * summary, and the MLflow run's description).
+     */
+    public String description() {
         if (role != Role.TEACHER) {
             return method() + " seed=" + seed;
         }
         return seed < 0 ? teacherLabel() : teacherLabel() + " seed=" + seed;
+    }
+
+    /**
+     * A short MLflow run name with what tells runs apart first, since the MLflow UI cuts names at about 18
+     * characters: {@code kd T=4 a=0.5 s1} (a distilled cell: grid values, {@code temperature} and {@code alpha}
+     * shortened to {@code T} and {@code a}), {@code alone s1} (a student-alone baseline, followed by the grid values
+     * that make baselines differ, e.g. {@code alone hidden=[32,16] s1}), {@code teacher mlp[256,128,64]}.
+     */
+    public String runName() {
+        String seedPart = seed < 0 ? "" : " s" + seed;
+        return switch (role) {
+            case TEACHER -> teacherLabel() + seedPart;
+            case STUDENT_ALONE -> join("alone", shortLabel()) + seedPart;
+            case DISTILLED -> join("kd", shortLabel()) + seedPart;
+        };
+    }
+
+    private static String join(String head, String rest) {
+        return rest.isEmpty() ? head : head + " " + rest;
+    }
+
+    /** The grid values, space-separated, with the usual loss parameters shortened ({@code T=4 a=0.5}). */
+    private String shortLabel() {
+        if (assignments.isEmpty()) {
+            return "";
+        }
+        String label = new GridCell(0, assignments, resolved).label();
+        StringBuilder b = new StringBuilder();
+        for (String part : label.split(",(?=[^,\\[\\]{}]+=)")) {
+            String shortened = part.startsWith("temperature=") ? "T=" + part.substring("temperature=".length())
+                    : part.startsWith("alpha=") ? "a=" + part.substring("alpha=".length()) : part;
+            b.append(b.length() > 0 ? " " : "").append(shortened);
+        }
+        return b.toString();
     }
 
     /** A teacher trial's label without its seed, e.g. {@code teacher mlp[128,64]} (one summary row per label). */

@@ -190,7 +190,7 @@ public final class TrialExecutor {
                 outputs(teachers, "train"));
         var validation = new StudentDistiller.SplitData(validationSplit.input(kind), validationSplit.labelsOneHot(),
                 outputs(teachers, "validation"));
-        StudentDistiller.Result trained = StudentDistiller.train(trial.runName(), c.student(), losses, schedules,
+        StudentDistiller.Result trained = StudentDistiller.train(trial.description(), c.student(), losses, schedules,
                 data.shape(), c.training(), train, validation, initSeed(trial), shuffleSeed(trial),
                 report -> listener.epochFinished(trial, report));
 

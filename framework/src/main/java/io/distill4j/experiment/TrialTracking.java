@@ -1,14 +1,20 @@
 package io.distill4j.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.api.EpochReport;
+import io.distill4j.api.InputKind;
+import io.distill4j.data.features.Labels;
 import io.distill4j.config.ConfigHash;
 import io.distill4j.config.Secrets;
 import io.distill4j.config.StudyFileWriter;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.EnvironmentException;
 import io.distill4j.tracking.DatasetInputs;
+import io.distill4j.tracking.MlflowModel;
 import io.distill4j.tracking.RunStatus;
+import io.distill4j.tracking.RunsTable;
 import io.distill4j.tracking.TrackedRun;
 import io.distill4j.tracking.Tracker;
 import io.distill4j.train.TeacherCache;
@@ -19,11 +25,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The tracking of trials as a {@link TrialListener}: one child run per trial under the study's parent run, with the
@@ -38,7 +48,10 @@ public final class TrialTracking implements TrialListener {
     private final BiConsumer<Trial, String> runStarted;
     private final Function<Trial, Path> exportedModel;
     private final Function<PreparedData, DataFacts> dataFacts;
+    /** The tag MLflow shows as a run's description. */
+    static final String DESCRIPTION_TAG = "mlflow.note.content";
     private final Map<String, TrackedRun> runs = new ConcurrentHashMap<>();
+    private final Map<String, PreparedData> data = new ConcurrentHashMap<>();
 
     /**
      * @param runStarted told of every run as soon as it is open (the study records it in its ledger, so that a killed
@@ -76,22 +89,18 @@ public final class TrialTracking implements TrialListener {
         if (!trial.cell().equals("-")) {
             tags.put("distill4j.cell", trial.cell());
         }
+        tags.put(DESCRIPTION_TAG, trial.description() + " (trial " + trial.id() + ")");
         TrackedRun run = tracker.startRun(experimentId, trial.runName(), parentRunId, tags);
         runs.put(trial.id(), run);
         runStarted.accept(trial, run.runId());
-        Map<String, String> params = new LinkedHashMap<>();
-        flatten("", trial.resolved(), params);
-        // trial-level params live under "trial." so they never collide with a config path (e.g. the root seed)
-        params.put("trial.role", trial.role().label());
-        params.put("trial.seed", String.valueOf(trial.trainingSeed()));
-        params.put("trial.method", trial.method());
-        run.logParams(params);
+        run.logParams(params(trial));
         run.logArtifact("config.yaml",
                 StudyFileWriter.toYaml(Secrets.masked(trial.resolved())).getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public void dataReady(Trial trial, PreparedData data) {
+        this.data.put(trial.id(), data);
         TrackedRun run = run(trial);
         var d = data.description();
         run.setTag("distill4j.data.source", d.source());
@@ -109,7 +118,7 @@ public final class TrialTracking implements TrialListener {
         run.logParam("data.samples.train", String.valueOf(data.train().size()));
         run.logParam("data.samples.validation", String.valueOf(data.validation().size()));
         run.logParam("data.samples.test", String.valueOf(data.test().size()));
-        run.logParam("data.label_threshold", String.valueOf(data.labelThreshold()));
+        run.logParam("data.label_threshold", number(data.labelThreshold()));
         DataFacts facts = dataFacts.apply(data);
         for (String split : DataFacts.SPLITS) {
             run.setTag("distill4j.data.class_balance." + split, facts.balance(split));
@@ -132,9 +141,9 @@ public final class TrialTracking implements TrialListener {
     public void epochFinished(Trial trial, EpochReport report) {
         TrackedRun run = run(trial);
         String scope = report.scope();
-        run.logMetric(scope + "train_loss", report.trainLoss(), report.epoch());
+        run.logMetric(scope + EpochReport.OBJECTIVE_TRAIN, report.trainLoss(), report.epoch());
         if (Double.isFinite(report.validationLoss())) {
-            run.logMetric(scope + "val_loss", report.validationLoss(), report.epoch());
+            run.logMetric(scope + EpochReport.VAL_CROSS_ENTROPY, report.validationLoss(), report.epoch());
         }
         report.values().forEach((k, v) -> run.logMetric(scope + k, v, report.epoch()));
         run.flush();
@@ -143,10 +152,11 @@ public final class TrialTracking implements TrialListener {
     @Override
     public void teacherReady(Trial trial, TeacherCache.Entry entry) {
         TrackedRun run = run(trial);
-        run.logMetric("train_seconds", entry.trainMillis() / 1000.0, 0);
+        run.logParam("result.train_seconds", number(entry.trainMillis() / 1000.0));
         Path zip = entry.folder().resolve("teacher.zip");
         if (Files.isRegularFile(zip)) {
-            run.logArtifact("model/teacher.zip", zip);
+            logModel(trial, run, "teacher.zip", zip,
+                    trial.config().teachers().get(trial.teacherName()).inputKind());
         }
     }
 
@@ -154,8 +164,55 @@ public final class TrialTracking implements TrialListener {
     public void studentTrained(Trial trial, ComputationGraph deployable) {
         Path model = exportedModel.apply(trial);
         if (model != null && Files.isRegularFile(model)) {
-            run(trial).logArtifact("model/student.zip", model);
+            logModel(trial, run(trial), "student.zip", model, trial.config().student().inputKind());
         }
+    }
+
+    /** Rows of the validation split logged as a model's input example. */
+    static final int EXAMPLE_ROWS = 3;
+
+    /**
+     * Logs a DL4J model zip as an MLflow Model in the run's {@code model/} folder (see {@link MlflowModel}): flavor
+     * {@code distill4j}, the zip, a signature (input: the standardised feature columns, or a
+     * {@code [-1, features, lookback]} tensor for sequence models; output: the probabilities of sell, hold, buy)
+     * and the first {@value #EXAMPLE_ROWS} validation inputs as the example. Without the trial's data (never seen in
+     * a study) only the zip is logged.
+     */
+    private void logModel(Trial trial, TrackedRun run, String fileName, Path zip, InputKind kind) {
+        PreparedData d = data.get(trial.id());
+        if (d == null) {
+            run.logArtifact("model/" + fileName, zip);
+            return;
+        }
+        INDArray rows = d.validation().input(kind);
+        rows = rows.get(NDArrayIndex.interval(0, Math.min(EXAMPLE_ROWS, rows.size(0))));
+        Map<String, Object> flavor = new LinkedHashMap<>();
+        flavor.put("model_file", fileName);
+        flavor.put("format", "DL4J ComputationGraph zip (ModelSerializer)");
+        flavor.put("dl4j_version", Provenance.tags().get("distill4j.dl4j.version"));
+        flavor.put("role", trial.role().label());
+        flavor.put("trial_id", trial.id());
+        flavor.put("input_kind", kind.name().toLowerCase(java.util.Locale.ROOT));
+        flavor.put("features", d.featureNames());
+        flavor.put("standardiser", Map.of("mean", d.standardiser().mean(), "std", d.standardiser().std()));
+        flavor.put("output", "probabilities");
+        flavor.put("classes", Labels.NAMES);
+        String inputs;
+        MlflowModel.Example example;
+        if (kind == InputKind.TABULAR) {
+            inputs = MlflowModel.columns(d.featureNames(), "double");
+            example = MlflowModel.Example.dataframe(d.featureNames(), rows.castTo(DataType.DOUBLE).toDoubleMatrix());
+        } else {
+            flavor.put("lookback", d.lookback());
+            inputs = MlflowModel.tensor("float32", -1, rows.size(1), rows.size(2));
+            double[][][] windows = new double[(int) rows.size(0)][][];
+            for (int i = 0; i < windows.length; i++) {
+                windows[i] = rows.slice(i).castTo(DataType.DOUBLE).toDoubleMatrix();
+            }
+            example = MlflowModel.Example.ndarray(windows);
+        }
+        MlflowModel.log(run, "model", "distill4j", flavor, Map.of(fileName, zip), inputs,
+                MlflowModel.columns(Labels.NAMES.stream().map(c -> "p_" + c).toList(), "double"), example);
     }
 
     @Override
@@ -170,17 +227,21 @@ public final class TrialTracking implements TrialListener {
                 run.logMetric(rest.substring(0, dot) + ".test_" + rest.substring(dot + 1), v, 0);
             }
         });
-        run.logMetric("parameters", result.parameters(), 0);
+        // constants of the run are params, not one-point metric charts
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put(RunsTable.PARAMETERS_PARAM, String.valueOf(result.parameters()));
         double teacherParams = result.facts().getOrDefault("teacher_parameters", Double.NaN);
         if (Double.isFinite(teacherParams) && teacherParams > 0) {
-            run.logMetric("teacher_parameters", teacherParams, 0);
-            run.logMetric("compression_ratio", teacherParams / result.parameters(), 0);
+            facts.put("result.teacher_parameters", String.valueOf((long) teacherParams));
+            facts.put("result.compression_ratio", number(teacherParams / result.parameters()));
         }
         Double epochs = result.facts().get("epochs_run");
         if (epochs != null) {
-            run.logMetric("epochs_run", epochs, 0);
+            facts.put("result.epochs_run", String.valueOf(epochs.longValue()));
         }
+        run.logParams(facts);
         run.end(RunStatus.FINISHED);
+        data.remove(result.trialId());
     }
 
     /**
@@ -190,6 +251,7 @@ public final class TrialTracking implements TrialListener {
      */
     @Override
     public void trialFailed(TrialResult result, RuntimeException error) {
+        data.remove(result.trialId());
         TrackedRun run = runs.get(result.trialId());
         if (run == null) {
             return;
@@ -223,6 +285,11 @@ public final class TrialTracking implements TrialListener {
         return run;
     }
 
+    /** A number as the study file writes it ({@code 0.0001}, not {@code 1.0E-4}). */
+    static String number(double value) {
+        return Double.isFinite(value) ? StudyFileWriter.number(DoubleNode.valueOf(value)) : String.valueOf(value);
+    }
+
     private static void logFinal(TrackedRun run, Map<String, Double> metrics, String prefix) {
         metrics.forEach((k, v) -> {
             if (Double.isFinite(v)) {
@@ -231,13 +298,45 @@ public final class TrialTracking implements TrialListener {
         });
     }
 
-    /** Flattens a config tree into {@code a.b.c -> value} params (lists as compact JSON). */
+    /**
+     * The params of a trial's run: the resolved config's settings that apply to its role (a teacher: {@code data}
+     * and its own teacher section; a student-alone baseline: {@code data}, {@code student} and {@code training}; a
+     * distilled student: everything), numbers as the study file writes them, the trial's own seed as {@code seed}
+     * and the study's root seed as {@code study.seed}. The {@code config.yaml} artifact keeps the whole config.
+     */
+    static Map<String, String> params(Trial trial) {
+        ObjectNode tree = trial.resolved().deepCopy();
+        JsonNode rootSeed = tree.remove("seed");
+        switch (trial.role()) {
+            case TEACHER -> {
+                tree.remove(List.of("student", "distillation", "training"));
+                if (tree.has("teachers")) {
+                    JsonNode own = tree.get("teachers").get(trial.teacherName());
+                    tree.remove("teachers");
+                    tree.set("teacher", own);
+                }
+            }
+            case STUDENT_ALONE -> tree.remove(List.of("teacher", "teachers", "distillation"));
+            case DISTILLED -> { }
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("seed", String.valueOf(trial.trainingSeed()));
+        params.put("study.seed",
+                rootSeed == null ? String.valueOf(trial.config().seed()) : StudyFileWriter.text(rootSeed));
+        flatten("", tree, params);
+        // trial-level params live under "trial." so they never collide with a config path
+        params.put("trial.role", trial.role().label());
+        params.put("trial.method", trial.method());
+        return params;
+    }
+
+    /** Flattens a config tree into {@code a.b.c -> value} params (values as by {@link StudyFileWriter#text}). */
     static void flatten(String prefix, JsonNode node, Map<String, String> out) {
         if (node.isObject()) {
             node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
                     e.getValue(), out));
         } else {
-            out.put(prefix, node.isValueNode() ? node.asText() : node.toString());
+            out.put(prefix, StudyFileWriter.text(node));
         }
     }
 }

@@ -400,13 +400,12 @@ public final class MlflowFileStore implements Tracker {
          * Records a dataset input in MLflow's file-store layout (so {@code mlflow ui} lists it): the dataset under
          * {@code <experiment>/datasets/<md5(name + digest)>/meta.yaml} (written once per experiment), and the link
          * under {@code <run>/inputs/<md5(dataset id + run id)>/meta.yaml} with the input tag
-         * {@code mlflow.data.context}. The JSON tag {@link DatasetInput#TAG} is kept too (read by sync and
-         * {@code runs}).
+         * {@code mlflow.data.context} ({@link MlflowFileStoreReader#datasets} reads it back for sync). No JSON tag
+         * repeats it: it would be a huge row in the UI's compare view.
          */
         @Override
         public synchronized void logDataset(DatasetInput d) {
             checkRunning();
-            setTag(DatasetInput.TAG, d.toJson());
             String datasetId = md5Hex(d.name() + d.digest());
             Path datasetDir = dir.getParent().resolve("datasets").resolve(datasetId);
             Map<String, Object> dataset = new HashMap<>();

@@ -84,6 +84,45 @@ public final class MlflowFileStoreReader {
         return readRunDir(runDir);
     }
 
+    /**
+     * The dataset inputs of a run, from MLflow's file-store layout: each {@code <run>/inputs/<id>/meta.yaml} names a
+     * dataset under {@code <experiment>/datasets/<source_id>/meta.yaml}; the input tag {@code mlflow.data.context}
+     * is the context. Runs written before distill4j wrote that layout keep the dataset as the JSON tag
+     * {@value DatasetInput#TAG}, which is read when there are no inputs.
+     */
+    public List<DatasetInput> datasets(String experimentId, String runId) {
+        checkId(experimentId);
+        checkId(runId);
+        Path expDir = root.resolve(experimentId);
+        List<DatasetInput> out = new ArrayList<>();
+        for (Path input : subdirs(expDir.resolve(runId).resolve("inputs"))) {
+            if (!Files.isRegularFile(input.resolve("meta.yaml"))) {
+                continue;
+            }
+            Map<String, Object> link = readMeta(input.resolve("meta.yaml"));
+            Path datasetMeta = expDir.resolve("datasets").resolve(String.valueOf(link.get("source_id")))
+                    .resolve("meta.yaml");
+            if (!"DATASET".equals(link.get("source_type")) || !isPlainId(String.valueOf(link.get("source_id")))
+                    || !Files.isRegularFile(datasetMeta)) {
+                continue;
+            }
+            Map<String, Object> d = readMeta(datasetMeta);
+            Object tags = link.get("tags");
+            Object context = tags instanceof Map<?, ?> t ? t.get("mlflow.data.context") : null;
+            out.add(new DatasetInput(String.valueOf(d.get("name")), String.valueOf(d.get("digest")),
+                    String.valueOf(d.get("source_type")), String.valueOf(d.get("source")),
+                    d.get("schema") == null ? null : String.valueOf(d.get("schema")), String.valueOf(d.get("profile")),
+                    context == null ? null : String.valueOf(context)));
+        }
+        if (out.isEmpty()) {
+            String legacy = run(experimentId, runId).tags().get(DatasetInput.TAG);
+            if (legacy != null) {
+                out.add(DatasetInput.fromJson(legacy));
+            }
+        }
+        return out;
+    }
+
     /** The meta fields of a {@code meta.yaml} file, as YAML reads them (strings, integers, null, lists). */
     public static Map<String, Object> readMeta(Path metaYaml) {
         try {

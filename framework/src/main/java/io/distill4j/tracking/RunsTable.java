@@ -6,13 +6,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A study's runs as an aligned text table: run name, status, role, seed, key metrics (latest value) and duration,
+ * A study's runs as an aligned text table: run name, status, role, seed, key metrics (latest value), parameter
+ * count (the param {@value #PARAMETERS_PARAM}) and duration,
  * sorted by a metric (runs without it last), for {@code distill4j runs}.
  */
 public final class RunsTable {
     /** Metrics shown by default, besides the sort metric. */
     public static final List<String> KEY_METRICS = List.of("test_accuracy", "test_macro_f1", "test_log_loss",
-            "test_agreement", "val_accuracy", "parameters");
+            "test_agreement", "val_accuracy");
+    /** The param holding a trial's parameter count, shown in the last column but one. */
+    public static final String PARAMETERS_PARAM = "result.parameters";
 
     private RunsTable() {
     }
@@ -54,6 +57,7 @@ public final class RunsTable {
         KEY_METRICS.stream().filter(m -> !metrics.contains(m)).forEach(metrics::add);
         List<String> header = new ArrayList<>(List.of("run", "status", "role", "seed"));
         header.addAll(metrics);
+        header.add("parameters");
         header.add("duration");
         List<List<String>> rows = new ArrayList<>();
         rows.add(header);
@@ -65,9 +69,9 @@ public final class RunsTable {
             row.add(r.tags().getOrDefault("distill4j.seed", "-"));
             for (String m : metrics) {
                 double v = latest(r, m);
-                row.add(Double.isNaN(v) ? "-" : m.equals("parameters") ? String.format(Locale.ROOT, "%.0f", v)
-                        : String.format(Locale.ROOT, "%.4f", v));
+                row.add(Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v));
             }
+            row.add(r.params().getOrDefault(PARAMETERS_PARAM, "-"));
             row.add(r.endTime() == null ? "-" : String.format(Locale.ROOT, "%.1fs",
                     (r.endTime() - r.startTime()) / 1000.0));
             rows.add(row);

@@ -26,7 +26,9 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
  * weighted by {@code 1 - alpha}), so comparing its validation loss across epochs would compare different scales and
  * stop or pick the best epoch by the schedule, not by the student. Hard-label cross-entropy is what every trial is
  * finally judged on (test log-loss and accuracy), is the same criterion for teachers, baselines and distilled
- * students, and carries no L2 term.
+ * students, and carries no L2 term. The same inference pass gives the epoch's validation accuracy, macro-F1 and, for
+ * a student, agreement with the teacher ({@link EpochReport#VAL_ACCURACY} and the like), so every role reports the
+ * same comparable curves at no extra forward pass.
  *
  * <p>A non-finite training or validation loss, or an epoch's training loss above {@value #DIVERGENCE_FACTOR} times
  * the loss of the untrained network (its first minibatch), stops training with a {@link TrainingDivergedException} naming the epoch.
@@ -39,9 +41,15 @@ public final class GraphTrainer {
     }
 
     /**
-     * The validation samples of the criterion: inputs and their one-hot hard labels {@code [n, classes]}.
+     * The validation samples of the criterion: inputs, their one-hot hard labels {@code [n, classes]} and, for a
+     * student, the teacher's logits on them (or {@code null}), against which the per-epoch agreement is measured.
      */
-    public record Validation(INDArray input, INDArray oneHot) {
+    public record Validation(INDArray input, INDArray oneHot, INDArray teacherLogits) {
+        /** Validation samples without a teacher. */
+        public Validation(INDArray input, INDArray oneHot) {
+            this(input, oneHot, null);
+        }
+
         int[] labels() {
             return oneHot.argMax(1).toIntVector();
         }
@@ -98,7 +106,14 @@ public final class GraphTrainer {
             }
             double validationLoss = Double.NaN;
             if (validation != null) {
-                validationLoss = criterion(graph, validation.input(), validationLabels);
+                ClassificationMetrics m = evaluate(graph, validation.input(), validationLabels,
+                        validation.teacherLogits());
+                validationLoss = m.logLoss();
+                values.put(EpochReport.VAL_ACCURACY, m.accuracy());
+                values.put(EpochReport.VAL_MACRO_F1, m.macroF1());
+                if (validation.teacherLogits() != null) {
+                    values.put(EpochReport.VAL_AGREEMENT, m.agreement());
+                }
                 if (!Double.isFinite(validationLoss)) {
                     throw new TrainingDivergedException(name + ": validation loss became " + validationLoss
                             + " in epoch " + (epoch + 1), epoch);
@@ -129,9 +144,18 @@ public final class GraphTrainer {
 
     /** The validation criterion: hard-label cross-entropy of {@code softmax(logits)} (inference mode). */
     public static double criterion(ComputationGraph graph, INDArray input, int[] labels) {
+        return evaluate(graph, input, labels, null).logLoss();
+    }
+
+    /**
+     * The label-based metrics of one inference pass over {@code input} (the criterion is their {@code logLoss});
+     * agreement against {@code teacherLogits} when given.
+     */
+    static ClassificationMetrics evaluate(ComputationGraph graph, INDArray input, int[] labels,
+            INDArray teacherLogits) {
         graph.clear();
         INDArray logits = graph.feedForward(input, false).get(VertexNames.LOGITS);
         graph.clear();
-        return ClassificationMetrics.of(logits, labels, null).logLoss();
+        return ClassificationMetrics.of(logits, labels, teacherLogits);
     }
 }

@@ -37,6 +37,26 @@ class StudyFileWriterTest {
     }
 
     @Test
+    void writesNumbersInPlainDecimalsThatReadBackEqual() {
+        var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        // expected texts written by hand: what a person writes in a study file, never Java's 1.0E-4
+        String[][] cases = {{"0.0001", "0.0001"}, {"1.0E-4", "0.0001"}, {"2.0", "2.0"}, {"0.005", "0.005"},
+            {"1.5E7", "15000000.0"}, {"-0.25", "-0.25"}, {"3.0E-12", "0.000000000003"}};
+        for (String[] c : cases) {
+            double d = Double.parseDouble(c[0]);
+            String text = StudyFileWriter.number(f.numberNode(d));
+            assertEquals(c[1], text, c[0]);
+            assertEquals(d, Double.parseDouble(text), 0.0, c[0]);
+            assertEquals(d, StudyFileReader.parse("s.yaml", "x: " + text + "\n").get("x").doubleValue(), 0.0);
+        }
+        assertEquals("42", StudyFileWriter.number(f.numberNode(42)));
+        ObjectNode s = StudyFileReader.parse("s.yaml", "study: q\ntraining: {l2: 0.0001, learning_rate: 5.0e-3}\n");
+        assertEquals("study: q\ntraining:\n  l2: 0.0001\n  learning_rate: 0.005\n", StudyFileWriter.toYaml(s));
+        assertEquals("[256, 128, 64]", StudyFileWriter.text(StudyFileReader.parse("s.yaml", "h: [256, 128, 64]\n")
+                .get("h")));
+    }
+
+    @Test
     void quotesStringsThatWouldReadBackDifferently() {
         ObjectNode s = StudyFileReader.parse("s.yaml", "a: '4'\nb: 'true'\nc: 'null'\nd: 'x: y'\ne: ''\nf: \"l1\\nl2\"\n"
                 + "g: 'yes'\n'key with: colon': 1\nh: '#no comment'\ni: results/mlruns\nj: '1e3'\nk: caf\u00e9\n");

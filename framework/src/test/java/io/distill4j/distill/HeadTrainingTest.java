@@ -72,11 +72,11 @@ class HeadTrainingTest {
         assertTrue(param(untrained, "hidden_1").equalsWithEps(param(trained[0], "hidden_1"), 0));
         assertTrue(param(untrained, VertexNames.LOGITS).equalsWithEps(param(trained[0], VertexNames.LOGITS), 0));
 
-        double first = reports.get(0).values().get("val_loss.hint_hidden_0");
-        double last = reports.get(reports.size() - 1).values().get("val_loss.hint_hidden_0");
+        double first = reports.get(0).values().get("objective.val.hint_hidden_0");
+        double last = reports.get(reports.size() - 1).values().get("objective.val.hint_hidden_0");
         assertTrue(last < 0.5 * first, "the hint's validation score did not drop: " + first + " -> " + last);
-        double firstTrain = reports.get(0).values().get("train_loss.hint_hidden_0");
-        double lastTrain = reports.get(reports.size() - 1).values().get("train_loss.hint_hidden_0");
+        double firstTrain = reports.get(0).values().get("objective.train.hint_hidden_0");
+        double lastTrain = reports.get(reports.size() - 1).values().get("objective.train.hint_hidden_0");
         assertTrue(lastTrain < firstTrain, firstTrain + " -> " + lastTrain);
     }
 
@@ -95,13 +95,57 @@ class HeadTrainingTest {
             Map<String, Double> v = r.values();
             // val_loss is the fixed-scale early-stopping criterion, the cross-entropy against the hard labels: the
             // hard-label head at weight 0.5 scores exactly half of it
-            assertEquals(r.validationLoss(), v.get("val_loss.hard") / 0.5, 1e-4 * r.validationLoss(), v.toString());
-            assertEquals(r.trainLoss(), v.get("train_loss.hard") + v.get("train_loss.hint_hidden_1"),
+            assertEquals(r.validationLoss(), v.get("objective.val.hard") / 0.5, 1e-4 * r.validationLoss(), v.toString());
+            assertEquals(r.trainLoss(), v.get("objective.train.hard") + v.get("objective.train.hint_hidden_1"),
                     1e-4 * r.trainLoss(), v.toString());
-            assertEquals(0.5, v.get("hard.weight"));
-            assertEquals(2.0, v.get("hint_hidden_1.weight"));
-            assertTrue(v.get("val_loss.hard") > 0 && v.get("val_loss.hint_hidden_1") > 0, v.toString());
+            // constant weights are not repeated per epoch (no schedule moves them)
+            assertFalse(v.containsKey("hard.weight") || v.containsKey("hint_hidden_1.weight"), v.toString());
+            assertTrue(v.get("objective.val.hard") > 0 && v.get("objective.val.hint_hidden_1") > 0, v.toString());
+            assertEquals(v.get("objective.val.hard") + v.get("objective.val.hint_hidden_1"),
+                    v.get("objective.val"), 1e-12, "the validation objective is the sum of its terms");
+            // the label-based curves of the same inference pass as the criterion; the hint head's teacher is the
+            // default teacher, so agreement is measured against it
+            assertTrue(v.get("epoch.val_accuracy") > 0 && v.get("epoch.val_accuracy") <= 1, v.toString());
+            assertTrue(v.get("epoch.val_macro_f1") >= 0 && v.get("epoch.val_macro_f1") <= 1, v.toString());
         }
+    }
+
+    /**
+     * The last epoch's label-based curves equal the trained network's metrics, computed here by hand from its logits
+     * on the validation split: accuracy against the labels, agreement against the teacher (whose logits are all
+     * zero, so its argmax is class 0) and cross-entropy.
+     */
+    @Test
+    void labelCurvesOfTheLastEpochMatchTheTrainedNetwork() {
+        ComputationGraph[] graph = new ComputationGraph[1];
+        List<EpochReport> reports = train(List.of(new HardLabelCrossEntropy()), new TrainingSettings(2, 32, 0.01, 0, 0),
+                graph);
+        var validation = split(2);
+        graph[0].clear();
+        double[][] z = graph[0].feedForward(validation.input(), false).get(io.distill4j.api.VertexNames.LOGITS)
+                .castTo(DataType.DOUBLE).toDoubleMatrix();
+        int[] y = validation.oneHot().argMax(1).toIntVector();
+        int correct = 0;
+        int zeros = 0;
+        double ce = 0;
+        for (int i = 0; i < z.length; i++) {
+            int best = 0;
+            for (int c = 1; c < z[i].length; c++) {
+                best = z[i][c] > z[i][best] ? c : best;
+            }
+            correct += best == y[i] ? 1 : 0;
+            zeros += best == 0 ? 1 : 0;
+            double sum = 0;
+            for (double v : z[i]) {
+                sum += Math.exp(v);
+            }
+            ce -= z[i][y[i]] - Math.log(sum); // -ln softmax(z)_y
+
+        }
+        Map<String, Double> last = reports.get(reports.size() - 1).values();
+        assertEquals(correct / (double) z.length, last.get("epoch.val_accuracy"), 1e-12);
+        assertEquals(zeros / (double) z.length, last.get("epoch.val_agreement"), 1e-12);
+        assertEquals(ce / z.length, reports.get(reports.size() - 1).validationLoss(), 1e-5);
     }
 
     /** With weight decay, DL4J adds it to the first head's score; the reported head scores leave it out. */
@@ -115,8 +159,8 @@ class HeadTrainingTest {
         EpochReport b = train(List.of(new HardLabelCrossEntropy()), new TrainingSettings(1, 128, 0.01, 0.5, 0),
                 decayed).get(0);
         assertTrue(b.trainLoss() > a.trainLoss() + 1e-3, "l2 did not raise DL4J's score");
-        assertEquals(a.values().get("train_loss.hard"), b.values().get("train_loss.hard"), 1e-6);
-        assertEquals(a.trainLoss(), a.values().get("train_loss.hard"), 1e-6);
+        assertEquals(a.values().get("objective.train.hard"), b.values().get("objective.train.hard"), 1e-6);
+        assertEquals(a.trainLoss(), a.values().get("objective.train.hard"), 1e-6);
     }
 
     private static INDArray param(ComputationGraph graph, String layer) {

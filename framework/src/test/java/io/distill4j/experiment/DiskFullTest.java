@@ -68,7 +68,7 @@ class DiskFullTest {
             public void epochFinished(Trial trial, EpochReport report) {
                 if (trial.id().equals(victim) && report.epoch() == 0) {
                     try {
-                        Path metric = runDir(mlruns, trial.id()).resolve("metrics").resolve("train_loss");
+                        Path metric = runDir(mlruns, trial.id()).resolve("metrics").resolve("objective.train");
                         Files.delete(metric);
                         Files.createSymbolicLink(metric, devFull);
                     } catch (java.io.IOException e) {
@@ -82,7 +82,7 @@ class DiskFullTest {
             e = assertThrows(EnvironmentException.class,
                     () -> new StudyRunner(results, store, fillsUp, 1).run(study, false));
         }
-        assertTrue(e.getMessage().contains("No space left on device") && e.getMessage().contains("train_loss")
+        assertTrue(e.getMessage().contains("No space left on device") && e.getMessage().contains("objective.train")
                 && e.getMessage().contains("3 of 7 trial(s) finished") && e.getMessage().contains("--resume"),
                 e.getMessage());
         assertEquals(3, studentsStarted.get(), "no trial starts after the disk is full");
@@ -100,7 +100,7 @@ class DiskFullTest {
         List<Trial> kept = study.trials().stream().filter(t -> ledger.finishedResult(t).isPresent()).toList();
         assertEquals(3, kept.size());
 
-        Files.delete(runDir(mlruns, failed.tags().get("distill4j.trial_id")).resolve("metrics").resolve("train_loss"));
+        Files.delete(runDir(mlruns, failed.tags().get("distill4j.trial_id")).resolve("metrics").resolve("objective.train"));
         StudyRunner.Outcome resumed;
         try (var store = new MlflowFileStore(mlruns)) {
             resumed = new StudyRunner(results, store, StudyListener.NONE, 1).run(study, true);
@@ -152,7 +152,7 @@ class DiskFullTest {
             public void epochFinished(Trial trial, EpochReport report) {
                 if (trial.id().equals(victim) && report.epoch() == 0) {
                     try {
-                        Path metric = runDir(mlruns, trial.id()).resolve("metrics").resolve("train_loss");
+                        Path metric = runDir(mlruns, trial.id()).resolve("metrics").resolve("objective.train");
                         Files.delete(metric);
                         Files.createSymbolicLink(metric, devFull);
                     } catch (java.io.IOException e) {

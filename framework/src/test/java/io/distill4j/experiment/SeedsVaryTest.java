@@ -79,11 +79,11 @@ class SeedsVaryTest {
         Map<String, String> keyByRun = runs.stream().filter(r -> r.tags().containsKey("distill4j.teacher_key"))
                 .collect(Collectors.toMap(MlflowFileStoreReader.Run::runName,
                         r -> r.tags().get("distill4j.teacher_key")));
-        String teacher1 = keyByRun.get("teacher mlp[8] seed=1");
-        String teacher2 = keyByRun.get("teacher mlp[8] seed=2");
+        String teacher1 = keyByRun.get("teacher mlp[8] s1");
+        String teacher2 = keyByRun.get("teacher mlp[8] s2");
         assertNotEquals(teacher1, teacher2, keyByRun.toString());
-        assertEquals(teacher1, keyByRun.get("distilled seed=1"), keyByRun.toString());
-        assertEquals(teacher2, keyByRun.get("distilled seed=2"), keyByRun.toString());
+        assertEquals(teacher1, keyByRun.get("kd s1"), keyByRun.toString());
+        assertEquals(teacher2, keyByRun.get("kd s2"), keyByRun.toString());
 
         Summary.Row row = outcome.summary().rows().stream().filter(r -> r.role().equals("teacher")).findFirst()
                 .orElseThrow();

@@ -199,7 +199,9 @@ class StudyConfigValidationTest {
                                 + "expected every epoch's value in [0, 1000]"),
                 Arguments.of("68-dist-standardize.yaml",
                         "distillation.loss.standardize: unknown key 'standardize' (valid keys here: alpha, beta, gamma, "
-                                + "temperature, type, weight)"));
+                                + "temperature, type, weight)"),
+                Arguments.of("69-tracking-register-empty.yaml",
+                        "tracking.register: expected a non-empty string"));
     }
 
     @Test

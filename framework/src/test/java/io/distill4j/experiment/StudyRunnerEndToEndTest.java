@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -115,12 +116,17 @@ class StudyRunnerEndToEndTest {
             assertTrue(metaYaml.contains("run_uuid: " + run.runId()), metaYaml);
         }
 
-        var distilled = byName.get("distilled alpha=0.2 seed=1");
-        assertNotNull(distilled, byName.keySet().toString());
+        // short names, what differs first (the MLflow UI cuts names at about 18 characters)
+        assertEquals(Set.of("tiny", "teacher mlp[16]", "alone s1", "alone s2", "kd a=0.2 s1", "kd a=0.2 s2",
+                "kd a=0.8 s1", "kd a=0.8 s2"), byName.keySet());
+        var distilled = byName.get("kd a=0.2 s1");
+        assertEquals("distilled alpha=0.2 seed=1 (trial " + distilled.tags().get("distill4j.trial_id") + ")",
+                distilled.tags().get("mlflow.note.content"), "the long description");
         assertEquals(outcome.parentRunId(), distilled.tags().get("mlflow.parentRunId"));
         assertEquals("distilled", distilled.params().get("trial.role"));
-        assertEquals("1", distilled.params().get("trial.seed"));
-        assertEquals("3", distilled.params().get("seed"), "the study root seed");
+        assertEquals("1", distilled.params().get("seed"), "the trial's own seed");
+        assertEquals("3", distilled.params().get("study.seed"), "the study root seed");
+        assertFalse(distilled.params().containsKey("trial.seed"));
         assertEquals("0.2", distilled.params().get("distillation.loss.alpha"));
         assertEquals("3", distilled.params().get("distillation.loss.temperature"));
         assertEquals("linear(->1)", distilled.params().get("trial.schedule.temperature"));
@@ -141,7 +147,28 @@ class StudyRunnerEndToEndTest {
         var teacherRun = byName.get("teacher mlp[16]");
         assertNotNull(teacherRun, byName.keySet().toString());
         assertEquals("3", teacherRun.tags().get("distill4j.seed"), "the teacher trains with the study root seed");
-        assertEquals("3", teacherRun.params().get("trial.seed"));
+        assertEquals("3", teacherRun.params().get("seed"));
+        // params per role: baselines carry no distillation settings, the teacher no student ones
+        var alone = byName.get("alone s2");
+        assertEquals("2", alone.params().get("seed"));
+        assertEquals("[4]", alone.params().get("student.hidden"));
+        for (String absent : List.of("distillation.loss.alpha", "distillation.loss.temperature", "teacher.type")) {
+            assertFalse(alone.params().containsKey(absent), "student-alone logs " + absent);
+        }
+        assertFalse(teacherRun.params().keySet().stream().anyMatch(k -> k.startsWith("student.")
+                || k.startsWith("distillation.") || k.startsWith("training.")), teacherRun.params().toString());
+        assertEquals("mlp", teacherRun.params().get("teacher.type"));
+        assertTrue(distilled.params().containsKey("teacher.type"));
+        // the same label-based validation curves for every role; agreement for students only
+        for (var run : List.of(distilled, alone, teacherRun)) {
+            for (String m : List.of("epoch.val_cross_entropy", "epoch.val_accuracy", "epoch.val_macro_f1",
+                    "objective.train")) {
+                assertTrue(run.metrics().containsKey(m), run.runName() + " lacks " + m);
+            }
+        }
+        assertEquals(2, alone.metrics().get("epoch.val_agreement").size());
+        assertFalse(teacherRun.metrics().containsKey("epoch.val_agreement"));
+        assertFalse(alone.metrics().containsKey("objective.val.kd") || alone.metrics().containsKey("temperature"));
         // per-epoch metrics with steps; the schedule moves T from 3 to 1 over two epochs
         var temperature = distilled.metrics().get("temperature");
         assertEquals(2, temperature.size());
@@ -149,14 +176,47 @@ class StudyRunnerEndToEndTest {
         assertEquals(3.0, temperature.get(0).value(), 1e-12);
         assertEquals(1, temperature.get(1).step());
         assertEquals(1.0, temperature.get(1).value(), 1e-12);
-        assertEquals(2, distilled.metrics().get("train_loss").size());
-        assertEquals(2, distilled.metrics().get("val_loss").size());
+        assertEquals(2, distilled.metrics().get("objective.train").size());
+        assertEquals(2, distilled.metrics().get("objective.val").size());
+        assertEquals(2, distilled.metrics().get("epoch.val_cross_entropy").size());
+        assertEquals(2, distilled.metrics().get("epoch.val_agreement").size());
+        assertFalse(distilled.metrics().containsKey("alpha"), "a constant alpha is a param, not a per-epoch metric");
         for (String m : List.of("test_accuracy", "test_macro_f1", "test_log_loss", "test_agreement",
-                "test_kl_teacher", "val_accuracy", "parameters", "teacher_parameters", "compression_ratio")) {
+                "test_kl_teacher", "val_accuracy")) {
             assertTrue(distilled.metrics().containsKey(m), "missing metric " + m);
         }
-        assertTrue(distilled.artifacts().containsAll(List.of("config.yaml", "model/student.zip")),
-                distilled.artifacts().toString());
+        // constants are params, not metrics
+        for (String p : List.of("result.parameters", "result.teacher_parameters", "result.compression_ratio",
+                "result.epochs_run")) {
+            assertTrue(distilled.params().containsKey(p), "missing param " + p);
+            assertFalse(distilled.metrics().containsKey(p.substring("result.".length())), p + " as a metric");
+        }
+        assertEquals(String.valueOf(outcome.results().stream().filter(r -> r.trialId().equals(
+                distilled.tags().get("distill4j.trial_id"))).findFirst().orElseThrow().parameters()),
+                distilled.params().get("result.parameters"));
+        assertTrue(distilled.artifacts().containsAll(List.of("config.yaml", "model/student.zip", "model/MLmodel",
+                "model/input_example.json", "model/serving_input_example.json")), distilled.artifacts().toString());
+        // the MLflow Model: its signature names the 12 features and the three class probabilities, its example is
+        // the first validation rows, and the run tag lists it
+        String mlmodel = Files.readString(root.resolve(experiment.experimentId()).resolve(distilled.runId())
+                .resolve("artifacts").resolve("model").resolve("MLmodel"));
+        var m = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(mlmodel);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var signatureInputs = json.readTree(m.get("signature").get("inputs").asText());
+        assertEquals(12, signatureInputs.size(), mlmodel);
+        assertEquals(data.featureNames().get(0), signatureInputs.get(0).get("name").asText());
+        assertEquals(List.of("p_sell", "p_hold", "p_buy"), json.readTree(m.get("signature").get("outputs").asText())
+                .findValuesAsText("name"));
+        assertEquals("student.zip", m.get("flavors").get("distill4j").get("model_file").asText());
+        var example = json.readTree(Files.readString(root.resolve(experiment.experimentId()).resolve(distilled.runId())
+                .resolve("artifacts").resolve("model").resolve("input_example.json")));
+        double[] firstRow = data.validation().input(io.distill4j.api.InputKind.TABULAR).getRow(0)
+                .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+        for (int j = 0; j < firstRow.length; j++) {
+            assertEquals(firstRow[j], example.get("data").get(0).get(j).asDouble(), 0.0);
+        }
+        assertTrue(distilled.tags().get("mlflow.log-model.history").contains(distilled.runId()));
         String metricFile = Files.readString(root.resolve(experiment.experimentId()).resolve(distilled.runId())
                 .resolve("metrics").resolve("temperature"));
         assertTrue(metricFile.matches("\\d+ 3\\.0 0\\n\\d+ 1\\.0 1\\n"), metricFile);
@@ -178,6 +238,13 @@ class StudyRunnerEndToEndTest {
         Path inputs = root.resolve(experiment.experimentId()).resolve(distilled.runId()).resolve("inputs");
         Path input = inputs.resolve(md5(datasetDirs.get(0).getFileName() + distilled.runId())).resolve("meta.yaml");
         String inputMeta = Files.readString(input);
+        assertFalse(distilled.tags().containsKey("distill4j.dataset"), "the dataset is an input, not a JSON tag");
+        var read = reader.datasets(experiment.experimentId(), distilled.runId());
+        assertEquals(1, read.size());
+        assertEquals(name, read.get(0).name());
+        assertEquals(digest, read.get(0).digest());
+        assertEquals("code", read.get(0).sourceType());
+        assertEquals("training", read.get(0).context());
         assertEquals("destination_id: " + distilled.runId() + "\ndestination_type: RUN\nsource_id: "
                 + datasetDirs.get(0).getFileName() + "\nsource_type: DATASET\ntags:\n  mlflow.data.context: training\n",
                 inputMeta);
@@ -185,8 +252,9 @@ class StudyRunnerEndToEndTest {
         var teacher = byName.get("teacher mlp[16]");
         assertEquals("teacher", teacher.params().get("trial.role"));
         assertEquals("false", teacher.tags().get("distill4j.teacher_cached"));
-        assertEquals(3, teacher.metrics().get("train_loss").size());
-        assertTrue(teacher.artifacts().contains("model/teacher.zip"));
+        assertEquals(3, teacher.metrics().get("objective.train").size());
+        assertTrue(teacher.artifacts().containsAll(List.of("model/teacher.zip", "model/MLmodel")),
+                teacher.artifacts().toString());
         assertFalse(teacher.metrics().containsKey("test_agreement"));
     }
 

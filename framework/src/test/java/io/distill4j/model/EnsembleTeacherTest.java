@@ -140,7 +140,7 @@ class EnsembleTeacherTest {
                     .findFirst().orElseThrow();
             assertTrue(teacherRun.metrics().containsKey("wide.test_accuracy"),
                     teacherRun.metrics().keySet().toString());
-            assertEquals(2, teacherRun.metrics().get("narrow.train_loss").size(), "member epochs under its name");
+            assertEquals(2, teacherRun.metrics().get("narrow.objective.train").size(), "member epochs under its name");
         }
     }
     /** An ensemble of a network and a tree ensemble trains, is cached with both models, and a student distils it. */

@@ -28,14 +28,16 @@ import org.mlflow_project.google.protobuf.InvalidProtocolBufferException;
 
 /**
  * The MLflow REST API 2.0 calls distill4j uses: experiments by name, runs (create, update, delete, search),
- * {@code log-batch} split within MLflow's limits, {@code log-inputs}, and artifacts.
+ * {@code log-batch} split within MLflow's limits, {@code log-inputs}, artifacts, and the Model Registry's
+ * {@code registered-models/create} and {@code model-versions/create}.
  *
  * <p><b>MLflow's Java client.</b> Tracking goes through {@code org.mlflow:mlflow-client}'s {@link MlflowClient}
  * (built by {@link MlflowJavaClient} with the {@link TrackingAuth} credentials, so the client sends the
  * {@code Authorization} header): {@code getExperimentByName}, {@code createExperiment}, {@code createRun},
  * {@code getRun}, {@code setTerminated} ({@code runs/update}), {@code deleteRun}, {@code logBatch} and
- * {@code searchRuns} (paged). The client has no typed method for {@code runs/log-inputs}, so that request is built
- * here as JSON and sent with the client's generic {@code sendPost} (same auth and connection).
+ * {@code searchRuns} (paged). The client has no typed method for {@code runs/log-inputs} or for creating registered
+ * models and versions, so those requests are built here as JSON and sent with the client's generic
+ * {@code sendPost} (same auth and connection).
  *
  * <p><b>Plain HTTP.</b> Only artifact upload does not use the client: its {@code logArtifact} shells out to Python
  * ({@code mlflow.store.artifact.cli}) and fails without a Python MLflow install, so artifacts are PUT by
@@ -224,6 +226,60 @@ public final class MlflowRestApi {
         ds.put("profile", d.profile());
         String json = body.toString();
         call("runs/log-inputs", () -> client.sendPost("runs/log-inputs", json)); // no typed method in the client
+    }
+
+    /** A model version the Model Registry holds ({@code version} is MLflow's decimal string, from 1). */
+    public record ModelVersion(String name, String version, String source, String runId, String status) {
+    }
+
+    /**
+     * {@code registered-models/create}: a registered model {@code name} with a description and tags.
+     *
+     * @return false if a registered model of that name exists already (it is left as it is)
+     */
+    public boolean createRegisteredModel(String name, String description, List<KeyValue> tags) {
+        ObjectNode body = obj().put("name", name);
+        if (description != null) {
+            body.put("description", description);
+        }
+        tags.forEach(t -> body.withArray("tags").addObject().put("key", t.key()).put("value", t.value()));
+        String json = body.toString();
+        try {
+            call("registered-models/create", () -> client.sendPost("registered-models/create", json));
+            return true;
+        } catch (MlflowHttp.ApiError e) {
+            if ("RESOURCE_ALREADY_EXISTS".equals(e.errorCode())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@code model-versions/create}: a new version of registered model {@code name} from {@code source} (the model
+     * folder's artifact URI) produced by run {@code runId}.
+     */
+    public ModelVersion createModelVersion(String name, String source, String runId, String description,
+            List<KeyValue> tags) {
+        ObjectNode body = obj().put("name", name).put("source", source).put("run_id", runId);
+        if (description != null) {
+            body.put("description", description);
+        }
+        tags.forEach(t -> body.withArray("tags").addObject().put("key", t.key()).put("value", t.value()));
+        String json = body.toString();
+        String answer = call("model-versions/create", () -> client.sendPost("model-versions/create", json));
+        JsonNode v;
+        try {
+            v = MlflowHttp.JSON.readTree(answer).path("model_version");
+        } catch (IOException e) {
+            throw new MlflowHttp.ApiError(200, "BAD_RESPONSE", "model-versions/create: " + e.getMessage());
+        }
+        if (!v.hasNonNull("version")) {
+            throw new MlflowHttp.ApiError(200, "BAD_RESPONSE", "model-versions/create answered no version: "
+                    + answer);
+        }
+        return new ModelVersion(v.path("name").asText(name), v.get("version").asText(), v.path("source").asText(),
+                v.path("run_id").asText(), v.path("status").asText());
     }
 
     /**

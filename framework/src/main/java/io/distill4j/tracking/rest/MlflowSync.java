@@ -145,9 +145,9 @@ public final class MlflowSync {
         run.metrics().forEach((k, points) -> points.forEach(p ->
                 metrics.add(new MlflowRestApi.MetricPoint(k, p.value(), p.timestamp(), p.step()))));
         api.logBatch(remoteId, params, tags, metrics, null);
-        String dataset = run.tags().get(DatasetInput.TAG);
-        if (dataset != null) {
-            api.logInputs(remoteId, DatasetInput.fromJson(dataset));
+        var reader = new MlflowFileStoreReader(localRoot);
+        for (DatasetInput dataset : reader.datasets(exp.experimentId(), run.runId())) {
+            api.logInputs(remoteId, dataset);
         }
         Path artifacts = localRoot.toAbsolutePath().resolve(exp.experimentId()).resolve(run.runId())
                 .resolve("artifacts");

@@ -51,6 +51,15 @@ final class FakeMlflowServer implements AutoCloseable {
         final List<JsonNode> inputs = new ArrayList<>();
     }
 
+    /** A registered model of the Model Registry and its versions (MLflow numbers them 1, 2, ...). */
+    static final class RegisteredModel {
+        String name;
+        String description;
+        final Map<String, String> tags = new LinkedHashMap<>();
+        final List<ObjectNode> versions = new ArrayList<>();
+    }
+
+    final Map<String, RegisteredModel> registeredModels = new ConcurrentHashMap<>();
     final Map<String, String> experiments = new ConcurrentHashMap<>(); // name -> id
     final Map<String, Run> runs = new ConcurrentHashMap<>();
     final Map<String, byte[]> artifacts = new ConcurrentHashMap<>();
@@ -306,9 +315,108 @@ final class FakeMlflowServer implements AutoCloseable {
                     }
                 }
             }
+            case "registered-models/create" -> {
+                String name = text(in, "name");
+                if (name.isEmpty()) {
+                    throw invalid("Registered model name cannot be empty.");
+                }
+                if (registeredModels.containsKey(name)) {
+                    throw new Invalid(400, "RESOURCE_ALREADY_EXISTS", "Registered Model (name=" + name
+                            + ") already exists.");
+                }
+                RegisteredModel m = new RegisteredModel();
+                m.name = name;
+                m.description = in.path("description").asText(null);
+                registryTags(in, m.tags);
+                registeredModels.put(name, m);
+                out.set("registered_model", registeredModel(m));
+            }
+            case "registered-models/get" -> out.set("registered_model", registeredModel(model(text(in, "name"))));
+            case "model-versions/create" -> {
+                RegisteredModel m = model(text(in, "name"));
+                String source = text(in, "source");
+                String runId = in.path("run_id").asText("");
+                checkSource(source, runId);
+                Map<String, String> tags = new LinkedHashMap<>();
+                registryTags(in, tags);
+                ObjectNode v = JSON.createObjectNode().put("name", m.name)
+                        .put("version", String.valueOf(m.versions.size() + 1))
+                        .put("creation_timestamp", System.currentTimeMillis()).put("current_stage", "None")
+                        .put("source", source).put("run_id", runId).put("status", "READY");
+                if (in.hasNonNull("description")) {
+                    v.put("description", in.get("description").asText());
+                }
+                ArrayNode ts = v.putArray("tags");
+                tags.forEach((k, val) -> ts.addObject().put("key", k).put("value", val));
+                m.versions.add(v);
+                out.set("model_version", v);
+            }
+            case "model-versions/get" -> {
+                RegisteredModel m = model(text(in, "name"));
+                String version = text(in, "version");
+                out.set("model_version", m.versions.stream().filter(v -> v.get("version").asText().equals(version))
+                        .findFirst().orElseThrow(() -> new Invalid(404, "RESOURCE_DOES_NOT_EXIST",
+                                "Model Version (name=" + m.name + ", version=" + version + ") not found")));
+            }
             default -> throw new Invalid(404, "ENDPOINT_NOT_FOUND", "no endpoint " + endpoint);
         }
         return out;
+    }
+
+    private RegisteredModel model(String name) {
+        RegisteredModel m = registeredModels.get(name);
+        if (m == null) {
+            throw new Invalid(404, "RESOURCE_DOES_NOT_EXIST", "Registered Model with name=" + name + " not found");
+        }
+        return m;
+    }
+
+    private static ObjectNode registeredModel(RegisteredModel m) {
+        ObjectNode o = JSON.createObjectNode().put("name", m.name);
+        if (m.description != null) {
+            o.put("description", m.description);
+        }
+        ArrayNode ts = o.putArray("tags");
+        m.tags.forEach((k, v) -> ts.addObject().put("key", k).put("value", v));
+        return o;
+    }
+
+    /** MLflow's registry tag rules: tag-name rules, keys of at most 250 and values of at most 5000 characters. */
+    private static void registryTags(JsonNode in, Map<String, String> into) {
+        for (JsonNode t : in.path("tags")) {
+            String key = t.path("key").asText();
+            String value = t.path("value").asText(null);
+            checkKey("tag", key);
+            if (value == null) {
+                throw invalid("Tag value cannot be None");
+            }
+            if (value.length() > 5000) {
+                throw invalid("Model version value '" + value.substring(0, 20) + "...' had length "
+                        + value.length() + ", which exceeded length limit of 5000");
+            }
+            into.put(key, value);
+        }
+    }
+
+    /**
+     * MLflow's {@code _validate_source}: a local source ({@code file:} or a plain path) needs a run id and must lie
+     * inside that run's artifact folder; any other source must not hold relative path segments.
+     */
+    private void checkSource(String source, String runId) {
+        URI u = URI.create(source.replace(" ", "%20"));
+        boolean local = u.getScheme() == null || u.getScheme().equals("file");
+        if (local) {
+            Run r = runId.isEmpty() ? null : runs.get(runId);
+            throw invalid("Invalid model version source: '" + source + "'. To use a local path as a model version "
+                    + "source, the run_id request parameter has to be specified and the local path has to be "
+                    + "contained within the artifact directory of the run specified by the run_id."
+                    + (r == null ? "" : " (this server's runs have mlflow-artifacts: roots)"));
+        }
+        for (String segment : u.getPath() == null ? new String[0] : u.getPath().split("/")) {
+            if (segment.equals("..") || segment.equals(".")) {
+                throw invalid("Invalid model version source: '" + source + "'. Relative paths are not allowed.");
+            }
+        }
     }
 
     private ObjectNode info(Run r) {

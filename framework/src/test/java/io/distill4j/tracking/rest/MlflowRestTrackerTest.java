@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.distill4j.experiment.ModelRegistration;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.StudyListener;
 import io.distill4j.experiment.StudyRunner;
+import io.distill4j.experiment.TrialResult;
 import io.distill4j.tracking.MlflowFileStoreReader;
 import io.distill4j.tracking.RunStatus;
 import io.distill4j.tracking.TrackedRun;
@@ -133,21 +135,59 @@ class MlflowRestTrackerTest {
                 assertEquals("synthetic", r.inputs.get(0).path("dataset").path("name").asText());
                 assertEquals("training", r.inputs.get(0).path("tags").get(0).path("value").asText());
                 assertTrue(r.tags.containsKey("distill4j.data.sha256"));
-                assertTrue(r.params.containsKey("trial.seed"));
+                assertTrue(r.params.containsKey("seed") && r.params.containsKey("study.seed"));
                 byte[] config = server.artifacts.get(r.experimentId + "/" + r.id + "/artifacts/config.yaml");
                 assertTrue(config != null && new String(config, StandardCharsets.UTF_8).contains("study: tiny-rest"));
             }
         }
         FakeMlflowServer.Run cell = runs.stream().filter(r -> "distilled".equals(r.tags.get("distill4j.role")))
                 .findFirst().orElseThrow();
-        List<Long> steps = cell.metrics.stream().filter(m -> m.key().equals("train_loss")).map(m -> m.step())
+        List<Long> steps = cell.metrics.stream().filter(m -> m.key().equals("objective.train")).map(m -> m.step())
                 .toList();
         assertEquals(List.of(0L, 1L), steps);
         assertTrue(cell.metrics.stream().anyMatch(m -> m.key().equals("test_accuracy")));
         String trialId = cell.tags.get("distill4j.trial_id");
         byte[] model = server.artifacts.get(cell.experimentId + "/" + cell.id + "/artifacts/model/student.zip");
         assertArrayEquals(Files.readAllBytes(outcome.folder().resolve("students").resolve(trialId + ".zip")), model);
+        // the student as an MLflow Model: MLmodel beside the zip, and the tag MLflow lists logged models from
+        String mlmodel = new String(server.artifacts.get(cell.experimentId + "/" + cell.id + "/artifacts/model/MLmodel"),
+                StandardCharsets.UTF_8);
+        assertTrue(mlmodel.contains("run_id: " + cell.id) && mlmodel.contains("distill4j:"), mlmodel);
+        assertTrue(cell.tags.get("mlflow.log-model.history").contains("\"artifact_path\":\"model\""),
+                cell.tags.toString());
         assertTrue(server.artifacts.containsKey(parent.experimentId + "/" + parent.id + "/artifacts/summary.md"));
+
+        // the Model Registry: a registered model and a version linked to the run, described by its test metrics
+        MlflowRestApi api = TrackingUris.api(server.uri(), Map.of("MLFLOW_TRACKING_TOKEN", SECRET), FAST);
+        var first = ModelRegistration.register(api, outcome.folder(), "tiny-rest", trialId, "tiny-student");
+        assertTrue(first.modelCreated());
+        assertEquals("1", first.version().version());
+        assertEquals(cell.id, first.runId());
+        assertEquals("mlflow-artifacts:/" + cell.experimentId + "/" + cell.id + "/artifacts/model",
+                first.version().source());
+        var registered = server.registeredModels.get("tiny-student");
+        var version = registered.versions.get(0);
+        assertEquals(cell.id, version.get("run_id").asText());
+        String description = version.get("description").asText();
+        TrialResult result = outcome.results().stream().filter(r -> r.trialId().equals(trialId)).findFirst()
+                .orElseThrow();
+        assertTrue(description.startsWith(result.trial().method() + ", seed 1, study tiny-rest (trial " + trialId
+                + ", run " + cell.id + "); test: accuracy " + String.format(java.util.Locale.ROOT, "%.4f",
+                result.test().get("accuracy"))), description);
+        Map<String, String> versionTags = new java.util.HashMap<>();
+        version.get("tags").forEach(t -> versionTags.put(t.get("key").asText(), t.get("value").asText()));
+        assertEquals(trialId, versionTags.get("distill4j.trial_id"));
+        assertEquals("tiny-rest", versionTags.get("distill4j.study"));
+        assertEquals(String.format(java.util.Locale.ROOT, "%.4f", result.test().get("macro_f1")),
+                versionTags.get("test_macro_f1"));
+        var second = ModelRegistration.register(api, outcome.folder(), "tiny-rest", trialId, "tiny-student");
+        assertFalse(second.modelCreated());
+        assertEquals("2", second.version().version());
+        var unknown = assertThrows(io.distill4j.Distill4jException.class, () -> ModelRegistration.register(api,
+                outcome.folder(), "tiny-rest", "000000000000", "tiny-student"));
+        assertTrue(unknown.getMessage().startsWith("no finished trial 000000000000 in "), unknown.getMessage());
+        assertThrows(io.distill4j.Distill4jException.class, () -> ModelRegistration.register(api,
+                outcome.folder(), "not-there", trialId, "tiny-student"));
         assertFalse(Files.exists(dir.resolve("results").resolve("mlruns-offline")));
         assertNoSecret(log.toString(StandardCharsets.UTF_8));
     }
@@ -179,11 +219,16 @@ class MlflowRestTrackerTest {
             assertNotEquals(null, r.endTime);
             if (r != parent) {
                 assertEquals(parent.id, r.tags.get("mlflow.parentRunId"), r.name);
-                assertEquals(List.of(0L, 1L), r.metrics.stream().filter(m -> m.key().equals("train_loss"))
+                assertEquals(List.of(0L, 1L), r.metrics.stream().filter(m -> m.key().equals("objective.train"))
                         .map(m -> m.step()).toList(), r.name);
                 assertTrue(server.artifacts.containsKey(r.experimentId + "/" + r.id + "/artifacts/config.yaml"),
                         r.name);
                 assertFalse(r.tags.containsKey(MlflowRestTracker.REMOTE_RUN_TAG));
+                // the dataset, replayed from the offline store's own inputs layout (no JSON tag repeats it there)
+                assertEquals(1, r.inputs.size(), r.name);
+                assertEquals("training", r.inputs.get(0).path("tags").get(0).path("value").asText(), r.name);
+                assertEquals("synthetic", r.inputs.get(0).path("dataset").path("name").asText(), r.name);
+                assertFalse(r.tags.containsKey("distill4j.dataset"), r.name);
             }
         }
         assertTrue(server.artifacts.containsKey(parent.experimentId + "/" + parent.id + "/artifacts/summary.md"));
