@@ -14,8 +14,8 @@ import java.util.TreeMap;
 
 /**
  * What a runtime model file needs beside the network: how the input is shaped, the bar interval (to tell gaps), the
- * standardiser fitted on the training split, and provenance. Kept as {@code distill4j/export.properties} inside a
- * student's DL4J zip, so {@code distill4j export} can convert the zip later without the data.
+ * standardiser fitted on the training split, and provenance. Kept as {@code <trial-id>.export.properties} beside
+ * a student's DL4J zip, so {@code distill4j export} can convert the zip later without the data.
  *
  * @param sequence whether the student reads windows {@code [lookback][features]}
  * @param lookback the study's window length in bars
@@ -26,9 +26,6 @@ import java.util.TreeMap;
  */
 public record ExportInfo(boolean sequence, int lookback, long intervalMs, double[] mean, double[] std,
         Map<String, String> provenance) {
-    /** The entry of a student zip that holds this. */
-    public static final String ZIP_ENTRY = "distill4j/export.properties";
-
     /** The feature specification written into every model file (the definitions are FeatureEngineer's). */
     static final Map<String, String> FEATURE_SPEC = featureSpec();
 
@@ -87,7 +84,7 @@ public record ExportInfo(boolean sequence, int lookback, long intervalMs, double
                     Integer.parseInt(require(p, "lookback")), Long.parseLong(require(p, "interval_ms")),
                     split(require(p, "mean")), split(require(p, "std")), prov);
         } catch (IllegalArgumentException e) {
-            throw new IOException(ZIP_ENTRY + ": " + e.getMessage(), e);
+            throw new IOException("export information: " + e.getMessage(), e);
         }
     }
 

@@ -155,6 +155,10 @@ public final class TrialTracking implements TrialListener {
         Path model = exportedModel.apply(trial);
         if (model != null && Files.isRegularFile(model)) {
             run(trial).logArtifact("model/student.zip", model);
+            Path runtime = ModelExport.runtimeModelBeside(model);
+            if (Files.isRegularFile(runtime)) {
+                run(trial).logArtifact("model/student" + ModelExport.RUNTIME_EXTENSION, runtime);
+            }
         }
     }
 

@@ -155,7 +155,7 @@ class StudyRunnerEndToEndTest {
                 "test_kl_teacher", "val_accuracy", "parameters", "teacher_parameters", "compression_ratio")) {
             assertTrue(distilled.metrics().containsKey(m), "missing metric " + m);
         }
-        assertTrue(distilled.artifacts().containsAll(List.of("config.yaml", "model/student.zip")),
+        assertTrue(distilled.artifacts().containsAll(List.of("config.yaml", "model/student.zip", "model/student.d4jr")),
                 distilled.artifacts().toString());
         String metricFile = Files.readString(root.resolve(experiment.experimentId()).resolve(distilled.runId())
                 .resolve("metrics").resolve("temperature"));
@@ -251,6 +251,36 @@ class StudyRunnerEndToEndTest {
         assertEquals(any.test("accuracy"), metrics.accuracy(), 1e-9);
         // the recorded test predictions are the deployable model's argmax, sample by sample
         assertEquals(TrialResult.predictionText(probabilities.argMax(1).toIntVector()), any.testPredictions());
+    }
+
+    @Test
+    void everyTrainedStudentIsExportedToTheRuntimeAndAnswersAsDl4j() throws Exception {
+        PreparedData data = DatasetPreparer.prepare(study.base().data());
+        int students = 0;
+        for (TrialResult r : outcome.results()) {
+            if (r.trial().role() == Trial.Role.TEACHER) {
+                continue;
+            }
+            students++;
+            Path zip = outcome.folder().resolve("students").resolve(r.trialId() + ".zip");
+            io.distill4j.runtime.StudentModel model = io.distill4j.runtime.StudentModel.load(
+                    ModelExport.runtimeModelBeside(zip));
+            assertEquals(r.trialId(), model.metadata().get("trial_id"));
+            assertEquals("tiny", model.metadata().get("study"));
+            assertEquals(io.distill4j.config.ConfigHash.of(r.trial().resolved()), model.metadata().get("config_hash"));
+            assertArrayEquals(data.standardiser().mean(), model.standardiserMean());
+            INDArray expected = ModelSerializer.restoreComputationGraph(zip.toFile(), false)
+                    .outputSingle(data.test().features());
+            io.distill4j.runtime.Predictor predictor = model.newPredictor();
+            float[] out = new float[3];
+            for (int k = 0; k < data.test().size(); k++) {
+                predictor.predict(data.test().features().getRow(k).toFloatVector(), out);
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(expected.getDouble(k, c), out[c], 1e-5, "trial " + r.trialId() + " sample " + k);
+                }
+            }
+        }
+        assertEquals(outcome.results().size() - 1, students);
     }
 
     @Test
