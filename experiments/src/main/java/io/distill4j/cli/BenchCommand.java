@@ -36,6 +36,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -121,7 +122,7 @@ public final class BenchCommand implements Callable<Integer> {
         StudentModel first = models.values().iterator().next();
         if (teacherZip != null && dl4jCalls > 0) {
             ComputationGraph teacher = ModelSerializer.restoreComputationGraph(teacherZip.toFile(), false);
-            String label = "teacher " + describeGraph(teacher);
+            String label = "teacher (" + teacher.numParams() + " parameters)";
             out.println("DL4J " + label + " ...");
             report.add(dl4jLatency(label, teacher, first, overhead));
             report.add(new BenchReport.SizeRow(label, teacher.numParams(), kb(Files.size(teacherZip)) + " (zip)",
@@ -253,7 +254,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .warmupTime(TimeValue.seconds(jmhSeconds)).measurementTime(TimeValue.seconds(jmhSeconds))
                 .jvmArgsAppend("-Xmx2g", "-XX:+UseParallelGC", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
                         "-Dorg.nd4j.log.initialization=false")
-                .param(param, value).shouldFailOnError(true);
+                .param(param, value).shouldFailOnError(true).verbosity(VerboseMode.SILENT);
         if (param2 != null) {
             o.param(param2, value2);
         }
@@ -288,10 +289,6 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (UnsupportedOperationException e) {
             return "n/a";
         }
-    }
-
-    private static String describeGraph(ComputationGraph g) {
-        return g.getNumLayers() + " layers";
     }
 
     private static String kb(long bytes) {
