@@ -176,18 +176,29 @@ public final class TrialTracking implements TrialListener {
      * {@code distill4j}, the zip, a signature (input: the standardised feature columns, or a
      * {@code [-1, features, lookback]} tensor for sequence models; output: the probabilities of sell, hold, buy)
      * and the first {@value #EXAMPLE_ROWS} validation inputs as the example. Without the trial's data (never seen in
-     * a study) only the zip is logged.
+     * a study) only the model files are logged. The dependency-free runtime model ({@code .d4jr}, written beside the
+     * zip by {@link ModelExport}) joins the zip in the same folder when it exists.
      */
     private void logModel(Trial trial, TrackedRun run, String fileName, Path zip, InputKind kind) {
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put(fileName, zip);
+        Path runtime = ModelExport.runtimeModelBeside(zip);
+        String runtimeName = fileName.replaceFirst("\\.zip$", "") + ModelExport.RUNTIME_EXTENSION;
+        if (Files.isRegularFile(runtime)) {
+            files.put(runtimeName, runtime);
+        }
         PreparedData d = data.get(trial.id());
         if (d == null) {
-            run.logArtifact("model/" + fileName, zip);
+            files.forEach((name, file) -> run.logArtifact("model/" + name, file));
             return;
         }
         INDArray rows = d.validation().input(kind);
         rows = rows.get(NDArrayIndex.interval(0, Math.min(EXAMPLE_ROWS, rows.size(0))));
         Map<String, Object> flavor = new LinkedHashMap<>();
         flavor.put("model_file", fileName);
+        if (files.containsKey(runtimeName)) {
+            flavor.put("runtime_file", runtimeName);
+        }
         flavor.put("format", "DL4J ComputationGraph zip (ModelSerializer)");
         flavor.put("dl4j_version", Provenance.tags().get("distill4j.dl4j.version"));
         flavor.put("role", trial.role().label());
@@ -211,7 +222,7 @@ public final class TrialTracking implements TrialListener {
             }
             example = MlflowModel.Example.ndarray(windows);
         }
-        MlflowModel.log(run, "model", "distill4j", flavor, Map.of(fileName, zip), inputs,
+        MlflowModel.log(run, "model", "distill4j", flavor, files, inputs,
                 MlflowModel.columns(Labels.NAMES.stream().map(c -> "p_" + c).toList(), "double"), example);
     }
 

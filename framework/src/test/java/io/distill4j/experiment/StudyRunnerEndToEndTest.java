@@ -195,7 +195,8 @@ class StudyRunnerEndToEndTest {
                 distilled.tags().get("distill4j.trial_id"))).findFirst().orElseThrow().parameters()),
                 distilled.params().get("result.parameters"));
         assertTrue(distilled.artifacts().containsAll(List.of("config.yaml", "model/student.zip", "model/MLmodel",
-                "model/input_example.json", "model/serving_input_example.json")), distilled.artifacts().toString());
+                "model/input_example.json", "model/serving_input_example.json", "model/student.d4jr")),
+                distilled.artifacts().toString());
         // the MLflow Model: its signature names the 12 features and the three class probabilities, its example is
         // the first validation rows, and the run tag lists it
         String mlmodel = Files.readString(root.resolve(experiment.experimentId()).resolve(distilled.runId())
@@ -209,6 +210,7 @@ class StudyRunnerEndToEndTest {
         assertEquals(List.of("p_sell", "p_hold", "p_buy"), json.readTree(m.get("signature").get("outputs").asText())
                 .findValuesAsText("name"));
         assertEquals("student.zip", m.get("flavors").get("distill4j").get("model_file").asText());
+        assertEquals("student.d4jr", m.get("flavors").get("distill4j").get("runtime_file").asText());
         var example = json.readTree(Files.readString(root.resolve(experiment.experimentId()).resolve(distilled.runId())
                 .resolve("artifacts").resolve("model").resolve("input_example.json")));
         double[] firstRow = data.validation().input(io.distill4j.api.InputKind.TABULAR).getRow(0)
@@ -319,6 +321,36 @@ class StudyRunnerEndToEndTest {
         assertEquals(any.test("accuracy"), metrics.accuracy(), 1e-9);
         // the recorded test predictions are the deployable model's argmax, sample by sample
         assertEquals(TrialResult.predictionText(probabilities.argMax(1).toIntVector()), any.testPredictions());
+    }
+
+    @Test
+    void everyTrainedStudentIsExportedToTheRuntimeAndAnswersAsDl4j() throws Exception {
+        PreparedData data = DatasetPreparer.prepare(study.base().data());
+        int students = 0;
+        for (TrialResult r : outcome.results()) {
+            if (r.trial().role() == Trial.Role.TEACHER) {
+                continue;
+            }
+            students++;
+            Path zip = outcome.folder().resolve("students").resolve(r.trialId() + ".zip");
+            io.distill4j.runtime.StudentModel model = io.distill4j.runtime.StudentModel.load(
+                    ModelExport.runtimeModelBeside(zip));
+            assertEquals(r.trialId(), model.metadata().get("trial_id"));
+            assertEquals("tiny", model.metadata().get("study"));
+            assertEquals(io.distill4j.config.ConfigHash.of(r.trial().resolved()), model.metadata().get("config_hash"));
+            assertArrayEquals(data.standardiser().mean(), model.standardiserMean());
+            INDArray expected = ModelSerializer.restoreComputationGraph(zip.toFile(), false)
+                    .outputSingle(data.test().features());
+            io.distill4j.runtime.Predictor predictor = model.newPredictor();
+            float[] out = new float[3];
+            for (int k = 0; k < data.test().size(); k++) {
+                predictor.predict(data.test().features().getRow(k).toFloatVector(), out);
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(expected.getDouble(k, c), out[c], 1e-5, "trial " + r.trialId() + " sample " + k);
+                }
+            }
+        }
+        assertEquals(outcome.results().size() - 1, students);
     }
 
     @Test

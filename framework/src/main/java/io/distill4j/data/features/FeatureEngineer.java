@@ -1,6 +1,7 @@
 package io.distill4j.data.features;
 
 import io.distill4j.api.KlineSeries;
+import io.distill4j.runtime.FeatureStream;
 import java.util.Arrays;
 import java.util.List;
 
@@ -27,14 +28,12 @@ import java.util.List;
  * gap.
  */
 public final class FeatureEngineer {
-    /** The feature names, in column order. */
-    public static final List<String> NAMES = List.of("ret_1", "ret_3", "ret_5", "ret_10", "ret_20",
-            "realised_vol_10", "realised_vol_20", "vwap_change_20", "hl_range", "sma_ratio_20", "rsi_14",
-            "log_volume_ratio_20");
+    /** The feature names, in column order (one list, shared with the runtime's streaming computer). */
+    public static final List<String> NAMES = FeatureStream.NAMES;
     /** Number of features. */
     public static final int NUM_FEATURES = 12;
     /** Bars of history a feature row needs before it: row {@code i} uses bars {@code i - 20 .. i}. */
-    public static final int WARMUP = 20;
+    public static final int WARMUP = FeatureStream.WARMUP;
 
     private static final int RSI_PERIOD = 14;
 

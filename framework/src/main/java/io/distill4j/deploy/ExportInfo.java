@@ -1,0 +1,134 @@
+package io.distill4j.deploy;
+
+import io.distill4j.data.features.FeatureEngineer;
+import io.distill4j.data.features.Standardiser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * What a runtime model file needs beside the network: how the input is shaped, the bar interval (to tell gaps), the
+ * standardiser fitted on the training split, and provenance. Kept as {@code <trial-id>.export.properties} beside
+ * a student's DL4J zip, so {@code distill4j export} can convert the zip later without the data.
+ *
+ * @param sequence whether the student reads windows {@code [lookback][features]}
+ * @param lookback the study's window length in bars
+ * @param intervalMs the training data's bar interval
+ * @param mean the standardiser's means, one per feature of {@link FeatureEngineer#NAMES}
+ * @param std the standardiser's standard deviations
+ * @param provenance study, trial id, config hash and the like, written into the file's metadata
+ */
+public record ExportInfo(boolean sequence, int lookback, long intervalMs, double[] mean, double[] std,
+        Map<String, String> provenance) {
+    /** The feature specification written into every model file (the definitions are FeatureEngineer's). */
+    static final Map<String, String> FEATURE_SPEC = featureSpec();
+
+    /** Copies the arrays and the map. */
+    public ExportInfo {
+        mean = mean.clone();
+        std = std.clone();
+        provenance = Map.copyOf(provenance);
+        if (mean.length != FeatureEngineer.NUM_FEATURES || std.length != mean.length) {
+            throw new IllegalArgumentException("a standardiser of " + mean.length + "/" + std.length
+                    + " values, expected " + FeatureEngineer.NUM_FEATURES);
+        }
+    }
+
+    /** From a fitted standardiser. */
+    public static ExportInfo of(boolean sequence, int lookback, long intervalMs, Standardiser standardiser,
+            Map<String, String> provenance) {
+        return new ExportInfo(sequence, lookback, intervalMs, standardiser.mean(), standardiser.std(), provenance);
+    }
+
+    /** The model file's metadata: provenance, then the input and feature specification. */
+    public Map<String, String> metadata() {
+        Map<String, String> m = new LinkedHashMap<>(new TreeMap<>(provenance));
+        m.put("input", sequence ? "sequence" : "tabular");
+        m.put("lookback", Integer.toString(lookback));
+        m.put("interval_ms", Long.toString(intervalMs));
+        m.put("classes", "sell,hold,buy");
+        m.putAll(FEATURE_SPEC);
+        return m;
+    }
+
+    /** Writes this as properties (doubles as their exact decimal form). */
+    public void write(OutputStream out) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("sequence", Boolean.toString(sequence));
+        p.setProperty("lookback", Integer.toString(lookback));
+        p.setProperty("interval_ms", Long.toString(intervalMs));
+        p.setProperty("mean", join(mean));
+        p.setProperty("std", join(std));
+        provenance.forEach((k, v) -> p.setProperty("provenance." + k, v));
+        p.store(out, "distill4j runtime export information");
+    }
+
+    /** Reads what {@link #write} wrote. */
+    public static ExportInfo read(InputStream in) throws IOException {
+        Properties p = new Properties();
+        p.load(in);
+        try {
+            Map<String, String> prov = new TreeMap<>();
+            for (String k : p.stringPropertyNames()) {
+                if (k.startsWith("provenance.")) {
+                    prov.put(k.substring("provenance.".length()), p.getProperty(k));
+                }
+            }
+            return new ExportInfo(Boolean.parseBoolean(require(p, "sequence")),
+                    Integer.parseInt(require(p, "lookback")), Long.parseLong(require(p, "interval_ms")),
+                    split(require(p, "mean")), split(require(p, "std")), prov);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("export information: " + e.getMessage(), e);
+        }
+    }
+
+    private static String require(Properties p, String key) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            throw new IllegalArgumentException("no '" + key + "'");
+        }
+        return v;
+    }
+
+    private static String join(double[] v) {
+        StringBuilder b = new StringBuilder();
+        for (double x : v) {
+            b.append(b.length() == 0 ? "" : ",").append(x);
+        }
+        return b.toString();
+    }
+
+    private static double[] split(String s) {
+        return Arrays.stream(s.split(",")).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    private static Map<String, String> featureSpec() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("features", String.join(",", FeatureEngineer.NAMES));
+        m.put("feature.warmup_bars", Integer.toString(FeatureEngineer.WARMUP));
+        m.put("feature.ret_k", "ln(close[i] / close[i-k]), k = 1,3,5,10,20");
+        m.put("feature.realised_vol_k", "sample std (divisor k-1) of the k one-bar log returns ending at i, k = 10,20");
+        m.put("feature.vwap_change_20", "close[i] / vwap20 - 1, vwap of (h+l+c)/3 weighted by volume over 20 bars "
+                + "(plain mean without volume)");
+        m.put("feature.hl_range", "(high[i] - low[i]) / close[i]");
+        m.put("feature.sma_ratio_20", "close[i] / mean(close, 20 bars) - 1");
+        m.put("feature.rsi_14", "Wilder RSI(14), seeded with the plain mean of the first 14 changes of a run, "
+                + "scaled rsi/50 - 1");
+        m.put("feature.log_volume_ratio_20", "ln((v[i] + e) / (m + e)), m = mean volume over 20 bars, e = 0.01 m + 1e-12");
+        m.put("feature.gaps", "a bar not exactly interval_ms after the previous starts a new run; windows never "
+                + "cross runs");
+        m.put("standardiser", "x_std = (x - mean) / std, fitted on the training split (population std, 1 where 0)");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** The feature names, in column order. */
+    public List<String> featureNames() {
+        return FeatureEngineer.NAMES;
+    }
+}
