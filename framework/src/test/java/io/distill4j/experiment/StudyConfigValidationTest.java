@@ -43,7 +43,7 @@ class StudyConfigValidationTest {
                                 + "cnn1d, ensemble, gbt, lstm, mlp, saved, strategy, transformer)"),
                 Arguments.of("04-unknown-loss-type.yaml",
                         "distillation.loss.type: unknown distillation loss type 'fitnet' (valid types: "
-                                + "cross_entropy, hint, hinton)"),
+                                + "activation, attention, crd, cross_entropy, hint, hinton, rkd, similarity)"),
                 Arguments.of("05-epochs-string.yaml",
                         "training.epochs: expected an integer in [1, 100000], got the string 'ten'"),
                 Arguments.of("06-alpha-out-of-range.yaml",
@@ -177,7 +177,25 @@ class StudyConfigValidationTest {
                 Arguments.of("59-gbt-subsample-above-one.yaml",
                         "teacher.subsample: expected a number in [0.001, 1], got 1.5"),
                 Arguments.of("60-hint-on-linear-student.yaml",
-                        "distillation.heads.hint: the student linear has no layer 'hidden_0' (its layers: logits)"));
+                        "distillation.heads.hint: the student linear has no layer 'hidden_0' (its layers: logits)"),
+                // feature terms (distillation.heads): their own keys are checked like every other
+                Arguments.of("61-feature-unknown-projection.yaml",
+                        "distillation.heads.sp.projection: expected one of [none, linear, mlp], got"
+                                + " 'cubic'"),
+                Arguments.of("62-attention-unknown-teacher-layer.yaml",
+                        "distillation.heads.at.teacher_layer: the teacher mlp[64,32] has no layer"
+                                + " 'lstm_0' (its layers: hidden_0, hidden_1)"),
+                Arguments.of("63-crd-temperature-zero.yaml",
+                        "distillation.heads.crd.temperature: expected a number in [0.001, 100], got 0"),
+                Arguments.of("64-rkd-negative-angle-weight.yaml",
+                        "distillation.heads.rkd.angle_weight: expected a number in [0, 1000000], got -2"),
+                Arguments.of("65-conv-projection-for-crd.yaml",
+                        "distillation.heads.crd.projection: expected one of [linear, mlp], got 'conv'"),
+                Arguments.of("66-adaptive-pooling-zero-bins.yaml",
+                        "distillation.heads.hint.bins: expected an integer in [1, 1024], got 0"),
+                Arguments.of("67-schedule-crd-temperature-zero.yaml",
+                        "distillation.schedules.crd.temperature: linear(->0) gives temperature = 0 at"
+                                + " epoch 3 of 3; expected every epoch's value in [0.001, 100]"));
     }
 
     @Test
