@@ -14,21 +14,8 @@ import java.util.List;
  */
 public final class ActivationMatching extends FeatureTerm {
     private static final List<Projection> PROJECTIONS = List.of(Projection.LINEAR, Projection.MLP, Projection.CONV);
-    private final HintLossFunction function;
-
     public ActivationMatching(Spec spec, double weight) {
-        super("activation", spec);
-        this.function = new HintLossFunction(weight, true);
-    }
-
-    @Override
-    protected WeightedLoss function() {
-        return function;
-    }
-
-    @Override
-    protected Projection defaultProjection() {
-        return Projection.LINEAR;
+        super("activation", spec, Projection.LINEAR, new HintLossFunction(weight, true));
     }
 
     /** Factory for {@code type: activation}. */

@@ -22,18 +22,13 @@ public final class AttentionTransfer extends FeatureTerm {
     private final AttentionTransferLossFunction function;
 
     public AttentionTransfer(String studentLayer, String teacherLayer, String teacher, double weight, double p) {
-        super("attention", new Spec(studentLayer, teacherLayer, teacher, Projection.NONE, Pooling.NONE, 1));
-        this.function = new AttentionTransferLossFunction(weight, p);
+        this(new Spec(studentLayer, teacherLayer, teacher, Projection.NONE, Pooling.NONE, 1),
+                new AttentionTransferLossFunction(weight, p));
     }
 
-    @Override
-    protected WeightedLoss function() {
-        return function;
-    }
-
-    @Override
-    protected Projection defaultProjection() {
-        return Projection.NONE;
+    private AttentionTransfer(Spec spec, AttentionTransferLossFunction function) {
+        super("attention", spec, Projection.NONE, function);
+        this.function = function;
     }
 
     @Override

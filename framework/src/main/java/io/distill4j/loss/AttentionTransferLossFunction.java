@@ -1,11 +1,9 @@
 package io.distill4j.loss;
 
 import java.util.Arrays;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -24,31 +22,19 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * The paper's code takes the squared difference's mean and multiplies it by {@code beta/2} with {@code beta = 1000};
  * here that factor is {@code weight}.
  */
-public final class AttentionTransferLossFunction implements ILossFunction, WeightedLoss {
+public final class AttentionTransferLossFunction extends WeightedLossFunction {
     private static final long serialVersionUID = 1L;
 
-    @JsonProperty("weight")
-    private volatile double weight;
     @JsonProperty("p")
     private final double p;
 
     @JsonCreator
     public AttentionTransferLossFunction(@JsonProperty("weight") double weight, @JsonProperty("p") double p) {
-        setWeight(weight);
+        super(weight);
         if (!(p >= 1 && p <= 8)) {
             throw new IllegalArgumentException("p must be in [1, 8], got " + p);
         }
         this.p = p;
-    }
-
-    @Override
-    public double weight() {
-        return weight;
-    }
-
-    @Override
-    public void setWeight(double weight) {
-        this.weight = Weights.check(weight);
     }
 
     public double p() {
@@ -99,17 +85,9 @@ public final class AttentionTransferLossFunction implements ILossFunction, Weigh
             for (int s = 0; s < steps; s++) {
                 sum += (q[i][s] - t[i][s]) * (q[i][s] - t[i][s]);
             }
-            score[i][0] = weight * sum / steps * (mask == null ? 1 : mask.getDouble(i));
+            score[i][0] = weight() * sum / steps * (mask == null ? 1 : mask.getDouble(i));
         }
         return Nd4j.createFromArray(score).castTo(preOutput.dataType());
-    }
-
-    @Override
-    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
-            boolean average) {
-        INDArray perExample = computeScoreArray(labels, preOutput, activationFn, mask);
-        double sum = perExample.sumNumber().doubleValue();
-        return average ? sum / perExample.size(0) : sum;
     }
 
     @Override
@@ -137,7 +115,7 @@ public final class AttentionTransferLossFunction implements ILossFunction, Weigh
             double qdq = 0;
             double m = (mask == null ? 1 : mask.getDouble(i));
             for (int s = 0; s < steps; s++) {
-                dq[s] = 2 * weight * m * (bigQ[s] / norm - t[i][s]) / steps;
+                dq[s] = 2 * weight() * m * (bigQ[s] / norm - t[i][s]) / steps;
                 qdq += bigQ[s] / norm * dq[s];
             }
             for (int s = 0; s < steps; s++) {
@@ -153,19 +131,7 @@ public final class AttentionTransferLossFunction implements ILossFunction, Weigh
     }
 
     @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
-            IActivation activationFn, INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
-    }
-
-    @Override
     public String name() {
-        return "AttentionTransfer(weight=" + weight + ",p=" + p + ")";
-    }
-
-    @Override
-    public String toString() {
-        return name();
+        return "AttentionTransfer(weight=" + weight() + ",p=" + p + ")";
     }
 }

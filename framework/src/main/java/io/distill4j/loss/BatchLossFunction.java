@@ -1,12 +1,9 @@
 package io.distill4j.loss;
 
 import java.util.Arrays;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * A DL4J loss whose value is a function of the whole minibatch (relations between examples), not a sum of per-example
@@ -17,24 +14,11 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * in the updater). A minibatch of one example scores 0. The arithmetic runs in double precision on the Java heap
  * (outputs are small); masks are not supported (no sequence masks reach feature heads).
  */
-public abstract class BatchLossFunction implements ILossFunction, WeightedLoss {
+public abstract class BatchLossFunction extends WeightedLossFunction {
     private static final long serialVersionUID = 1L;
 
-    @JsonProperty("weight")
-    private volatile double weight;
-
     protected BatchLossFunction(double weight) {
-        setWeight(weight);
-    }
-
-    @Override
-    public final double weight() {
-        return weight;
-    }
-
-    @Override
-    public final void setWeight(double weight) {
-        this.weight = Weights.check(weight);
+        super(weight);
     }
 
     /**
@@ -66,7 +50,7 @@ public abstract class BatchLossFunction implements ILossFunction, WeightedLoss {
             boolean average) {
         double[][][] a = arrays(labels, preOutput, activationFn, mask);
         int n = a[0].length;
-        double b = n < 2 ? 0 : weight * batchLoss(a[0], a[1], null);
+        double b = n < 2 ? 0 : weight() * batchLoss(a[0], a[1], null);
         return average ? b : b * n;
     }
 
@@ -84,7 +68,7 @@ public abstract class BatchLossFunction implements ILossFunction, WeightedLoss {
         if (n >= 2) {
             batchLoss(a[0], a[1], g);
         }
-        double scale = n * weight;
+        double scale = n * weight();
         for (double[] row : g) {
             for (int k = 0; k < row.length; k++) {
                 row[k] *= scale;
@@ -95,20 +79,8 @@ public abstract class BatchLossFunction implements ILossFunction, WeightedLoss {
     }
 
     @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
-            IActivation activationFn, INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
-    }
-
-    @Override
     public String name() {
-        return kind() + "(weight=" + weight + ")";
-    }
-
-    @Override
-    public String toString() {
-        return name();
+        return kind() + "(weight=" + weight() + ")";
     }
 
     /** The smooth-L1 (Huber, threshold 1) penalty of Park et al.: {@code x^2/2} for {@code |x| <= 1}, else {@code |x| - 1/2}. */

@@ -21,18 +21,12 @@ public final class ContrastiveKd extends FeatureTerm {
     private final ContrastiveLossFunction function;
 
     public ContrastiveKd(Spec spec, double weight, double temperature) {
-        super("crd", spec);
-        this.function = new ContrastiveLossFunction(weight, temperature);
+        this(spec, new ContrastiveLossFunction(weight, temperature));
     }
 
-    @Override
-    protected WeightedLoss function() {
-        return function;
-    }
-
-    @Override
-    protected Projection defaultProjection() {
-        return Projection.LINEAR;
+    private ContrastiveKd(Spec spec, ContrastiveLossFunction function) {
+        super("crd", spec, Projection.LINEAR, function);
+        this.function = function;
     }
 
     @Override

@@ -79,14 +79,25 @@ public abstract class FeatureTerm implements DistillationLoss {
 
     private final String type;
     private final Spec spec;
+    private final Projection defaultProjection;
+    private final WeightedLossFunction function;
 
-    protected FeatureTerm(String type, Spec spec) {
+    /**
+     * @param type the term's {@code type} name, also its head name's prefix
+     * @param defaultProjection the projection when the config names none (left out of {@link #describe()})
+     * @param function the term's live loss function
+     */
+    protected FeatureTerm(String type, Spec spec, Projection defaultProjection, WeightedLossFunction function) {
         this.type = type;
         this.spec = spec;
+        this.defaultProjection = defaultProjection;
+        this.function = function;
     }
 
     /** The term's live loss function, with its weight. */
-    protected abstract WeightedLoss function();
+    protected final WeightedLossFunction function() {
+        return function;
+    }
 
     /** The spec this term was built from. */
     public Spec spec() {
@@ -96,15 +107,12 @@ public abstract class FeatureTerm implements DistillationLoss {
     @Override
     public String describe() {
         return type + "(" + spec.studentLayer() + "->" + spec.teacherLayer() + extra()
-                + (spec.projection() == defaultProjection() ? "" : ",projection=" + lower(spec.projection()))
+                + (spec.projection() == defaultProjection ? "" : ",projection=" + lower(spec.projection()))
                 + (spec.pooling() == Pooling.NONE ? "" : ",pool=" + lower(spec.pooling())
                         + (spec.pooling() == Pooling.ADAPTIVE ? spec.bins() : ""))
                 + (function().weight() == 1 ? "" : ",weight=" + HintonKd.fmt(function().weight()))
                 + (spec.teacher().equals(DEFAULT_TEACHER) ? "" : ",teacher=" + spec.teacher()) + ")";
     }
-
-    /** The projection a term uses when the config names none (for {@link #describe()}). */
-    protected abstract Projection defaultProjection();
 
     /** The term's own settings for {@link #describe()}, e.g. {@code ,tau=0.1}; empty by default. */
     protected String extra() {
@@ -186,7 +194,7 @@ public abstract class FeatureTerm implements DistillationLoss {
 
     @Override
     public ILossFunction lossFunction() {
-        return (ILossFunction) function();
+        return function;
     }
 
     /** The teacher layer's activations as {@code [n, width]}: pooled or flattened when it is a sequence. */

@@ -24,26 +24,13 @@ import java.util.List;
  */
 public final class FitNetsHint extends FeatureTerm {
     private static final List<Projection> PROJECTIONS = List.of(Projection.LINEAR, Projection.MLP, Projection.CONV);
-    private final HintLossFunction function;
-
     public FitNetsHint(Spec spec, double weight) {
-        super("hint", spec);
-        this.function = new HintLossFunction(weight);
+        super("hint", spec, Projection.LINEAR, new HintLossFunction(weight));
     }
 
     /** A linear hint between two vector layers. */
     public FitNetsHint(String studentLayer, String teacherLayer, double weight, String teacherName) {
         this(new Spec(studentLayer, teacherLayer, teacherName, Projection.LINEAR, Pooling.NONE, 1), weight);
-    }
-
-    @Override
-    protected WeightedLoss function() {
-        return function;
-    }
-
-    @Override
-    protected Projection defaultProjection() {
-        return Projection.LINEAR;
     }
 
     /** Factory for {@code type: hint}. */

@@ -1,10 +1,8 @@
 package io.distill4j.loss;
 
 import java.util.Arrays;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -25,11 +23,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * with respect to {@code r} is {@code weight * (r - h)} (DL4J divides by the minibatch size in the updater).
  * {@code weight} (default 1, >= 0) is mutable so that a schedule can change it between epochs.
  */
-public final class HintLossFunction implements ILossFunction, WeightedLoss {
+public final class HintLossFunction extends WeightedLossFunction {
     private static final long serialVersionUID = 1L;
 
-    @JsonProperty("weight")
-    private volatile double weight;
     @JsonProperty("mean")
     private final boolean mean;
 
@@ -41,7 +37,7 @@ public final class HintLossFunction implements ILossFunction, WeightedLoss {
     /** Also the JSON creator, so that a saved graph with a hint head restores with {@code ModelSerializer}. */
     @JsonCreator
     public HintLossFunction(@JsonProperty("weight") double weight, @JsonProperty("mean") boolean mean) {
-        setWeight(weight);
+        super(weight);
         this.mean = mean;
     }
 
@@ -51,27 +47,9 @@ public final class HintLossFunction implements ILossFunction, WeightedLoss {
     }
 
     @Override
-    public double weight() {
-        return weight;
-    }
-
-    @Override
-    public void setWeight(double weight) {
-        this.weight = Weights.check(weight);
-    }
-
-    @Override
-    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
-            boolean average) {
-        INDArray perExample = computeScoreArray(labels, preOutput, activationFn, mask);
-        double sum = perExample.sumNumber().doubleValue();
-        return average ? sum / perExample.size(0) : sum;
-    }
-
-    @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray diff = difference(labels, preOutput, activationFn);
-        INDArray perExample = diff.muli(diff).sum(true, 1).muli(weight * scale(diff.size(1)));
+        INDArray perExample = diff.muli(diff).sum(true, 1).muli(weight() * scale(diff.size(1)));
         return mask == null ? perExample : perExample.muli(mask.reshape(perExample.size(0), 1)
                 .castTo(perExample.dataType()));
     }
@@ -79,18 +57,11 @@ public final class HintLossFunction implements ILossFunction, WeightedLoss {
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray diff = difference(labels, preOutput, activationFn);
-        INDArray dLdOut = diff.muli(weight * 2 * scale(diff.size(1)));
+        INDArray dLdOut = diff.muli(weight() * 2 * scale(diff.size(1)));
         if (mask != null) {
             dLdOut.muliColumnVector(mask.reshape(dLdOut.size(0), 1).castTo(dLdOut.dataType()));
         }
         return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
-    }
-
-    @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
-            IActivation activationFn, INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
     }
 
     /** {@code r - h}: the output after the layer's activation minus the label, as a new array. */
@@ -105,11 +76,6 @@ public final class HintLossFunction implements ILossFunction, WeightedLoss {
 
     @Override
     public String name() {
-        return (mean ? "ActivationMse" : "Hint") + "(weight=" + weight + ")";
-    }
-
-    @Override
-    public String toString() {
-        return name();
+        return (mean ? "ActivationMse" : "Hint") + "(weight=" + weight() + ")";
     }
 }

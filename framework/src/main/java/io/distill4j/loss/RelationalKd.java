@@ -16,18 +16,12 @@ public final class RelationalKd extends FeatureTerm {
     private final RelationalLossFunction function;
 
     public RelationalKd(Spec spec, double weight, double distanceWeight, double angleWeight) {
-        super("rkd", spec);
-        this.function = new RelationalLossFunction(weight, distanceWeight, angleWeight);
+        this(spec, new RelationalLossFunction(weight, distanceWeight, angleWeight));
     }
 
-    @Override
-    protected WeightedLoss function() {
-        return function;
-    }
-
-    @Override
-    protected Projection defaultProjection() {
-        return Projection.NONE;
+    private RelationalKd(Spec spec, RelationalLossFunction function) {
+        super("rkd", spec, Projection.NONE, function);
+        this.function = function;
     }
 
     @Override

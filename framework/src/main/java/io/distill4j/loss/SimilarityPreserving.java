@@ -14,21 +14,8 @@ import java.util.List;
  */
 public final class SimilarityPreserving extends FeatureTerm {
     private static final List<Projection> PROJECTIONS = List.of(Projection.NONE, Projection.LINEAR, Projection.MLP);
-    private final SimilarityLossFunction function;
-
     public SimilarityPreserving(Spec spec, double weight) {
-        super("similarity", spec);
-        this.function = new SimilarityLossFunction(weight);
-    }
-
-    @Override
-    protected WeightedLoss function() {
-        return function;
-    }
-
-    @Override
-    protected Projection defaultProjection() {
-        return Projection.NONE;
+        super("similarity", spec, Projection.NONE, new SimilarityLossFunction(weight));
     }
 
     /** Factory for {@code type: similarity}. */
