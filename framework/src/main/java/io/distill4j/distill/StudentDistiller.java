@@ -29,7 +29,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link io.distill4j.loss.HardLabelCrossEntropy} head, so both get exactly the same budget.
  *
  * <p>Every epoch's report carries, besides the loss parameters, each head's own score: {@code train_loss.<head>}
- * (mean over the epoch's minibatches, as {@code train_loss}) and {@code val_loss.<head>} (on the validation split).
+ * (mean over the epoch's minibatches, as {@code train_loss}) and {@code val_loss.<head>} (on the validation split, in
+ * minibatches of the training batch size, so that a loss of the whole minibatch, such as relational KD, scores
+ * validation on batches like those it trains on).
  * Without weight decay they sum to {@code train_loss} and {@code val_loss}.
  */
 public final class StudentDistiller {
@@ -81,7 +83,7 @@ public final class StudentDistiller {
         for (DistillationLoss loss : losses) {
             configured.put(loss, loss.parameters());
         }
-        HeadScores heads = new HeadScores(losses);
+        HeadScores heads = new HeadScores(losses, training.batchSize());
         graph.addListeners(heads);
         GraphTrainer.Outcome outcome = GraphTrainer.train(name, graph, iterator, validationSet, training, epoch -> {
             Map<String, Double> values = new LinkedHashMap<>();
@@ -113,11 +115,13 @@ public final class StudentDistiller {
      */
     static final class HeadScores extends BaseTrainingListener {
         private final List<DistillationLoss> losses;
+        private final int batchSize;
         private final double[] sums;
         private long samples;
 
-        HeadScores(List<DistillationLoss> losses) {
+        HeadScores(List<DistillationLoss> losses, int batchSize) {
             this.losses = List.copyOf(losses);
+            this.batchSize = batchSize;
             this.sums = new double[losses.size()];
         }
 
@@ -144,15 +148,26 @@ public final class StudentDistiller {
             return out;
         }
 
-        /** Each head's score on {@code data}, as {@code val_loss.<head>}. */
+        /**
+         * Each head's score on {@code data}, as {@code val_loss.<head>}: the mean over examples of the scores of
+         * consecutive minibatches of the training batch size (for per-example losses, the plain mean).
+         */
         Map<String, Double> validationScores(ComputationGraph graph, MultiDataSet data) {
             graph.clear();
             INDArray[] outputs = graph.output(false, data.getFeatures());
             graph.clear();
             Map<String, Double> out = new LinkedHashMap<>();
             for (int i = 0; i < outputs.length; i++) {
-                out.put("val_loss." + losses.get(i).headName(), losses.get(i).lossFunction().computeScore(
-                        data.getLabels(i), outputs[i], new ActivationIdentity(), null, true));
+                long n = outputs[i].size(0);
+                double sum = 0;
+                for (long from = 0; from < n; from += batchSize) {
+                    org.nd4j.linalg.indexing.INDArrayIndex rows = org.nd4j.linalg.indexing.NDArrayIndex.interval(from,
+                            Math.min(n, from + batchSize));
+                    sum += losses.get(i).lossFunction().computeScore(data.getLabels(i).get(rows,
+                            org.nd4j.linalg.indexing.NDArrayIndex.all()), outputs[i].get(rows,
+                            org.nd4j.linalg.indexing.NDArrayIndex.all()), new ActivationIdentity(), null, false);
+                }
+                out.put("val_loss." + losses.get(i).headName(), sum / Math.max(1, n));
             }
             return out;
         }
