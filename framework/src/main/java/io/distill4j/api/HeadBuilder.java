@@ -1,5 +1,6 @@
 package io.distill4j.api;
 
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Layer;
 
@@ -31,4 +32,12 @@ public interface HeadBuilder {
      * @return the new vertex's name
      */
     String addLayer(String name, Layer layer, String... inputs);
+
+    /**
+     * Adds a parameter-free vertex to the head (e.g. a reshape of a sequence activation {@code [n, c, t]} to
+     * {@code [n, c * t]}), named like {@link #addLayer}.
+     *
+     * @return the new vertex's name
+     */
+    String addVertex(String name, GraphVertex vertex, String... inputs);
 }

@@ -30,7 +30,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Every epoch's report carries the values of the scheduled loss parameters (constant ones are not repeated per
  * epoch), each head's own objective term: {@code objective.train.<head>} (mean over the epoch's minibatches, as the
- * report's training objective) and {@code objective.val.<head>} (on the validation split), their validation sum
+ * report's training objective) and {@code objective.val.<head>} (on the validation split, in
+ * minibatches of the training batch size, so that a loss of the whole minibatch, such as relational KD, scores
+ * validation on batches like those it trains on), their validation sum
  * {@code objective.val} (without weight decay the training terms sum to the training objective), and the label-based
  * validation metrics of {@link GraphTrainer}, agreement against the first (primary) teacher included.
  */
@@ -86,7 +88,7 @@ public final class StudentDistiller {
         for (DistillationLoss loss : losses) {
             configured.put(loss, loss.parameters());
         }
-        HeadScores heads = new HeadScores(losses);
+        HeadScores heads = new HeadScores(losses, training.batchSize());
         graph.addListeners(heads);
         GraphTrainer.Outcome outcome = GraphTrainer.train(name, graph, iterator, validationSet, training, epoch -> {
             Map<String, Double> values = new LinkedHashMap<>();
@@ -122,11 +124,13 @@ public final class StudentDistiller {
      */
     static final class HeadScores extends BaseTrainingListener {
         private final List<DistillationLoss> losses;
+        private final int batchSize;
         private final double[] sums;
         private long samples;
 
-        HeadScores(List<DistillationLoss> losses) {
+        HeadScores(List<DistillationLoss> losses, int batchSize) {
             this.losses = List.copyOf(losses);
+            this.batchSize = batchSize;
             this.sums = new double[losses.size()];
         }
 
@@ -153,15 +157,26 @@ public final class StudentDistiller {
             return out;
         }
 
-        /** Each head's score on {@code data}, as {@code objective.val.<head>}. */
+        /**
+         * Each head's score on {@code data}, as {@code objective.val.<head>}: the mean over examples of the scores of
+         * consecutive minibatches of the training batch size (for per-example losses, the plain mean).
+         */
         Map<String, Double> validationScores(ComputationGraph graph, MultiDataSet data) {
             graph.clear();
             INDArray[] outputs = graph.output(false, data.getFeatures());
             graph.clear();
             Map<String, Double> out = new LinkedHashMap<>();
             for (int i = 0; i < outputs.length; i++) {
-                out.put(EpochReport.OBJECTIVE_VAL + "." + losses.get(i).headName(), losses.get(i).lossFunction().computeScore(
-                        data.getLabels(i), outputs[i], new ActivationIdentity(), null, true));
+                long n = outputs[i].size(0);
+                double sum = 0;
+                for (long from = 0; from < n; from += batchSize) {
+                    org.nd4j.linalg.indexing.INDArrayIndex rows = org.nd4j.linalg.indexing.NDArrayIndex.interval(from,
+                            Math.min(n, from + batchSize));
+                    sum += losses.get(i).lossFunction().computeScore(data.getLabels(i).get(rows,
+                            org.nd4j.linalg.indexing.NDArrayIndex.all()), outputs[i].get(rows,
+                            org.nd4j.linalg.indexing.NDArrayIndex.all()), new ActivationIdentity(), null, false);
+                }
+                out.put(EpochReport.OBJECTIVE_VAL + "." + losses.get(i).headName(), sum / Math.max(1, n));
             }
             return out;
         }

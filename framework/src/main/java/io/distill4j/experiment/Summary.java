@@ -48,6 +48,11 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     /** Metrics shown per row, in order. */
     public static final List<String> METRICS = List.of("accuracy", "macro_f1", "log_loss", "agreement", "kl_teacher",
             "retention_accuracy", "retention_macro_f1");
+    /**
+     * The fact and row statistic of a trial's training time in seconds (a teacher's: its training, once, even when
+     * later runs read it from the cache; a student's: its epochs, without data preparation and evaluation).
+     */
+    public static final String TRAIN_SECONDS = "train_seconds";
     /** Significance level of the verdict's t-tests. */
     public static final double ALPHA = 0.05;
     /** Fewest seeds per side for the verdict to call a difference. */
@@ -202,6 +207,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 }
             });
             validation.add(r.validation("accuracy"));
+            values.computeIfAbsent(TRAIN_SECONDS, k -> new ArrayList<>())
+                    .add(r.facts() == null ? Double.NaN : r.facts().getOrDefault(TRAIN_SECONDS, Double.NaN));
             if (teacher != null && r.trial().role() != Trial.Role.TEACHER) {
                 for (String member : memberNames(teacher)) {
                     retentionByMember.computeIfAbsent(member, k -> new ArrayList<>())
@@ -536,7 +543,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     // ---- output ----------------------------------------------------------------------------------
 
     private static final List<String> TABLE_HEADERS = List.of("method", "runs", "accuracy", "macro-F1", "log-loss",
-            "agreement", "KL(T||S)", "retention acc", "retention F1", "params", "compression");
+            "agreement", "KL(T||S)", "retention acc", "retention F1", "params", "compression", "train s");
 
     private List<List<String>> tableCells() {
         List<List<String>> out = new ArrayList<>();
@@ -549,6 +556,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             }
             cells.add(r.parameters() < 0 ? "-" : String.valueOf(r.parameters()));
             cells.add(Double.isNaN(r.compression()) ? "-" : String.format(Locale.ROOT, "%.1fx", r.compression()));
+            cells.add(r.metric(TRAIN_SECONDS).n() == 0 ? "-" : r.metric(TRAIN_SECONDS).format(1));
             out.add(cells);
         }
         return out;
@@ -679,7 +687,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         }
         b.append(",val_accuracy_mean,parameters,compression,baseline,test,seeds,accuracy_diff,accuracy_t,accuracy_df,"
                 + "accuracy_p,macro_f1_diff,macro_f1_t,macro_f1_df,macro_f1_p,accuracy_diff_ci_low,"
-                + "accuracy_diff_ci_high,ci_block_length\n");
+                + "accuracy_diff_ci_high,ci_block_length,train_seconds_mean,train_seconds_std\n");
         for (Row r : rows) {
             b.append(csv(r.method())).append(',').append(r.role()).append(',').append(r.runs()).append(',')
                     .append(r.failed());
@@ -706,6 +714,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                         .append(num(ci == null ? Double.NaN : ci.upper())).append(',')
                         .append(ci == null ? "" : String.valueOf(ci.blockLength()));
             }
+            b.append(',').append(num(r.metric(TRAIN_SECONDS).mean())).append(',')
+                    .append(num(r.metric(TRAIN_SECONDS).std()));
             b.append('\n');
         }
         return b.toString();

@@ -190,9 +190,11 @@ public final class TrialExecutor {
                 outputs(teachers, "train"));
         var validation = new StudentDistiller.SplitData(validationSplit.input(kind), validationSplit.labelsOneHot(),
                 outputs(teachers, "validation"));
+        long trainStart = System.nanoTime();
         StudentDistiller.Result trained = StudentDistiller.train(trial.description(), c.student(), losses, schedules,
                 data.shape(), c.training(), train, validation, initSeed(trial), shuffleSeed(trial),
                 report -> listener.epochFinished(trial, report));
+        double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
 
         Map<String, Double> val = evaluate(trained.logits(validation.input()), validationSplit,
                 validation.teachers(), c.primaryTeacher());
@@ -213,7 +215,8 @@ public final class TrialExecutor {
         long teacherParams = teachers.values().stream().mapToLong(TeacherCache.Entry::parameterCount).sum();
         return new TrialResult(trial, trial.id(), test, val, deployable.numParams(), System.currentTimeMillis() - t0,
                 null, null, Map.of("teacher_parameters", (double) teacherParams,
-                        "epochs_run", (double) trained.outcome().epochsRun()), predictions);
+                        "epochs_run", (double) trained.outcome().epochsRun(), Summary.TRAIN_SECONDS, trainSeconds),
+                predictions);
     }
 
     /**

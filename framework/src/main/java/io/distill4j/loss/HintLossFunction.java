@@ -1,10 +1,8 @@
 package io.distill4j.loss;
 
 import java.util.Arrays;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -16,59 +14,54 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *   L = weight * 1/2 * || r - h ||^2 = weight * 1/2 * sum_k (r_k - h_k)^2
  * </pre>
  *
+ * or, for activation matching ({@code mean = true}), the same squared error normalised by the feature size {@code D}:
+ * {@code L = weight * 1/D * sum_k (r_k - h_k)^2} (so the loss does not grow with the layer's width; gradient
+ * {@code weight * 2/D * (r - h)}).
+ *
  * where {@code r} is the network output (the regressor's output: the student's guided layer projected to the hint
  * layer's width) and {@code h} the label (the teacher's hint-layer activation), both {@code [n, width]}. The gradient
  * with respect to {@code r} is {@code weight * (r - h)} (DL4J divides by the minibatch size in the updater).
  * {@code weight} (default 1, >= 0) is mutable so that a schedule can change it between epochs.
  */
-public final class HintLossFunction implements ILossFunction {
+public final class HintLossFunction extends WeightedLossFunction {
     private static final long serialVersionUID = 1L;
 
-    @JsonProperty("weight")
-    private volatile double weight;
+    @JsonProperty("mean")
+    private final boolean mean;
+
+    /** The FitNets form, {@code weight * 1/2 * ||r - h||^2}. */
+    public HintLossFunction(double weight) {
+        this(weight, false);
+    }
 
     /** Also the JSON creator, so that a saved graph with a hint head restores with {@code ModelSerializer}. */
     @JsonCreator
-    public HintLossFunction(@JsonProperty("weight") double weight) {
-        setWeight(weight);
+    public HintLossFunction(@JsonProperty("weight") double weight, @JsonProperty("mean") boolean mean) {
+        super(weight);
+        this.mean = mean;
     }
 
-    public double weight() {
-        return weight;
-    }
-
-    public void setWeight(double weight) {
-        this.weight = Weights.check(weight);
-    }
-
-    @Override
-    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
-            boolean average) {
-        return LogitLossFunction.total(computeScoreArray(labels, preOutput, activationFn, mask), average);
+    /** The factor of the summed squared error for rows of {@code width}: 1/2, or 1/width for the mean form. */
+    private double scale(long width) {
+        return mean ? 1.0 / width : 0.5;
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray diff = difference(labels, preOutput, activationFn);
-        INDArray perExample = diff.muli(diff).sum(true, 1).muli(weight / 2);
+        INDArray perExample = diff.muli(diff).sum(true, 1).muli(weight() * scale(diff.size(1)));
         return mask == null ? perExample : perExample.muli(mask.reshape(perExample.size(0), 1)
                 .castTo(perExample.dataType()));
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        INDArray dLdOut = difference(labels, preOutput, activationFn).muli(weight);
+        INDArray diff = difference(labels, preOutput, activationFn);
+        INDArray dLdOut = diff.muli(weight() * 2 * scale(diff.size(1)));
         if (mask != null) {
             dLdOut.muliColumnVector(mask.reshape(dLdOut.size(0), 1).castTo(dLdOut.dataType()));
         }
         return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
-    }
-
-    @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
-            IActivation activationFn, INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
     }
 
     /** {@code r - h}: the output after the layer's activation minus the label, as a new array. */
@@ -83,11 +76,6 @@ public final class HintLossFunction implements ILossFunction {
 
     @Override
     public String name() {
-        return "Hint(weight=" + weight + ")";
-    }
-
-    @Override
-    public String toString() {
-        return name();
+        return (mean ? "ActivationMse" : "Hint") + "(weight=" + weight() + ")";
     }
 }

@@ -21,22 +21,16 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * (default 1, at least 0, schedulable), which multiplies score and gradient. The returned gradient is that of the
  * <em>summed</em> score (DL4J divides by the minibatch size in the updater).
  */
-public abstract class LogitLossFunction implements ILossFunction {
+public abstract class LogitLossFunction extends WeightedLossFunction {
     private static final long serialVersionUID = 1L;
 
-    @JsonProperty("weight")
-    private volatile double weight = 1.0;
     @JsonProperty("temperature")
     private volatile double temperature = 1.0;
     @JsonProperty("alpha")
     private volatile double alpha;
 
-    public double weight() {
-        return weight;
-    }
-
-    public void setWeight(double weight) {
-        this.weight = Weights.check(weight);
+    protected LogitLossFunction() {
+        super(1.0);
     }
 
     /** The temperature {@code T} of the distillation term. */
@@ -86,18 +80,6 @@ public abstract class LogitLossFunction implements ILossFunction {
             double[] grad);
 
     @Override
-    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
-            boolean average) {
-        return total(computeScoreArray(labels, preOutput, activationFn, mask), average);
-    }
-
-    /** The sum of per-example scores, or their mean when {@code average} (DL4J's {@code computeScore}). */
-    static double total(INDArray perExample, boolean average) {
-        double sum = perExample.sumNumber().doubleValue();
-        return average ? sum / perExample.size(0) : sum;
-    }
-
-    @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         int n = (int) preOutput.size(0);
         double[] score = new double[n];
@@ -140,7 +122,7 @@ public abstract class LogitLossFunction implements ILossFunction {
         int c = (int) preOutput.size(1);
         double[] m = mask == null ? null : flat(mask);
         kernel(flat(activationFn.getActivation(preOutput.dup(), false)), flat(labels), n, c, m, score, grad);
-        double w = weight;
+        double w = weight();
         for (int i = 0; i < n; i++) {
             double f = w * (m == null ? 1 : m[i]);
             if (score != null) {
@@ -190,8 +172,4 @@ public abstract class LogitLossFunction implements ILossFunction {
         return alpha * ce;
     }
 
-    @Override
-    public String toString() {
-        return name();
-    }
 }

@@ -169,6 +169,13 @@ public final class Networks {
             graph.addLayer(vertex, layer, inputs);
             return vertex;
         }
+
+        @Override
+        public String addVertex(String name, org.deeplearning4j.nn.conf.graph.GraphVertex v, String... inputs) {
+            String vertex = loss.headName() + "_" + name;
+            graph.addVertex(vertex, v, inputs);
+            return vertex;
+        }
     }
 
     /** The DL4J input type of a network reading {@code kind}. */

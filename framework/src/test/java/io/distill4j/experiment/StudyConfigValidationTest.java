@@ -43,7 +43,8 @@ class StudyConfigValidationTest {
                                 + "cnn1d, ensemble, gbt, lstm, mlp, saved, strategy, transformer)"),
                 Arguments.of("04-unknown-loss-type.yaml",
                         "distillation.loss.type: unknown distillation loss type 'fitnet' (valid types: "
-                                + "cross_entropy, dist, dkd, hint, hinton)"),
+                                + "activation, attention, crd, cross_entropy, dist, dkd, hint, hinton, rkd, "
+                                + "similarity)"),
                 Arguments.of("05-epochs-string.yaml",
                         "training.epochs: expected an integer in [1, 100000], got the string 'ten'"),
                 Arguments.of("06-alpha-out-of-range.yaml",
@@ -201,7 +202,25 @@ class StudyConfigValidationTest {
                         "distillation.loss.standardize: unknown key 'standardize' (valid keys here: alpha, beta, gamma, "
                                 + "temperature, type, weight)"),
                 Arguments.of("69-tracking-register-empty.yaml",
-                        "tracking.register: expected a non-empty string"));
+                        "tracking.register: expected a non-empty string"),
+                // feature terms (distillation.heads): their own keys are checked like every other
+                Arguments.of("70-feature-unknown-projection.yaml",
+                        "distillation.heads.sp.projection: expected one of [none, linear, mlp], got"
+                                + " 'cubic'"),
+                Arguments.of("71-attention-unknown-teacher-layer.yaml",
+                        "distillation.heads.at.teacher_layer: the teacher mlp[64,32] has no layer"
+                                + " 'lstm_0' (its layers: hidden_0, hidden_1)"),
+                Arguments.of("72-crd-temperature-zero.yaml",
+                        "distillation.heads.crd.temperature: expected a number in [0.001, 100], got 0"),
+                Arguments.of("73-rkd-negative-angle-weight.yaml",
+                        "distillation.heads.rkd.angle_weight: expected a number in [0, 1000000], got -2"),
+                Arguments.of("74-conv-projection-for-crd.yaml",
+                        "distillation.heads.crd.projection: expected one of [linear, mlp], got 'conv'"),
+                Arguments.of("75-adaptive-pooling-zero-bins.yaml",
+                        "distillation.heads.hint.bins: expected an integer in [1, 1024], got 0"),
+                Arguments.of("76-schedule-crd-temperature-zero.yaml",
+                        "distillation.schedules.crd.temperature: linear(->0) gives temperature = 0 at"
+                                + " epoch 3 of 3; expected every epoch's value in [0.001, 100]"));
     }
 
     @Test

@@ -93,14 +93,22 @@ class PluginContractTest {
             "transformer", "{type: transformer, model_size: 4, heads: 2, ff_size: 4, readout: last}");
     /**
      * Minimal loss sections. Losses run on a {@code mlp[5,4]} student; teacher layers they name get random
-     * activations of width 3.
+     * activations of width 3. {@link #SEQUENCE_LOSSES} run on an {@code lstm[3,2]} student over 4 steps, and the
+     * teacher layers they name get random activations {@code [n, 3, 4]}.
      */
     static final Map<String, String> LOSSES = Map.of(
             "cross_entropy", "{type: cross_entropy}",
             "hinton", "{type: hinton, temperature: 3, alpha: 0.4}",
             "dkd", "{type: dkd, temperature: 3, alpha: 0.4, alpha_dkd: 1.5, beta_dkd: 4, standardize: true}",
             "dist", "{type: dist, temperature: 2, alpha: 0.3, beta: 1.5, gamma: 2}",
-            "hint", "{type: hint, student_layer: hidden_0, teacher_layer: hidden_1}");
+            "hint", "{type: hint, student_layer: hidden_0, teacher_layer: hidden_1}",
+            "activation", "{type: activation, student_layer: hidden_0, teacher_layer: hidden_1}",
+            "similarity", "{type: similarity, student_layer: hidden_0, teacher_layer: hidden_1}",
+            "rkd", "{type: rkd, student_layer: hidden_1, teacher_layer: hidden_1}",
+            "crd", "{type: crd, student_layer: hidden_0, teacher_layer: hidden_1, temperature: 0.5}",
+            "attention", "{type: attention, student_layer: lstm_0, teacher_layer: lstm_0}");
+    /** Loss types whose layers need a time axis. */
+    static final Set<String> SEQUENCE_LOSSES = Set.of("attention");
     /** Minimal schedule sections. */
     static final Map<String, String> SCHEDULES = Map.of(
             "constant", "{type: constant}",
@@ -248,14 +256,16 @@ class PluginContractTest {
             DistillationLoss loss = Plugins.create(DistillationLoss.class, section(LOSSES.get(type)));
             java.util.Random random = new java.util.Random(17);
             int n = 6;
-            InputShape shape = new InputShape(4, 1, 3);
-            INDArray x = gaussian(random, n, 4);
+            boolean sequence = SEQUENCE_LOSSES.contains(type);
+            InputShape shape = new InputShape(4, sequence ? 4 : 1, 3);
+            INDArray x = sequence ? gaussian(random, n, 16).reshape(n, 4, 4) : gaussian(random, n, 4);
             INDArray y = Nd4j.zeros(DataType.DOUBLE, n, 3);
             for (int i = 0; i < n; i++) {
                 y.putScalar(i, random.nextInt(3), 1);
             }
             Map<String, INDArray> features = new java.util.LinkedHashMap<>();
-            loss.teacherLayers().values().forEach(layer -> features.put(layer, gaussian(random, n, 3)));
+            loss.teacherLayers().values().forEach(layer -> features.put(layer, sequence
+                    ? gaussian(random, n, 12).reshape(n, 3, 4) : gaussian(random, n, 3)));
             TeacherOutputs teacher = new TeacherOutputs(gaussian(random, n, 3).muli(2), features);
             INDArray labels = loss.labels(y, loss.teacherName() == null ? null : teacher);
             List<DistillationLoss> heads = List.of(loss);
@@ -268,7 +278,8 @@ class PluginContractTest {
             }
             ComputationGraph graph = Networks.assemble(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
                     .seed(5).dataType(DataType.DOUBLE).updater(new org.nd4j.linalg.learning.config.NoOp()),
-                    new MlpNetwork(List.of(5, 4), "tanh", 0), heads, shape, Map.of(loss.headName(), labels.size(1)));
+                    sequence ? new LstmNetwork(List.of(3, 2), 0) : new MlpNetwork(List.of(5, 4), "tanh", 0), heads,
+                    shape, Map.of(loss.headName(), labels.size(1)));
             return new LossHead(loss, graph, new MultiDataSet(new INDArray[] {x}, all));
         }
 

@@ -1,0 +1,96 @@
+package io.distill4j.loss;
+
+import java.util.Arrays;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A DL4J loss whose value is a function of the whole minibatch (relations between examples), not a sum of per-example
+ * terms: similarity-preserving, relational and contrastive distillation. DL4J hands a loss layer the whole minibatch,
+ * so such a loss {@code B(S, T)} of the minibatch's outputs {@code S} and labels {@code T} is exact, with this
+ * convention: the minibatch score is {@code weight * B}, every example's score is that same value (so their mean is
+ * the score), and the gradient returned is {@code n * weight * dB/dS} (DL4J divides by the minibatch size {@code n}
+ * in the updater). A minibatch of one example scores 0. The arithmetic runs in double precision on the Java heap
+ * (outputs are small); masks are not supported (no sequence masks reach feature heads).
+ */
+public abstract class BatchLossFunction extends WeightedLossFunction {
+    private static final long serialVersionUID = 1L;
+
+    protected BatchLossFunction(double weight) {
+        super(weight);
+    }
+
+    /**
+     * The unweighted batch loss {@code B}, and when {@code gradient} is not null its gradient {@code dB/dS} added into
+     * it ({@code [n][width]}, zero on entry).
+     *
+     * @param s the outputs, one row per example
+     * @param t the labels, one row per example
+     */
+    protected abstract double batchLoss(double[][] s, double[][] t, double[][] gradient);
+
+    /** A short name for error messages and {@link #name()}. */
+    protected abstract String kind();
+
+    private double[][][] arrays(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        if (mask != null) {
+            throw new IllegalArgumentException(kind() + ": masks are not supported");
+        }
+        if (labels.rank() != 2 || preOutput.rank() != 2 || labels.size(0) != preOutput.size(0)) {
+            throw new IllegalArgumentException(kind() + " needs outputs and labels [n, width] with the same n; got "
+                    + "labels " + Arrays.toString(labels.shape()) + " and output " + Arrays.toString(preOutput.shape()));
+        }
+        INDArray out = activationFn.getActivation(preOutput.dup(), true);
+        return new double[][][] {out.toDoubleMatrix(), labels.toDoubleMatrix()};
+    }
+
+    @Override
+    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+            boolean average) {
+        double[][][] a = arrays(labels, preOutput, activationFn, mask);
+        int n = a[0].length;
+        double b = n < 2 ? 0 : weight() * batchLoss(a[0], a[1], null);
+        return average ? b : b * n;
+    }
+
+    @Override
+    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        double score = computeScore(labels, preOutput, activationFn, mask, true);
+        return Nd4j.valueArrayOf(new long[] {preOutput.size(0), 1}, score, preOutput.dataType());
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        double[][][] a = arrays(labels, preOutput, activationFn, mask);
+        int n = a[0].length;
+        double[][] g = new double[n][a[0].length == 0 ? 0 : a[0][0].length];
+        if (n >= 2) {
+            batchLoss(a[0], a[1], g);
+        }
+        double scale = n * weight();
+        for (double[] row : g) {
+            for (int k = 0; k < row.length; k++) {
+                row[k] *= scale;
+            }
+        }
+        INDArray dLdOut = n == 0 ? preOutput.like() : Nd4j.createFromArray(g).castTo(preOutput.dataType());
+        return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
+    }
+
+    @Override
+    public String name() {
+        return kind() + "(weight=" + weight() + ")";
+    }
+
+    /** The smooth-L1 (Huber, threshold 1) penalty of Park et al.: {@code x^2/2} for {@code |x| <= 1}, else {@code |x| - 1/2}. */
+    static double huber(double x) {
+        double a = Math.abs(x);
+        return a <= 1 ? 0.5 * x * x : a - 0.5;
+    }
+
+    /** The derivative of {@link #huber}. */
+    static double huberSlope(double x) {
+        return Math.max(-1, Math.min(1, x));
+    }
+}
