@@ -77,6 +77,28 @@ public final class Backtest {
     }
 
     /**
+     * How a study trades its predictions.
+     *
+     * @param sizing how probabilities become positions
+     * @param costs fees and slippage
+     */
+    public record Settings(Sizing sizing, Costs costs) {
+        /** Argmax positions, 2 bps fee and 1 bp slippage per unit traded. */
+        public static final Settings DEFAULT = new Settings(Sizing.CLASS, new Costs(2, 1));
+
+        public Settings {
+            java.util.Objects.requireNonNull(sizing, "sizing");
+            java.util.Objects.requireNonNull(costs, "costs");
+        }
+
+        /** A short description, e.g. {@code class positions, fee 2 bps + slippage 1 bps}. */
+        public String describe() {
+            return sizing.name().toLowerCase(java.util.Locale.ROOT) + " positions, fee " + costs.feeBps()
+                    + " bps + slippage " + costs.slippageBps() + " bps per unit traded";
+        }
+    }
+
+    /**
      * A backtest's outcome.
      *
      * @param netReturns the net return of each sample's bar

@@ -7,7 +7,6 @@ import io.distill4j.data.KlineChecks;
 import io.distill4j.data.KlineCsvReader;
 import io.distill4j.data.KlineLoad;
 import io.distill4j.api.KlineSeries;
-import io.distill4j.data.synthetic.Regime;
 import io.distill4j.data.synthetic.SyntheticConfig;
 import io.distill4j.data.synthetic.SyntheticMarket;
 import io.distill4j.data.synthetic.SyntheticSeries;
@@ -33,12 +32,12 @@ public final class DatasetPreparer {
     public static PreparedData prepare(DataConfig config) {
         KlineSeries series;
         DataQualityReport quality;
-        Regime[] regimes = null;
+        SyntheticSeries synthetic = null;
         long interval;
         if (config.source() instanceof DataConfig.SyntheticSource s) {
             SyntheticSeries gen = SyntheticMarket.generate(new SyntheticConfig(s.bars(), s.seed(), s.intervalMs()));
             series = gen.series();
-            regimes = gen.regimes();
+            synthetic = gen;
             quality = DataQualityReport.of(series);
             interval = s.intervalMs();
         } else {
@@ -48,7 +47,7 @@ public final class DatasetPreparer {
             quality = KlineChecks.check(load);
             interval = quality.intervalMs();
         }
-        return prepare(series, quality, interval, regimes, config);
+        return prepare(series, quality, interval, synthetic, config);
     }
 
     /** Prepares an already loaded series (e.g. for tests or other sources). */
@@ -58,7 +57,7 @@ public final class DatasetPreparer {
     }
 
     private static PreparedData prepare(KlineSeries series, DataQualityReport quality, long interval,
-            Regime[] regimes, DataConfig config) {
+            SyntheticSeries synthetic, DataConfig config) {
         int n = series.size();
         int lookback = config.lookback();
         int h = config.horizon();
@@ -112,7 +111,7 @@ public final class DatasetPreparer {
         return new PreparedData(description, threshold, std, lookback, h, gap,
                 train,
                 part("validation", split.validation(), sampleBars, fwd, threshold, standardised, lookback, series),
-                part("test", split.test(), sampleBars, fwd, threshold, standardised, lookback, series), regimes,
+                part("test", split.test(), sampleBars, fwd, threshold, standardised, lookback, series), synthetic,
                 series);
     }
 

@@ -44,9 +44,11 @@ public final class SyntheticMarket {
     /** Noise per bar of each regime. */
     private static final double[] SIGMA = {0.0016, 0.0030, 0.0050};
     /** Strength of the regime's response to the ten-bar move: + continuation, - reversal. */
-    private static final double[] RESPONSE = {0.5, -0.5, 0.0};
+    private static final double[] RESPONSE = {1.0, -1.0, 0.0};
+    /** How fast the response to the 20-bar move turns (radians per unit of z20). */
+    private static final double FREQUENCY = 1.6;
     /** Strength of the volume-confirmation signal (all regimes). */
-    private static final double CONFIRMATION = 0.35;
+    private static final double CONFIRMATION = 0.5;
     private static final double PARTICIPATION_PHI = 0.9;
     private static final double PARTICIPATION_SIGMA = 0.22;
     private static final double PARTICIPATION_SCALE = 0.5;
@@ -54,6 +56,8 @@ public final class SyntheticMarket {
     /** Weights of the next regime on a switch (the current one excluded). */
     private static final double[] NEXT = {0.4, 0.4, 0.2};
     private static final double[] VOLUME_MULT = {0.8, 1.2, 2.0};
+    /** Bars between the state that sets a bar's drift and the bar itself: horizons up to it have exact odds. */
+    public static final int LEAD = 6;
 
     private SyntheticMarket() {
     }
@@ -70,27 +74,32 @@ public final class SyntheticMarket {
         double[] volume = new double[n];
         double[] turnover = new double[n];
         double[] logClose = new double[n];
+        double[] drift = new double[n];
+        double[] noise = new double[n];
         Regime[] regimes = new Regime[n];
         Regime[] all = Regime.values();
 
-        int regime = (int) (rng.nextDouble() * all.length);
+        // the regime path is drawn first: it does not depend on prices, and bar j's noise is known LEAD bars ahead
+        int[] regime = new int[n];
+        regime[0] = (int) (rng.nextDouble() * all.length);
+        for (int i = 1; i < n; i++) {
+            regime[i] = rng.nextDouble() >= STAY[regime[i - 1]] ? nextRegime(regime[i - 1], rng.nextDouble())
+                    : regime[i - 1];
+        }
         double logP = StrictMath.log(100.0);
-        double participation = 0;
+        double p = 0;
         for (int i = 0; i < n; i++) {
-            if (i > 0 && rng.nextDouble() >= STAY[regime]) {
-                regime = nextRegime(regime, rng.nextDouble());
-            }
-            double sigma = SIGMA[regime];
-            double z10 = i >= 11 ? (logClose[i - 1] - logClose[i - 11]) / (sigma * StrictMath.sqrt(10)) : 0;
-            double z3 = i >= 4 ? (logClose[i - 1] - logClose[i - 4]) / (sigma * StrictMath.sqrt(3)) : 0;
-            double signal = RESPONSE[regime] * StrictMath.tanh(z10)
-                    + CONFIRMATION * StrictMath.tanh(z3) * StrictMath.tanh(participation / PARTICIPATION_SCALE);
-            double r = sigma * (signal + gaussian(rng));
-            participation = PARTICIPATION_PHI * participation + PARTICIPATION_SIGMA * gaussian(rng);
+            double sigma = SIGMA[regime[i]];
+            noise[i] = sigma;
+            double r = drift[i] + sigma * gaussian(rng);
 
             double o = StrictMath.exp(logP);
             logP += r;
             logClose[i] = logP;
+            if (i + LEAD < n) {
+                int j = i + LEAD;
+                drift[j] = SIGMA[regime[j]] * signal(i, regime[i], logClose, p);
+            }
             double c = StrictMath.exp(logP);
             double up = StrictMath.abs(gaussian(rng)) * 0.5 * sigma;
             double down = StrictMath.abs(gaussian(rng)) * 0.5 * sigma;
@@ -99,13 +108,27 @@ public final class SyntheticMarket {
             close[i] = c;
             high[i] = StrictMath.max(o, c) * StrictMath.exp(up);
             low[i] = StrictMath.min(o, c) * StrictMath.exp(-down);
-            volume[i] = 1000 * VOLUME_MULT[regime] * StrictMath.exp(participation)
+            volume[i] = 1000 * VOLUME_MULT[regime[i]] * StrictMath.exp(p)
                     * (0.5 + StrictMath.abs(r) / 0.004) * StrictMath.exp(0.2 * gaussian(rng));
             turnover[i] = Double.NaN;
-            regimes[i] = all[regime];
+            regimes[i] = all[regime[i]];
+            p = PARTICIPATION_PHI * p + PARTICIPATION_SIGMA * gaussian(rng);
         }
         String source = "synthetic(seed=" + config.seed() + ",bars=" + n + ",intervalMs=" + config.intervalMs() + ")";
-        return new SyntheticSeries(new KlineSeries(source, time, open, high, low, close, volume, turnover), regimes);
+        return new SyntheticSeries(new KlineSeries(source, time, open, high, low, close, volume, turnover), regimes,
+                drift, noise, LEAD);
+    }
+
+    /**
+     * The signal {@code s} (in units of noise) that the state at the close of bar {@code k} sets for bar
+     * {@code k + LEAD}.
+     */
+    private static double signal(int k, int regime, double[] logClose, double participation) {
+        double sigma = SIGMA[regime];
+        double z20 = k >= 20 ? (logClose[k] - logClose[k - 20]) / (sigma * StrictMath.sqrt(20)) : 0;
+        double z10 = k >= 10 ? (logClose[k] - logClose[k - 10]) / (sigma * StrictMath.sqrt(10)) : 0;
+        return RESPONSE[regime] * StrictMath.sin(FREQUENCY * z20)
+                + CONFIRMATION * StrictMath.tanh(z10) * StrictMath.tanh(participation / PARTICIPATION_SCALE);
     }
 
     private static int nextRegime(int current, double u) {
