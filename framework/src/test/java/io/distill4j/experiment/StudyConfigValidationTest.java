@@ -28,7 +28,7 @@ class StudyConfigValidationTest {
     private static final Path QUICKSTART = Path.of("../configs/quickstart.yaml");
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
-    private static final String ROOT_KEYS = "data, description, device, distillation, grid, seed, seeds, seeds_vary, student, study, "
+    private static final String ROOT_KEYS = "backtest, data, description, device, distillation, grid, seed, seeds, seeds_vary, student, study, "
             + "teacher, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
@@ -177,7 +177,11 @@ class StudyConfigValidationTest {
                 Arguments.of("59-gbt-subsample-above-one.yaml",
                         "teacher.subsample: expected a number in [0.001, 1], got 1.5"),
                 Arguments.of("60-hint-on-linear-student.yaml",
-                        "distillation.heads.hint: the student linear has no layer 'hidden_0' (its layers: logits)"));
+                        "distillation.heads.hint: the student linear has no layer 'hidden_0' (its layers: logits)"),
+                Arguments.of("61-backtest-negative-fee.yaml",
+                        "backtest.fee_bps: expected a number in [0, 10000], got -1"),
+                Arguments.of("62-backtest-unknown-sizing.yaml",
+                        "backtest.sizing: expected one of [class, margin], got 'kelly'"));
     }
 
     @Test

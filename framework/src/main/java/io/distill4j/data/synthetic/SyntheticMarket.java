@@ -7,29 +7,33 @@ import java.util.SplittableRandom;
  * A deterministic regime-switching OHLCV generator: the project's built-in default dataset.
  *
  * <p>The next bars' direction is predictable from the 12 standard features, but only through <em>interactions</em>
- * between them, so that a large network has something real to learn that a linear model (and, less so, a tiny
- * network) cannot represent. A Markov chain moves between three {@link Regime regimes} (expected stay about 200
- * bars for the first two, 100 for turbulence) with noise {@code sigma} = 0.0016 (calm), 0.0030 (choppy), 0.0050
- * (turbulent). Per bar the log return is {@code r = sigma (s + e)}, {@code e} standard normal, with the signal
- * {@code s} (in units of the regime's noise) computed from the bars so far:
+ * between them, and its law is exposed, so that every study on it knows the best any model can do. A Markov chain
+ * moves between three {@link Regime regimes} (expected stay about 200 bars for the first two, 100 for turbulence;
+ * the whole regime path is drawn first) with noise {@code sigma} = 0.0016 (calm), 0.0030 (choppy), 0.0050
+ * (turbulent). The log return of bar {@code j} is {@code r_j = drift_j + sigma_j e_j}, {@code e_j} standard normal,
+ * where {@code drift_j = sigma_j s_k} is set by the state at the close of bar {@code k = j - }{@value #LEAD}:
  * <pre>
- *   s = R[regime] tanh(z10) + 0.35 tanh(z3) tanh(p / 0.5)
+ *   s_k = R[regime_k] sin(1.6 z20_k) + 0.5 tanh(z10_k) tanh(p_k / 0.5)
  * </pre>
  * <ul>
- *   <li>{@code z10}, {@code z3}: the last 10- and 3-bar log returns divided by {@code sigma sqrt(k)} (observed as
- *       {@code ret_10}, {@code ret_3}, {@code sma_ratio_20}, {@code rsi_14} ...);</li>
- *   <li>regime x trend: {@code R} = +0.5 when calm (moves continue), -0.5 when choppy (moves are given back), 0 when
- *       turbulent. The regime shows only through the volatility features ({@code realised_vol_*},
- *       {@code hl_range}), so the sign of the response to the past move depends on the volatility level, and not
- *       even monotonically (no signal at the highest level): an XOR-like interaction. Pooled over all bars the
- *       10-bar move barely predicts the next one, so a linear model gets little out of it;</li>
+ *   <li>{@code z20}, {@code z10}: the last 20- and 10-bar log returns at bar {@code k}, divided by
+ *       {@code sigma sqrt(n)} of bar {@code k}'s regime (observed as {@code ret_20}, {@code sma_ratio_20},
+ *       {@code vwap_change_20}, {@code ret_10}, {@code rsi_14} ..., relative to {@code realised_vol_*});</li>
+ *   <li>regime x trend: {@code R} = +1 when calm, -1 when choppy, 0 when turbulent, and the response to the 20-bar
+ *       move is a sine: small moves continue (calm) or fade (choppy), larger ones turn. The regime shows only
+ *       through the volatility features, so the response depends on the volatility level non-monotonically, and on
+ *       the move non-monotonically: a network needs many pieces to draw it, a linear model almost none;</li>
  *   <li>volume confirmation: {@code p} is a latent participation level (AR(1), {@code p = 0.9 p + 0.22 e''},
- *       stationary sd 0.5) that scales the volume, observed through {@code log_volume_ratio_20}. A 3-bar move on
- *       rising participation continues, on falling participation it fades: a product of two zero-mean features,
- *       again invisible to a linear model.</li>
+ *       stationary sd 0.5) that scales the volume ({@code log_volume_ratio_20}): a 10-bar move on rising
+ *       participation continues, on falling participation it fades.</li>
  * </ul>
- * The only linearly usable structure is that low volatility makes a small move ({@code hold}) more likely. The
- * features are noisy views of {@code z10, z3, p} and the regime, so the task stays moderately hard.
+ * <b>Exact odds.</b> Given the generator's state at bar {@code t} (prices so far, participation, and the regime path,
+ * which does not depend on prices), the drifts and noises of bars {@code t+1 .. t+h} are fixed for
+ * {@code h <= }{@value #LEAD} and the {@code e_j} are independent of them, so the forward log return over {@code h}
+ * bars is normal with known mean and variance: {@link SyntheticSeries#classProbabilities} gives the true
+ * probabilities of sell/hold/buy, from which the Bayes-optimal accuracy and log-loss follow. A model sees only the
+ * features of bar {@code t}, a noisy summary of that state (the drifts come from the states of bars
+ * {@code t-5 .. t}), so the optimum is an upper bound it cannot fully reach.
  *
  * <p>Bars: open = previous close (100 for the first bar), close = open {@code exp(r)}, high/low extend the body by
  * half-normal wicks scaled to the regime's noise, so {@code low <= min(open, close) <= max(open, close) <= high}
@@ -42,7 +46,7 @@ import java.util.SplittableRandom;
  */
 public final class SyntheticMarket {
     /** Noise per bar of each regime. */
-    private static final double[] SIGMA = {0.0016, 0.0030, 0.0050};
+    static final double[] SIGMA = {0.0016, 0.0030, 0.0050};
     /** Strength of the regime's response to the ten-bar move: + continuation, - reversal. */
     private static final double[] RESPONSE = {1.0, -1.0, 0.0};
     /** How fast the response to the 20-bar move turns (radians per unit of z20). */
