@@ -20,10 +20,7 @@ public final class TradingMetrics {
      */
     public static Map<String, Double> of(double[][] logits, int[] labels, int[] bars, long[] timeMs, double[] close,
             long intervalMs, Backtest.Settings settings) {
-        double[][] p = new double[logits.length][];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = Softmax.probabilities(logits[i]);
-        }
+        double[][] p = probabilities(logits);
         Map<String, Double> m = new LinkedHashMap<>(Backtest.run(settings.sizing().positions(p), bars, timeMs, close,
                 intervalMs, settings.costs()).asMap());
         Calibration c = Calibration.of(p, labels);
@@ -40,10 +37,7 @@ public final class TradingMetrics {
      * {@code .count} for every non-empty bin of {@link Calibration#of(double[][], int[])}.
      */
     public static Map<String, Double> reliabilityFacts(double[][] logits, int[] labels) {
-        double[][] p = new double[logits.length][];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = Softmax.probabilities(logits[i]);
-        }
+        double[][] p = probabilities(logits);
         Map<String, Double> m = new LinkedHashMap<>();
         for (Calibration.Bin b : Calibration.of(p, labels).bins()) {
             String key = RELIABILITY + (int) Math.round(b.lower() * Calibration.DEFAULT_BINS) + ".";
@@ -52,5 +46,13 @@ public final class TradingMetrics {
             m.put(key + "count", (double) b.count());
         }
         return m;
+    }
+
+    private static double[][] probabilities(double[][] logits) {
+        double[][] p = new double[logits.length][];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Softmax.probabilities(logits[i]);
+        }
+        return p;
     }
 }
