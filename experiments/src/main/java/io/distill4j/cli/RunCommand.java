@@ -123,7 +123,7 @@ public final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressBar progress = new ProgressBar(spec.commandLine().getErr());
             StudyRunner.Outcome outcome = new StudyRunner(results, tracker, progress, workers,
-                    decision.tag()).run(study, resume);
+                    decision.tag()).withReporter(io.distill4j.report.StudyReport.reporter(results)).run(study, resume);
             Runtime.getRuntime().removeShutdownHook(onInterrupt);
             progress.finish();
             out.println();
@@ -138,6 +138,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             out.println();
             out.println("summary: " + outcome.folder().resolve("summary.md") + " and summary.csv");
+            out.println("report: " + outcome.folder().resolve("report.html"));
             if (tracker instanceof MlflowRestTracker rest) {
                 tracker.close();
                 if (rest.offlineStore().isPresent()) {

@@ -57,7 +57,8 @@ public record Stats(double mean, double std, int n) {
         if (n == 0) {
             return "n/a";
         }
-        String f = "%." + decimals + "f";
+        // huge values (e.g. a return compounded to a year) in scientific notation, 3 significant digits
+        String f = Math.abs(mean) >= 1e5 ? "%.2e" : "%." + decimals + "f";
         return n < 2 ? String.format(java.util.Locale.ROOT, f + " ± n/a", mean)
                 : String.format(java.util.Locale.ROOT, f + " ± " + f, mean, std);
     }

@@ -3,16 +3,20 @@ package io.distill4j.experiment;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.data.features.SampleSplit;
 import io.distill4j.eval.ChanceBaselines;
+import io.distill4j.eval.Backtest;
 import io.distill4j.eval.ClassificationMetrics;
+import io.distill4j.eval.KnownOptimum;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the summary needs to know about a study's prepared data (taken once from {@link PreparedData}, not
  * persisted): the test labels and label horizon (for the block bootstrap), the class balance of every split and the
- * test predictions of the chance baselines (majority class of train, persistence).
+ * test predictions of the chance baselines (majority class of train, persistence), the test bars (for the
+ * buy-and-hold backtest) and, for synthetic data, the known optimum.
  */
 public final class DataFacts {
     /** The split names, in order. */
@@ -25,6 +29,10 @@ public final class DataFacts {
     private final int[] persistence;
     private final Map<String, double[]> classFractions;
     private final String quality;
+    private io.distill4j.api.KlineSeries series;
+    private int[] testBars;
+    private long intervalMs;
+    private KnownOptimum optimum;
 
     /**
      * @param testLabels the test split's labels, in time order
@@ -75,9 +83,37 @@ public final class DataFacts {
         fractions.put("train", ChanceBaselines.classFractions(data.train().labels()));
         fractions.put("validation", ChanceBaselines.classFractions(data.validation().labels()));
         fractions.put("test", ChanceBaselines.classFractions(test.labels()));
-        return new DataFacts(data.horizon(), test.labels(), ChanceBaselines.majorityClass(data.train().labels()),
-                persistence, fractions, data.description().describe()
-                        + (data.note().isEmpty() ? "" : "; " + data.note()));
+        DataFacts facts = new DataFacts(data.horizon(), test.labels(),
+                ChanceBaselines.majorityClass(data.train().labels()), persistence, fractions,
+                data.description().describe() + (data.note().isEmpty() ? "" : "; " + data.note()));
+        facts.series = series;
+        facts.testBars = test.barIndices().clone();
+        facts.intervalMs = data.description().intervalMs();
+        facts.optimum = data.trueProbabilities(test).map(p -> KnownOptimum.of(p, test.labels())).orElse(null);
+        return facts;
+    }
+
+    /**
+     * The best possible test accuracy and log-loss, from the generator's true class probabilities: present for
+     * synthetic data whose label horizon the generator's law covers.
+     */
+    public Optional<KnownOptimum> optimum() {
+        return Optional.ofNullable(optimum);
+    }
+
+    /** The backtest of holding +1 on every test sample (buy-and-hold, closed at gaps), when the bars are known. */
+    public Optional<Backtest.Result> buyAndHold(Backtest.Costs costs) {
+        double[] ones = new double[testLabels.length];
+        java.util.Arrays.fill(ones, 1.0);
+        return backtest(ones, costs);
+    }
+
+    /** The backtest of positions on the test samples, when the bars are known. */
+    public Optional<Backtest.Result> backtest(double[] positions, Backtest.Costs costs) {
+        if (series == null) {
+            return Optional.empty();
+        }
+        return Optional.of(Backtest.run(positions, testBars, series.timeMs(), series.close(), intervalMs, costs));
     }
 
     /** The data's source and quality (bars, interval, gaps, missing and zero-volume bars, warnings). */

@@ -46,6 +46,7 @@ import java.util.regex.Pattern;
  *   heads:                       # optional extra loss terms on hidden layers, each its own head
  *     hint: {type: hint, student_layer: hidden_0, teacher_layer: hidden_1, weight: 0.5}
  * training: {epochs: 20, batch_size: 256, learning_rate: 0.005, l2: 0, patience: 0}   # every student's budget
+ * backtest: {sizing: class, fee_bps: 2, slippage_bps: 1}   # optional: how predictions are traded (eval.Backtest)
  * tracking: {experiment: quickstart, uri: http://127.0.0.1:5000, register: btc-student}   # all optional
  * grid: {distillation.loss.temperature: [1, 4]}
  * seeds: [1, 2]
@@ -69,7 +70,8 @@ public record StudyConfig(
         DeviceMode device,
         SeedsVary seedsVary,
         java.util.Optional<DataConfig> teacherData,
-        String trackingRegister) {
+        String trackingRegister,
+        io.distill4j.eval.Backtest.Settings backtest) {
 
     /**
      * What the study's {@code seeds} vary: the students only (one teacher, trained from the root {@code seed}, serves
@@ -228,10 +230,21 @@ public record StudyConfig(
             return new String[] {e, u.isBlank() ? null : u, r.isBlank() ? null : r};
         }).orElse(new String[] {name, null, null});
         String experiment = tracking[0];
+        io.distill4j.eval.Backtest.Settings backtest = root.optionalSection("backtest").map(b -> {
+            var defaults = io.distill4j.eval.Backtest.Settings.DEFAULT;
+            String sizing = b.choice("sizing", defaults.sizing().name().toLowerCase(java.util.Locale.ROOT),
+                    List.of("class", "margin"));
+            var settings = new io.distill4j.eval.Backtest.Settings(
+                    io.distill4j.eval.Backtest.Sizing.valueOf(sizing.toUpperCase(java.util.Locale.ROOT)),
+                    new io.distill4j.eval.Backtest.Costs(b.number("fee_bps", defaults.costs().feeBps(), 0, 10_000),
+                            b.number("slippage_bps", defaults.costs().slippageBps(), 0, 10_000)));
+            b.finish();
+            return settings;
+        }).orElse(io.distill4j.eval.Backtest.Settings.DEFAULT);
         root.finish();
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
                 tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
-                tracking[1], device, seedsVary, teacherData, tracking[2]);
+                tracking[1], device, seedsVary, teacherData, tracking[2], backtest);
     }
 
     /**

@@ -71,6 +71,17 @@ public final class StudyRunner {
                 EvaluationScope.VALIDATION_AND_TEST, device != null ? device : TrialContext.backendDevice()));
     }
 
+    private StudyReporter reporter;
+
+    /** Draws a report after every study (see {@link StudyReporter}); none by default. */
+    public StudyRunner withReporter(StudyReporter reporter) {
+        this.reporter = reporter;
+        return this;
+    }
+
+    /** The file {@code study.yaml} in a study's results folder: the study as run, for regenerating its report. */
+    public static final String STUDY_FILE = "study.yaml";
+
     public TeacherCache teacherCache() {
         return executor.context().teacherCache();
     }
@@ -138,10 +149,23 @@ public final class StudyRunner {
             }
             List<Trial> students = study.trials().stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
             results.addAll(runStudents(students, listeners, tracking, ledger, experimentId, resume));
-            Summary summary = Summary.of(study, results, dataFacts(study));
+            Map<String, DataFacts> facts = dataFacts(study);
+            Summary summary = Summary.of(study, results, facts);
             summary.write(folder);
             parent.logArtifact("summary.md", folder.resolve("summary.md"));
             parent.logArtifact("summary.csv", folder.resolve("summary.csv"));
+            try {
+                Files.writeString(folder.resolve(STUDY_FILE), StudyFileWriter.toYaml(Secrets.masked(study.tree())),
+                        StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write " + folder.resolve(STUDY_FILE) + ": "
+                        + e.getMessage(), e);
+            }
+            if (reporter != null) {
+                for (Path file : reporter.write(study, results, facts, folder, experimentId)) {
+                    parent.logArtifact(folder.relativize(file).toString().replace('\\', '/'), file);
+                }
+            }
             parent.end(RunStatus.FINISHED);
             ledger.studyFinished(experimentId, parent.runId());
             return new Outcome(study, results, summary, folder, parent.runId());

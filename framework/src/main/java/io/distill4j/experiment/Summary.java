@@ -53,6 +53,14 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
      * later runs read it from the cache; a student's: its epochs, without data preparation and evaluation).
      */
     public static final String TRAIN_SECONDS = "train_seconds";
+    /**
+     * Trading and calibration metrics shown per row in a second table, in order: the test backtest (see
+     * {@link io.distill4j.eval.Backtest}), calibration, Sharpe retention (student Sharpe / teacher Sharpe, only when
+     * the teacher's is positive) and the share of the learnable signal ({@code (accuracy - majority) / (optimum -
+     * majority)}, synthetic data only).
+     */
+    public static final List<String> TRADING_METRICS = List.of("sharpe", "annual_return", "max_drawdown", "hit_rate",
+            "turnover", "ece", "brier", "retention_sharpe", "signal_share");
     /** Significance level of the verdict's t-tests. */
     public static final double ALPHA = 0.05;
     /** Fewest seeds per side for the verdict to call a difference. */
@@ -136,7 +144,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 comparison = compare(base, byMethod.get(base), trials, groups.getOrDefault(base, List.of()),
                         data.get(DataFacts.key(trials.get(0).trial().config())));
             }
-            Row row = row(e.getKey(), trials, teacherByKey, comparison);
+            Row row = row(e.getKey(), trials, teacherByKey, comparison,
+                    data.get(DataFacts.key(trials.get(0).trial().config())));
             byMethod.put(e.getKey(), row);
             rows.add(row);
             if (trials.get(0).trial().role() == Trial.Role.TEACHER) {
@@ -147,10 +156,10 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 }
             }
         }
-        rows.addAll(chanceRows(data));
+        rows.addAll(chanceRows(data, study.base().backtest()));
         List<TrialResult> failures = results.stream().filter(TrialResult::failed).toList();
         return new Summary(study.name(), List.copyOf(rows), verdict(rows), failures, header(study),
-                teacherNotes(results), dataNotes(seedsVary(study), data));
+                teacherNotes(results), dataNotes(seedsVary(study), data, study.base().backtest()));
     }
 
     /** The identity of a student trial's baseline: the hash of its student, training and data config. */
@@ -178,7 +187,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
 
     /** One row from a group of trials of the same method. */
     private static Row row(String method, List<TrialResult> trials, Map<String, TrialResult> teacherByKey,
-            Comparison comparison) {
+            Comparison comparison, DataFacts facts) {
         Map<String, List<Double>> values = new LinkedHashMap<>();
         Map<String, List<Double>> retentionByMember = new LinkedHashMap<>();
         List<Double> validation = new ArrayList<>();
@@ -206,6 +215,15 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                     values.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
                 }
             });
+            for (String m : TRADING_METRICS) {
+                double v = switch (m) {
+                    case "retention_sharpe" -> teacher == null || r.trial().role() == Trial.Role.TEACHER
+                            || !(teacher.test("sharpe") > 0) ? Double.NaN : r.test("sharpe") / teacher.test("sharpe");
+                    case "signal_share" -> signalShare(r.test("accuracy"), facts);
+                    default -> r.test(m);
+                };
+                values.computeIfAbsent(m, k -> new ArrayList<>()).add(v);
+            }
             validation.add(r.validation("accuracy"));
             values.computeIfAbsent(TRAIN_SECONDS, k -> new ArrayList<>())
                     .add(r.facts() == null ? Double.NaN : r.facts().getOrDefault(TRAIN_SECONDS, Double.NaN));
@@ -303,22 +321,49 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         }
     }
 
-    /** The chance baselines of each dataset (labelled by dataset when the study has several). */
-    private static List<Row> chanceRows(Map<String, DataFacts> data) {
+    /** The share of the learnable signal an accuracy reaches on a dataset with a known optimum, else {@code NaN}. */
+    static double signalShare(double accuracy, DataFacts facts) {
+        if (facts == null || facts.optimum().isEmpty()) {
+            return Double.NaN;
+        }
+        return io.distill4j.eval.KnownOptimum.share(accuracy, facts.majorityMetrics().accuracy(),
+                facts.optimum().get().accuracy());
+    }
+
+    /**
+     * The chance baselines of each dataset (labelled by dataset when the study has several), buy-and-hold under the
+     * study's costs and, on synthetic data, the optimum of the true probabilities.
+     */
+    private static List<Row> chanceRows(Map<String, DataFacts> data, io.distill4j.eval.Backtest.Settings backtest) {
         List<Row> rows = new ArrayList<>();
         int index = 0;
         for (DataFacts f : data.values()) {
             String suffix = data.size() > 1 ? " (dataset " + (++index) + ")" : "";
-            rows.add(chanceRow("majority class (" + f.majorityClassName() + ")" + suffix, f.majorityMetrics()));
-            rows.add(chanceRow("persistence" + suffix, f.persistenceMetrics()));
+            rows.add(chanceRow("majority class (" + f.majorityClassName() + ")" + suffix, f.majorityMetrics(), f));
+            rows.add(chanceRow("persistence" + suffix, f.persistenceMetrics(), f));
+            f.buyAndHold(backtest.costs()).ifPresent(b -> {
+                Map<String, Stats> stats = new LinkedHashMap<>();
+                b.asMap().forEach((k, v) -> stats.put(k, Stats.of(List.of(v))));
+                rows.add(new Row("buy-and-hold" + suffix, "chance", 1, 0, stats, Stats.of(List.of()), -1,
+                        Double.NaN));
+            });
+            f.optimum().ifPresent(o -> {
+                Map<String, Stats> stats = new LinkedHashMap<>();
+                stats.put("accuracy", Stats.of(List.of(o.accuracy())));
+                stats.put("log_loss", Stats.of(List.of(o.logLoss())));
+                stats.put("signal_share", Stats.of(List.of(1.0)));
+                rows.add(new Row("optimum (true probabilities)" + suffix, "optimum", 1, 0, stats,
+                        Stats.of(List.of()), -1, Double.NaN));
+            });
         }
         return rows;
     }
 
-    private static Row chanceRow(String method, ClassificationMetrics m) {
+    private static Row chanceRow(String method, ClassificationMetrics m, DataFacts facts) {
         Map<String, Stats> stats = new LinkedHashMap<>();
         stats.put("accuracy", Stats.of(List.of(m.accuracy())));
         stats.put("macro_f1", Stats.of(List.of(m.macroF1())));
+        stats.put("signal_share", Stats.of(List.of(signalShare(m.accuracy(), facts))));
         return new Row(method, "chance", 1, 0, stats, Stats.of(List.of()), -1, Double.NaN);
     }
 
@@ -339,9 +384,12 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         };
     }
 
-    private static List<String> dataNotes(String seedsVary, Map<String, DataFacts> data) {
+    private static List<String> dataNotes(String seedsVary, Map<String, DataFacts> data,
+            io.distill4j.eval.Backtest.Settings backtest) {
         List<String> notes = new ArrayList<>();
         notes.add(seedsVaryNote(seedsVary));
+        notes.add("Backtest of the test split: " + backtest.describe() + "; the position of the sample at bar t is "
+                + "held from the close of bar t to the close of bar t+1 (no look-ahead), and closed at gaps.");
         int index = 0;
         for (DataFacts f : data.values()) {
             String which = data.size() > 1 ? " of dataset " + (++index) : "";
@@ -351,6 +399,10 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             }
             notes.add("Data" + which + ": " + f.quality() + ".");
             notes.add("Class balance" + which + ": " + String.join("; ", parts) + ".");
+            f.optimum().ifPresent(o -> notes.add(String.format(Locale.ROOT, "Known optimum%s: the generator's true "
+                    + "class probabilities reach test accuracy %.4f (%.4f expected over the labels' noise) and "
+                    + "log-loss %.4f; signal share = (accuracy - majority class) / (optimum - majority class).",
+                    which, o.accuracy(), o.expectedAccuracy(), o.logLoss())));
         }
         return List.copyOf(notes);
     }
@@ -542,10 +594,12 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
 
     // ---- output ----------------------------------------------------------------------------------
 
-    private static final List<String> TABLE_HEADERS = List.of("method", "runs", "accuracy", "macro-F1", "log-loss",
+    /** The main table's column headers. */
+    public static final List<String> TABLE_HEADERS = List.of("method", "runs", "accuracy", "macro-F1", "log-loss",
             "agreement", "KL(T||S)", "retention acc", "retention F1", "params", "compression", "train s");
 
-    private List<List<String>> tableCells() {
+    /** The main table's cells, one list per row, in {@link #TABLE_HEADERS} order. */
+    public List<List<String>> tableCells() {
         List<List<String>> out = new ArrayList<>();
         for (Row r : rows) {
             List<String> cells = new ArrayList<>();
@@ -562,12 +616,38 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         return out;
     }
 
-    /** The table as aligned plain text, for the console. */
+    /** The trading table's column headers. */
+    public static final List<String> TRADING_HEADERS = List.of("method", "Sharpe", "annual return",
+            "max drawdown", "hit rate", "turnover", "ECE", "Brier", "retention Sharpe", "signal share");
+
+    /** The trading table's cells ({@link #TRADING_HEADERS} order): rows that have at least one trading metric. */
+    public List<List<String>> tradingCells() {
+        List<List<String>> out = new ArrayList<>();
+        for (Row r : rows) {
+            if (TRADING_METRICS.stream().allMatch(m -> r.metric(m).n() == 0)) {
+                continue;
+            }
+            List<String> cells = new ArrayList<>();
+            cells.add(r.method());
+            for (String m : TRADING_METRICS) {
+                cells.add(r.metric(m).format(m.equals("sharpe") ? 2 : 3));
+            }
+            out.add(cells);
+        }
+        return out;
+    }
+
+    /** The tables as aligned plain text, for the console. */
     public String toText() {
+        return aligned(TABLE_HEADERS, tableCells()) + "\nTrading (test split backtest) and calibration:\n"
+                + aligned(TRADING_HEADERS, tradingCells());
+    }
+
+    private static String aligned(List<String> headers, List<List<String>> cells) {
         List<List<String>> all = new ArrayList<>();
-        all.add(TABLE_HEADERS);
-        all.addAll(tableCells());
-        int[] width = new int[TABLE_HEADERS.size()];
+        all.add(headers);
+        all.addAll(cells);
+        int[] width = new int[headers.size()];
         for (List<String> row : all) {
             for (int i = 0; i < row.size(); i++) {
                 width[i] = Math.max(width[i], row.get(i).length());
@@ -604,6 +684,13 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         b.append('|').append(String.join(" | ", TABLE_HEADERS)).append("|\n|");
         b.append("---|".repeat(TABLE_HEADERS.size())).append('\n');
         for (List<String> row : tableCells()) {
+            b.append('|').append(String.join(" | ", row)).append("|\n");
+        }
+        b.append("\nTrading and calibration on the test split, mean ± std over seeds (Sharpe annualised for the bar "
+                + "interval; retention Sharpe = student Sharpe / teacher Sharpe when the teacher's is positive):\n\n");
+        b.append('|').append(String.join(" | ", TRADING_HEADERS)).append("|\n|");
+        b.append("---|".repeat(TRADING_HEADERS.size())).append('\n');
+        for (List<String> row : tradingCells()) {
             b.append('|').append(String.join(" | ", row)).append("|\n");
         }
         List<Row> withMembers = rows.stream().filter(r -> !r.memberRetention().isEmpty()).toList();
@@ -687,7 +774,11 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         }
         b.append(",val_accuracy_mean,parameters,compression,baseline,test,seeds,accuracy_diff,accuracy_t,accuracy_df,"
                 + "accuracy_p,macro_f1_diff,macro_f1_t,macro_f1_df,macro_f1_p,accuracy_diff_ci_low,"
-                + "accuracy_diff_ci_high,ci_block_length,train_seconds_mean,train_seconds_std\n");
+                + "accuracy_diff_ci_high,ci_block_length");
+        for (String m : TRADING_METRICS) {
+            b.append(',').append(m).append("_mean,").append(m).append("_std");
+        }
+        b.append(",train_seconds_mean,train_seconds_std\n");
         for (Row r : rows) {
             b.append(csv(r.method())).append(',').append(r.role()).append(',').append(r.runs()).append(',')
                     .append(r.failed());
@@ -713,6 +804,10 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 b.append(',').append(num(ci == null ? Double.NaN : ci.lower())).append(',')
                         .append(num(ci == null ? Double.NaN : ci.upper())).append(',')
                         .append(ci == null ? "" : String.valueOf(ci.blockLength()));
+            }
+            for (String m : TRADING_METRICS) {
+                Stats st = r.metric(m);
+                b.append(',').append(num(st.mean())).append(',').append(num(st.std()));
             }
             b.append(',').append(num(r.metric(TRAIN_SECONDS).mean())).append(',')
                     .append(num(r.metric(TRAIN_SECONDS).std()));

@@ -17,6 +17,7 @@ import io.distill4j.api.VertexNames;
 import io.distill4j.eval.Cka;
 import io.distill4j.eval.ClassificationMetrics;
 import io.distill4j.eval.FeatureSimilarity;
+import io.distill4j.eval.TradingMetrics;
 import io.distill4j.loss.HardLabelCrossEntropy;
 import io.distill4j.model.Networks;
 import io.distill4j.train.TeacherCache;
@@ -131,20 +132,43 @@ public final class TrialExecutor {
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
         for (String split : evaluated()) {
             Map<String, Double> m = teacherMetrics(entry.split(split).logits(), data.split(split));
-            entry.split(split).members().forEach((member, logits) ->
-                    teacherMetrics(logits, data.split(split)).forEach((k, v) -> m.put("member." + member + "." + k, v)));
+            m.putAll(trading(entry.split(split).logits(), data.split(split), prepared, c));
+            entry.split(split).members().forEach((member, logits) -> {
+                Map<String, Double> each = teacherMetrics(logits, data.split(split));
+                each.putAll(trading(logits, data.split(split), prepared, c));
+                each.forEach((k, v) -> m.put("member." + member + "." + k, v));
+            });
             metrics.put(split, m);
         }
+        Map<String, Double> facts = new LinkedHashMap<>(Map.of("train_seconds", entry.trainMillis() / 1000.0,
+                "from_cache", entry.fromCache() ? 1.0 : 0.0, "trained_at_ms", (double) entry.trainedAtMillis(),
+                Summary.CACHE_KEY_FACT, Summary.cacheKeyFact(key)));
+        String predictions = "";
+        if (context.scope().includesTest()) {
+            INDArray logits = entry.split("test").logits();
+            facts.putAll(reliability(logits, data.split("test")));
+            predictions = TrialResult.predictionText(logits.argMax(1).toIntVector());
+        }
         return new TrialResult(trial, trial.id(), metrics.getOrDefault("test", Map.of()), metrics.get("validation"),
-                entry.parameterCount(), System.currentTimeMillis() - t0, null, null,
-                Map.of("train_seconds", entry.trainMillis() / 1000.0, "from_cache", entry.fromCache() ? 1.0 : 0.0,
-                        "trained_at_ms", (double) entry.trainedAtMillis(),
-                        Summary.CACHE_KEY_FACT, Summary.cacheKeyFact(key)));
+                entry.parameterCount(), System.currentTimeMillis() - t0, null, null, facts, predictions);
     }
 
     /** The splits metrics are reported on: validation, and test when the scope has it. */
     private List<String> evaluated() {
         return context.scope().includesTest() ? List.of("test", "validation") : List.of("validation");
+    }
+
+    /** The backtest and calibration metrics of logits on a split (see {@link TradingMetrics}). */
+    static Map<String, Double> trading(INDArray logits, SampleSplit split, PreparedData prepared, StudyConfig c) {
+        return TradingMetrics.of(logits.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix(),
+                split.labels(), split.barIndices(), prepared.series().timeMs(), prepared.series().close(),
+                prepared.description().intervalMs(), c.backtest());
+    }
+
+    /** The reliability curve of logits on a split, as facts (see {@link TradingMetrics#reliabilityFacts}). */
+    static Map<String, Double> reliability(INDArray logits, SampleSplit split) {
+        return TradingMetrics.reliabilityFacts(logits.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .toDoubleMatrix(), split.labels());
     }
 
     /** A teacher's metrics against the labels (agreement and KL with itself would be meaningless). */
@@ -196,15 +220,20 @@ public final class TrialExecutor {
                 report -> listener.epochFinished(trial, report));
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
 
-        Map<String, Double> val = evaluate(trained.logits(validation.input()), validationSplit,
-                validation.teachers(), c.primaryTeacher());
+        INDArray validationLogits = trained.logits(validation.input());
+        Map<String, Double> val = evaluate(validationLogits, validationSplit, validation.teachers(),
+                c.primaryTeacher());
+        val.putAll(trading(validationLogits, validationSplit, prepared, c));
         Map<String, Double> test = Map.of();
         String predictions = "";
+        Map<String, Double> facts = new LinkedHashMap<>();
         if (context.scope().includesTest()) {
             SampleSplit testSplit = data.split("test");
             INDArray logits = trained.logits(testSplit.input(kind));
             test = new LinkedHashMap<>(evaluate(logits, testSplit, outputs(teachers, "test"), c.primaryTeacher()));
+            test.putAll(trading(logits, testSplit, prepared, c));
             predictions = TrialResult.predictionText(logits.argMax(1).toIntVector());
+            facts.putAll(reliability(logits, testSplit));
             FeatureSimilarity similarity = compareFeatures(trained.graph(), c.student().featureLayers(), losses,
                     testSplit.input(kind), outputs(teachers, "test"), c.primaryTeacher());
             test.putAll(similarity.metrics());
@@ -213,10 +242,11 @@ public final class TrialExecutor {
         ComputationGraph deployable = Networks.deployable(trained.graph());
         listener.studentTrained(trial, deployable);
         long teacherParams = teachers.values().stream().mapToLong(TeacherCache.Entry::parameterCount).sum();
+        facts.put("teacher_parameters", (double) teacherParams);
+        facts.put("epochs_run", (double) trained.outcome().epochsRun());
+        facts.put(Summary.TRAIN_SECONDS, trainSeconds);
         return new TrialResult(trial, trial.id(), test, val, deployable.numParams(), System.currentTimeMillis() - t0,
-                null, null, Map.of("teacher_parameters", (double) teacherParams,
-                        "epochs_run", (double) trained.outcome().epochsRun(), Summary.TRAIN_SECONDS, trainSeconds),
-                predictions);
+                null, null, facts, predictions);
     }
 
     /**

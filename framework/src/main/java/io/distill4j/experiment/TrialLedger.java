@@ -69,6 +69,20 @@ public final class TrialLedger {
                 .map(n -> TrialCodec.decodeResult(trial, n).withFact(TrialResult.FROM_LEDGER, 1.0));
     }
 
+    /**
+     * The recorded result of a trial, finished or failed (for reports regenerated from saved results), if the ledger
+     * has one.
+     */
+    public Optional<TrialResult> recordedResult(Trial trial) {
+        return read(trial.id()).filter(n -> n.path("status").asText().equals("finished")
+                || n.path("status").asText().equals("failed")).map(n -> TrialCodec.decodeResult(trial, n));
+    }
+
+    /** The tracking experiment id the study's parent run was recorded in, if the ledger has it. */
+    public Optional<String> studyExperimentId() {
+        return read(STUDY).map(n -> n.path("experiment_id").asText(null));
+    }
+
     /** Every record still {@code started}: trials (and a study) whose process stopped before they ended. */
     public List<Entry> interrupted() {
         List<Entry> out = new ArrayList<>();

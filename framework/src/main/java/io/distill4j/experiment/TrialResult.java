@@ -6,7 +6,7 @@ import java.util.Map;
  * What a trial produced: test and validation metrics (by name; an ensemble teacher adds
  * {@code member.<name>.<metric>}), parameter counts, timing, the tracking run, other facts (e.g. a teacher's
  * {@code train_seconds} and {@code from_cache}), a failure reason when it failed (then the metrics are empty), and
- * for a student its predicted class on every test sample, one digit per sample in test order ({@code "0"} sell,
+ * for a student or teacher its predicted class on every test sample, one digit per sample in test order ({@code "0"} sell,
  * {@code "1"} hold, {@code "2"} buy; {@code ""} when not recorded), which the summary's block bootstrap needs.
  */
 public record TrialResult(

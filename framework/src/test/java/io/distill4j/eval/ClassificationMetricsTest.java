@@ -51,5 +51,6 @@ class ClassificationMetricsTest {
         assertTrue(Double.isNaN(Stats.of(List.of(0.5)).std()));
         assertEquals("0.5000 ± n/a", Stats.of(List.of(0.5, Double.NaN)).format(4));
         assertEquals("n/a", Stats.of(List.of()).format(4));
+        assertEquals("3.00e+06 ± 1.41e+06", Stats.of(List.of(2e6, 4e6)).format(3)); // huge: scientific
     }
 }

@@ -28,8 +28,8 @@ class StudyConfigValidationTest {
     private static final Path QUICKSTART = Path.of("../configs/quickstart.yaml");
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
-    private static final String ROOT_KEYS = "data, description, device, distillation, grid, seed, seeds, seeds_vary, student, study, "
-            + "teacher, teacher_data, teachers, tracking, training";
+    private static final String ROOT_KEYS = "backtest, data, description, device, distillation, grid, seed, seeds, "
+            + "seeds_vary, student, study, teacher, teacher_data, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
         return Stream.of(
@@ -220,7 +220,11 @@ class StudyConfigValidationTest {
                         "distillation.heads.hint.bins: expected an integer in [1, 1024], got 0"),
                 Arguments.of("76-schedule-crd-temperature-zero.yaml",
                         "distillation.schedules.crd.temperature: linear(->0) gives temperature = 0 at"
-                                + " epoch 3 of 3; expected every epoch's value in [0.001, 100]"));
+                                + " epoch 3 of 3; expected every epoch's value in [0.001, 100]"),
+                Arguments.of("77-backtest-negative-fee.yaml",
+                        "backtest.fee_bps: expected a number in [0, 10000], got -1"),
+                Arguments.of("78-backtest-unknown-sizing.yaml",
+                        "backtest.sizing: expected one of [class, margin], got 'kelly'"));
     }
 
     @Test

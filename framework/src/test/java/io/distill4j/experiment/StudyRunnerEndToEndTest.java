@@ -287,8 +287,9 @@ class StudyRunnerEndToEndTest {
         assertTrue(md.contains("\nData: " + data + ".\n"), md);
         assertTrue(outcome.summary().verdict().startsWith("Best distilled cell by validation accuracy"));
         List<String> csv = Files.readAllLines(outcome.folder().resolve("summary.csv"));
-        assertEquals(7, csv.size(), "header, four rows and two chance rows");
-        for (String row : List.of("majority class (", "persistence")) {
+        assertEquals(9, csv.size(), "header, four rows, two chance rows, buy-and-hold and the optimum");
+        assertTrue(csv.get(0).contains(",sharpe_mean,sharpe_std,"), csv.get(0));
+        for (String row : List.of("majority class (", "persistence", "buy-and-hold", "optimum (true probabilities)")) {
             assertTrue(md.contains("|" + row), row + " missing in\n" + md);
         }
         assertTrue(md.contains("Class balance: train sell "), md);

@@ -8,7 +8,6 @@ import io.distill4j.data.KlineCsvReader;
 import io.distill4j.data.KlineLoad;
 import io.distill4j.data.KlineResampling;
 import io.distill4j.api.KlineSeries;
-import io.distill4j.data.synthetic.Regime;
 import io.distill4j.data.synthetic.SyntheticConfig;
 import io.distill4j.data.synthetic.SyntheticMarket;
 import io.distill4j.data.synthetic.SyntheticSeries;
@@ -49,18 +48,18 @@ public final class DatasetPreparer {
     private static PreparedData prepare(DataConfig config, long[] cutTimes) {
         KlineSeries series;
         DataQualityReport quality;
-        Regime[] regimes = null;
+        SyntheticSeries synthetic = null;
         long interval;
         if (config.source() instanceof DataConfig.SyntheticSource s) {
             SyntheticSeries gen = SyntheticMarket.generate(new SyntheticConfig(s.bars(), s.seed(), s.intervalMs()));
             series = gen.series();
-            regimes = gen.regimes();
-            if (s.resample().isPresent()) { // a regime per fine bar: none for the coarse bars
+            synthetic = gen;
+            if (s.resample().isPresent()) { // the generator's law is per fine bar: unknown for the coarse bars
                 series = KlineResampling.aggregate(series, s.intervalMs(), s.barIntervalMs());
-                regimes = null;
+                synthetic = null;
             }
-            if (!s.window().equals(DataConfig.Window.ALL)) {
-                regimes = regimes == null ? null : restrict(gen.series().timeMs(), regimes, s.window());
+            if (!s.window().equals(DataConfig.Window.ALL)) { // bar indices shift: the law's per-bar facts are dropped
+                synthetic = null;
                 series = restricted(series, s.window(), config);
             }
             quality = DataQualityReport.of(series);
@@ -76,7 +75,7 @@ public final class DatasetPreparer {
                 quality = DataQualityReport.of(series);
             }
         }
-        return prepare(series, quality, interval, regimes, config, cutTimes);
+        return prepare(series, quality, interval, synthetic, config, cutTimes);
     }
 
     private static KlineSeries restricted(KlineSeries series, DataConfig.Window window, DataConfig config) {
@@ -90,11 +89,6 @@ public final class DatasetPreparer {
         return kept;
     }
 
-    private static Regime[] restrict(long[] timeMs, Regime[] regimes, DataConfig.Window window) {
-        return java.util.stream.IntStream.range(0, timeMs.length).filter(i -> window.contains(timeMs[i]))
-                .mapToObj(i -> regimes[i]).toArray(Regime[]::new);
-    }
-
     /** Prepares an already loaded series (e.g. for tests or other sources). */
     public static PreparedData prepare(KlineSeries series, DataConfig config) {
         DataQualityReport quality = DataQualityReport.of(series);
@@ -102,7 +96,7 @@ public final class DatasetPreparer {
     }
 
     private static PreparedData prepare(KlineSeries series, DataQualityReport quality, long interval,
-            Regime[] regimes, DataConfig config, long[] cutTimes) {
+            SyntheticSeries synthetic, DataConfig config, long[] cutTimes) {
         int n = series.size();
         int lookback = config.lookback();
         int h = config.horizon();
@@ -158,7 +152,7 @@ public final class DatasetPreparer {
         return new PreparedData(description, threshold, std, lookback, h, gap,
                 train,
                 part("validation", split.validation(), sampleBars, fwd, threshold, standardised, lookback, series),
-                part("test", split.test(), sampleBars, fwd, threshold, standardised, lookback, series), regimes,
+                part("test", split.test(), sampleBars, fwd, threshold, standardised, lookback, series), synthetic,
                 series);
     }
 

@@ -2,6 +2,7 @@ package io.distill4j.data.features;
 
 import io.distill4j.api.KlineSeries;
 import io.distill4j.data.synthetic.Regime;
+import io.distill4j.data.synthetic.SyntheticSeries;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,12 +20,12 @@ public final class PreparedData {
     private final SampleSplit train;
     private final SampleSplit validation;
     private final SampleSplit test;
-    private final Regime[] regimes;
+    private final SyntheticSeries synthetic;
     private final KlineSeries series;
     private String note = "";
 
     PreparedData(DataDescription description, double labelThreshold, Standardiser standardiser, int lookback,
-            int horizon, int gapBars, SampleSplit train, SampleSplit validation, SampleSplit test, Regime[] regimes,
+            int horizon, int gapBars, SampleSplit train, SampleSplit validation, SampleSplit test, SyntheticSeries synthetic,
             KlineSeries series) {
         this.series = series;
         this.description = description;
@@ -36,7 +37,7 @@ public final class PreparedData {
         this.train = train;
         this.validation = validation;
         this.test = test;
-        this.regimes = regimes;
+        this.synthetic = synthetic;
     }
 
     /**
@@ -45,7 +46,7 @@ public final class PreparedData {
      */
     PreparedData withSplits(SampleSplit train, SampleSplit validation, SampleSplit test, String note) {
         PreparedData out = new PreparedData(description, labelThreshold, standardiser, lookback, horizon, gapBars,
-                train, validation, test, regimes, series);
+                train, validation, test, synthetic, series);
         out.note = this.note.isEmpty() ? note : this.note + "; " + note;
         return out;
     }
@@ -121,6 +122,23 @@ public final class PreparedData {
 
     /** The regime of every bar of the source series (synthetic data only). */
     public Optional<Regime[]> regimes() {
-        return Optional.ofNullable(regimes).map(Regime[]::clone);
+        return Optional.ofNullable(synthetic).map(s -> s.regimes().clone());
+    }
+
+    /**
+     * The true probabilities of {@code [sell, hold, buy]} of every sample of {@code split}, {@code [n][3]}, from the
+     * generator's law ({@link SyntheticSeries#classProbabilities}): present for synthetic data whose label horizon is
+     * at most {@link SyntheticSeries#lead()}, empty otherwise.
+     */
+    public Optional<double[][]> trueProbabilities(SampleSplit split) {
+        if (synthetic == null || horizon > synthetic.lead()) {
+            return Optional.empty();
+        }
+        int[] bars = split.barIndices();
+        double[][] p = new double[bars.length][];
+        for (int k = 0; k < bars.length; k++) {
+            p[k] = synthetic.classProbabilities(bars[k], horizon, labelThreshold);
+        }
+        return Optional.of(p);
     }
 }

@@ -7,29 +7,33 @@ import java.util.SplittableRandom;
  * A deterministic regime-switching OHLCV generator: the project's built-in default dataset.
  *
  * <p>The next bars' direction is predictable from the 12 standard features, but only through <em>interactions</em>
- * between them, so that a large network has something real to learn that a linear model (and, less so, a tiny
- * network) cannot represent. A Markov chain moves between three {@link Regime regimes} (expected stay about 200
- * bars for the first two, 100 for turbulence) with noise {@code sigma} = 0.0016 (calm), 0.0030 (choppy), 0.0050
- * (turbulent). Per bar the log return is {@code r = sigma (s + e)}, {@code e} standard normal, with the signal
- * {@code s} (in units of the regime's noise) computed from the bars so far:
+ * between them, and its law is exposed, so that every study on it knows the best any model can do. A Markov chain
+ * moves between three {@link Regime regimes} (expected stay about 200 bars for the first two, 100 for turbulence;
+ * the whole regime path is drawn first) with noise {@code sigma} = 0.0016 (calm), 0.0030 (choppy), 0.0050
+ * (turbulent). The log return of bar {@code j} is {@code r_j = drift_j + sigma_j e_j}, {@code e_j} standard normal,
+ * where {@code drift_j = sigma_j s_k} is set by the state at the close of bar {@code k = j - }{@value #LEAD}:
  * <pre>
- *   s = R[regime] tanh(z10) + 0.35 tanh(z3) tanh(p / 0.5)
+ *   s_k = R[regime_k] sin(1.6 z20_k) + 0.5 tanh(z10_k) tanh(p_k / 0.5)
  * </pre>
  * <ul>
- *   <li>{@code z10}, {@code z3}: the last 10- and 3-bar log returns divided by {@code sigma sqrt(k)} (observed as
- *       {@code ret_10}, {@code ret_3}, {@code sma_ratio_20}, {@code rsi_14} ...);</li>
- *   <li>regime x trend: {@code R} = +0.5 when calm (moves continue), -0.5 when choppy (moves are given back), 0 when
- *       turbulent. The regime shows only through the volatility features ({@code realised_vol_*},
- *       {@code hl_range}), so the sign of the response to the past move depends on the volatility level, and not
- *       even monotonically (no signal at the highest level): an XOR-like interaction. Pooled over all bars the
- *       10-bar move barely predicts the next one, so a linear model gets little out of it;</li>
+ *   <li>{@code z20}, {@code z10}: the last 20- and 10-bar log returns at bar {@code k}, divided by
+ *       {@code sigma sqrt(n)} of bar {@code k}'s regime (observed as {@code ret_20}, {@code sma_ratio_20},
+ *       {@code vwap_change_20}, {@code ret_10}, {@code rsi_14} ..., relative to {@code realised_vol_*});</li>
+ *   <li>regime x trend: {@code R} = +1 when calm, -1 when choppy, 0 when turbulent, and the response to the 20-bar
+ *       move is a sine: small moves continue (calm) or fade (choppy), larger ones turn. The regime shows only
+ *       through the volatility features, so the response depends on the volatility level non-monotonically, and on
+ *       the move non-monotonically: a network needs many pieces to draw it, a linear model almost none;</li>
  *   <li>volume confirmation: {@code p} is a latent participation level (AR(1), {@code p = 0.9 p + 0.22 e''},
- *       stationary sd 0.5) that scales the volume, observed through {@code log_volume_ratio_20}. A 3-bar move on
- *       rising participation continues, on falling participation it fades: a product of two zero-mean features,
- *       again invisible to a linear model.</li>
+ *       stationary sd 0.5) that scales the volume ({@code log_volume_ratio_20}): a 10-bar move on rising
+ *       participation continues, on falling participation it fades.</li>
  * </ul>
- * The only linearly usable structure is that low volatility makes a small move ({@code hold}) more likely. The
- * features are noisy views of {@code z10, z3, p} and the regime, so the task stays moderately hard.
+ * <b>Exact odds.</b> Given the generator's state at bar {@code t} (prices so far, participation, and the regime path,
+ * which does not depend on prices), the drifts and noises of bars {@code t+1 .. t+h} are fixed for
+ * {@code h <= }{@value #LEAD} and the {@code e_j} are independent of them, so the forward log return over {@code h}
+ * bars is normal with known mean and variance: {@link SyntheticSeries#classProbabilities} gives the true
+ * probabilities of sell/hold/buy, from which the Bayes-optimal accuracy and log-loss follow. A model sees only the
+ * features of bar {@code t}, a noisy summary of that state (the drifts come from the states of bars
+ * {@code t-5 .. t}), so the optimum is an upper bound it cannot fully reach.
  *
  * <p>Bars: open = previous close (100 for the first bar), close = open {@code exp(r)}, high/low extend the body by
  * half-normal wicks scaled to the regime's noise, so {@code low <= min(open, close) <= max(open, close) <= high}
@@ -42,11 +46,13 @@ import java.util.SplittableRandom;
  */
 public final class SyntheticMarket {
     /** Noise per bar of each regime. */
-    private static final double[] SIGMA = {0.0016, 0.0030, 0.0050};
+    static final double[] SIGMA = {0.0016, 0.0030, 0.0050};
     /** Strength of the regime's response to the ten-bar move: + continuation, - reversal. */
-    private static final double[] RESPONSE = {0.5, -0.5, 0.0};
+    private static final double[] RESPONSE = {1.0, -1.0, 0.0};
+    /** How fast the response to the 20-bar move turns (radians per unit of z20). */
+    private static final double FREQUENCY = 1.6;
     /** Strength of the volume-confirmation signal (all regimes). */
-    private static final double CONFIRMATION = 0.35;
+    private static final double CONFIRMATION = 0.5;
     private static final double PARTICIPATION_PHI = 0.9;
     private static final double PARTICIPATION_SIGMA = 0.22;
     private static final double PARTICIPATION_SCALE = 0.5;
@@ -54,6 +60,8 @@ public final class SyntheticMarket {
     /** Weights of the next regime on a switch (the current one excluded). */
     private static final double[] NEXT = {0.4, 0.4, 0.2};
     private static final double[] VOLUME_MULT = {0.8, 1.2, 2.0};
+    /** Bars between the state that sets a bar's drift and the bar itself: horizons up to it have exact odds. */
+    public static final int LEAD = 6;
 
     private SyntheticMarket() {
     }
@@ -70,27 +78,32 @@ public final class SyntheticMarket {
         double[] volume = new double[n];
         double[] turnover = new double[n];
         double[] logClose = new double[n];
+        double[] drift = new double[n];
+        double[] noise = new double[n];
         Regime[] regimes = new Regime[n];
         Regime[] all = Regime.values();
 
-        int regime = (int) (rng.nextDouble() * all.length);
+        // the regime path is drawn first: it does not depend on prices, and bar j's noise is known LEAD bars ahead
+        int[] regime = new int[n];
+        regime[0] = (int) (rng.nextDouble() * all.length);
+        for (int i = 1; i < n; i++) {
+            regime[i] = rng.nextDouble() >= STAY[regime[i - 1]] ? nextRegime(regime[i - 1], rng.nextDouble())
+                    : regime[i - 1];
+        }
         double logP = StrictMath.log(100.0);
-        double participation = 0;
+        double p = 0;
         for (int i = 0; i < n; i++) {
-            if (i > 0 && rng.nextDouble() >= STAY[regime]) {
-                regime = nextRegime(regime, rng.nextDouble());
-            }
-            double sigma = SIGMA[regime];
-            double z10 = i >= 11 ? (logClose[i - 1] - logClose[i - 11]) / (sigma * StrictMath.sqrt(10)) : 0;
-            double z3 = i >= 4 ? (logClose[i - 1] - logClose[i - 4]) / (sigma * StrictMath.sqrt(3)) : 0;
-            double signal = RESPONSE[regime] * StrictMath.tanh(z10)
-                    + CONFIRMATION * StrictMath.tanh(z3) * StrictMath.tanh(participation / PARTICIPATION_SCALE);
-            double r = sigma * (signal + gaussian(rng));
-            participation = PARTICIPATION_PHI * participation + PARTICIPATION_SIGMA * gaussian(rng);
+            double sigma = SIGMA[regime[i]];
+            noise[i] = sigma;
+            double r = drift[i] + sigma * gaussian(rng);
 
             double o = StrictMath.exp(logP);
             logP += r;
             logClose[i] = logP;
+            if (i + LEAD < n) {
+                int j = i + LEAD;
+                drift[j] = SIGMA[regime[j]] * signal(i, regime[i], logClose, p);
+            }
             double c = StrictMath.exp(logP);
             double up = StrictMath.abs(gaussian(rng)) * 0.5 * sigma;
             double down = StrictMath.abs(gaussian(rng)) * 0.5 * sigma;
@@ -99,13 +112,27 @@ public final class SyntheticMarket {
             close[i] = c;
             high[i] = StrictMath.max(o, c) * StrictMath.exp(up);
             low[i] = StrictMath.min(o, c) * StrictMath.exp(-down);
-            volume[i] = 1000 * VOLUME_MULT[regime] * StrictMath.exp(participation)
+            volume[i] = 1000 * VOLUME_MULT[regime[i]] * StrictMath.exp(p)
                     * (0.5 + StrictMath.abs(r) / 0.004) * StrictMath.exp(0.2 * gaussian(rng));
             turnover[i] = Double.NaN;
-            regimes[i] = all[regime];
+            regimes[i] = all[regime[i]];
+            p = PARTICIPATION_PHI * p + PARTICIPATION_SIGMA * gaussian(rng);
         }
         String source = "synthetic(seed=" + config.seed() + ",bars=" + n + ",intervalMs=" + config.intervalMs() + ")";
-        return new SyntheticSeries(new KlineSeries(source, time, open, high, low, close, volume, turnover), regimes);
+        return new SyntheticSeries(new KlineSeries(source, time, open, high, low, close, volume, turnover), regimes,
+                drift, noise, LEAD);
+    }
+
+    /**
+     * The signal {@code s} (in units of noise) that the state at the close of bar {@code k} sets for bar
+     * {@code k + LEAD}.
+     */
+    private static double signal(int k, int regime, double[] logClose, double participation) {
+        double sigma = SIGMA[regime];
+        double z20 = k >= 20 ? (logClose[k] - logClose[k - 20]) / (sigma * StrictMath.sqrt(20)) : 0;
+        double z10 = k >= 10 ? (logClose[k] - logClose[k - 10]) / (sigma * StrictMath.sqrt(10)) : 0;
+        return RESPONSE[regime] * StrictMath.sin(FREQUENCY * z20)
+                + CONFIRMATION * StrictMath.tanh(z10) * StrictMath.tanh(participation / PARTICIPATION_SCALE);
     }
 
     private static int nextRegime(int current, double u) {

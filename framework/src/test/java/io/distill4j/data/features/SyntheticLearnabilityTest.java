@@ -25,11 +25,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The default synthetic market must give distillation something to do: on the quickstart's data settings a big MLP
- * clearly beats chance and clearly beats a linear softmax model (the signal is nonlinear in the 12 features), and the
- * quickstart's tiny MLP student also clearly beats the linear model while keeping almost all of the big MLP's
- * accuracy (the README's "a 371-parameter student already keeps 99% of the teacher's accuracy"). The tiny MLP does
- * not lie strictly between the two: on generator seed 8 it edges past the big one (0.483 against 0.479).
+ * The default synthetic market must give distillation something to do: on the quickstart's data settings both a big
+ * MLP and the quickstart's tiny 16-8 MLP student (trained alone with the student budget) clearly beat a linear
+ * softmax model (the signal is nonlinear in the 12 features), and both stay well below the known optimum of the
+ * generator's true probabilities (the features are a noisy summary of the state the drifts come from). Measured on
+ * generator seed 7 (2 cores, one training run each): optimum 0.662, linear 0.436, mlp[16,8] 0.528,
+ * mlp[256,128,64] 0.539.
  */
 @Tag("slow")
 class SyntheticLearnabilityTest {
@@ -42,30 +43,38 @@ class SyntheticLearnabilityTest {
 
     /** Test accuracy of {@code body} trained on hard labels like the mlp teacher (Adam, early stopping). */
     private static double accuracy(Student body, PreparedData d) {
+        return accuracy(body, d, NetworkTeacher.MLP_TRAINING);
+    }
+
+    private static double accuracy(Student body, PreparedData d, io.distill4j.train.TrainingSettings settings) {
         HardLabelCrossEntropy loss = new HardLabelCrossEntropy();
         InputShape shape = new InputShape(FeatureEngineer.NUM_FEATURES, d.lookback(), d.numClasses());
-        ComputationGraph graph = Networks.build(body, List.of(loss), shape, NetworkTeacher.MLP_TRAINING, 1);
+        ComputationGraph graph = Networks.build(body, List.of(loss), shape, settings, 1);
         var train = new ShufflingMultiDataSetIterator(new INDArray[] {d.train().features()},
                 new INDArray[] {loss.labels(d.train().labelsOneHot(), null)}, 256, 1);
         var validation = new GraphTrainer.Validation(d.validation().features(), d.validation().labelsOneHot());
-        GraphTrainer.train(body.describe(), graph, train, validation, NetworkTeacher.MLP_TRAINING, e -> Map.of(),
+        GraphTrainer.train(body.describe(), graph, train, validation, settings, e -> Map.of(),
                 TrainingObserver.NONE);
         INDArray logits = graph.outputSingle(false, d.test().features());
         return ClassificationMetrics.of(logits, d.test().labels(), null).accuracy();
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {7, 8})
-    void bothMlpsBeatLinearAndTheTinyOneKeepsAlmostAllOfTheBigOnesAccuracy(long seed) {
+    @ValueSource(longs = {7})
+    void bothMlpsBeatLinearAndStayBelowTheKnownOptimum(long seed) {
         PreparedData d = DatasetPreparer.prepare(quickstart(seed));
         double linear = accuracy(new LinearNetwork(), d);
-        double tiny = accuracy(new MlpNetwork(List.of(16, 8), "relu", 0.0), d);
+        double tiny = accuracy(new MlpNetwork(List.of(16, 8), "relu", 0.0), d,
+                io.distill4j.experiment.StudyConfig.DEFAULT_TRAINING);
+        var opt = io.distill4j.eval.KnownOptimum.of(d.trueProbabilities(d.test()).orElseThrow(), d.test().labels());
+        System.out.println("optimum " + opt);
         double big = accuracy(new MlpNetwork(List.of(256, 128, 64), "relu", 0.1), d);
         String numbers = String.format(java.util.Locale.ROOT, "synthetic seed %d: test accuracy linear %.3f, "
                 + "mlp[16,8] %.3f, mlp[256,128,64] %.3f", seed, linear, tiny, big);
-        assertTrue(big > 0.45, "big MLP above chance (1/3) by a wide margin; " + numbers);
-        assertTrue(big - linear > 0.03, "big MLP clearly beats linear; " + numbers);
-        assertTrue(tiny - linear > 0.02, "tiny MLP clearly beats linear; " + numbers);
-        assertTrue(tiny / big > 0.97, "tiny MLP keeps at least 97% of the big MLP's accuracy; " + numbers);
+        System.out.println(numbers);
+        assertTrue(big - linear > 0.05, "big MLP clearly beats linear; " + numbers);
+        assertTrue(tiny - linear > 0.05, "tiny MLP clearly beats linear; " + numbers);
+        assertTrue(opt.accuracy() - Math.max(big, tiny) > 0.08, "both well below the optimum " + opt.accuracy()
+                + "; " + numbers);
     }
 }

@@ -79,35 +79,131 @@ class SyntheticMarketTest {
         return sum / n;
     }
 
+    /**
+     * The design: in a calm regime the drift follows {@code +sin(1.6 z20)} of the 20-bar move LEAD bars earlier, in a
+     * choppy one {@code -sin(1.6 z20)}, so the sign of the 6-bar forward return agrees with {@code sin(1.6 z20)} at
+     * the sample's bar more often than not when calm, less often when choppy.
+     */
     @Test
-    void tenBarMoveContinuesInCalmAndRevertsWhenChoppyButNotOnAverage() {
+    void theResponseToTheTwentyBarMoveTurnsWithTheRegime() {
         SyntheticSeries g = SyntheticMarket.generate(CONFIG);
-        double[][] f = FeatureEngineer.compute(g.series());
         double[] close = g.series().close();
         int h = 6;
         int[] agree = new int[Regime.values().length];
         int[] total = new int[agree.length];
-        int allAgree = 0;
-        int all = 0;
         for (int i = 20; i + h < close.length; i++) {
-            double fwd = Math.log(close[i + h] / close[i]);
             Regime r = g.regimes()[i];
-            boolean momentum = Math.signum(f[i][3]) == Math.signum(fwd); // ret_10
-            allAgree += momentum ? 1 : 0;
-            all++;
-            if (r == g.regimes()[i + h]) {
-                total[r.ordinal()]++;
-                agree[r.ordinal()] += momentum ? 1 : 0;
+            if (r != g.regimes()[i + h]) {
+                continue;
             }
+            double z20 = Math.log(close[i] / close[i - 20]) / (SyntheticMarket.SIGMA[r.ordinal()] * Math.sqrt(20));
+            double fwd = Math.log(close[i + h] / close[i]);
+            total[r.ordinal()]++;
+            agree[r.ordinal()] += Math.signum(Math.sin(1.6 * z20)) == Math.signum(fwd) ? 1 : 0;
         }
         double calm = (double) agree[Regime.CALM_MOMENTUM.ordinal()] / total[Regime.CALM_MOMENTUM.ordinal()];
         double choppy = (double) agree[Regime.CHOPPY_REVERSAL.ordinal()] / total[Regime.CHOPPY_REVERSAL.ordinal()];
         double turbulent = (double) agree[Regime.TURBULENT.ordinal()] / total[Regime.TURBULENT.ordinal()];
-        double pooled = (double) allAgree / all;
-        System.out.printf("ret_10 sign agreement with the 6-bar forward return: calm %.3f, choppy %.3f, turbulent "
-                + "%.3f, all bars %.3f%n", calm, choppy, turbulent, pooled);
-        assertTrue(calm > 0.55, "momentum when calm: " + calm);
-        assertTrue(choppy < 0.45, "reversal when choppy: " + choppy);
-        assertTrue(Math.abs(pooled - 0.5) < 0.03, "no momentum or reversal on average: " + pooled);
+        System.out.printf("sin(1.6 z20) sign agreement with the 6-bar forward return: calm %.3f, choppy %.3f, "
+                + "turbulent %.3f%n", calm, choppy, turbulent);
+        assertTrue(calm > 0.6, "calm: " + calm);
+        assertTrue(choppy < 0.4, "choppy: " + choppy);
+        assertTrue(Math.abs(turbulent - 0.5) < Math.abs(calm - 0.5), "turbulent weaker: " + turbulent);
+    }
+
+    /** Each bar's log return, minus its exposed drift, over its exposed noise, is standard normal. */
+    @Test
+    void returnsFollowTheExposedLaw() {
+        SyntheticSeries g = SyntheticMarket.generate(CONFIG);
+        double[] close = g.series().close();
+        int n = close.length - 1;
+        double sum = 0;
+        double sumSq = 0;
+        for (int j = 1; j < close.length; j++) {
+            double z = (Math.log(close[j] / close[j - 1]) - g.drift()[j]) / g.noise()[j];
+            sum += z;
+            sumSq += z * z;
+        }
+        double mean = sum / n;
+        double sd = Math.sqrt(sumSq / n - mean * mean);
+        assertEquals(0, mean, 0.03);
+        assertEquals(1, sd, 0.03);
+    }
+
+    /** The class probabilities against a separate computation: the normal law integrated by Simpson's rule. */
+    @Test
+    void classProbabilitiesAgreeWithNumericalIntegration() {
+        SyntheticSeries g = SyntheticMarket.generate(CONFIG);
+        double threshold = 0.004;
+        for (int bar : new int[] {100, 5_000, 12_345, 19_990}) {
+            for (int h = 1; h <= SyntheticMarket.LEAD; h++) {
+                double mean = 0;
+                double variance = 0;
+                for (int j = bar + 1; j <= bar + h; j++) {
+                    mean += g.drift()[j];
+                    variance += g.noise()[j] * g.noise()[j];
+                }
+                double sd = Math.sqrt(variance);
+                double sell = integrate(mean, sd, mean - 12 * sd, -threshold);
+                double buy = integrate(mean, sd, threshold, mean + 12 * sd);
+                double[] p = g.classProbabilities(bar, h, threshold);
+                assertEquals(sell, p[0], 1e-9, "sell at bar " + bar + ", h " + h);
+                assertEquals(1 - sell - buy, p[1], 1e-9);
+                assertEquals(buy, p[2], 1e-9);
+            }
+        }
+    }
+
+    /** Simpson's rule over the normal density on [a, b] (0 when b < a). */
+    private static double integrate(double mean, double sd, double a, double b) {
+        if (b <= a) {
+            return 0;
+        }
+        int steps = 20_000;
+        double w = (b - a) / steps;
+        double total = 0;
+        for (int k = 0; k <= steps; k++) {
+            double x = a + k * w;
+            double f = Math.exp(-0.5 * Math.pow((x - mean) / sd, 2)) / (sd * Math.sqrt(2 * Math.PI));
+            total += f * (k == 0 || k == steps ? 1 : k % 2 == 1 ? 4 : 2);
+        }
+        return total * w / 3;
+    }
+
+    /** The exposed probabilities are those the labels are drawn from: calibrated, and their argmax is optimal. */
+    @Test
+    void trueProbabilitiesAreCalibratedAgainstTheRealisedLabels() {
+        SyntheticSeries g = SyntheticMarket.generate(CONFIG);
+        double[] close = g.series().close();
+        int h = 6;
+        double threshold = 0.004;
+        int n = close.length - h - 20;
+        double[][] p = new double[n][];
+        int[] labels = new int[n];
+        double[] meanP = new double[3];
+        double[] freq = new double[3];
+        for (int k = 0; k < n; k++) {
+            int bar = 20 + k;
+            p[k] = g.classProbabilities(bar, h, threshold);
+            labels[k] = io.distill4j.data.features.Labels.classify(io.distill4j.data.features.Labels.forwardReturn(
+                    close, bar, h), threshold);
+            for (int c = 0; c < 3; c++) {
+                meanP[c] += p[k][c] / n;
+            }
+            freq[labels[k]] += 1.0 / n;
+        }
+        assertArrayEquals(freq, meanP, 0.01);
+        var calibration = io.distill4j.eval.Calibration.of(p, labels);
+        assertTrue(calibration.ece() < 0.02, "ECE of the true probabilities " + calibration.ece());
+        var optimum = io.distill4j.eval.KnownOptimum.of(p, labels);
+        assertEquals(optimum.expectedAccuracy(), optimum.accuracy(), 0.015);
+        System.out.println("true probabilities on " + n + " bars: " + optimum + ", ECE " + calibration.ece());
+    }
+
+    @Test
+    void horizonsBeyondTheLeadHaveNoExactProbabilities() {
+        SyntheticSeries g = SyntheticMarket.generate(CONFIG);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> g.classProbabilities(100, SyntheticMarket.LEAD + 1, 0.001));
     }
 }
