@@ -1,0 +1,116 @@
+package io.distill4j.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distill4j.config.ConfigHash;
+import io.distill4j.experiment.Study;
+import io.distill4j.experiment.StudyListener;
+import io.distill4j.experiment.Trial;
+import io.distill4j.experiment.TrialResult;
+import io.distill4j.tracking.MlflowFileStore;
+import io.distill4j.tracking.MlflowFileStoreReader;
+import io.distill4j.tracking.RunStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A tiny search end to end: candidates on validation only, best.yaml, the final comparison, tracking. */
+class SearchTest {
+    static final String STUDY = """
+            study: tiny-search
+            data:
+              source: {type: synthetic, bars: 6000, seed: 9}
+              features: {lookback: 4}
+              labels: {horizon: 3}
+            teacher: {type: mlp, hidden: [32], training: {epochs: 4, patience: 0}}
+            student: {type: mlp, hidden: [4]}
+            distillation: {loss: {type: hinton, temperature: 4, alpha: 0.5}}
+            training: {epochs: 4, batch_size: 64}
+            seeds: [1, 2]
+            search:
+              strategy: random
+              seed: 5
+              budget: {candidates: 3}
+              objective: {metric: accuracy}
+              parameters:
+                distillation.loss.temperature: {type: uniform, min: 1, max: 8}
+                distillation.loss.alpha: {type: uniform, min: 0.1, max: 0.9}
+            """;
+
+    static Path write(Path dir, String text) throws Exception {
+        Path file = dir.resolve("tiny-search.yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void randomSearchScoresOnValidationOnlyThenRunsTheBestOnTest(@TempDir Path dir) throws Exception {
+        Search search = Search.load(write(dir, STUDY), List.of());
+        Path results = dir.resolve("results");
+        SearchRunner.Outcome out;
+        try (var store = new MlflowFileStore(dir.resolve("mlruns"))) {
+            out = new SearchRunner(results, store, SearchListener.NONE, StudyListener.NONE, 1, null)
+                    .run(search, false);
+        }
+        assertEquals(3, out.candidates().size());
+        for (CandidateResult c : out.candidates()) {
+            assertEquals(CandidateResult.Status.FINISHED, c.status(), c.reason());
+            assertEquals(2, c.trials().size());
+            double mean = (c.trials().get(0).validation("accuracy") + c.trials().get(1).validation("accuracy")) / 2;
+            assertEquals(mean, c.score(), 1e-12, "the score is the mean over the seeds");
+            for (TrialResult t : c.trials()) {
+                assertEquals(Map.of(), t.test(), "a candidate has no test metric");
+                assertEquals("", t.testPredictions(), "a candidate predicts no test sample");
+                double temperature = c.assignments().get("distillation.loss.temperature").asDouble();
+                assertTrue(temperature >= 1 && temperature <= 8, "in range: " + temperature);
+                assertEquals(temperature, t.trial().config().lossSection().get("temperature").asDouble());
+            }
+        }
+        double bestScore = out.candidates().stream().mapToDouble(CandidateResult::score).max().orElseThrow();
+        assertEquals(bestScore, out.best().orElseThrow().score());
+
+        // best.yaml is a ready-to-run study with the best values, read back by the study reader
+        Path best = out.folder().resolve("best.yaml");
+        Study reread = Study.load(best, List.of());
+        assertEquals(1, reread.cells().size());
+        assertEquals(ConfigHash.of(search.resolved(out.best().orElseThrow().assignments())),
+                ConfigHash.of(reread.cells().get(0).resolved()));
+        assertEquals(List.of(1, 2), reread.seeds());
+
+        // the final run: default, best and the student alone, each on both seeds, scored on test
+        Map<String, List<Double>> rows = out.summary().finalRows();
+        assertEquals(List.of("student-alone", "default", "best").stream().sorted().toList(),
+                rows.keySet().stream().sorted().toList());
+        rows.values().forEach(v -> assertEquals(2, v.size()));
+        rows.values().forEach(v -> v.forEach(x -> assertTrue(x > 0 && x < 1, "a test accuracy: " + x)));
+        String text = Files.readString(out.folder().resolve("search.md"));
+        assertTrue(text.contains("## Top candidates"), text);
+        assertTrue(text.contains("- best vs default: difference"), text);
+        assertTrue(Files.isRegularFile(out.folder().resolve("summary.md")));
+
+        // tracking: a search parent, three candidate children, each parent of its two trials
+        var reader = new MlflowFileStoreReader(dir.resolve("mlruns"));
+        String exp = reader.experiments().stream().filter(e -> e.name().equals("tiny-search")).findFirst()
+                .orElseThrow().experimentId();
+        List<MlflowFileStoreReader.Run> runs = reader.runs(exp);
+        var parent = runs.stream().filter(r -> "search".equals(r.tags().get("distill4j.role"))).toList();
+        assertEquals(1, parent.size());
+        var candidates = runs.stream().filter(r -> "candidate".equals(r.tags().get("distill4j.role"))).toList();
+        assertEquals(3, candidates.size());
+        for (var c : candidates) {
+            assertEquals(parent.get(0).runId(), c.tags().get("mlflow.parentRunId"));
+            assertEquals(RunStatus.FINISHED, c.status());
+            assertEquals("FINISHED", c.tags().get("distill4j.status"));
+        }
+        Map<String, Long> children = runs.stream().filter(r -> r.tags().containsKey("mlflow.parentRunId"))
+                .collect(Collectors.groupingBy(r -> r.tags().get("mlflow.parentRunId"), Collectors.counting()));
+        candidates.forEach(c -> assertEquals(2L, children.get(c.runId()), "two trials per candidate"));
+    }
+}
