@@ -59,6 +59,15 @@ public record Search(String file, ObjectNode tree, SearchConfig config, Study de
         return defaults.cells().get(0).resolved();
     }
 
+    /** The default configuration's values at the searched paths (paths it leaves to their defaults are absent). */
+    public LinkedHashMap<String, JsonNode> defaultValues() {
+        LinkedHashMap<String, JsonNode> out = new LinkedHashMap<>();
+        for (SearchConfig.Parameter p : config.parameters()) {
+            ConfigPaths.get(defaultResolved(), p.path()).ifPresent(v -> out.put(p.path(), v.deepCopy()));
+        }
+        return out;
+    }
+
     /** The resolved tree of a candidate: the default one with {@code assignments} set. */
     public ObjectNode resolved(Map<String, JsonNode> assignments) {
         ObjectNode out = defaultResolved().deepCopy();

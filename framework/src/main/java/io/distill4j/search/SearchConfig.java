@@ -29,6 +29,7 @@ import java.util.Set;
  *   grid_points: 3                   # grid: values per continuous axis (integers: at most this many)
  *   population: 4                    # genetic: population size before breeding starts
  *   pruning: {type: median, warmup_epochs: 2, min_candidates: 3}   # optional, off by default
+ *   include_default: true            # score the default configuration first (outside the budget)
  *   parameters:                      # config path -> space
  *     distillation.loss.temperature: {type: uniform, min: 1, max: 8}
  *     training.learning_rate: {type: log_uniform, min: 0.001, max: 0.01}
@@ -51,11 +52,13 @@ import java.util.Set;
  * @param gridPoints grid: values per continuous axis
  * @param population genetic: population size
  * @param pruning the median pruner's settings, if pruning is on
+ * @param includeDefault whether the study's default configuration is scored first, as the default candidate (so
+ *     the best is at least as good on validation as the default), outside the budget
  * @param parameters the searched paths and their spaces, in declared order
  */
 public record SearchConfig(Strategy strategy, long seed, int candidates, double minutes, List<Integer> seeds,
         String metric, boolean maximize, int gridPoints, int population, Optional<Pruning> pruning,
-        List<Parameter> parameters) {
+        boolean includeDefault, List<Parameter> parameters) {
 
     /** The metrics a search may optimise (those every student trial reports on the validation split). */
     public static final List<String> METRICS = List.of("accuracy", "macro_f1", "log_loss", "agreement", "kl_teacher");
@@ -131,7 +134,12 @@ public record SearchConfig(Strategy strategy, long seed, int candidates, double 
         for (Parameter p : parameters) {
             gridSize = Math.min(Integer.MAX_VALUE, gridSize * gridValues(p, gridPoints));
         }
-        ConfigNode budget = s.section("budget");
+        Optional<ConfigNode> budgetSection = s.optionalSection("budget");
+        if (budgetSection.isEmpty() && strategy != Strategy.GRID) {
+            throw s.error("budget", "missing (expected a mapping with candidates: N for a " + strategy.key()
+                    + " search)");
+        }
+        ConfigNode budget = budgetSection.orElseGet(() -> ConfigNode.root(file, tree.objectNode()));
         int candidates = strategy == Strategy.GRID
                 ? budget.integer("candidates", (int) Math.min(gridSize, 100_000), 1, 100_000)
                 : budget.integer("candidates", 1, 100_000);
@@ -150,9 +158,10 @@ public record SearchConfig(Strategy strategy, long seed, int candidates, double 
             p.finish();
             return out;
         });
+        boolean includeDefault = s.bool("include_default", true);
         s.finish();
         return new SearchConfig(strategy, seed, candidates, minutes, seeds, metric, direction.equals("maximize"),
-                gridPoints, population, pruning, parameters);
+                gridPoints, population, pruning, includeDefault, parameters);
     }
 
     /** How many values a grid takes of a parameter (as Arbiter's grid generator discretises it). */

@@ -138,21 +138,21 @@ public final class SearchRunner {
             trainTeachers(search, executor, parent.runId(), experimentId, ledger);
             listener.searchStarted(search.name(), config.candidates());
             Candidates run = candidates(search, executor, experimentId, parent, ledger, records, resume, started);
-            Optional<CandidateResult> best = best(run.results(), config);
+            Optional<CandidateResult> best = best(run.all(), config);
             best.ifPresent(b -> {
                 parent.setTag("distill4j.best_candidate", String.valueOf(b.index()));
                 parent.logMetric("best_score", b.score(), 0);
                 writeBest(search, b, folder.resolve("best.yaml"));
             });
             StudyRunner.Outcome finalRun = best.map(b -> finalRun(search, b, resume)).orElse(null);
-            SearchSummary summary = SearchSummary.of(search, run.results(), best, finalRun, run.stoppedByTime());
+            SearchSummary summary = SearchSummary.of(search, run.all(), best, finalRun, run.stoppedByTime());
             summary.write(folder.resolve("search.md"));
             parent.logArtifact("search.md", folder.resolve("search.md"));
             if (best.isPresent()) {
                 parent.logArtifact("best.yaml", folder.resolve("best.yaml"));
             }
             status = RunStatus.FINISHED;
-            return new Outcome(search, run.results(), best, finalRun, summary, folder, run.stoppedByTime());
+            return new Outcome(search, run.all(), best, finalRun, summary, folder, run.stoppedByTime());
         } finally {
             parent.end(status);
             if (status == RunStatus.FINISHED) {
@@ -194,7 +194,16 @@ public final class SearchRunner {
 
     // ---- candidates ----------------------------------------------------------------------------
 
-    private record Candidates(List<CandidateResult> results, boolean stoppedByTime) {
+    /** The default configuration's candidate (null when not included) and the generated ones, in order. */
+    private record Candidates(CandidateResult defaults, List<CandidateResult> results, boolean stoppedByTime) {
+        List<CandidateResult> all() {
+            List<CandidateResult> out = new ArrayList<>();
+            if (defaults != null) {
+                out.add(defaults);
+            }
+            out.addAll(results);
+            return out;
+        }
     }
 
     private Candidates candidates(Search search, TrialExecutor executor, String experimentId, TrackedRun parent,
@@ -213,6 +222,18 @@ public final class SearchRunner {
             th.setDaemon(true);
             return th;
         }) : null;
+        CandidateResult defaults = null;
+        if (config.includeDefault()) { // the baseline every candidate must beat, scored the same way
+            LinkedHashMap<String, JsonNode> assignments = search.defaultValues();
+            defaults = (resume ? read(search, records, -1, new double[0], assignments) : Optional.<CandidateResult>empty())
+                    .orElseGet(() -> runCandidate(search, -1, new double[0], assignments, executor, experimentId,
+                            parent.runId(), ledger, pruner, records));
+            if (defaults.status() == CandidateResult.Status.FINISHED) {
+                pruner.add(defaults.curves());
+                best = defaults.score();
+            }
+            listener.candidateEnded(defaults, 0, config.candidates(), best, -1);
+        }
         try {
             while (results.size() < config.candidates() && generator.hasMoreCandidates()) {
                 if (config.minutes() > 0 && System.currentTimeMillis() - started >= config.minutes() * 60_000) {
@@ -234,14 +255,19 @@ public final class SearchRunner {
                 List<Future<CandidateResult>> futures = new ArrayList<>();
                 List<CandidateResult> ended = new ArrayList<>();
                 for (Candidate c : batch) {
-                    Optional<CandidateResult> recorded = resume ? read(search, records, c) : Optional.empty();
+                    @SuppressWarnings("unchecked")
+                    LinkedHashMap<String, JsonNode> assignments = (LinkedHashMap<String, JsonNode>) c.getValue();
+                    Optional<CandidateResult> recorded = resume
+                            ? read(search, records, c.getIndex(), c.getFlatParameters(), assignments)
+                            : Optional.empty();
                     if (recorded.isPresent()) {
                         ended.add(recorded.get());
                         futures.add(null);
                     } else {
                         ended.add(null);
-                        java.util.concurrent.Callable<CandidateResult> task = () -> runCandidate(search, c, executor,
-                                experimentId, parent.runId(), ledger, pruner, records);
+                        java.util.concurrent.Callable<CandidateResult> task = () -> runCandidate(search,
+                                c.getIndex(), c.getFlatParameters(), assignments, executor, experimentId,
+                                parent.runId(), ledger, pruner, records);
                         futures.add(pool == null ? java.util.concurrent.CompletableFuture.completedFuture(
                                 call(task)) : pool.submit(task));
                     }
@@ -276,7 +302,7 @@ public final class SearchRunner {
                 pool.shutdownNow();
             }
         }
-        return new Candidates(results, stoppedByTime);
+        return new Candidates(defaults, results, stoppedByTime);
     }
 
     private static CandidateResult call(java.util.concurrent.Callable<CandidateResult> task) {
@@ -304,20 +330,18 @@ public final class SearchRunner {
     }
 
     /** Trains a candidate's seeds one after another; stops at the first pruned or failed seed. */
-    private CandidateResult runCandidate(Search search, Candidate c, TrialExecutor executor, String experimentId,
+    private CandidateResult runCandidate(Search search, int index, double[] genes,
+            LinkedHashMap<String, JsonNode> assignments, TrialExecutor executor, String experimentId,
             String parentRunId, TrialLedger ledger, MedianPruner pruner, Path records) {
         SearchConfig config = search.config();
-        int index = c.getIndex();
-        @SuppressWarnings("unchecked")
-        LinkedHashMap<String, JsonNode> assignments = (LinkedHashMap<String, JsonNode>) c.getValue();
-        GridCell cell = search.cell(index, assignments);
+        GridCell cell = search.cell(Math.max(0, index), assignments);
         Map<String, String> tags = new LinkedHashMap<>(Provenance.tags());
         tags.put("distill4j.study", search.name());
         tags.put("distill4j.role", "candidate");
-        tags.put("distill4j.candidate", String.valueOf(index));
+        tags.put("distill4j.candidate", index < 0 ? "default" : String.valueOf(index));
         tags.put("distill4j.device", device);
-        TrackedRun run = tracker.startRun(experimentId, "candidate " + index + " " + cell.label(), parentRunId, tags);
-        String record = "candidate-" + index;
+        TrackedRun run = tracker.startRun(experimentId, name(index) + " " + cell.label(), parentRunId, tags);
+        String record = index < 0 ? "candidate-default" : "candidate-" + index;
         ledger.started(record, experimentId, run.runId());
         Map<String, String> params = new LinkedHashMap<>();
         assignments.forEach((k, v) -> params.put(k, CandidateSpace.text(v)));
@@ -364,7 +388,7 @@ public final class SearchRunner {
             status = CandidateResult.Status.FAILED;
             reason = "no finite validation " + config.metric();
         }
-        CandidateResult result = new CandidateResult(index, c.getFlatParameters(), assignments, cell.label(), status,
+        CandidateResult result = new CandidateResult(index, genes, assignments, cell.label(), status,
                 score, trials, curves, reason, System.currentTimeMillis() - t0, run.runId());
         if (Double.isFinite(score)) {
             run.logMetric("score", score, 0);
@@ -415,16 +439,33 @@ public final class SearchRunner {
             Files.createDirectories(records);
             Path tmp = Files.createTempFile(records, ".tmp-", ".part");
             Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
-            AtomicFiles.replace(tmp, records.resolve(r.index() + ".json"));
+            AtomicFiles.replace(tmp, records.resolve(fileName(r.index())));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the candidate record " + records.resolve(r.index()
-                    + ".json") + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write the candidate record " + records.resolve(fileName(r.index()))
+                    + ": " + e.getMessage(), e);
         }
     }
 
+    /** A candidate's record file: {@code <index>.json}, {@code default.json} for the default configuration. */
+    private static String fileName(int index) {
+        return (index < 0 ? "default" : String.valueOf(index)) + ".json";
+    }
+
+    /** A candidate's name in runs and messages. */
+    static String name(int index) {
+        return index < 0 ? "default candidate" : "candidate " + index;
+    }
+
+    private static LinkedHashMap<String, JsonNode> values(JsonNode n) {
+        LinkedHashMap<String, JsonNode> out = new LinkedHashMap<>();
+        n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
     /** A candidate an earlier run recorded, if its genes are the ones the generator gave now. */
-    private static Optional<CandidateResult> read(Search search, Path records, Candidate c) {
-        Path p = records.resolve(c.getIndex() + ".json");
+    private static Optional<CandidateResult> read(Search search, Path records, int index, double[] generated,
+            LinkedHashMap<String, JsonNode> assignments) {
+        Path p = records.resolve(fileName(index));
         if (!Files.isRegularFile(p)) {
             return Optional.empty();
         }
@@ -438,14 +479,11 @@ public final class SearchRunner {
         for (int i = 0; i < genes.length; i++) {
             genes[i] = n.path("genes").get(i).asDouble();
         }
-        if (!Arrays.equals(genes, c.getFlatParameters())) {
-            throw new Distill4jException("cannot resume the search of " + search.name() + ": candidate "
-                    + c.getIndex() + " in " + p + " is not the one the search generates now (the search section, "
+        if (!Arrays.equals(genes, generated) || !assignments.equals(values(n.path("assignments")))) {
+            throw new Distill4jException("cannot resume the search of " + search.name() + ": " + name(index) + " in " + p + " is not the one the search generates now (the search section, "
                     + "its seed or the study changed); run it again without --resume");
         }
-        @SuppressWarnings("unchecked")
-        LinkedHashMap<String, JsonNode> assignments = (LinkedHashMap<String, JsonNode>) c.getValue();
-        GridCell cell = search.cell(c.getIndex(), assignments);
+        GridCell cell = search.cell(Math.max(0, index), assignments);
         List<TrialResult> trials = new ArrayList<>();
         List<List<Double>> curves = new ArrayList<>();
         for (JsonNode t : n.path("trials")) {
@@ -457,7 +495,7 @@ public final class SearchRunner {
             curves.add(curve);
         }
         JsonNode score = n.path("score");
-        return Optional.of(new CandidateResult(c.getIndex(), genes, assignments, cell.label(),
+        return Optional.of(new CandidateResult(index, genes, assignments, cell.label(),
                 CandidateResult.Status.valueOf(n.path("status").asText()),
                 score.isNumber() ? score.asDouble() : Double.parseDouble(score.asText("NaN")), trials, curves,
                 n.hasNonNull("reason") ? n.get("reason").asText() : null, n.path("millis").asLong(),
@@ -489,7 +527,7 @@ public final class SearchRunner {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
         }
-        StudyFileWriter.write(file, tree, "The best candidate (" + best.index() + ") of the search of "
+        StudyFileWriter.write(file, tree, "The best (" + name(best.index()) + ") of the search of "
                 + search.file() + ": validation " + search.config().metric() + " " + String.format(
                 java.util.Locale.ROOT, "%.4f", best.score()) + " (mean of seeds " + search.config().seeds()
                 + ").\nRun it: distill4j run " + file);

@@ -40,10 +40,11 @@ public record SearchSummary(String text, Map<String, List<Double>> finalRows) {
         long finished = count(candidates, CandidateResult.Status.FINISHED);
         long pruned = count(candidates, CandidateResult.Status.PRUNED);
         long failed = count(candidates, CandidateResult.Status.FAILED);
-        b.append(String.format(Locale.ROOT, "Strategy %s (seed %d), %d of %d candidate(s): %d finished, %d pruned, "
+        long generated = candidates.stream().filter(r -> r.index() >= 0).count();
+        b.append(String.format(Locale.ROOT, "Strategy %s (seed %d), %d of %d candidate(s)%s: %d finished, %d pruned, "
                 + "%d failed%s. Objective: validation %s (%s), mean over seeds %s. Candidates never read the test "
-                + "split.%n%n", c.strategy().key(), c.seed(), candidates.size(), c.candidates(), finished, pruned,
-                failed, stoppedByTime ? "; stopped by the time budget of " + c.minutes() + " minute(s)" : "",
+                + "split.%n%n", c.strategy().key(), c.seed(), generated, c.candidates(),
+                generated < candidates.size() ? " plus the default configuration" : "", finished, pruned, failed, stoppedByTime ? "; stopped by the time budget of " + c.minutes() + " minute(s)" : "",
                 c.metric(), c.maximize() ? "higher is better" : "lower is better", c.seeds()));
         List<Double> scores = candidates.stream().filter(r -> r.status() == CandidateResult.Status.FINISHED)
                 .map(CandidateResult::score).toList();
@@ -54,6 +55,10 @@ public record SearchSummary(String text, Map<String, List<Double>> finalRows) {
                     MedianPruner.median(scores), scores.stream().mapToDouble(Double::doubleValue).max().orElseThrow(),
                     s.format(4)));
         }
+        candidates.stream().filter(r -> r.index() < 0 && r.status() == CandidateResult.Status.FINISHED).findFirst()
+                .ifPresent(d -> b.append(String.format(Locale.ROOT, "The default configuration scored %.4f on "
+                        + "validation; the best %.4f.%n%n", d.score(), best.map(CandidateResult::score)
+                        .orElse(Double.NaN))));
         b.append(pruning(search, candidates)).append("\n\n");
         b.append("## Top candidates\n\n| rank | candidate | values | validation ").append(c.metric())
                 .append(" | per seed | status |\n|---|---|---|---|---|---|\n");
@@ -63,12 +68,12 @@ public record SearchSummary(String text, Map<String, List<Double>> finalRows) {
                         : order).toList());
         for (int i = 0; i < Math.min(TOP, ranked.size()); i++) {
             CandidateResult r = ranked.get(i);
-            b.append(String.format(Locale.ROOT, "| %d | %d | %s | %.4f | %s | %s |%n", i + 1, r.index(), r.label(),
+            b.append(String.format(Locale.ROOT, "| %d | %s | %s | %.4f | %s | %s |%n", i + 1, id(r), r.label(),
                     r.score(), perSeed(r, c.metric()), r.status()));
         }
         for (CandidateResult r : candidates) {
             if (r.status() != CandidateResult.Status.FINISHED) {
-                b.append(String.format(Locale.ROOT, "| - | %d | %s | - | - | %s: %s |%n", r.index(), r.label(),
+                b.append(String.format(Locale.ROOT, "| - | %s | %s | - | - | %s: %s |%n", id(r), r.label(),
                         r.status(), r.reason()));
             }
         }
@@ -79,7 +84,7 @@ public record SearchSummary(String text, Map<String, List<Double>> finalRows) {
             return new SearchSummary(b.toString(), rows);
         }
         CandidateResult chosen = best.get();
-        b.append("Best candidate: ").append(chosen.index()).append(" (").append(chosen.label()).append("), written "
+        b.append("Best candidate: ").append(id(chosen)).append(" (").append(chosen.label()).append("), written "
                 + "to best.yaml. The final run trains it, the study's default configuration and the student alone "
                 + "with the same budget and seeds ").append(c.seeds()).append(", then scores each on the test split "
                 + "once.\n\n");
@@ -153,6 +158,10 @@ public record SearchSummary(String text, Map<String, List<Double>> finalRows) {
             out.add(String.format(Locale.ROOT, "%.4f", t.validation(metric)));
         }
         return String.join(", ", out);
+    }
+
+    private static String id(CandidateResult r) {
+        return r.index() < 0 ? "default" : String.valueOf(r.index());
     }
 
     private static long count(List<CandidateResult> candidates, CandidateResult.Status status) {
