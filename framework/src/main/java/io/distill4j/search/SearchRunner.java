@@ -8,6 +8,8 @@ import io.distill4j.AtomicFiles;
 import io.distill4j.Distill4jException;
 import io.distill4j.api.EpochReport;
 import io.distill4j.config.ConfigHash;
+import io.distill4j.config.ConfigNode;
+import io.distill4j.config.ConfigOverrides;
 import io.distill4j.config.GridCell;
 import io.distill4j.config.StudyFileWriter;
 import io.distill4j.experiment.EvaluationScope;
@@ -519,7 +521,9 @@ public final class SearchRunner {
 
     /** Writes the best candidate as a study file: the study (no search section) with the candidate's values. */
     static void writeBest(Search search, CandidateResult best, Path file) {
-        ObjectNode tree = Search.withoutSearch(search.tree());
+        // written in results/<study>/: relative file paths of the study file are made absolute, so they still hold
+        ObjectNode tree = (ObjectNode) ConfigOverrides.absolutePaths(Search.withoutSearch(search.tree()),
+                ConfigNode.root(search.file(), search.tree()).folder());
         best.assignments().forEach((p, v) -> io.distill4j.config.ConfigPaths.set(search.file(), tree, p,
                 v.deepCopy(), true));
         try {

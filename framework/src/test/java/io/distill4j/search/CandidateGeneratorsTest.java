@@ -96,7 +96,7 @@ class CandidateGeneratorsTest {
     @Test
     void integerAndChoiceSpaces() throws Exception {
         SearchConfig c = config("search.strategy=grid", "search.grid_points=3", "search.budget={}",
-                "search.parameters={student.hidden[0]: {type: integer, min: 2, max: 6}, "
+                "search.parameters={\"student.hidden[0]\": {type: integer, min: 2, max: 6}, "
                         + "student.type: {type: choice, values: [mlp, linear]}}");
         assertEquals(6, c.candidates(), "min(5 integers, 3 points) x 2 choices");
         CandidateGenerator g = CandidateGenerators.create(c, new CandidateSpace(c.parameters()));

@@ -3,6 +3,7 @@ package io.distill4j.search;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.distill4j.experiment.ChildJvm;
 import io.distill4j.experiment.StudyListener;
 import io.distill4j.tracking.MlflowFileStore;
 import io.distill4j.tracking.MlflowFileStoreReader;
@@ -84,22 +85,11 @@ class SearchResumeAfterKillTest {
     }
 
     private static void killAfter(Path study, Path results, Path mlruns, int candidates) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Xmx1g",
-                "-Dorg.nd4j.log.initialization=false", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"));
-        String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
-        if (cache != null) {
-            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
-        }
-        cmd.addAll(List.of(SearchMain.class.getName(), study.toString(), results.toString(), mlruns.toString(),
-                "false"));
         Files.createDirectories(results);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(results.getParent().resolve("child.log").toFile());
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        Process child = pb.start();
+        Process child = ChildJvm.start(SearchMain.class, results.getParent().resolve("child.log"), study.toString(),
+                results.toString(), mlruns.toString(), "false");
         Path records = results.resolve("tiny-search").resolve("search").resolve("candidates");
-        long deadline = System.currentTimeMillis() + 300_000;
+        long deadline = System.currentTimeMillis() + 900_000;
         while (names(records).size() < candidates) {
             assertTrue(child.isAlive(), "the child ended before it could be killed; see " + results.getParent()
                     .resolve("child.log"));

@@ -51,6 +51,35 @@ class SearchTest {
     }
 
     @Test
+    void bestYamlKeepsRelativeFilesOfTheStudyAndRoundTrips(@TempDir Path dir) throws Exception {
+        Path configs = Files.createDirectories(dir.resolve("configs"));
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/k.csv"), "x");
+        Path file = configs.resolve("tiny-search.yaml");
+        Files.writeString(file, STUDY.replace("source: {type: synthetic, bars: 6000, seed: 9}",
+                "source: {type: csv, path: ../data/k.csv}"));
+        Search search = Search.load(file, List.of());
+        var assignments = new java.util.LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode>();
+        assignments.put("distillation.loss.temperature", com.fasterxml.jackson.databind.node.DoubleNode.valueOf(2.5));
+        assignments.put("distillation.loss.alpha", com.fasterxml.jackson.databind.node.DoubleNode.valueOf(0.25));
+        CandidateResult best = new CandidateResult(3, new double[] {0.2, 0.2}, assignments, "x",
+                CandidateResult.Status.FINISHED, 0.5, List.of(), List.of(), null, 0, null);
+        Path written = dir.resolve("results/tiny-search/best.yaml");
+        SearchRunner.writeBest(search, best, written);
+        Study reread = Study.load(written, List.of());
+        assertEquals(dir.resolve("data/k.csv").toAbsolutePath().normalize(),
+                ((io.distill4j.data.DataConfig.CsvSource) reread.base().data().source()).path());
+        assertEquals(2.5, reread.base().lossSection().get("temperature").asDouble());
+        assertEquals(0.25, reread.base().lossSection().get("alpha").asDouble());
+        assertFalse(reread.tree().has("search"), "best.yaml is a plain study");
+        assertEquals(List.of(1, 2), reread.seeds());
+        // written again from what was read, the study is the same tree: it round-trips through the reader
+        Path again = dir.resolve("again.yaml");
+        io.distill4j.config.StudyFileWriter.write(again, reread.tree());
+        assertEquals(ConfigHash.of(reread.tree()), ConfigHash.of(Study.load(again, List.of()).tree()));
+    }
+
+    @Test
     void randomSearchScoresOnValidationOnlyThenRunsTheBestOnTest(@TempDir Path dir) throws Exception {
         Search search = Search.load(write(dir, STUDY), List.of());
         Path results = dir.resolve("results");
