@@ -27,14 +27,14 @@ import java.util.Set;
  *   seeds: [1, 2]                    # seeds per candidate; its score is the mean (default: the study's seeds)
  *   objective: {metric: accuracy, direction: maximize}   # a validation metric; direction defaults by metric
  *   grid_points: 3                   # grid: values per continuous axis (integers: at most this many)
- *   population: 4                    # genetic: population size before breeding starts
+ *   population: 4                    # genetic: population size (at least 4); breeding starts at 2/3 of it
  *   pruning: {type: median, warmup_epochs: 2, min_candidates: 3}   # optional, off by default
  *   include_default: true            # score the default configuration first (outside the budget)
  *   parameters:                      # config path -> space
  *     distillation.loss.temperature: {type: uniform, min: 1, max: 8}
  *     training.learning_rate: {type: log_uniform, min: 0.001, max: 0.01}
  *     student.hidden[0]: {type: integer, min: 8, max: 32}
- *     student.type: {type: choice, values: [mlp, linear]}
+ *     student.activation: {type: choice, values: [relu, tanh]}
  * </pre>
  *
  * Every parameter's path is checked like a grid axis: its syntax, and that the study is valid with the space's
@@ -145,7 +145,9 @@ public record SearchConfig(Strategy strategy, long seed, int candidates, double 
                 : budget.integer("candidates", 1, 100_000);
         double minutes = budget.number("minutes", 0, 0, 1e6);
         budget.finish();
-        int population = s.integer("population", Math.max(2, candidates / 3), 2, 1000);
+        // Arbiter breeds once the population reaches its culled size (2/3 of it) and then draws two distinct parents:
+        // below 4 the culled size can be 1, and its parent selection loops forever
+        int population = s.integer("population", Math.max(4, candidates / 3), 4, 1000);
         ConfigNode objective = s.section("objective");
         String metric = objective.choice("metric", "accuracy", METRICS);
         String direction = objective.choice("direction", LOWER_IS_BETTER.contains(metric) ? "minimize" : "maximize",

@@ -97,7 +97,7 @@ class CandidateGeneratorsTest {
     void integerAndChoiceSpaces() throws Exception {
         SearchConfig c = config("search.strategy=grid", "search.grid_points=3", "search.budget={}",
                 "search.parameters={\"student.hidden[0]\": {type: integer, min: 2, max: 6}, "
-                        + "student.type: {type: choice, values: [mlp, linear]}}");
+                        + "student.activation: {type: choice, values: [relu, tanh]}}");
         assertEquals(6, c.candidates(), "min(5 integers, 3 points) x 2 choices");
         CandidateGenerator g = CandidateGenerators.create(c, new CandidateSpace(c.parameters()));
         List<String> seen = new ArrayList<>();
@@ -105,9 +105,9 @@ class CandidateGeneratorsTest {
             @SuppressWarnings("unchecked")
             LinkedHashMap<String, JsonNode> v = (LinkedHashMap<String, JsonNode>) g.getCandidate().getValue();
             assertTrue(v.get("student.hidden[0]").isInt());
-            seen.add(v.get("student.hidden[0]").asText() + "/" + v.get("student.type").asText());
+            seen.add(v.get("student.hidden[0]").asText() + "/" + v.get("student.activation").asText());
         }
-        assertEquals(List.of("2/mlp", "4/mlp", "6/mlp", "2/linear", "4/linear", "6/linear"), seen);
+        assertEquals(List.of("2/relu", "4/relu", "6/relu", "2/tanh", "4/tanh", "6/tanh"), seen);
     }
 
     @Test
@@ -122,7 +122,7 @@ class CandidateGeneratorsTest {
         SearchConfig other = config("search.strategy=genetic", "search.population=4", "search.seed=99",
                 "search.budget.candidates=12");
         assertNotEquals(java.util.Arrays.toString(a.get(0)), java.util.Arrays.toString(geneticRun(other).get(0)));
-        // once 4 scored candidates form the population, offspring mix their parents' genes: each gene of a child
+        // once 3 scored candidates (the culled size, 2/3 of 4) form the population, offspring mix their parents' genes: each gene of a child
         // either equals one of the population's genes at that position (crossover) or was mutated
         Set<Double> parentGenes = new HashSet<>();
         for (int i = 0; i < 4; i++) {

@@ -26,10 +26,10 @@ class SearchTest {
     static final String STUDY = """
             study: tiny-search
             data:
-              source: {type: synthetic, bars: 6000, seed: 9}
+              source: {type: synthetic, bars: 4000, seed: 9}
               features: {lookback: 4}
               labels: {horizon: 3}
-            teacher: {type: mlp, hidden: [32], training: {epochs: 4, patience: 0}}
+            teacher: {type: mlp, hidden: [16], training: {epochs: 2, patience: 0}}
             student: {type: mlp, hidden: [4]}
             distillation: {loss: {type: hinton, temperature: 4, alpha: 0.5}}
             training: {epochs: 4, batch_size: 64}
@@ -56,7 +56,7 @@ class SearchTest {
         Files.createDirectories(dir.resolve("data"));
         Files.writeString(dir.resolve("data/k.csv"), "x");
         Path file = configs.resolve("tiny-search.yaml");
-        Files.writeString(file, STUDY.replace("source: {type: synthetic, bars: 6000, seed: 9}",
+        Files.writeString(file, STUDY.replace("source: {type: synthetic, bars: 4000, seed: 9}",
                 "source: {type: csv, path: ../data/k.csv}"));
         Search search = Search.load(file, List.of());
         var assignments = new java.util.LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode>();
@@ -143,5 +143,22 @@ class SearchTest {
         Map<String, Long> children = runs.stream().filter(r -> r.tags().containsKey("mlflow.parentRunId"))
                 .collect(Collectors.groupingBy(r -> r.tags().get("mlflow.parentRunId"), Collectors.counting()));
         candidates.forEach(c -> assertEquals(2L, children.get(c.runId()), "two trials per candidate"));
+        var candidateIds = candidates.stream().map(MlflowFileStoreReader.Run::runId).toList();
+        var candidateTrials = runs.stream().filter(r -> candidateIds.contains(r.tags().get("mlflow.parentRunId")))
+                .toList();
+        assertEquals(8, candidateTrials.size());
+        for (var r : candidateTrials) {
+            assertTrue(r.metrics().keySet().stream().noneMatch(k -> k.startsWith("test_")), r.metrics().keySet()
+                    .toString());
+            assertTrue(r.metrics().containsKey("val_accuracy"));
+        }
+
+        // the candidates' teacher was trained and inferred on train and validation only
+        var cache = io.distill4j.experiment.ResultsPaths.teacherCache(results);
+        var scoped = new io.distill4j.experiment.TrialExecutor(io.distill4j.experiment.TrialContext.at(cache,
+                io.distill4j.experiment.EvaluationScope.VALIDATION_ONLY, "cpu"));
+        String key = scoped.teacherCacheKey(search.defaults().base(), "teacher", -1);
+        assertEquals(java.util.Set.of("train", "validation"),
+                new io.distill4j.train.TeacherCache(cache).get(key).orElseThrow().outputs().keySet());
     }
 }
