@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A genetic search (whose candidates depend on the scores reported before them) killed with SIGKILL in a child JVM
  * after two candidates, then resumed: the same candidate sequence, scores and best configuration as an uninterrupted
  * search, no candidate trained twice, and no run left RUNNING. Tagged slow (three searches, one in a child JVM):
- * {@code ./mvnw -B -o -pl framework test -Dgroups=slow -Dtest=SearchResumeAfterKillTest}.
+ * {@code ./mvnw -B -o -pl framework test -DexcludedGroups= -Dgroups=slow -Dtest=SearchResumeAfterKillTest}.
  */
 @Tag("slow")
 class SearchResumeAfterKillTest {
