@@ -82,9 +82,10 @@ class SearchResumeAfterKillTest {
                 .map(MlflowFileStoreReader.Run::runName).toList(), "runs left RUNNING");
         var candidateRuns = runs.stream().filter(r -> "candidate".equals(r.tags().get("distill4j.role"))).toList();
         assertEquals(6, candidateRuns.stream().map(r -> r.tags().get("distill4j.candidate")).distinct().count());
-        assertTrue(candidateRuns.stream().anyMatch(r -> r.status() == RunStatus.FAILED
+        assertTrue(runs.stream().anyMatch(r -> "search".equals(r.tags().get("distill4j.role"))
+                && r.status() == RunStatus.FAILED
                 && r.tags().getOrDefault("distill4j.error", "").startsWith("interrupted")),
-                "the killed candidate's run is ended as interrupted");
+                "the killed search's run is ended as interrupted");
     }
 
     private static void killAfter(Path study, Path results, Path mlruns, int candidates) throws Exception {
