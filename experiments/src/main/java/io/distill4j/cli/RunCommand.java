@@ -84,16 +84,9 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (results.toString().isBlank()) {
-            throw new io.distill4j.Distill4jException("--results must name a folder (an empty one would write into "
-                    + "the current folder), e.g. --results results");
-        }
+        checkResults(results);
         Study study = Study.load(studyFile, overrides, dryRun || yes ? Long.MAX_VALUE : CONFIRM_TRIALS_ABOVE);
-        DeviceMode mode = study.base().device();
-        if (device != null) {
-            mode = DeviceMode.parse(device).orElseThrow(() -> new io.distill4j.Distill4jException(
-                    "--device must be auto, cpu or gpu, got '" + device + "'"));
-        }
+        DeviceMode mode = deviceMode(device, study.base().device());
         // bad data stops here, once, before any trial starts (and before the results lock), in a dry run too
         List<String> data = validateData(study);
         if (dryRun) {
@@ -101,9 +94,7 @@ public final class RunCommand implements Callable<Integer> {
             data.forEach(line -> out.println("data " + line));
             return 0;
         }
-        if (workers < 1 || workers > 64) {
-            throw new io.distill4j.Distill4jException("--workers must be in [1, 64], got " + workers);
-        }
+        checkWorkers(workers);
         if (study.trials().size() > CONFIRM_TRIALS_ABOVE && !yes) {
             throw new TooManyTrialsException(study.name(), study.trials().size(), false, study.cells().size(),
                     study.seeds().size(), CONFIRM_TRIALS_ABOVE);
@@ -139,26 +130,57 @@ public final class RunCommand implements Callable<Integer> {
             out.println();
             out.println("summary: " + outcome.folder().resolve("summary.md") + " and summary.csv");
             out.println("report: " + outcome.folder().resolve("report.html"));
+            printTracking(out, tracker, uri, study.base().trackingExperiment());
             if (tracker instanceof MlflowRestTracker rest) {
-                tracker.close();
-                if (rest.offlineStore().isPresent()) {
-                    Path offline = rest.offlineStore().get();
-                    out.println("tracking: the MLflow server " + rest.server() + " was unreachable; runs were written"
-                            + " to " + offline + "; replay them with: distill4j mlflow sync " + offline + " --to "
-                            + rest.server());
-                } else {
-                    out.println("tracking: " + rest.server() + " (experiment " + study.base().trackingExperiment()
-                            + ")");
+                if (rest.offlineStore().isEmpty()) {
                     register(study, outcome, uri, out);
                 }
-            } else {
-                out.println("tracking: mlflow ui --backend-store-uri " + TrackingUris.fileStore(uri));
-                if (study.base().trackingRegister() != null) {
-                    out.println("tracking.register: registering needs an MLflow server (--tracking-uri "
-                            + "http://...); nothing registered");
-                }
+            } else if (study.base().trackingRegister() != null) {
+                out.println("tracking.register: registering needs an MLflow server (--tracking-uri http://...); "
+                        + "nothing registered");
             }
             return outcome.summary().failures().isEmpty() ? 0 : 3;
+        }
+    }
+
+    /** Where the runs went: the MLflow server (or its offline store to sync), or the file store's UI command. */
+    static void printTracking(PrintWriter out, Tracker tracker, String uri, String experiment) {
+        if (tracker instanceof MlflowRestTracker rest) {
+            tracker.close();
+            if (rest.offlineStore().isPresent()) {
+                Path offline = rest.offlineStore().get();
+                out.println("tracking: the MLflow server " + rest.server() + " was unreachable; runs were written"
+                        + " to " + offline + "; replay them with: distill4j mlflow sync " + offline + " --to "
+                        + rest.server());
+            } else {
+                out.println("tracking: " + rest.server() + " (experiment " + experiment + ")");
+            }
+        } else {
+            out.println("tracking: mlflow ui --backend-store-uri " + TrackingUris.fileStore(uri));
+        }
+    }
+
+    /** The device mode: {@code --device} when given, else the study's. */
+    static DeviceMode deviceMode(String option, DeviceMode study) {
+        if (option == null) {
+            return study;
+        }
+        return DeviceMode.parse(option).orElseThrow(() -> new io.distill4j.Distill4jException(
+                "--device must be auto, cpu or gpu, got '" + option + "'"));
+    }
+
+    /** Refuses an empty {@code --results}. */
+    static void checkResults(Path results) {
+        if (results.toString().isBlank()) {
+            throw new io.distill4j.Distill4jException("--results must name a folder (an empty one would write into "
+                    + "the current folder), e.g. --results results");
+        }
+    }
+
+    /** Refuses a {@code --workers} outside [1, 64]. */
+    static void checkWorkers(int workers) {
+        if (workers < 1 || workers > 64) {
+            throw new io.distill4j.Distill4jException("--workers must be in [1, 64], got " + workers);
         }
     }
 
@@ -191,7 +213,7 @@ public final class RunCommand implements Callable<Integer> {
      * Reads, checks and prepares every distinct data set of {@code study} (as training will) and returns one line per
      * data set: its source and quality ({@code DataDescription.describe()}). Bad data is a {@code DataException}.
      */
-    private static List<String> validateData(Study study) {
+    static List<String> validateData(Study study) {
         Map<String, String> lines = new LinkedHashMap<>();
         for (GridCell cell : study.cells()) {
             StudyConfig config = StudyConfig.parse(study.file(), cell.resolved());

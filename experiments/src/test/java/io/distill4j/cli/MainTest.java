@@ -46,6 +46,27 @@ class MainTest {
     }
 
     @Test
+    void searchDryRunPrintsThePlanForEachStrategy() {
+        for (String strategy : List.of("random", "grid", "genetic")) {
+            Result r = run("search", "../configs/search-t-alpha-gamma.yaml", "--dry-run",
+                    "--set", "search.strategy=" + strategy);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().startsWith("search search-t-alpha-gamma: " + strategy + ", at most 8 candidate(s) x "
+                    + "seeds [1, 2], objective validation accuracy (maximize), pruning median"), r.out());
+            assertTrue(r.out().contains("  distillation.heads.hint.weight: log_uniform [0.01, 1.0]"), r.out());
+        }
+    }
+
+    @Test
+    void searchOfAStudyWithoutSearchSectionIsOneErrorLine() {
+        Result r = run("search", QUICKSTART, "--dry-run");
+        assertEquals(Main.USER_ERROR, r.code(), r.err());
+        assertEquals(List.of("error: " + QUICKSTART + ": search: missing section (expected a mapping: strategy, "
+                + "budget, objective, parameters); 'distill4j run' runs a study without one"), r.errLines());
+        assertNoStackTrace(r);
+    }
+
+    @Test
     void malformedStudyIsOneErrorLineAndExitTwo() throws IOException {
         String valid = Files.readString(Path.of(QUICKSTART));
         String text = valid.replace("hidden: [16, 8]", "hidden: [16, eight]");

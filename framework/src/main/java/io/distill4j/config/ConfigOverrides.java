@@ -76,22 +76,35 @@ public final class ConfigOverrides {
 
     /** {@code value} with its file paths (all of it if {@code isPath}, else {@value #PATH_KEY} keys) made absolute. */
     private static JsonNode absolutePaths(JsonNode value, boolean isPath) {
+        return absolutePaths(value, isPath, Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * A copy of a study tree whose relative file paths (every {@value #PATH_KEY} value) are resolved against
+     * {@code folder}, e.g. a study file's folder, so the tree means the same written anywhere else (a search's
+     * {@code best.yaml}).
+     */
+    public static JsonNode absolutePaths(JsonNode tree, Path folder) {
+        return absolutePaths(tree, false, folder);
+    }
+
+    private static JsonNode absolutePaths(JsonNode value, boolean isPath, Path base) {
         if (value.isTextual() && isPath) {
             try {
-                return TextNode.valueOf(Path.of("").toAbsolutePath().resolve(value.asText()).normalize().toString());
+                return TextNode.valueOf(base.resolve(value.asText()).normalize().toString());
             } catch (InvalidPathException e) {
                 return value; // reported, with its config path, when the section is parsed
             }
         }
         if (value.isArray()) {
             ArrayNode copy = JsonNodeFactory.instance.arrayNode();
-            value.forEach(v -> copy.add(absolutePaths(v, isPath)));
+            value.forEach(v -> copy.add(absolutePaths(v, isPath, base)));
             return copy;
         }
         if (value.isObject()) {
             ObjectNode copy = JsonNodeFactory.instance.objectNode();
             value.fields().forEachRemaining(e -> copy.set(e.getKey(), absolutePaths(e.getValue(),
-                    e.getKey().equals(PATH_KEY))));
+                    e.getKey().equals(PATH_KEY), base)));
             return copy;
         }
         return value;

@@ -18,13 +18,14 @@ import java.util.Set;
  *
  * <p>{@code grid} maps a config path ({@link ConfigPaths} syntax) to a non-empty list of distinct values; the cells
  * are the cartesian product in declared order, the first axis varying slowest. {@code seeds} is a non-empty list of
- * distinct integers, {@code [0]} by default. Values are compared as in {@link ConfigHash}, so {@code 4} and
+ * distinct integers, {@code [0]} by default. A {@code search} section (a hyperparameter search's declaration) is left out
+ * of the cells, so a study's trials are the same with or without one. Values are compared as in {@link ConfigHash}, so {@code 4} and
  * {@code 4.0} are the same value.
  */
 public final class Grid {
     /** At most this many cells; larger grids are almost certainly a mistake. */
     public static final int MAX_CELLS = 100_000;
-    private static final Set<String> RESERVED = Set.of("grid", "seeds");
+    private static final Set<String> RESERVED = Set.of("grid", "seeds", "search");
 
     private final ObjectNode study;
     private final LinkedHashMap<String, List<JsonNode>> axes;
@@ -41,6 +42,7 @@ public final class Grid {
         ObjectNode base = study.deepCopy();
         JsonNode gridNode = base.remove("grid");
         JsonNode seedsNode = base.remove("seeds");
+        base.remove("search"); // a search's declaration (io.distill4j.search), not part of any trial's config
         List<Integer> seeds = seeds(file, seedsNode);
         LinkedHashMap<String, List<JsonNode>> axes = new LinkedHashMap<>();
         if (gridNode != null && !gridNode.isNull()) {

@@ -48,6 +48,18 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
             throw new TooManyTrialsException(tree.path("study").asText("?"), planned, true, cells.size(),
                     grid.seeds().size(), maxTrials);
         }
+        return of(file, tree, cells, grid.seeds(), overrides);
+    }
+
+    /**
+     * A study of the given cells and seeds (each cell validated): its teachers, one student-alone baseline per
+     * distinct student setup and seed, and one distilled trial per cell and seed. {@link #load} builds the cells from
+     * the grid; a hyperparameter search builds them from chosen candidates.
+     *
+     * @param overrides the {@code --set} overrides applied to {@code tree}, named in messages
+     */
+    public static Study of(String file, ObjectNode tree, List<GridCell> cells, List<Integer> seeds,
+            List<String> overrides) {
         StudyConfig base = null;
         Map<String, Trial> teachers = new LinkedHashMap<>();
         Map<String, Trial> baselines = new LinkedHashMap<>();
@@ -66,7 +78,7 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
             }
             var none = new LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode>();
             List<Integer> teacherSeeds = config.seedsVary() == StudyConfig.SeedsVary.STUDENT ? List.of(-1)
-                    : grid.seeds();
+                    : seeds;
             for (String teacherName : config.teachers().keySet()) {
                 for (int seed : teacherSeeds) {
                     Trial teacher = new Trial(Trial.Role.TEACHER, "-", none, seed, teacherName, file,
@@ -74,7 +86,7 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
                     teachers.putIfAbsent(teacher.id(), teacher);
                 }
             }
-            for (int seed : grid.seeds()) {
+            for (int seed : seeds) {
                 Trial alone = new Trial(Trial.Role.STUDENT_ALONE, "-", baselineAxes(cell.assignments()), seed, null,
                         file, cell.resolved());
                 baselines.putIfAbsent(alone.id(), alone);
@@ -85,7 +97,7 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
         List<Trial> trials = new ArrayList<>(teachers.values());
         trials.addAll(baselines.values());
         trials.addAll(distilled);
-        return new Study(file, tree, base, List.copyOf(cells), grid.seeds(), List.copyOf(trials));
+        return new Study(file, tree, base, List.copyOf(cells), List.copyOf(seeds), List.copyOf(trials));
     }
 
     /** The config sections a student-alone baseline depends on (see {@link StudyConfig#baselineIdentity()}). */

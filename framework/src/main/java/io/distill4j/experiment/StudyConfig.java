@@ -110,7 +110,7 @@ public record StudyConfig(
     /** Parses and validates a resolved study tree (grid and seeds already removed or accepted). */
     public static StudyConfig parse(String file, ObjectNode tree) {
         ConfigNode root = ConfigNode.root(file, tree);
-        root.accept("grid", "seeds");
+        root.accept("grid", "seeds", "search"); // read by Grid and by io.distill4j.search
         String name = root.string("study");
         if (!NAME.matcher(name).matches()) {
             throw root.error("study", "expected a name of letters, digits, '.', '_' or '-' (at most 100, starting "

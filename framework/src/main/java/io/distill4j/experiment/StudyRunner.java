@@ -203,8 +203,15 @@ public final class StudyRunner {
                 + "; fix this, then run the study again with --resume", e);
     }
 
-    /** Ends, in tracking, the runs of trials (and studies) whose process died; returns how many. */
     private int closeInterrupted(TrialLedger ledger) {
+        return closeInterrupted(ledger, tracker);
+    }
+
+    /**
+     * Ends, in {@code tracker}, the runs a ledger records as started by a process that died (trials, studies,
+     * searches and their candidates), and marks them dealt with; returns how many were still RUNNING.
+     */
+    public static int closeInterrupted(TrialLedger ledger, Tracker tracker) {
         int closed = 0;
         for (TrialLedger.Entry e : ledger.interrupted()) {
             if (tracker.endInterrupted(e.experimentId(), e.runId(), RunStatus.FAILED,

@@ -76,7 +76,7 @@ public final class TrialContext {
     }
 
     /** The summary's facts about prepared data (class balance, chance baselines), computed once per dataset. */
-    DataFacts dataFacts(PreparedData prepared) {
+    public DataFacts dataFacts(PreparedData prepared) {
         return facts.computeIfAbsent(prepared, DataFacts::of);
     }
 

@@ -65,8 +65,13 @@ public final class TrialExecutor {
         } catch (RuntimeException e) {
             String reason = e instanceof TrainingDivergedException || e instanceof Distill4jException
                     ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+            Map<String, Double> facts = e instanceof TrialPrunedException pruned
+                    ? Map.of(TrialPrunedException.PRUNED_EPOCH, (double) pruned.epoch(), "epochs_run",
+                            (double) pruned.epoch())
+                    : Map.of();
             TrialResult failed = new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0,
-                    System.currentTimeMillis() - t0, null, reason, Map.of());
+                    System.currentTimeMillis() - t0, null, e instanceof TrialPrunedException ? e.getMessage() : reason,
+                    facts);
             listener.trialFailed(failed, e);
             Optional<EnvironmentException> machine = EnvironmentException.of(e);
             if (machine.isPresent()) {

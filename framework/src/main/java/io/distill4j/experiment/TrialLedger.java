@@ -58,9 +58,14 @@ public final class TrialLedger {
 
     /** Records that the study ended (its parent run closed normally). */
     public void studyFinished(String experimentId, String runId) {
+        ended(STUDY, experimentId, runId);
+    }
+
+    /** Records that the run {@code id} opened ended normally (a study's or a search candidate's, not a trial's). */
+    public void ended(String id, String experimentId, String runId) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("id", STUDY).put("status", "finished").put("experiment_id", experimentId).put("run_id", runId);
-        write(STUDY, n);
+        n.put("id", id).put("status", "finished").put("experiment_id", experimentId).put("run_id", runId);
+        write(id, n);
     }
 
     /** The finished result of a trial, if the ledger has one. */

@@ -273,6 +273,13 @@ public final class TrialTracking implements TrialListener {
             bestEffort(error, () -> run.end(RunStatus.FAILED));
             return;
         }
+        if (error instanceof TrialPrunedException pruned) { // stopped on purpose: its curve is kept, no trace
+            run.setTag("distill4j.status", "PRUNED");
+            run.setTag("distill4j.pruned_epoch", String.valueOf(pruned.epoch()));
+            run.setTag("distill4j.error", result.failure());
+            run.end(RunStatus.KILLED);
+            return;
+        }
         run.setTag("distill4j.error", result.failure());
         StringWriter trace = new StringWriter();
         error.printStackTrace(new PrintWriter(trace));

@@ -9,7 +9,6 @@ import io.distill4j.tracking.RunStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -96,19 +95,8 @@ class ResumeAfterKillTest {
     /** Runs the study in a child JVM and kills it (SIGKILL) once {@code finished} trials are recorded finished. */
     private static void killAfter(Path study, Path results, Path mlruns, boolean resume, int finished)
             throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Xmx1g",
-                "-Dorg.nd4j.log.initialization=false", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"));
-        String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
-        if (cache != null) {
-            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
-        }
-        cmd.addAll(List.of(StudyMain.class.getName(), study.toString(), results.toString(), mlruns.toString(),
-                String.valueOf(resume)));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(results.getParent().resolve("child-" + finished + ".log").toFile());
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        Process child = pb.start();
+        Process child = ChildJvm.start(StudyMain.class, results.getParent().resolve("child-" + finished + ".log"),
+                study.toString(), results.toString(), mlruns.toString(), String.valueOf(resume));
         Path trials = results.resolve("resumable").resolve("trials");
         long deadline = System.currentTimeMillis() + 180_000;
         while (finishedRecords(trials) < finished) {

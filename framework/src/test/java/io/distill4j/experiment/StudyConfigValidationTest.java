@@ -28,8 +28,8 @@ class StudyConfigValidationTest {
     private static final Path QUICKSTART = Path.of("../configs/quickstart.yaml");
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
-    private static final String ROOT_KEYS = "backtest, data, description, device, distillation, grid, seed, seeds, "
-            + "seeds_vary, student, study, teacher, teacher_data, teachers, tracking, training";
+    private static final String ROOT_KEYS = "backtest, data, description, device, distillation, grid, search, seed, "
+            + "seeds, seeds_vary, student, study, teacher, teacher_data, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
         return Stream.of(
@@ -224,7 +224,29 @@ class StudyConfigValidationTest {
                 Arguments.of("77-backtest-negative-fee.yaml",
                         "backtest.fee_bps: expected a number in [0, 10000], got -1"),
                 Arguments.of("78-backtest-unknown-sizing.yaml",
-                        "backtest.sizing: expected one of [class, margin], got 'kelly'"));
+                        "backtest.sizing: expected one of [class, margin], got 'kelly'"),
+                // a search's paths are checked like grid axes, with each space's bounds set in the study
+                Arguments.of("79-search-unknown-path.yaml",
+                        "search.parameters.distillation.loss.temprature: the study is invalid with 1.0 there: "
+                        + "distillation.loss.temprature: unknown key 'temprature' (valid keys here: alpha, standardize, "
+                        + "temperature, type, weight)"),
+                Arguments.of("80-search-teacher-path.yaml",
+                        "search.parameters.teacher.hidden[0]: a search cannot change 'teacher' (candidates share the "
+                        + "study's data and cached teacher; search the student, distillation or training)"),
+                Arguments.of("81-search-max-below-min.yaml",
+                        "search.parameters.distillation.loss.alpha.max: expected a number above min (0.9), got 0.1"),
+                Arguments.of("82-search-unknown-metric.yaml",
+                        "search.objective.metric: expected one of [accuracy, macro_f1, log_loss, agreement, "
+                        + "kl_teacher, sharpe, total_return, annual_return, max_drawdown, hit_rate, ece, brier], got "
+                        + "'profit'"),
+                Arguments.of("83-search-range-outside-domain.yaml",
+                        "search.parameters.distillation.loss.alpha: the study is invalid with 1.5 there: "
+                        + "distillation.loss.alpha: expected a number in [0, 1], got 1.5"),
+                Arguments.of("84-search-with-grid.yaml",
+                        "grid: a study with a search has no grid (the search chooses the values; search a path "
+                        + "with a choice space instead)"),
+                Arguments.of("85-search-random-without-budget.yaml",
+                        "search.budget: missing (expected a mapping with candidates: N for a random search)"));
     }
 
     @Test
@@ -243,7 +265,17 @@ class StudyConfigValidationTest {
     @MethodSource("invalidStudies")
     void invalidStudyFailsWithExactMessage(String name, String problem) {
         Path file = INVALID.resolve(name);
-        assertMessage(file + ": " + problem, () -> Study.load(file, List.of()));
+        assertMessage(file + ": " + problem, () -> load(file));
+    }
+
+    /** A study, or a search when the file declares one (its search section is validated too). */
+    private static Object load(Path file) {
+        return name(file).contains("-search-") ? io.distill4j.search.Search.load(file, List.of())
+                : Study.load(file, List.of());
+    }
+
+    private static String name(Path file) {
+        return file.getFileName().toString();
     }
 
     @Test
