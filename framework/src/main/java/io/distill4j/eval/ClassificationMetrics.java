@@ -1,9 +1,9 @@
 package io.distill4j.eval;
 
+import io.distill4j.loss.DoubleRows;
 import io.distill4j.loss.Softmax;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -24,8 +24,8 @@ public record ClassificationMetrics(double accuracy, double macroF1, double logL
 
     /** Computes the metrics from logits ({@code [n, C]}), integer labels and optional teacher logits. */
     public static ClassificationMetrics of(INDArray logits, int[] labels, INDArray teacherLogits) {
-        double[][] z = logits.castTo(DataType.DOUBLE).toDoubleMatrix();
-        double[][] t = teacherLogits == null ? null : teacherLogits.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] z = DoubleRows.of(logits);
+        double[][] t = teacherLogits == null ? null : DoubleRows.of(teacherLogits);
         return of(z, labels, t);
     }
 

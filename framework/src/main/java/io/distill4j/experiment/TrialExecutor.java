@@ -165,15 +165,14 @@ public final class TrialExecutor {
 
     /** The backtest and calibration metrics of logits on a split (see {@link TradingMetrics}). */
     static Map<String, Double> trading(INDArray logits, SampleSplit split, PreparedData prepared, StudyConfig c) {
-        return TradingMetrics.of(logits.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix(),
+        return TradingMetrics.of(io.distill4j.loss.DoubleRows.of(logits),
                 split.labels(), split.barIndices(), prepared.series().timeMs(), prepared.series().close(),
                 prepared.description().intervalMs(), c.backtest());
     }
 
     /** The reliability curve of logits on a split, as facts (see {@link TradingMetrics#reliabilityFacts}). */
     static Map<String, Double> reliability(INDArray logits, SampleSplit split) {
-        return TradingMetrics.reliabilityFacts(logits.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                .toDoubleMatrix(), split.labels());
+        return TradingMetrics.reliabilityFacts(io.distill4j.loss.DoubleRows.of(logits), split.labels());
     }
 
     /** A teacher's metrics against the labels (agreement and KL with itself would be meaningless). */

@@ -59,7 +59,7 @@ public final class AttentionTransfer extends FeatureTerm {
                     + "([n, channels, steps]); '" + spec().teacherLayer() + "' has activations "
                     + Arrays.toString(h.shape()));
         }
-        double[][] flat = h.reshape('c', h.size(0), h.size(1) * h.size(2)).toDoubleMatrix();
+        double[][] flat = DoubleRows.of(h.reshape('c', h.size(0), h.size(1) * h.size(2)));
         return Nd4j.createFromArray(AttentionTransferLossFunction.attention(flat, (int) h.size(2), function.p()))
                 .castTo(h.dataType());
     }

@@ -70,13 +70,13 @@ public final class AttentionTransferLossFunction extends WeightedLossFunction {
                     + "and a teacher map [n, steps]; got output " + Arrays.toString(preOutput.shape())
                     + " and labels " + Arrays.toString(labels.shape()));
         }
-        return activationFn.getActivation(preOutput.dup(), true).toDoubleMatrix();
+        return DoubleRows.of(activationFn.getActivation(preOutput.dup(), true));
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         double[][] a = output(labels, preOutput, activationFn);
-        double[][] t = labels.toDoubleMatrix();
+        double[][] t = DoubleRows.of(labels);
         int steps = t[0].length;
         double[][] q = attention(a, steps, p);
         double[][] score = new double[a.length][1];
@@ -93,7 +93,7 @@ public final class AttentionTransferLossFunction extends WeightedLossFunction {
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         double[][] a = output(labels, preOutput, activationFn);
-        double[][] t = labels.toDoubleMatrix();
+        double[][] t = DoubleRows.of(labels);
         int steps = t[0].length;
         double[][] g = new double[a.length][a[0].length];
         for (int i = 0; i < a.length; i++) {

@@ -42,7 +42,7 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
                     + "labels " + Arrays.toString(labels.shape()) + " and output " + Arrays.toString(preOutput.shape()));
         }
         INDArray out = activationFn.getActivation(preOutput.dup(), true);
-        return new double[][][] {out.toDoubleMatrix(), labels.toDoubleMatrix()};
+        return new double[][][] {DoubleRows.of(out), DoubleRows.of(labels)};
     }
 
     @Override

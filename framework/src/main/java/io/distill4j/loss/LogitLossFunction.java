@@ -120,8 +120,8 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
         }
         int n = (int) preOutput.size(0);
         int c = (int) preOutput.size(1);
-        double[] m = mask == null ? null : flat(mask);
-        kernel(flat(activationFn.getActivation(preOutput.dup(), false)), flat(labels), n, c, m, score, grad);
+        double[] m = mask == null ? null : DoubleRows.flat(mask);
+        kernel(DoubleRows.flat(activationFn.getActivation(preOutput.dup(), false)), DoubleRows.flat(labels), n, c, m, score, grad);
         double w = weight();
         for (int i = 0; i < n; i++) {
             double f = w * (m == null ? 1 : m[i]);
@@ -134,11 +134,6 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
                 }
             }
         }
-    }
-
-    /** A row-major copy of any array (views included) as doubles; fast, unlike per-element access. */
-    static double[] flat(INDArray a) {
-        return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     }
 
     /** Row {@code i} of a row-major array of rows of {@code width}, starting at column {@code from}, into {@code out}. */
