@@ -11,6 +11,7 @@ import io.distill4j.config.Secrets;
 import io.distill4j.config.StudyFileWriter;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.EnvironmentException;
+import io.distill4j.loss.DoubleRows;
 import io.distill4j.tracking.DatasetInputs;
 import io.distill4j.tracking.MlflowModel;
 import io.distill4j.tracking.RunStatus;
@@ -31,7 +32,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -212,13 +212,13 @@ public final class TrialTracking implements TrialListener {
         MlflowModel.Example example;
         if (kind == InputKind.TABULAR) {
             inputs = MlflowModel.columns(d.featureNames(), "double");
-            example = MlflowModel.Example.dataframe(d.featureNames(), rows.castTo(DataType.DOUBLE).toDoubleMatrix());
+            example = MlflowModel.Example.dataframe(d.featureNames(), DoubleRows.of(rows));
         } else {
             flavor.put("lookback", d.lookback());
             inputs = MlflowModel.tensor("float32", -1, rows.size(1), rows.size(2));
             double[][][] windows = new double[(int) rows.size(0)][][];
             for (int i = 0; i < windows.length; i++) {
-                windows[i] = rows.slice(i).castTo(DataType.DOUBLE).toDoubleMatrix();
+                windows[i] = DoubleRows.of(rows.slice(i));
             }
             example = MlflowModel.Example.ndarray(windows);
         }
