@@ -59,13 +59,13 @@ EXP=$(curl -sf "$URL/api/2.0/mlflow/experiments/get-by-name?experiment_name=$NAM
   | $PY -c 'import json,sys; print(json.load(sys.stdin)["experiment"]["experiment_id"])')
 curl -sf -X POST "$URL/api/2.0/mlflow/runs/search" -H 'Content-Type: application/json' \
   -d "{\"experiment_ids\": [\"$EXP\"], \"max_results\": 1000}" >"$OUT/runs.json"
-read -r KD ALONE TEACHER < <($PY - "$OUT/runs.json" <<'EOF'
-import json, sys
-runs = json.load(open(sys.argv[1]))["runs"]
-def role(r):
-    return {t["key"]: t["value"] for t in r["data"].get("tags", [])}.get("distill4j.role")
-pick = lambda name: sorted(r["info"]["run_id"] for r in runs if role(r) == name)
-print(pick("distilled")[0], pick("student-alone")[0], pick("teacher")[0])
+# the first distilled run, and every distilled run as the compare page's JSON list (URL-encoded)
+read -r KD KDS < <($PY - "$OUT/runs.json" <<'EOF'
+import json, sys, urllib.parse
+runs = sorted(json.load(open(sys.argv[1]))["runs"], key=lambda r: r["info"]["run_name"])
+role = lambda r: {t["key"]: t["value"] for t in r["data"].get("tags", [])}.get("distill4j.role")
+kd = [r["info"]["run_id"] for r in runs if role(r) == "distilled"]
+print(kd[0], urllib.parse.quote(json.dumps(kd, separators=(",", ":"))))
 EOF
 )
 
@@ -86,15 +86,48 @@ for r in json.load(open(sys.argv[2]))["runs"]:
 EOF
 cat "$OUT/model-load.txt"
 
-# 5. screenshots (the UI loads its data after the page: give it a virtual-time budget)
+# 5. screenshots. The experiment page nests children under their parent and shows the parent collapsed unless the
+# search has a filter or a sort other than "Created" (shouldNestChildrenAndFetchParents in MLflow's
+# experimentPage.fetch-utils.ts), and it keeps columns, visible runs and chart filters in the browser's local storage,
+# which a fresh headless chromium does not have. So the script stores a view state the way the UI's own "Share" button
+# does, as the experiment tag mlflow.sharedViewState.<key> (useSharedExperimentViewState.ts reads it for the URL
+# parameter viewStateShareKey; it must carry every UI-state field, or the page fails to render): the distill4j runs
+# without the study's parent run, sorted by name, with the role's parameters and two test metrics as columns, every
+# run visible in the charts.
+$PY - "$URL" "$EXP" <<'EOF'
+import json, sys, urllib.request
+url, exp = sys.argv[1:3]
+state = {
+    # search facets (ExperimentPageSearchFacetsState)
+    "searchFilter": "tags.distill4j.role != 'study'", "orderByKey": "tags.`mlflow.runName`", "orderByAsc": True,
+    "startTime": "ALL", "lifecycleFilter": "Active", "datasetsFilter": [], "modelVersionFilter": "All Runs",
+    # UI state (ExperimentPageUIState, all of EXPERIMENT_PAGE_UI_STATE_FIELDS but the two optional chart layouts)
+    "selectedColumns": ["attributes.`Models`", "params.`distillation.loss.temperature`",
+                        "params.`distillation.loss.alpha`", "params.`seed`", "metrics.`test_accuracy`",
+                        "metrics.`test_macro_f1`", "attributes.`Dataset`"],
+    "runsExpanded": {}, "runsPinned": [], "runsHidden": [], "runsHiddenMode": "SHOW_ALL", "viewMaximized": False,
+    "runListHidden": False, "isAccordionReordered": False, "useGroupedValuesInCharts": True, "hideEmptyCharts": True,
+    "groupBy": None, "groupsExpanded": {}, "autoRefreshEnabled": False,
+    "globalLineChartConfig": {"xAxisKey": "step", "lineSmoothness": 0, "selectedXAxisMetricKey": ""},
+    "chartsSearchFilter": "",
+}
+body = {"experiment_id": exp, "key": "mlflow.sharedViewState.distill4j", "value": json.dumps(state)}
+urllib.request.urlopen(urllib.request.Request(url + "/api/2.0/mlflow/experiments/set-experiment-tag",
+                                              json.dumps(body).encode(), {"Content-Type": "application/json"}))
+EOF
+# The UI loads its data (and a chart's metric history once the chart is on screen) after the page: give chromium a
+# virtual-time budget, and a wall-clock limit in case a page never settles.
 shot() {
-  "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="${3:-1600,1000}" \
-    --virtual-time-budget=20000 --screenshot="$OUT/$1.png" "$2" >/dev/null 2>&1
+  timeout 180 "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="${3:-1600,1000}" \
+    --virtual-time-budget="${4:-30000}" --screenshot="$OUT/$1.png" "$2" >/dev/null 2>&1 \
+    || echo "chromium did not finish $1.png" >&2
   echo "$OUT/$1.png"
 }
-ENC='%5B'; CLOSE='%5D'; Q='%22'
-shot runs-table "$URL/#/experiments/$EXP?searchFilter=tags.distill4j.role%20%21%3D%20%27study%27"
-shot run-page "$URL/#/experiments/$EXP/runs/$KD"
-shot chart-view "$URL/#/experiments/$EXP?compareRunsMode=CHART&searchFilter=tags.distill4j.role%20%21%3D%20%27study%27"
-shot compare-view "$URL/#/compare-runs?runs=$ENC$Q$KD$Q,$Q$ALONE$Q,$Q$TEACHER$Q$CLOSE&experiments=$ENC$Q$EXP$Q$CLOSE"
+VIEW="viewStateShareKey=distill4j"
+shot runs-table "$URL/#/experiments/$EXP?$VIEW&compareRunsMode=TABLE" 2000,800
+shot run-page "$URL/#/experiments/$EXP/runs/$KD" 1600,2400
+shot chart-view "$URL/#/experiments/$EXP?$VIEW&compareRunsMode=CHART" 1600,1000 60000
+# parallel coordinates over the distilled runs: the page preselects the first three parameters that differ
+# (distillation.loss.alpha, distillation.loss.temperature, seed) and one metric
+shot compare-view "$URL/#/compare-runs?runs=$KDS&experiments=%5B%22$EXP%22%5D"
 shot logged-model "$URL/#/experiments/$EXP/runs/$KD/artifacts/model/MLmodel"

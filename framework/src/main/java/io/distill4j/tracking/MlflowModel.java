@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -34,6 +35,10 @@ import java.util.UUID;
  * {@code pandas_orient: split}, or {@code ndarray}), {@code signature} ({@code inputs} and {@code outputs} as JSON
  * strings of column or tensor specs, {@code params: null}) and {@code utc_time_created} (Python's
  * {@code str(datetime.utcnow())}). {@code mlflow_version} is left out: MLflow reads a missing one as unknown.
+ *
+ * <p>On a store with MLflow 3's logged-model entities ({@link TrackedRun#startLoggedModel}) the same files also go
+ * to a logged model of their own (created, uploaded to its artifact location, finalized, linked to the run as an
+ * output) and the {@code MLmodel} carries its {@code model_id}; the run's folder and tag are written either way.
  */
 public final class MlflowModel {
     /** The run tag holding a JSON list of the run's logged models (MLflow 2.x). */
@@ -103,7 +108,7 @@ public final class MlflowModel {
     }
 
     /**
-     * Logs a model folder to {@code run} and sets {@value #LOGGED_MODELS_TAG}.
+     * Logs a model folder to {@code run} and sets {@value #LOGGED_MODELS_TAG} (and, on MLflow 3, a logged model).
      *
      * @param artifactPath the folder under the run's artifacts (e.g. {@code model})
      * @param flavor the flavor name and its settings (written under {@code flavors})
@@ -116,9 +121,25 @@ public final class MlflowModel {
     public static String log(TrackedRun run, String artifactPath, String flavor, Map<String, Object> flavorConfig,
             Map<String, Path> files, String inputs, String outputs, Example example) {
         String path = MlflowKeys.checkArtifactPath(artifactPath);
+        Optional<TrackedRun.LoggedModelUpload> entity = run.startLoggedModel(path, flavor, Map.of());
+        boolean done = false;
+        try {
+            String text = write(run, entity, path, flavor, flavorConfig, files, inputs, outputs, example);
+            done = true;
+            return text;
+        } finally {
+            boolean ok = done;
+            entity.ifPresent(e -> e.finish(ok));
+        }
+    }
+
+    private static String write(TrackedRun run, Optional<TrackedRun.LoggedModelUpload> entity, String path,
+            String flavor, Map<String, Object> flavorConfig, Map<String, Path> files, String inputs, String outputs,
+            Example example) {
         long size = 0;
         for (Map.Entry<String, Path> f : files.entrySet()) {
             run.logArtifact(path + "/" + f.getKey(), f.getValue());
+            entity.ifPresent(e -> e.logArtifact(f.getKey(), f.getValue()));
             try {
                 size += Files.size(f.getValue());
             } catch (IOException e) {
@@ -127,8 +148,8 @@ public final class MlflowModel {
         }
         byte[] exampleBytes = example.json().getBytes(StandardCharsets.UTF_8);
         byte[] servingBytes = example.servingJson().getBytes(StandardCharsets.UTF_8);
-        run.logArtifact(path + "/" + EXAMPLE_FILE, exampleBytes);
-        run.logArtifact(path + "/" + SERVING_EXAMPLE_FILE, servingBytes);
+        store(run, entity, path, EXAMPLE_FILE, exampleBytes);
+        store(run, entity, path, SERVING_EXAMPLE_FILE, servingBytes);
         size += exampleBytes.length + servingBytes.length;
         String uuid = UUID.randomUUID().toString().replace("-", "");
         String created = LocalDateTime.now(ZoneOffset.UTC).format(PY_UTC);
@@ -145,6 +166,7 @@ public final class MlflowModel {
         Map<String, Object> mlmodel = new TreeMap<>();
         mlmodel.put("artifact_path", path);
         mlmodel.put("flavors", flavors);
+        entity.ifPresent(e -> mlmodel.put("model_id", e.modelId())); // MLflow 3's Model.model_id
         mlmodel.put("model_size_bytes", size);
         mlmodel.put("model_uuid", uuid);
         mlmodel.put("run_id", run.runId());
@@ -157,7 +179,7 @@ public final class MlflowModel {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write MLmodel", e);
         }
-        run.logArtifact(path + "/" + MLMODEL, text.getBytes(StandardCharsets.UTF_8));
+        store(run, entity, path, MLMODEL, text.getBytes(StandardCharsets.UTF_8));
 
         // what MLflow's Model.get_tags_dict() records: run, path, time, uuid and the flavors (without "config")
         Map<String, Object> tag = new LinkedHashMap<>();
@@ -172,6 +194,13 @@ public final class MlflowModel {
             throw new IllegalStateException("cannot write " + LOGGED_MODELS_TAG, e);
         }
         return text;
+    }
+
+    /** A file of the model: into the run's model folder and, on MLflow 3, the logged model's own location. */
+    private static void store(TrackedRun run, Optional<TrackedRun.LoggedModelUpload> entity, String path, String name,
+            byte[] content) {
+        run.logArtifact(path + "/" + name, content);
+        entity.ifPresent(e -> e.logArtifact(name, content));
     }
 
     private static String pretty(ObjectNode node) {

@@ -2,6 +2,7 @@ package io.distill4j.tracking;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One run being recorded. Methods may be called from several threads at once.
@@ -47,6 +48,38 @@ public interface TrackedRun {
      */
     default void logDataset(DatasetInput dataset) {
         setTag(DatasetInput.TAG, dataset.toJson());
+    }
+
+    /**
+     * Starts an MLflow 3 <em>logged model</em> (an entity of its own, listed in the experiment's "Models" tab, with
+     * its own artifact location) produced by this run, when the store has such entities. Stores without them (the
+     * file store, MLflow 2.x servers) answer empty, and the model lives only as a folder of the run's artifacts.
+     *
+     * @param name the model's name (MLflow 3 forbids {@code / : . % " '} in it)
+     * @param modelType a free-form type shown by MLflow (e.g. {@code distill4j})
+     * @param params the model's immutable params
+     * @return the model being uploaded, or empty
+     */
+    default Optional<LoggedModelUpload> startLoggedModel(String name, String modelType, Map<String, String> params) {
+        return Optional.empty();
+    }
+
+    /** An MLflow 3 logged model whose files are being uploaded (see {@link #startLoggedModel}). */
+    interface LoggedModelUpload {
+        /** The model's id ({@code m-...} on MLflow 3 servers). */
+        String modelId();
+
+        /** Stores a file of the model under the model's own artifact location. */
+        void logArtifact(String relativePath, byte[] content);
+
+        /** Stores a file of the model under the model's own artifact location. */
+        void logArtifact(String relativePath, Path file);
+
+        /**
+         * Marks the model ready (its files are all stored) or failed, and on success links it to the run as one of
+         * the run's outputs.
+         */
+        void finish(boolean ok);
     }
 
     /** Sends whatever is buffered (a no-op for stores that write at once); called at least at every epoch end. */

@@ -104,6 +104,17 @@ public final class MlflowHttp {
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(content)), "PUT artifact " + path);
     }
 
+    /**
+     * Sends a JSON body with {@code method} (e.g. {@code PATCH}, which MLflow's Java client cannot send) to the REST
+     * endpoint {@code /api/2.0/mlflow/<endpoint>} and returns the answer's text.
+     */
+    public String sendJson(String method, String endpoint, String json) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow/" + endpoint))
+                .timeout(Duration.ofMinutes(1)).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+        return new String(send(b, method + " " + endpoint).body(), StandardCharsets.UTF_8);
+    }
+
     /** GETs the proxied artifact {@code path}. */
     public byte[] getArtifact(String path) {
         return send(HttpRequest.newBuilder(artifact(path)).timeout(Duration.ofMinutes(5)).GET(),

@@ -10,6 +10,8 @@ import io.distill4j.tracking.RunStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -226,6 +228,67 @@ public final class MlflowRestApi {
         ds.put("profile", d.profile());
         String json = body.toString();
         call("runs/log-inputs", () -> client.sendPost("runs/log-inputs", json)); // no typed method in the client
+    }
+
+    /** An MLflow 3 logged model: its id and the URI of its own artifact folder. */
+    public record LoggedModel(String modelId, String artifactUri) {
+    }
+
+    /**
+     * {@code POST logged-models} (MLflow 3's {@code CreateLoggedModel}: {@code experiment_id}, {@code name},
+     * {@code model_type}, {@code source_run_id}, {@code params} and {@code tags} as key/value lists; the answer's
+     * {@code model.info} carries {@code model_id}, {@code artifact_uri} and {@code status}
+     * {@code LOGGED_MODEL_PENDING}; mlflow/protos/service.proto, rpc createLoggedModel).
+     *
+     * @return empty when the server has no such endpoint: MLflow 2.x answers HTTP 404 (2.17.2 with an HTML page,
+     *     checked against a real server), other servers may answer 404 {@code ENDPOINT_NOT_FOUND}
+     */
+    public Optional<LoggedModel> createLoggedModel(String experimentId, String name, String modelType,
+            String sourceRunId, List<KeyValue> params) {
+        ObjectNode body = obj().put("experiment_id", experimentId).put("name", name).put("model_type", modelType)
+                .put("source_run_id", sourceRunId);
+        params.forEach(p -> body.withArray("params").addObject().put("key", p.key()).put("value", p.value()));
+        String answer;
+        try {
+            answer = http.sendJson("POST", "logged-models", body.toString());
+        } catch (MlflowHttp.ApiError e) {
+            if (e.status() == 404 && !"RESOURCE_DOES_NOT_EXIST".equals(e.errorCode())) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        JsonNode info;
+        try {
+            info = MlflowHttp.JSON.readTree(answer).path("model").path("info");
+        } catch (IOException e) {
+            throw new MlflowHttp.ApiError(200, "BAD_RESPONSE", "logged-models: " + e.getMessage());
+        }
+        if (!info.hasNonNull("model_id") || !info.hasNonNull("artifact_uri")) {
+            throw new MlflowHttp.ApiError(200, "BAD_RESPONSE", "logged-models answered no model_id and artifact_uri: "
+                    + answer);
+        }
+        return Optional.of(new LoggedModel(info.get("model_id").asText(), info.get("artifact_uri").asText()));
+    }
+
+    /**
+     * {@code PATCH logged-models/<model_id>} (MLflow 3's {@code FinalizeLoggedModel}: {@code model_id} and
+     * {@code status}, {@code LOGGED_MODEL_READY} or {@code LOGGED_MODEL_UPLOAD_FAILED}).
+     */
+    public void finalizeLoggedModel(String modelId, boolean ready) {
+        ObjectNode body = obj().put("model_id", modelId)
+                .put("status", ready ? "LOGGED_MODEL_READY" : "LOGGED_MODEL_UPLOAD_FAILED");
+        http.sendJson("PATCH", "logged-models/" + URLEncoder.encode(modelId, StandardCharsets.UTF_8),
+                body.toString());
+    }
+
+    /**
+     * {@code POST runs/outputs} (MLflow 3's {@code LogOutputs}: {@code run_id} and {@code models}, a list of
+     * {@code ModelOutput} with {@code model_id} and {@code step}): links a logged model to the run that produced it.
+     */
+    public void logOutputs(String runId, String modelId, long step) {
+        ObjectNode body = obj().put("run_id", runId);
+        body.putArray("models").addObject().put("model_id", modelId).put("step", step);
+        http.sendJson("POST", "runs/outputs", body.toString());
     }
 
     /** A model version the Model Registry holds ({@code version} is MLflow's decimal string, from 1). */

@@ -57,6 +57,8 @@ public final class MlflowRestTracker implements Tracker {
     private final Map<String, RestRun> remoteRuns = new ConcurrentHashMap<>();
     private final Set<RestRun> open = ConcurrentHashMap.newKeySet();
     private volatile boolean artifactWarning;
+    /** Whether the server has MLflow 3's logged-model entities: null until the first model asks. */
+    private volatile Boolean loggedModels;
 
     public MlflowRestTracker(MlflowRestApi api, Path offlineRoot, String sourceName) {
         this(api, offlineRoot, sourceName, System.getProperty("user.name", "unknown"), System::currentTimeMillis);
@@ -424,6 +426,95 @@ public final class MlflowRestTracker implements Tracker {
                 continuation().logArtifact(relativePath, content);
             } else {
                 continuation().logArtifact(relativePath, file);
+            }
+        }
+
+        /**
+         * Creates the logged-model entity on an MLflow 3 server (feature detection: the first model asks, and a
+         * server without the endpoint, as MLflow 2.x, is not asked again). Offline, or on a 2.x server: empty.
+         */
+        @Override
+        public synchronized Optional<LoggedModelUpload> startLoggedModel(String modelName, String modelType,
+                Map<String, String> modelParams) {
+            checkRunning();
+            if (local() || Boolean.FALSE.equals(loggedModels)) {
+                return Optional.empty();
+            }
+            List<MlflowRestApi.KeyValue> ps = new ArrayList<>();
+            modelParams.forEach((k, v) -> ps.add(new MlflowRestApi.KeyValue(k, v)));
+            try {
+                Optional<MlflowRestApi.LoggedModel> m = api.createLoggedModel(experimentId, modelName, modelType,
+                        runId, ps);
+                if (m.isEmpty() && loggedModels == null) {
+                    LOG.info("MLflow server {} has no logged-model entities (an MLflow 2.x server): models are "
+                            + "logged as folders of their run's artifacts only", server());
+                }
+                loggedModels = m.isPresent();
+                return m.map(RestLoggedModel::new);
+            } catch (MlflowHttp.Unavailable e) {
+                goOffline(e);
+                return Optional.empty();
+            }
+        }
+
+        /** A logged model on the server whose files are being uploaded to its own artifact location. */
+        private final class RestLoggedModel implements LoggedModelUpload {
+            private final MlflowRestApi.LoggedModel model;
+            private boolean broken;
+
+            RestLoggedModel(MlflowRestApi.LoggedModel model) {
+                this.model = model;
+            }
+
+            @Override
+            public String modelId() {
+                return model.modelId();
+            }
+
+            @Override
+            public void logArtifact(String relativePath, byte[] content) {
+                upload(relativePath, Objects.requireNonNull(content, "content"), null);
+            }
+
+            @Override
+            public void logArtifact(String relativePath, Path file) {
+                upload(relativePath, null, file);
+            }
+
+            private void upload(String relativePath, byte[] content, Path file) {
+                synchronized (RestRun.this) {
+                    if (broken || local()) {
+                        broken = true;
+                        return;
+                    }
+                    try {
+                        api.uploadArtifact(model.artifactUri(), relativePath, content, file);
+                    } catch (MlflowHttp.Unavailable e) {
+                        broken = true;
+                        goOffline(e);
+                    } catch (UnsupportedOperationException e) {
+                        broken = true;
+                        LOG.warn("the files of logged model {} are not stored: {}", model.modelId(), e.getMessage());
+                    }
+                }
+            }
+
+            @Override
+            public void finish(boolean ok) {
+                synchronized (RestRun.this) {
+                    if (local()) {
+                        return;
+                    }
+                    try {
+                        boolean ready = ok && !broken;
+                        api.finalizeLoggedModel(model.modelId(), ready);
+                        if (ready) {
+                            api.logOutputs(runId, model.modelId(), 0);
+                        }
+                    } catch (MlflowHttp.Unavailable e) {
+                        goOffline(e);
+                    }
+                }
             }
         }
 

@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  * steps (JSON numbers, or decimal strings as in protobuf's JSON mapping of int64, which MLflow's Java client
  * sends). {@code runs/search} pages with {@code max_results} and {@code page_token}. Records every request's method,
  * endpoint, {@code Authorization} and {@code User-Agent}. Can require an Authorization header and can fail (503)
- * after N requests until {@link #recover()}.
+ * after N requests until {@link #recover()}. With {@link #mlflow3} on, it has MLflow 3's logged-model endpoints,
+ * shaped and checked after mlflow/protos/service.proto ({@code CreateLoggedModel}, {@code FinalizeLoggedModel},
+ * {@code GetLoggedModel}, {@code LogOutputs}).
  */
 final class FakeMlflowServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -49,6 +51,23 @@ final class FakeMlflowServer implements AutoCloseable {
         final Map<String, String> tags = new LinkedHashMap<>();
         final List<Metric> metrics = new ArrayList<>();
         final List<JsonNode> inputs = new ArrayList<>();
+        /** The run's model outputs ({@code runs/outputs}): model id and step. */
+        final List<String> outputs = new ArrayList<>();
+    }
+
+    /** An MLflow 3 logged model ({@code LoggedModelInfo} of mlflow/protos/service.proto). */
+    static final class LoggedModel {
+        String id;
+        String experimentId;
+        String name;
+        String modelType;
+        String sourceRunId;
+        String status = "LOGGED_MODEL_PENDING";
+        final Map<String, String> params = new LinkedHashMap<>();
+
+        String artifactUri() {
+            return "mlflow-artifacts:/" + experimentId + "/models/" + id + "/artifacts";
+        }
     }
 
     /** A registered model of the Model Registry and its versions (MLflow numbers them 1, 2, ...). */
@@ -63,6 +82,13 @@ final class FakeMlflowServer implements AutoCloseable {
     final Map<String, String> experiments = new ConcurrentHashMap<>(); // name -> id
     final Map<String, Run> runs = new ConcurrentHashMap<>();
     final Map<String, byte[]> artifacts = new ConcurrentHashMap<>();
+    final Map<String, LoggedModel> loggedModels = new ConcurrentHashMap<>();
+    /**
+     * Whether the server has MLflow 3's logged-model endpoints ({@code logged-models} create/finalize/get and
+     * {@code runs/outputs}). Off, it answers them as a real MLflow 2.17.2 server does: HTTP 404 with Flask's HTML
+     * "Not Found" page.
+     */
+    volatile boolean mlflow3;
     final List<String> authHeaders = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Every request as {@code METHOD path User-Agent}. */
     final List<String> requestLog = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -175,11 +201,24 @@ final class FakeMlflowServer implements AutoCloseable {
                 send(ex, 404, "{\"error_code\":\"ENDPOINT_NOT_FOUND\",\"message\":\"no\"}".getBytes());
                 return;
             }
+            String endpoint = path.substring(api.length());
+            boolean v3 = endpoint.equals("logged-models") || endpoint.startsWith("logged-models/")
+                    || endpoint.equals("runs/outputs");
+            if (v3 && !mlflow3) {
+                ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+                byte[] page = ("<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+                        + "<p>The requested URL was not found on the server.</p>\n").getBytes(StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(404, page.length);
+                try (OutputStream o = ex.getResponseBody()) {
+                    o.write(page);
+                }
+                return;
+            }
             JsonNode in = ex.getRequestMethod().equals("GET") ? query(ex.getRequestURI())
                     : JSON.readTree(body.length == 0 ? "{}".getBytes() : body);
             JsonNode out;
             synchronized (this) {
-                out = dispatch(path.substring(api.length()), in);
+                out = v3 ? dispatchV3(ex.getRequestMethod(), endpoint, in) : dispatch(endpoint, in);
             }
             send(ex, 200, out.toString().getBytes(StandardCharsets.UTF_8));
         } catch (Invalid e) {
@@ -361,6 +400,97 @@ final class FakeMlflowServer implements AutoCloseable {
             default -> throw new Invalid(404, "ENDPOINT_NOT_FOUND", "no endpoint " + endpoint);
         }
         return out;
+    }
+
+    /** MLflow 3's logged-model endpoints (mlflow/protos/service.proto). */
+    private JsonNode dispatchV3(String method, String endpoint, JsonNode in) {
+        ObjectNode out = JSON.createObjectNode();
+        if (method.equals("POST") && endpoint.equals("logged-models")) {
+            String exp = text(in, "experiment_id");
+            if (!experiments.containsValue(exp)) {
+                throw new Invalid(404, "RESOURCE_DOES_NOT_EXIST", "No Experiment with id=" + exp + " exists");
+            }
+            LoggedModel m = new LoggedModel();
+            m.id = "m-" + UUID.randomUUID().toString().replace("-", "");
+            m.experimentId = exp;
+            m.name = in.hasNonNull("name") ? text(in, "name") : "model";
+            if (Pattern.compile("[/:.%\"']").matcher(m.name).find()) {
+                throw invalid("Invalid model name ('" + m.name + "') provided. Model name must not contain any of the"
+                        + " following characters: '/', ':', '.', '%', '\"', \"'\"");
+            }
+            m.modelType = in.hasNonNull("model_type") ? text(in, "model_type") : null;
+            if (in.hasNonNull("source_run_id")) {
+                m.sourceRunId = run(JSON.createObjectNode().put("run_id", text(in, "source_run_id"))).id;
+            }
+            for (JsonNode p : in.path("params")) {
+                String k = text(p, "key");
+                checkKey("param", k);
+                m.params.put(k, text(p, "value"));
+            }
+            loggedModels.put(m.id, m);
+            out.set("model", loggedModel(m));
+            return out;
+        }
+        if (endpoint.equals("runs/outputs") && method.equals("POST")) {
+            Run r = run(in);
+            if (!in.path("models").isArray()) {
+                throw invalid("Missing value for required parameter 'models'");
+            }
+            List<String> ids = new ArrayList<>();
+            for (JsonNode m : in.path("models")) {
+                String id = text(m, "model_id");
+                integer(m, "step");
+                loggedModel(id);
+                ids.add(id);
+            }
+            r.outputs.addAll(ids);
+            return out;
+        }
+        if (endpoint.startsWith("logged-models/") && endpoint.indexOf('/', "logged-models/".length()) < 0) {
+            LoggedModel m = loggedModel(URLDecoder.decode(endpoint.substring("logged-models/".length()),
+                    StandardCharsets.UTF_8));
+            if (method.equals("PATCH")) {
+                if (!m.id.equals(text(in, "model_id"))) {
+                    throw invalid("model_id in the body differs from the path");
+                }
+                String status = text(in, "status");
+                if (!status.equals("LOGGED_MODEL_READY") && !status.equals("LOGGED_MODEL_UPLOAD_FAILED")) {
+                    throw invalid("Invalid status '" + status + "': a model is finalized as LOGGED_MODEL_READY or "
+                            + "LOGGED_MODEL_UPLOAD_FAILED");
+                }
+                m.status = status;
+                out.set("model", loggedModel(m));
+                return out;
+            }
+            if (method.equals("GET")) {
+                out.set("model", loggedModel(m));
+                return out;
+            }
+        }
+        throw new Invalid(404, "ENDPOINT_NOT_FOUND", "no endpoint " + method + " " + endpoint);
+    }
+
+    private LoggedModel loggedModel(String id) {
+        LoggedModel m = loggedModels.get(id);
+        if (m == null) {
+            throw new Invalid(404, "RESOURCE_DOES_NOT_EXIST", "Logged model with ID '" + id + "' not found");
+        }
+        return m;
+    }
+
+    private static ObjectNode loggedModel(LoggedModel m) {
+        ObjectNode model = JSON.createObjectNode();
+        ObjectNode info = model.putObject("info").put("model_id", m.id).put("experiment_id", m.experimentId)
+                .put("name", m.name).put("artifact_uri", m.artifactUri()).put("status", m.status);
+        if (m.modelType != null) {
+            info.put("model_type", m.modelType);
+        }
+        if (m.sourceRunId != null) {
+            info.put("source_run_id", m.sourceRunId);
+        }
+        ArrayNode ps = model.putObject("data").putArray("params");
+        m.params.forEach((k, v) -> ps.addObject().put("key", k).put("value", v));
+        return model;
     }
 
     private RegisteredModel model(String name) {
