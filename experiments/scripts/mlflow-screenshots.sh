@@ -118,7 +118,7 @@ EOF
 # The UI loads its data (and a chart's metric history once the chart is on screen) after the page: give chromium a
 # virtual-time budget, and a wall-clock limit in case a page never settles.
 shot() {
-  timeout 180 "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="${3:-1600,1000}" \
+  timeout 300 "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="${3:-1600,1000}" \
     --virtual-time-budget="${4:-30000}" --screenshot="$OUT/$1.png" "$2" >/dev/null 2>&1 \
     || echo "chromium did not finish $1.png" >&2
   echo "$OUT/$1.png"
