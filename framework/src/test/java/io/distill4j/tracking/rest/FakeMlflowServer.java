@@ -471,11 +471,15 @@ final class FakeMlflowServer implements AutoCloseable {
     }
 
     private LoggedModel loggedModel(String id) {
-        LoggedModel m = loggedModels.get(id);
-        if (m == null) {
-            throw new Invalid(404, "RESOURCE_DOES_NOT_EXIST", "Logged model with ID '" + id + "' not found");
+        return found(loggedModels.get(id), "Logged model with ID '" + id + "' not found");
+    }
+
+    /** {@code value}, or MLflow's 404 RESOURCE_DOES_NOT_EXIST when there is none. */
+    private static <T> T found(T value, String message) {
+        if (value == null) {
+            throw new Invalid(404, "RESOURCE_DOES_NOT_EXIST", message);
         }
-        return m;
+        return value;
     }
 
     private static ObjectNode loggedModel(LoggedModel m) {
@@ -494,11 +498,7 @@ final class FakeMlflowServer implements AutoCloseable {
     }
 
     private RegisteredModel model(String name) {
-        RegisteredModel m = registeredModels.get(name);
-        if (m == null) {
-            throw new Invalid(404, "RESOURCE_DOES_NOT_EXIST", "Registered Model with name=" + name + " not found");
-        }
-        return m;
+        return found(registeredModels.get(name), "Registered Model with name=" + name + " not found");
     }
 
     private static ObjectNode registeredModel(RegisteredModel m) {
