@@ -38,10 +38,12 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 # 1. a real MLflow server: file store backend, artifacts proxied over HTTP (the default since MLflow 2.0)
-$PY -m mlflow server --backend-store-uri "$OUT/store" --artifacts-destination "$OUT/artifacts" \
+# (in a process group of its own: `mlflow server` runs gunicorn as a child, which must stop with it)
+if curl -sf "$URL/health" >/dev/null; then echo "port $PORT is in use; pick another PORT" >&2; exit 2; fi
+setsid $PY -m mlflow server --backend-store-uri "$OUT/store" --artifacts-destination "$OUT/artifacts" \
   --host 127.0.0.1 --port "$PORT" --workers 1 >>"$OUT/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
+trap 'kill -- -$SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   curl -sf "$URL/health" >/dev/null && break
   sleep 1
