@@ -46,6 +46,10 @@ public record Chain(List<JsonNode> stages, List<Integer> epochs, Double temperat
     /** The key of the chain section. */
     public static final String KEY = "chain";
 
+    /** The problem with a {@code chain.stage} in a study file. */
+    static final String STAGE_SET_BY_HAND = "is set by distill4j for each stage's trial; remove it (stages are "
+            + "numbered by their order in chain.stages)";
+
     public Chain {
         stages = List.copyOf(stages);
         epochs = List.copyOf(epochs);

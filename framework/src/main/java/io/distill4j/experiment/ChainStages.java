@@ -59,33 +59,42 @@ final class ChainStages {
 
     /** A trained stage student as a teacher for the cache: its fit returns the trained graph. */
     static Teacher asTeacher(Trial trial, Student student, ComputationGraph deployable) {
-        String described = student.describe() + " (chain " + trial.stageLabel() + ", seed " + trial.seed() + ")";
-        return new Teacher() {
-            @Override
-            public String describe() {
-                return described;
-            }
+        return new StageTeacher(student, student.describe() + " (chain " + trial.stageLabel() + ", seed "
+                + trial.seed() + ")", deployable);
+    }
 
-            @Override
-            public InputKind inputKind() {
-                return student.inputKind();
-            }
+    /**
+     * A chain stage's student as the next stage's teacher: its layers are the student's; its fit returns the trained
+     * graph ({@code null} when only its layers are needed, at validation).
+     */
+    record StageTeacher(Student student, String description, ComputationGraph trained) implements Teacher {
+        @Override
+        public String describe() {
+            return description;
+        }
 
-            @Override
-            public FittedTeacher fit(TeacherFitContext context) {
-                return new GraphTeacher(deployable, student.inputKind(), student.featureLayers());
-            }
+        @Override
+        public InputKind inputKind() {
+            return student.inputKind();
+        }
 
-            @Override
-            public List<String> featureLayers() {
-                return student.featureLayers();
+        @Override
+        public FittedTeacher fit(TeacherFitContext context) {
+            if (trained == null) {
+                throw new IllegalStateException(description + " is trained as its own stage, not as a teacher");
             }
+            return new GraphTeacher(trained, student.inputKind(), student.featureLayers());
+        }
 
-            @Override
-            public int epochBudget() {
-                return 0;
-            }
-        };
+        @Override
+        public List<String> featureLayers() {
+            return student.featureLayers();
+        }
+
+        @Override
+        public int epochBudget() {
+            return 0;
+        }
     }
 
     /**

@@ -89,6 +89,10 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
             }
             // with a chain, the baselines are the final stage trained with the chain's whole epoch budget
             java.util.Optional<Chain> chain = config.chain();
+            if (chain.isPresent() && chain.get().stage() != 0) {
+                throw explained(new ConfigException(file, Chain.KEY + ".stage", Chain.STAGE_SET_BY_HAND), cell,
+                        cells, overrides);
+            }
             ObjectNode studentTree = chain.map(ch -> ch.oneShotTree(cell.resolved())).orElse(cell.resolved());
             String label = chain.isEmpty() ? cell.label()
                     : cell.label().isEmpty() ? "one-shot" : "one-shot " + cell.label();

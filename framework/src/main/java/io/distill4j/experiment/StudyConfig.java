@@ -111,6 +111,7 @@ public record StudyConfig(
     public static StudyConfig parse(String file, ObjectNode tree) {
         ConfigNode root = ConfigNode.root(file, tree);
         root.accept("grid", "seeds", "search"); // read by Grid and by io.distill4j.search
+        root.accept(Chain.KEY); // read below when present (see Chain)
         String name = root.string("study");
         if (!NAME.matcher(name).matches()) {
             throw root.error("study", "expected a name of letters, digits, '.', '_' or '-' (at most 100, starting "
@@ -128,6 +129,9 @@ public record StudyConfig(
         }
         Map<String, Teacher> teachers = parseTeachers(root);
         int chainStage = tree.path(Chain.KEY).path("stage").asInt(0);
+        if (chainStage != 0 && !root.has("student")) {
+            throw root.section(Chain.KEY).error("stage", Chain.STAGE_SET_BY_HAND);
+        }
         Student student = root.has(Chain.KEY) && chainStage == 0 ? chainStudent(root)
                 : Plugins.create(Student.class, root.section("student"));
         ConfigNode distillation = root.section("distillation");
@@ -280,6 +284,9 @@ public record StudyConfig(
         if (teachers.size() > 1) {
             throw root.error(Chain.KEY, "a chain needs one teacher ('teacher:'), not several ('teachers:')");
         }
+        if (root.has("search")) {
+            throw root.error(Chain.KEY, "a study with a search has no chain (a search of chains is not supported)");
+        }
         Chain chain = Chain.parse(node, training.epochs(), probe);
         for (String key : schedules.keySet()) {
             if (key.equals("temperature") && chain.temperatureMax() != null
@@ -297,35 +304,8 @@ public record StudyConfig(
             for (DistillationLoss head : heads.values()) {
                 checkLayers(where, head, stage, teacher);
             }
-            teacher = Map.of(teachers.keySet().iterator().next(), new StageTeacher(stage));
-        }
-    }
-
-    /** A chain stage's student seen as the next stage's teacher, for layer checks only. */
-    private record StageTeacher(Student student) implements Teacher {
-        @Override
-        public String describe() {
-            return student.describe() + " (previous stage)";
-        }
-
-        @Override
-        public io.distill4j.api.InputKind inputKind() {
-            return student.inputKind();
-        }
-
-        @Override
-        public io.distill4j.api.FittedTeacher fit(io.distill4j.api.TeacherFitContext context) {
-            throw new UnsupportedOperationException("a stage's teacher is trained as the previous stage");
-        }
-
-        @Override
-        public List<String> featureLayers() {
-            return student.featureLayers();
-        }
-
-        @Override
-        public int epochBudget() {
-            return 0;
+            teacher = Map.of(teachers.keySet().iterator().next(),
+                    new ChainStages.StageTeacher(stage, stage.describe() + " (stage " + (k + 1) + ")", null));
         }
     }
 
