@@ -64,6 +64,7 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
         Map<String, Trial> teachers = new LinkedHashMap<>();
         Map<String, Trial> baselines = new LinkedHashMap<>();
         List<Trial> distilled = new ArrayList<>();
+        List<Trial> stages = new ArrayList<>();
         for (GridCell cell : cells) {
             StudyConfig config;
             try {
@@ -86,18 +87,48 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
                     teachers.putIfAbsent(teacher.id(), teacher);
                 }
             }
+            // with a chain, the baselines are the final stage trained with the chain's whole epoch budget
+            java.util.Optional<Chain> chain = config.chain();
+            if (chain.isPresent() && chain.get().stage() != 0) {
+                throw explained(new ConfigException(file, Chain.KEY + ".stage", Chain.STAGE_SET_BY_HAND), cell,
+                        cells, overrides);
+            }
+            ObjectNode studentTree = chain.map(ch -> ch.oneShotTree(cell.resolved())).orElse(cell.resolved());
+            String label = chain.isEmpty() ? cell.label()
+                    : cell.label().isEmpty() ? "one-shot" : "one-shot " + cell.label();
+            if (chain.isPresent()) {
+                validated(file, studentTree, cell, cells, overrides);
+                for (int k = 1; k <= chain.get().size(); k++) {
+                    validated(file, chain.get().stageTree(cell.resolved(), k), cell, cells, overrides);
+                }
+            }
             for (int seed : seeds) {
                 Trial alone = new Trial(Trial.Role.STUDENT_ALONE, "-", baselineAxes(cell.assignments()), seed, null,
-                        file, cell.resolved());
+                        file, studentTree);
                 baselines.putIfAbsent(alone.id(), alone);
-                distilled.add(new Trial(Trial.Role.DISTILLED, cell.label(), cell.assignments(), seed, null, file,
-                        cell.resolved()));
+                distilled.add(new Trial(Trial.Role.DISTILLED, label, cell.assignments(), seed, null, file,
+                        studentTree));
+                for (int k = 1; chain.isPresent() && k <= chain.get().size(); k++) {
+                    stages.add(new Trial(Trial.Role.CHAIN_STAGE, cell.label(), cell.assignments(), seed, null, file,
+                            chain.get().stageTree(cell.resolved(), k)));
+                }
             }
         }
         List<Trial> trials = new ArrayList<>(teachers.values());
         trials.addAll(baselines.values());
         trials.addAll(distilled);
+        trials.addAll(stages);
         return new Study(file, tree, base, List.copyOf(cells), List.copyOf(seeds), List.copyOf(trials));
+    }
+
+    /** Parses a tree derived from a cell (a chain's stage or baseline), explaining a failure as the cell's. */
+    private static void validated(String file, ObjectNode tree, GridCell cell, List<GridCell> cells,
+            List<String> overrides) {
+        try {
+            StudyConfig.parse(file, tree);
+        } catch (ConfigException e) {
+            throw explained(e, cell, cells, overrides);
+        }
     }
 
     /** The config sections a student-alone baseline depends on (see {@link StudyConfig#baselineIdentity()}). */

@@ -111,6 +111,7 @@ public record StudyConfig(
     public static StudyConfig parse(String file, ObjectNode tree) {
         ConfigNode root = ConfigNode.root(file, tree);
         root.accept("grid", "seeds", "search"); // read by Grid and by io.distill4j.search
+        root.accept(Chain.KEY); // read below when present (see Chain)
         String name = root.string("study");
         if (!NAME.matcher(name).matches()) {
             throw root.error("study", "expected a name of letters, digits, '.', '_' or '-' (at most 100, starting "
@@ -127,7 +128,12 @@ public record StudyConfig(
             checkTeacherInterval(root, data, teacherData.get());
         }
         Map<String, Teacher> teachers = parseTeachers(root);
-        Student student = Plugins.create(Student.class, root.section("student"));
+        int chainStage = tree.path(Chain.KEY).path("stage").asInt(0);
+        if (chainStage != 0 && !root.has("student")) {
+            throw root.section(Chain.KEY).error("stage", Chain.STAGE_SET_BY_HAND);
+        }
+        Student student = root.has(Chain.KEY) && chainStage == 0 ? chainStudent(root)
+                : Plugins.create(Student.class, root.section("student"));
         ConfigNode distillation = root.section("distillation");
         ConfigNode lossNode = distillation.section("loss");
         DistillationLoss probe = Plugins.create(DistillationLoss.class, lossNode);
@@ -167,8 +173,10 @@ public record StudyConfig(
                     + probe.inputVertex() + "'; the loss must train the logits (put feature losses under "
                     + "distillation.heads)");
         }
+        // a chain's later stages are taught by the previous stage's student: their layers are checked per stage below
+        Map<String, Teacher> layerTeachers = chainStage >= 2 ? null : teachers;
         if (!multi) {
-            checkLayers(lossNode, probe, student, teachers);
+            checkLayers(lossNode, probe, student, layerTeachers);
         }
         Map<String, DistillationLoss> headProbes = new LinkedHashMap<>();
         distillation.optionalSection("heads").ifPresent(h -> {
@@ -181,7 +189,7 @@ public record StudyConfig(
                     throw section.error("teacher", "no teacher named '" + head.teacherName() + "' (teachers: "
                             + String.join(", ", teachers.keySet()) + ")");
                 }
-                checkLayers(section, head, student, teachers);
+                checkLayers(section, head, student, layerTeachers);
                 if (head.inputVertex().equals(io.distill4j.api.VertexNames.LOGITS) || !names.add(head.headName())) {
                     throw h.error(key, "an extra head must read a hidden student layer, one head per layer (got '"
                             + head.inputVertex() + "')");
@@ -222,6 +230,9 @@ public record StudyConfig(
             s.finish();
         });
         distillation.finish();
+        if (root.has(Chain.KEY)) {
+            checkChain(root, distillation, probe, headProbes, teachers, training, schedules);
+        }
         String[] tracking = root.optionalSection("tracking").map(t -> {
             String e = t.string("experiment", name);
             String u = t.string("uri", "");
@@ -245,6 +256,62 @@ public record StudyConfig(
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
                 tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
                 tracking[1], device, seedsVary, teacherData, tracking[2], backtest);
+    }
+
+    /** The final student of a chain (its last stage), for the study's own config; a chain has no {@code student:}. */
+    private static Student chainStudent(ConfigNode root) {
+        if (root.has("student")) {
+            throw root.error("student", "a study with 'chain' has no 'student': the chain's last stage is the final "
+                    + "student");
+        }
+        List<ConfigNode> stages = root.section(Chain.KEY).sectionList("stages");
+        if (stages.isEmpty()) {
+            throw root.section(Chain.KEY).error("stages", "expected a non-empty list of student sections (stage 1 "
+                    + "first)");
+        }
+        return Plugins.create(Student.class, stages.get(stages.size() - 1));
+    }
+
+    /**
+     * Validates {@code chain} (see {@link Chain#parse}) against the rest: one teacher, no schedule of a parameter a
+     * curriculum sets, and every head's layers in each stage's student and in its teacher (the study's teacher for
+     * stage 1, the previous stage's student after).
+     */
+    private static void checkChain(ConfigNode root, ConfigNode distillation, DistillationLoss probe,
+            Map<String, DistillationLoss> heads, Map<String, Teacher> teachers, TrainingSettings training,
+            Map<String, Schedule> schedules) {
+        ConfigNode node = root.section(Chain.KEY);
+        if (teachers.size() > 1) {
+            throw root.error(Chain.KEY, "a chain needs one teacher ('teacher:'), not several ('teachers:')");
+        }
+        if (root.has("search")) {
+            throw root.error(Chain.KEY, "a study with a search has no chain (a search of chains is not supported)");
+        }
+        Chain chain = Chain.parse(node, training.epochs(), probe);
+        for (String key : schedules.keySet()) {
+            if (key.equals("temperature") && chain.temperatureMax() != null
+                    || key.equals("alpha") && chain.alphaFirst() != null) {
+                throw distillation.section("schedules").error(key, "chain." + key + " sets the " + key + " of each "
+                        + "stage; a schedule inside a stage may drive another parameter, not this one");
+            }
+        }
+        List<ConfigNode> stageNodes = node.sectionList("stages");
+        Map<String, Teacher> teacher = teachers;
+        for (int k = 0; k < chain.size(); k++) {
+            Student stage = Plugins.create(Student.class, stageNodes.get(k));
+            ConfigNode where = stageNodes.get(k);
+            checkLayers(where, probe, stage, teacher);
+            for (DistillationLoss head : heads.values()) {
+                checkLayers(where, head, stage, teacher);
+            }
+            teacher = Map.of(teachers.keySet().iterator().next(),
+                    new ChainStages.StageTeacher(stage, stage.describe() + " (stage " + (k + 1) + ")", null));
+        }
+    }
+
+    /** The chain of this config, if the study declares one (see {@link Chain}). */
+    public java.util.Optional<Chain> chain() {
+        return Chain.of(file, tree);
     }
 
     /**
@@ -276,6 +343,9 @@ public record StudyConfig(
             throw node.error("the student " + student.describe() + " has no layer '" + input + "' (its layers: "
                     + String.join(", ", java.util.stream.Stream.concat(student.featureLayers().stream(),
                             java.util.stream.Stream.of(io.distill4j.api.VertexNames.LOGITS)).toList()) + ")");
+        }
+        if (teachers == null) {
+            return; // checked against the stage's own teacher by checkChain
         }
         Teacher teacher = loss.teacherName() == null ? null : teachers.get(loss.teacherName());
         for (Map.Entry<String, String> e : loss.teacherLayers().entrySet()) {

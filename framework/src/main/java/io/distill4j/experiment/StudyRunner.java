@@ -148,7 +148,13 @@ public final class StudyRunner {
                 }
             }
             List<Trial> students = study.trials().stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
-            results.addAll(runStudents(students, listeners, tracking, ledger, experimentId, resume));
+            // a chain's stage k+1 learns from stage k's trained student: stages run level by level
+            int levels = students.stream().mapToInt(StudyRunner::level).max().orElse(0);
+            for (int level = 0; level <= levels; level++) {
+                int l = level;
+                results.addAll(runStudents(students.stream().filter(t -> level(t) == l).toList(), listeners, tracking,
+                        ledger, experimentId, resume));
+            }
             Map<String, DataFacts> facts = dataFacts(study);
             Summary summary = Summary.of(study, results, facts);
             summary.write(folder);
@@ -237,6 +243,11 @@ public final class StudyRunner {
             listener.trialFinished(r, epochBudget(trial));
         });
         return done;
+    }
+
+    /** The order a student trial can run in: a chain's stage k at level k - 1, every other student at 0. */
+    static int level(Trial t) {
+        return t.role() == Trial.Role.CHAIN_STAGE ? t.chain().stage() - 1 : 0;
     }
 
     private static int epochBudget(Trial t) {

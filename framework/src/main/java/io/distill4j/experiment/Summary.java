@@ -41,9 +41,10 @@ import java.util.stream.Stream;
  * overlap when the label horizon is above one bar), for the uncertainty the finite test set adds.
  *
  * @param dataNotes what seeds vary and the class balance of every split
+ * @param chain the per-stage table and verdict of a study with a {@link Chain} ({@link ChainSummary#NONE} without)
  */
 public record Summary(String study, List<Row> rows, String verdict, List<TrialResult> failures, String header,
-        List<String> teacherNotes, List<String> dataNotes) {
+        List<String> teacherNotes, List<String> dataNotes, ChainSummary chain) {
 
     /** Metrics shown per row, in order. */
     public static final List<String> METRICS = List.of("accuracy", "macro_f1", "log_loss", "agreement", "kl_teacher",
@@ -127,7 +128,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             String group = switch (t.role()) {
                 case TEACHER -> t.teacherLabel();
                 case STUDENT_ALONE -> baselineNames.getOrDefault(baselineKey(t), t.method());
-                case DISTILLED -> t.method();
+                case DISTILLED, CHAIN_STAGE -> t.method();
             };
             if (t.role() == Trial.Role.DISTILLED) {
                 baselineOf.put(group, baselineNames.getOrDefault(baselineKey(t), "student-alone"));
@@ -159,7 +160,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         rows.addAll(chanceRows(data, study.base().backtest()));
         List<TrialResult> failures = results.stream().filter(TrialResult::failed).toList();
         return new Summary(study.name(), List.copyOf(rows), verdict(rows), failures, header(study),
-                teacherNotes(results), dataNotes(seedsVary(study), data, study.base().backtest()));
+                teacherNotes(results), dataNotes(seedsVary(study), data, study.base().backtest()),
+                ChainSummary.of(groups, byMethod));
     }
 
     /** The identity of a student trial's baseline: the hash of its student, training and data config. */
@@ -588,7 +590,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     }
 
     /** +1 / -1 when the difference is positive / negative at p < {@link #ALPHA}, 0 otherwise. */
-    private static int direction(TTest.Result r) {
+    static int direction(TTest.Result r) {
         return r.p() < ALPHA ? (int) Math.signum(r.difference()) : 0;
     }
 
@@ -712,6 +714,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             b.append('\n');
             teacherNotes.forEach(n -> b.append(n).append("\n"));
         }
+        b.append(chain.toMarkdown());
         b.append("\n## Verdict\n\n").append(verdict).append('\n');
         if (!failures.isEmpty()) {
             b.append("\n## Failed trials\n\n");
@@ -828,6 +831,9 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     public void write(Path folder) {
         writeAtomically(folder.resolve("summary.md"), toMarkdown());
         writeAtomically(folder.resolve("summary.csv"), toCsv());
+        if (!chain.stages().isEmpty()) {
+            writeAtomically(folder.resolve("chain.csv"), chain.toCsv());
+        }
     }
 
     private static void writeAtomically(Path target, String text) {

@@ -30,7 +30,9 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
 
     /** What a trial trains. */
     public enum Role {
-        TEACHER("teacher"), STUDENT_ALONE("student-alone"), DISTILLED("distilled");
+        TEACHER("teacher"), STUDENT_ALONE("student-alone"), DISTILLED("distilled"),
+        /** One stage of a {@link Chain}: distilled from the previous stage's student (stage 1: the teacher). */
+        CHAIN_STAGE("chain-stage");
 
         private final String label;
 
@@ -62,7 +64,8 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
         key.put("role", role.name());
         key.put("seed", seed);
         key.put("pipeline_version", pipelineVersion);
-        key.set("config", role == Role.DISTILLED ? resolved.deepCopy().without("device") : identity());
+        key.set("config", role == Role.DISTILLED || role == Role.CHAIN_STAGE ? resolved.deepCopy().without("device")
+                : identity());
         return ConfigHash.shortId(key);
     }
 
@@ -90,6 +93,7 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
             case TEACHER -> "teacher";
             case STUDENT_ALONE -> "student-alone";
             case DISTILLED -> cell.isEmpty() ? "distilled" : "distilled " + cell;
+            case CHAIN_STAGE -> join("chain", cell) + " " + stageLabel();
         };
     }
 
@@ -116,7 +120,28 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
             case TEACHER -> teacherLabel() + seedPart;
             case STUDENT_ALONE -> join("alone", shortLabel()) + seedPart;
             case DISTILLED -> join("kd", shortLabel()) + seedPart;
+            case CHAIN_STAGE -> join("chain " + stageLabel(), shortLabel()) + seedPart;
         };
+    }
+
+    /** A chain stage's position, e.g. {@code s2/3} (stage 2 of 3). */
+    public String stageLabel() {
+        Chain chain = chain();
+        return "s" + chain.stage() + "/" + chain.size();
+    }
+
+    /** The chain of a {@link Role#CHAIN_STAGE} trial (its {@link Chain#stage()} is the trial's stage). */
+    public Chain chain() {
+        return Chain.of(file, resolved).orElseThrow(() -> new IllegalStateException("trial " + id()
+                + " has no chain"));
+    }
+
+    /**
+     * The trial of stage {@code k} of this chain-stage trial's chain, with the same cell and seed (e.g. the previous
+     * stage, whose trained student teaches this one).
+     */
+    public Trial chainStage(int k) {
+        return new Trial(Role.CHAIN_STAGE, cell, assignments, seed, null, file, chain().stageTree(resolved, k));
     }
 
     private static String join(String head, String rest) {

@@ -197,7 +197,17 @@ public final class TrialExecutor {
                     + "' of trial " + trial.id() + " is not in the teacher cache (key " + key + "): its teacher trial"
                     + " must run first")));
         }
-        boolean distilled = trial.role() == Trial.Role.DISTILLED;
+        // a chain's stage k > 1 learns from stage k-1's student, cached like a teacher; the original teacher stays
+        // the reference of the stage's *.original metrics
+        TeacherCache.Entry original = teachers.get(c.primaryTeacher());
+        Trial previousStage = ChainStages.previous(trial);
+        if (previousStage != null) {
+            String key = ChainStages.cacheKey(previousStage, context.data(c));
+            teachers.put(c.primaryTeacher(), context.teacher(key).orElseThrow(() -> new IllegalStateException(
+                    "the student of " + previousStage.description() + " (the teacher of " + trial.description()
+                            + ") is not in the teacher cache (key " + key + "): the previous stage must run first")));
+        }
+        boolean distilled = trial.role() != Trial.Role.STUDENT_ALONE;
         List<DistillationLoss> losses = distilled ? c.newLosses() : List.of(new HardLabelCrossEntropy());
         List<StudentDistiller.ScheduledParameter> schedules = new ArrayList<>();
         Map<String, String> params = new LinkedHashMap<>();
@@ -209,6 +219,11 @@ public final class TrialExecutor {
             });
         }
         params.put("trial.loss", String.join(" + ", losses.stream().map(DistillationLoss::describe).toList()));
+        if (trial.role() == Trial.Role.CHAIN_STAGE) {
+            params.put("trial.chain.stage", trial.stageLabel());
+            params.put("trial.chain.teacher", previousStage == null ? "teacher " + c.teacher().describe()
+                    : previousStage.runName() + " (trial " + previousStage.id() + ")");
+        }
         listener.described(trial, params, Map.of("distill4j.teacher_key", teachers.get(c.primaryTeacher()).key()));
 
         InputKind kind = c.student().inputKind();
@@ -235,6 +250,10 @@ public final class TrialExecutor {
             SampleSplit testSplit = data.split("test");
             INDArray logits = trained.logits(testSplit.input(kind));
             test = new LinkedHashMap<>(evaluate(logits, testSplit, outputs(teachers, "test"), c.primaryTeacher()));
+            if (trial.role() == Trial.Role.CHAIN_STAGE) {
+                test.putAll(ChainStages.metrics(logits, testSplit, teachers.get(c.primaryTeacher()).split("test"),
+                        original.split("test"), losses.get(0)));
+            }
             test.putAll(trading(logits, testSplit, prepared, c));
             predictions = TrialResult.predictionText(logits.argMax(1).toIntVector());
             facts.putAll(reliability(logits, testSplit));
@@ -244,6 +263,14 @@ public final class TrialExecutor {
             listener.featuresCompared(trial, similarity);
         }
         ComputationGraph deployable = Networks.deployable(trained.graph());
+        if (trial.role() == Trial.Role.CHAIN_STAGE) {
+            TeacherCache.Entry stage = context.teacherCache().getOrFit(ChainStages.cacheKey(trial, prepared),
+                    ChainStages.asTeacher(trial, c.student(), deployable), null, data.inputs());
+            context.rememberTeacher(stage);
+            facts.put("chain_stage", (double) trial.chain().stage());
+            facts.put("original_teacher_parameters", (double) original.parameterCount());
+            facts.put("outputs_from_cache", stage.fromCache() ? 1.0 : 0.0);
+        }
         listener.studentTrained(trial, deployable);
         long teacherParams = teachers.values().stream().mapToLong(TeacherCache.Entry::parameterCount).sum();
         facts.put("teacher_parameters", (double) teacherParams);

@@ -335,7 +335,7 @@ public final class TrialTracking implements TrialListener {
                 }
             }
             case STUDENT_ALONE -> tree.remove(List.of("teacher", "teachers", "distillation"));
-            case DISTILLED -> { }
+            case DISTILLED, CHAIN_STAGE -> { }
         }
         Map<String, String> params = new LinkedHashMap<>();
         params.put("seed", String.valueOf(trial.trainingSeed()));

@@ -28,7 +28,7 @@ class StudyConfigValidationTest {
     private static final Path QUICKSTART = Path.of("../configs/quickstart.yaml");
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
-    private static final String ROOT_KEYS = "backtest, data, description, device, distillation, grid, search, seed, "
+    private static final String ROOT_KEYS = "backtest, chain, data, description, device, distillation, grid, search, seed, "
             + "seeds, seeds_vary, student, study, teacher, teacher_data, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
@@ -246,7 +246,28 @@ class StudyConfigValidationTest {
                         "grid: a study with a search has no grid (the search chooses the values; search a path "
                         + "with a choice space instead)"),
                 Arguments.of("85-search-random-without-budget.yaml",
-                        "search.budget: missing (expected a mapping with candidates: N for a random search)"));
+                        "search.budget: missing (expected a mapping with candidates: N for a random search)"),
+                Arguments.of("86-chain-with-student.yaml",
+                        "student: a study with 'chain' has no 'student': the chain's last stage is the final student"),
+                Arguments.of("87-chain-without-stages.yaml",
+                        "chain.stages: expected a non-empty list of student sections (stage 1 first)"),
+                Arguments.of("88-chain-epochs-per-stage.yaml",
+                        "chain.epochs: expected one epoch count per stage (3), got 2"),
+                Arguments.of("89-chain-stage-not-a-student.yaml",
+                        "chain.stages[1].type: unknown student type 'gbt' (valid types: attention, cnn1d, exploding, "
+                                + "linear, lstm, mlp, transformer)"),
+                Arguments.of("90-chain-curriculum-and-schedule.yaml",
+                        "distillation.schedules.temperature: chain.temperature sets the temperature of each stage; a "
+                        + "schedule inside a stage may drive another parameter, not this one"),
+                Arguments.of("91-chain-several-teachers.yaml",
+                        "chain: a chain needs one teacher ('teacher:'), not several ('teachers:')"),
+                Arguments.of("92-chain-alpha-out-of-range.yaml",
+                        "chain.alpha.first: expected a number in [0, 1], got 1.5"),
+                Arguments.of("93-chain-hint-layer-missing-in-a-stage.yaml",
+                        "chain.stages[1]: the student mlp[16] has no layer 'hidden_1' (its layers: hidden_0, logits)"),
+                Arguments.of("94-chain-stage-set-by-hand.yaml",
+                        "chain.stage: is set by distill4j for each stage's trial; remove it (stages are numbered by "
+                        + "their order in chain.stages)"));
     }
 
     @Test
