@@ -133,7 +133,8 @@ public final class BenchCommand implements Callable<Integer> {
         report.preamble(String.format(Locale.ROOT, "Measured %s UTC on %d core(s), %s, Java %s, %s; single calls "
                 + "timed one by one with System.nanoTime() into an HdrHistogram, the timer's median cost on an empty "
                 + "call (%d ns) subtracted from each; runtime paths %d calls after %d warm-up calls, DL4J paths %d "
-                + "after %d at most, within %d s each (the calls column counts the timed calls). Inputs: the synthetic market (seed 7) standardised with each model's own standardiser.",
+                + "after %d at most, within %d s each (the calls column counts the timed calls). Inputs: the "
+                + "synthetic market (seed 7) standardised with each model's own standardiser.",
                 utc,
                 Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), overhead, calls, warmup,
@@ -187,6 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
         String md = report.markdown();
         out.println();
         out.print(md);
+        out.flush();
         if (study && !noSummary) {
             Path summary = target.resolve("summary.md");
             report.writeInto(summary);
@@ -207,8 +209,8 @@ public final class BenchCommand implements Callable<Integer> {
             return;
         }
         String uri = BenchTracking.uri(target, trackingUri, System.getenv());
-        try (Tracker tracker = TrackingUris.open(uri, target.toAbsolutePath().normalize().getParent(), "distill4j bench",
-                System.getenv())) {
+        Path results = target.toAbsolutePath().normalize().getParent();
+        try (Tracker tracker = TrackingUris.open(uri, results, "distill4j bench", System.getenv())) {
             int n = BenchTracking.log(tracker, target, report, ledgerIds, utc);
             out.println("tracking: latency metrics logged to " + n + " run(s) and " + BenchTracking.TABLE_ARTIFACT
                     + " to the study's run in " + uri);
@@ -259,7 +261,8 @@ public final class BenchCommand implements Callable<Integer> {
             lstm.step(x, (i & 63) * lstm.nIn(), state);
             return Float.floatToRawIntBits(state[0]);
         }, warmup, calls, overhead);
-        return new BenchReport.LatencyRow(label, "runtime one LSTM step (" + lstm.n() + " units)", "runtime_lstm_step", h);
+        return new BenchReport.LatencyRow(label, "runtime one LSTM step (" + lstm.n() + " units)", "runtime_lstm_step",
+                h);
     }
 
     private BenchReport.LatencyRow dl4jLatency(String label, ComputationGraph g, StudentModel reference,

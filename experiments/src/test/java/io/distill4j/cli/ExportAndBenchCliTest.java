@@ -190,5 +190,8 @@ class ExportAndBenchCliTest {
                 "--jmh-seconds", "0", "--no-tracking");
         assertEquals(0, off.code(), off.err());
         assertEquals(2, reader.run(exp, trial.runId()).metrics().get("latency.runtime_predict.p50_ns").size());
+        Run one = run("bench", study.resolve("students").resolve(id + ".d4jr").toString(), "--calls", "100",
+                "--warmup", "0", "--dl4j-calls", "0", "--jmh-seconds", "0");
+        assertTrue(one.out().contains("| " + id + " | runtime predict | 100 |"), one.out()); // one model: the table
     }
 }

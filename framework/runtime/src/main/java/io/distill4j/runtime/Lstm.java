@@ -87,7 +87,7 @@ public record Lstm(int nIn, int n, Activation activation, boolean lastStepOnly, 
     }
 
     private static float actScalar(float x) {
-        return (float) Math.tanh(x);
+        return Activation.tanh(x);
     }
 
     @Override
