@@ -16,8 +16,16 @@ public final class BenchReport {
     /** Marks the end of the bench section. */
     public static final String END = "<!-- /distill4j bench -->";
 
-    /** One latency row: what was called, how, how often, and its histogram. */
-    public record LatencyRow(String model, String path, long calls, Histogram histogram) {
+    /**
+     * One latency row: what was called, how ({@code path} for people, {@code key} for tracking, e.g.
+     * {@code runtime_predict}), and its histogram (which counts the timed calls).
+     */
+    public record LatencyRow(String model, String path, String key, Histogram histogram) {
+        /** How many calls were timed. */
+        public long calls() {
+            return histogram.getTotalCount();
+        }
+
         double us(double percentile) {
             return histogram.getValueAtPercentile(percentile) / 1000.0;
         }
@@ -51,6 +59,10 @@ public final class BenchReport {
 
     public List<LatencyRow> latencyRows() {
         return List.copyOf(latency);
+    }
+
+    public List<SizeRow> sizeRows() {
+        return List.copyOf(sizes);
     }
 
     /** The section as markdown. */

@@ -5,16 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distill4j.Distill4jException;
 import io.distill4j.bench.BenchData;
 import io.distill4j.bench.BenchReport;
+import io.distill4j.bench.BenchTracking;
 import io.distill4j.bench.Dl4jJmh;
 import io.distill4j.bench.Latency;
 import io.distill4j.bench.RuntimeJmh;
 import io.distill4j.deploy.RuntimeExporter;
 import io.distill4j.experiment.ModelExport;
+import io.distill4j.experiment.TrialLedger;
 import io.distill4j.runtime.Layer;
 import io.distill4j.runtime.Lstm;
 import io.distill4j.runtime.Predictor;
 import io.distill4j.runtime.SignalStream;
 import io.distill4j.runtime.StudentModel;
+import io.distill4j.tracking.Tracker;
+import io.distill4j.tracking.rest.MlflowHttp;
+import io.distill4j.tracking.rest.TrackingUris;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -48,12 +53,14 @@ import picocli.CommandLine.Spec;
  * HdrHistogram ({@link Latency}: each call timed alone, the timer's median cost on an empty call subtracted), batch
  * throughput and average times from JMH ({@link RuntimeJmh}, {@link Dl4jJmh}, one forked JVM). Paths: the teacher via
  * DL4J, each student via DL4J ({@code outputSingle}), via the runtime ({@code Predictor.predict}), bar to features to
- * signal via the runtime ({@code SignalStream.onBar}), and one LSTM step for LSTM students. The table is printed and,
- * for a study, written into its {@code summary.md}.
+ * signal via the runtime ({@code SignalStream.onBar}), and one LSTM step for LSTM students. DL4J paths stop at
+ * {@code --dl4j-calls} calls or {@code --dl4j-seconds}, whichever comes first. The table is printed and, for a study,
+ * written into its {@code summary.md} and logged to its tracking runs ({@link BenchTracking}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Latency and throughput of a study's teacher and students (DL4J and the runtime), or of one "
-                + "model; writes the table into the study's summary.md.")
+                + "model; writes the table into the study's summary.md and logs the figures to the study's "
+                + "tracking runs.")
 public final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,8 +76,14 @@ public final class BenchCommand implements Callable<Integer> {
     long calls;
 
     @Option(names = "--dl4j-calls", defaultValue = "20000", description = "timed single-sample calls per DL4J path "
-            + "(default ${DEFAULT-VALUE}; DL4J takes 0.1-1 ms per call here, so 10^6 calls take minutes per model)")
+            + "at most (default ${DEFAULT-VALUE}; 0 skips the DL4J paths; DL4J takes 0.1-1 ms per call here, so 10^6 "
+            + "calls take minutes per model)")
     long dl4jCalls;
+
+    @Option(names = "--dl4j-seconds", defaultValue = "60", description = "wall time allowed per DL4J path: its "
+            + "timing stops after --dl4j-calls calls or this many seconds, whichever comes first (its warm-up after a "
+            + "tenth of it); the table says how many calls each path took (default ${DEFAULT-VALUE})")
+    long dl4jSeconds;
 
     @Option(names = "--warmup", defaultValue = "200000", description = "untimed calls before timing a runtime path "
             + "(DL4J paths: a tenth of --dl4j-calls; default ${DEFAULT-VALUE})")
@@ -83,15 +96,27 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-summary", description = "do not write the table into the study's summary.md")
     boolean noSummary;
 
-    /** A student to measure: its runtime model, its zip (may be absent) and how the study names it. */
-    private record Student(String label, Path model, Path zip) {
+    @Option(names = "--tracking-uri", paramLabel = "URI", description = "where the study's runs are (default: "
+            + "tracking.uri of the study, else MLFLOW_TRACKING_URI, else <results>/mlruns, as for distill4j run)")
+    String trackingUri;
+
+    @Option(names = "--no-tracking", description = "do not log the figures to the study's tracking runs")
+    boolean noTracking;
+
+    /** A student to measure: its runtime model, its zip (may be absent), how the study names it, its trial id. */
+    private record Student(String label, Path model, Path zip, String trialId) {
+    }
+
+    /** The study's teacher: its zip in the teacher cache and its trial id. */
+    private record Teacher(Path zip, String trialId) {
     }
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        if (calls < 1 || dl4jCalls < 0 || warmup < 0 || jmhSeconds < 0) {
-            throw new Distill4jException("--calls must be >= 1 and --dl4j-calls, --warmup, --jmh-seconds >= 0");
+        if (calls < 1 || dl4jCalls < 0 || warmup < 0 || jmhSeconds < 0 || dl4jSeconds < 1) {
+            throw new Distill4jException("--calls and --dl4j-seconds must be >= 1 and --dl4j-calls, --warmup, "
+                    + "--jmh-seconds >= 0");
         }
         boolean study = Files.isDirectory(target);
         List<Student> students = study ? studentsOf(target) : List.of(single(target));
@@ -99,17 +124,21 @@ public final class BenchCommand implements Callable<Integer> {
             throw new Distill4jException(target + ": no exported students (students/<trial-id>.d4jr); run the study "
                     + "first, or export a student with distill4j export");
         }
-        Path teacherZip = study ? teacherOf(target) : null;
+        Teacher teacher = study ? teacherOf(target) : null;
+        Path teacherZip = teacher == null ? null : teacher.zip();
+        Map<String, String> ledgerIds = new LinkedHashMap<>();
+        String utc = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0).toString().replace('T', ' ');
         BenchReport report = new BenchReport();
         long overhead = Latency.timerOverhead();
         report.preamble(String.format(Locale.ROOT, "Measured %s UTC on %d core(s), %s, Java %s, %s; single calls "
                 + "timed one by one with System.nanoTime() into an HdrHistogram, the timer's median cost on an empty "
                 + "call (%d ns) subtracted from each; runtime paths %d calls after %d warm-up calls, DL4J paths %d "
-                + "after %d. Inputs: the synthetic market (seed 7) standardised with each model's own standardiser.",
-                java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0).toString().replace('T', ' '),
+                + "after %d at most, within %d s each (the calls column counts the timed calls). Inputs: the "
+                + "synthetic market (seed 7) standardised with each model's own standardiser.",
+                utc,
                 Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), overhead, calls, warmup,
-                dl4jCalls, dl4jCalls / 10));
+                dl4jCalls, dl4jCalls / 10, dl4jSeconds));
         out.println("timer overhead (median of an empty timed call): " + overhead + " ns");
 
         Map<String, Student> representatives = new LinkedHashMap<>();
@@ -121,17 +150,21 @@ public final class BenchCommand implements Callable<Integer> {
         }
         StudentModel first = models.values().iterator().next();
         if (teacherZip != null && dl4jCalls > 0) {
-            ComputationGraph teacher = ModelSerializer.restoreComputationGraph(teacherZip.toFile(), false);
-            String label = "teacher (" + teacher.numParams() + " parameters)";
+            ComputationGraph g = ModelSerializer.restoreComputationGraph(teacherZip.toFile(), false);
+            String label = "teacher (" + g.numParams() + " parameters)";
+            ledgerIds.put(label, teacher.trialId());
             out.println("DL4J " + label + " ...");
-            report.add(dl4jLatency(label, teacher, first, overhead));
-            report.add(new BenchReport.SizeRow(label, teacher.numParams(), kb(Files.size(teacherZip)) + " (zip)",
-                    macs(teacher, first), jmhDl4j(teacherZip, students.get(0).model()), "-"));
+            report.add(dl4jLatency(label, g, first, overhead));
+            report.add(new BenchReport.SizeRow(label, g.numParams(), kb(Files.size(teacherZip)) + " (zip)",
+                    macs(g, first), jmhDl4j(teacherZip, students.get(0).model()), "-"));
         }
         for (Student s : students) {
             StudentModel m = models.get(s.label());
             boolean representative = representatives.containsValue(s);
             String label = s.label();
+            if (s.trialId() != null) {
+                ledgerIds.put(label, s.trialId());
+            }
             out.println("runtime " + label + " ...");
             if (representative && s.zip() != null && dl4jCalls > 0) {
                 ComputationGraph g = ModelSerializer.restoreComputationGraph(s.zip().toFile(), false);
@@ -155,12 +188,35 @@ public final class BenchCommand implements Callable<Integer> {
         String md = report.markdown();
         out.println();
         out.print(md);
+        out.flush();
         if (study && !noSummary) {
             Path summary = target.resolve("summary.md");
             report.writeInto(summary);
             out.println("written into " + summary);
         }
+        if (study && !noTracking) {
+            track(out, report, ledgerIds, utc);
+        }
         return 0;
+    }
+
+    /** Logs the figures to the study's runs; a store that cannot take them is reported, not fatal. */
+    private void track(PrintWriter out, BenchReport report, Map<String, String> ledgerIds, String utc)
+            throws IOException {
+        if (BenchTracking.runOf(target, TrialLedger.STUDY) == null) {
+            out.println("tracking: " + target.resolve("trials").resolve(TrialLedger.STUDY + ".json")
+                    + " names no study run; the bench was not logged to tracking");
+            return;
+        }
+        String uri = BenchTracking.uri(target, trackingUri, System.getenv());
+        Path results = target.toAbsolutePath().normalize().getParent();
+        try (Tracker tracker = TrackingUris.open(uri, results, "distill4j bench", System.getenv())) {
+            int n = BenchTracking.log(tracker, target, report, ledgerIds, utc);
+            out.println("tracking: latency metrics logged to " + n + " run(s) and " + BenchTracking.TABLE_ARTIFACT
+                    + " to the study's run in " + uri);
+        } catch (IllegalArgumentException | MlflowHttp.Unavailable | MlflowHttp.ApiError e) {
+            out.println("tracking: the bench was not logged to " + uri + ": " + e.getMessage());
+        }
     }
 
     private BenchReport.LatencyRow runtimeLatency(String label, StudentModel m, long overhead) {
@@ -169,7 +225,7 @@ public final class BenchCommand implements Callable<Integer> {
         float[] o = new float[m.numClasses()];
         Histogram h = Latency.record(i -> Float.floatToRawIntBits(p.predict(in[i & 4095], o)[0]), warmup, calls,
                 overhead);
-        return new BenchReport.LatencyRow(label, "runtime predict", calls, h);
+        return new BenchReport.LatencyRow(label, "runtime predict", "runtime_predict", h);
     }
 
     private BenchReport.LatencyRow barLatency(String label, StudentModel m, long overhead) {
@@ -192,7 +248,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return stream.onBar(t[b] + shift[0], op[b], hi[b], lo[b], cl[b], vo[b], o) ? 1 : 0;
         }, warmup, calls, overhead);
-        return new BenchReport.LatencyRow(label, "runtime bar->features->signal", calls, h);
+        return new BenchReport.LatencyRow(label, "runtime bar->features->signal", "runtime_bar_to_signal", h);
     }
 
     private BenchReport.LatencyRow lstmStepLatency(String label, Lstm lstm, long overhead) {
@@ -205,7 +261,8 @@ public final class BenchCommand implements Callable<Integer> {
             lstm.step(x, (i & 63) * lstm.nIn(), state);
             return Float.floatToRawIntBits(state[0]);
         }, warmup, calls, overhead);
-        return new BenchReport.LatencyRow(label, "runtime one LSTM step (" + lstm.n() + " units)", calls, h);
+        return new BenchReport.LatencyRow(label, "runtime one LSTM step (" + lstm.n() + " units)", "runtime_lstm_step",
+                h);
     }
 
     private BenchReport.LatencyRow dl4jLatency(String label, ComputationGraph g, StudentModel reference,
@@ -217,8 +274,8 @@ public final class BenchCommand implements Callable<Integer> {
             single[k] = BenchData.dl4jBatch(in, k, 1, reference.numFeatures(), sequence);
         }
         Histogram h = Latency.record(i -> g.outputSingle(single[i & 255]).length(), dl4jCalls / 10, dl4jCalls,
-                overhead);
-        return new BenchReport.LatencyRow(label, "DL4J outputSingle", dl4jCalls, h);
+                overhead, dl4jSeconds * 1_000_000_000L);
+        return new BenchReport.LatencyRow(label, "DL4J outputSingle", "dl4j_output_single", h);
     }
 
     private String jmhRuntime(Path model, BenchReport report, String label) {
@@ -306,12 +363,12 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new Distill4jException(p + ": no " + model.getFileName() + " beside it; run distill4j export "
                         + p + " first");
             }
-            return new Student(name.substring(0, name.length() - 4), model, p);
+            return new Student(name.substring(0, name.length() - 4), model, p, null);
         }
         String stem = name.endsWith(ModelExport.RUNTIME_EXTENSION)
                 ? name.substring(0, name.length() - ModelExport.RUNTIME_EXTENSION.length()) : name;
         Path zip = p.resolveSibling(stem + ".zip");
-        return new Student(stem, p, Files.isRegularFile(zip) ? zip : null);
+        return new Student(stem, p, Files.isRegularFile(zip) ? zip : null, null);
     }
 
     /** The exported students of a study folder, labelled with their method from the trial ledger. */
@@ -330,7 +387,7 @@ public final class BenchCommand implements Callable<Integer> {
                 JsonNode trial = ledger(folder, id);
                 String method = trial == null ? "student" : trial.path("method").asText("student")
                         + " seed=" + trial.path("seed").asText("?");
-                out.add(new Student(method + " (" + id + ")", model, Files.isRegularFile(zip) ? zip : null));
+                out.add(new Student(method + " (" + id + ")", model, Files.isRegularFile(zip) ? zip : null, id));
             }
         }
         return out;
@@ -342,7 +399,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** The study's (first) teacher zip in the teacher cache, found by the cache key its ledger record holds. */
-    private static Path teacherOf(Path folder) throws IOException {
+    private static Teacher teacherOf(Path folder) throws IOException {
         Path trials = folder.resolve("trials");
         Path cache = folder.toAbsolutePath().getParent().resolve("cache").resolve("teachers");
         if (!Files.isDirectory(trials) || !Files.isDirectory(cache)) {
@@ -358,7 +415,7 @@ public final class BenchCommand implements Callable<Integer> {
                         for (Path e : entries.toList()) {
                             if (e.getFileName().toString().startsWith(prefix)
                                     && Files.isRegularFile(e.resolve("teacher.zip"))) {
-                                return e.resolve("teacher.zip");
+                                return new Teacher(e.resolve("teacher.zip"), n.path("id").asText());
                             }
                         }
                     }

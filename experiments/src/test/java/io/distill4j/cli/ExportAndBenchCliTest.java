@@ -9,10 +9,15 @@ import io.distill4j.config.ConfigNode;
 import io.distill4j.config.StudyFileReader;
 import io.distill4j.deploy.ExportInfo;
 import io.distill4j.experiment.ModelExport;
+import io.distill4j.experiment.TrialLedger;
 import io.distill4j.loss.HardLabelCrossEntropy;
 import io.distill4j.model.Networks;
 import io.distill4j.plugin.Plugins;
 import io.distill4j.runtime.StudentModel;
+import io.distill4j.tracking.MlflowFileStore;
+import io.distill4j.tracking.MlflowFileStoreReader;
+import io.distill4j.tracking.RunStatus;
+import io.distill4j.tracking.TrackedRun;
 import io.distill4j.train.TrainingSettings;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -129,5 +134,64 @@ class ExportAndBenchCliTest {
         assertEquals(2, summary.lines().filter(l -> l.contains("| runtime predict | 3000 |")).count(), summary);
         assertEquals(2, summary.lines().filter(l -> l.contains("| runtime bar->features->signal | 3000 |")).count());
         assertEquals(2, summary.lines().filter(l -> l.contains("| runtime one LSTM step (4 units) | 3000 |")).count());
+    }
+
+    @Test
+    void benchLogsItsFiguresToTheStudysRunsInTheStudysStore() throws IOException {
+        Path study = dir.resolve("results").resolve("t");
+        String id = "ffffffffffff";
+        assertEquals(0, run("export", student(study.resolve("students"), id, "{type: mlp, hidden: [16, 8]}", true)
+                .toString()).code());
+        Path store = dir.resolve("elsewhere").resolve("mlruns"); // the study's tracking.uri, not <results>/mlruns
+        Files.writeString(study.resolve("study.yaml"), "study: t\ntracking: {uri: '" + store + "'}\n");
+        MlflowFileStore tracker = new MlflowFileStore(store);
+        String exp = tracker.experimentId("t");
+        TrackedRun parent = tracker.startRun(exp, "t", null, Map.of());
+        TrackedRun trial = tracker.startRun(exp, id, parent.runId(), Map.of());
+        trial.end(RunStatus.FINISHED);
+        parent.end(RunStatus.FINISHED);
+        TrialLedger ledger = new TrialLedger(study.resolve("trials"));
+        ledger.studyFinished(exp, parent.runId());
+        ledger.started(id, exp, trial.runId());
+
+        String[] args = {"bench", study.toString(), "--calls", "2000", "--warmup", "100", "--dl4j-calls", "30",
+            "--jmh-seconds", "0"};
+        Run r = run(args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("tracking: latency metrics logged to 1 run(s)"), r.out());
+        MlflowFileStoreReader reader = new MlflowFileStoreReader(store);
+        MlflowFileStoreReader.Run t = reader.run(exp, trial.runId());
+        assertEquals(RunStatus.FINISHED, t.status());
+        assertEquals(2000.0, t.metrics().get("latency.runtime_predict.calls").get(0).value());
+        assertEquals(2000.0, t.metrics().get("latency.runtime_bar_to_signal.calls").get(0).value());
+        assertEquals(30.0, t.metrics().get("latency.dl4j_output_single.calls").get(0).value());
+        assertEquals(371.0, t.metrics().get("bench.parameters").get(0).value());
+        assertEquals(344.0, t.metrics().get("bench.macs_per_sample").get(0).value());
+        // the logged p50 is the table's: the summary's row shows it in µs
+        String summary = Files.readString(study.resolve("summary.md"));
+        for (String path : List.of("runtime predict", "DL4J outputSingle")) {
+            String key = path.equals("runtime predict") ? "runtime_predict" : "dl4j_output_single";
+            double p50 = t.metrics().get("latency." + key + ".p50_ns").get(0).value();
+            double p99 = t.metrics().get("latency." + key + ".p99_ns").get(0).value();
+            assertTrue(p50 >= 1 && p50 <= p99, p50 + " " + p99);
+            String row = summary.lines().filter(l -> l.contains("| " + path + " |")).findFirst().orElseThrow();
+            String shown = row.split("\\|")[4].strip();
+            assertEquals(Double.parseDouble(shown), p50 / 1000.0, Math.max(0.0005, p50 / 1000.0 * 0.006), row);
+        }
+        MlflowFileStoreReader.Run p = reader.run(exp, parent.runId());
+        assertTrue(p.artifacts().contains("bench.md"), p.artifacts().toString());
+        String table = Files.readString(store.resolve(exp).resolve(parent.runId()).resolve("artifacts/bench.md"));
+        assertTrue(table.startsWith("## Latency (distill4j bench)") && summary.contains(table), table);
+        assertTrue(p.tags().containsKey("distill4j.bench_utc"), p.tags().toString());
+
+        assertEquals(0, run(args).code()); // a second bench adds a value after the first
+        assertEquals(2, reader.run(exp, trial.runId()).metrics().get("latency.runtime_predict.p50_ns").size());
+        Run off = run("bench", study.toString(), "--calls", "100", "--warmup", "0", "--dl4j-calls", "0",
+                "--jmh-seconds", "0", "--no-tracking");
+        assertEquals(0, off.code(), off.err());
+        assertEquals(2, reader.run(exp, trial.runId()).metrics().get("latency.runtime_predict.p50_ns").size());
+        Run one = run("bench", study.resolve("students").resolve(id + ".d4jr").toString(), "--calls", "100",
+                "--warmup", "0", "--dl4j-calls", "0", "--jmh-seconds", "0");
+        assertTrue(one.out().contains("| " + id + " | runtime predict | 100 |"), one.out()); // one model: the table
     }
 }

@@ -269,6 +269,23 @@ public final class MlflowFileStore implements Tracker {
         return true;
     }
 
+    @Override
+    public void appendToRun(String experimentId, String runId, Map<String, Double> metrics, Map<String, String> tags,
+            Map<String, byte[]> artifacts) {
+        Path dir = root.resolve(experimentId == null ? "" : experimentId).resolve(runId == null ? "" : runId);
+        if (!MlflowFileStoreReader.isPlainId(experimentId) || !MlflowFileStoreReader.isPlainId(runId)
+                || !Files.isRegularFile(dir.resolve("meta.yaml"))) {
+            throw new IllegalArgumentException("no run " + runId + " in experiment " + experimentId + " of " + root);
+        }
+        long now = clock.getAsLong();
+        synchronized (experimentLock) {
+            metrics.forEach((k, v) -> Run.appendMetric(dir, MlflowKeys.sanitise(k), v, 0, now));
+            tags.forEach((k, v) -> MetaYaml.writeAtomically(dir.resolve("tags").resolve(MlflowKeys.sanitise(k)),
+                    v.getBytes(StandardCharsets.UTF_8), dir));
+            artifacts.forEach((path, content) -> MetaYaml.writeAtomically(Run.artifactFile(dir, path), content, dir));
+        }
+    }
+
     /** Ends every run started here and not yet ended, with {@link RunStatus#KILLED}. */
     @Override
     public void close() {
@@ -479,7 +496,12 @@ public final class MlflowFileStore implements Tracker {
         @Override
         public synchronized void logMetric(String key, double value, long step, long timestampMillis) {
             checkRunning();
-            Path file = dir.resolve("metrics").resolve(metricKeys.key(key));
+            appendMetric(dir, metricKeys.key(key), value, step, timestampMillis);
+        }
+
+        /** Appends one line {@code <timestamp> <value> <step>} to the metric file of a run folder. */
+        static void appendMetric(Path runDir, String sanitisedKey, double value, long step, long timestampMillis) {
+            Path file = runDir.resolve("metrics").resolve(sanitisedKey);
             byte[] line = (timestampMillis + " " + formatValue(value) + " " + step + "\n")
                     .getBytes(StandardCharsets.US_ASCII);
             try {
@@ -534,7 +556,12 @@ public final class MlflowFileStore implements Tracker {
         }
 
         private Path artifactFile(String relativePath) {
-            Path artifacts = dir.resolve("artifacts");
+            return artifactFile(dir, relativePath);
+        }
+
+        /** Where an artifact of a run folder goes; refuses a path leaving the run's artifacts folder. */
+        static Path artifactFile(Path runDir, String relativePath) {
+            Path artifacts = runDir.resolve("artifacts");
             Path target = artifacts.resolve(MlflowKeys.checkArtifactPath(relativePath)).normalize();
             if (!target.startsWith(artifacts) || target.equals(artifacts)) {
                 throw new IllegalArgumentException("artifact path '" + relativePath

@@ -32,6 +32,17 @@ public interface Tracker extends AutoCloseable {
      */
     boolean endInterrupted(String experimentId, String runId, RunStatus status, String reason);
 
+    /**
+     * Adds metrics (at step 0, time-stamped now, after any earlier values), tags (overwriting) and artifacts
+     * (replacing) to a run recorded earlier, whether it has ended or not (MLflow accepts them on a finished run); its
+     * status is left alone. {@code distill4j bench} logs a study's latencies this way. Keys are sanitised with
+     * {@link MlflowKeys#sanitise(String)}.
+     *
+     * @throws IllegalArgumentException if this store has no such run
+     */
+    void appendToRun(String experimentId, String runId, Map<String, Double> metrics, Map<String, String> tags,
+            Map<String, byte[]> artifacts);
+
     @Override
     void close();
 }

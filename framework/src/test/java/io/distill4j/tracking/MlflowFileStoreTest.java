@@ -253,6 +253,32 @@ class MlflowFileStoreTest {
     }
 
     @Test
+    void appendToRunAddsToAnEndedRunAndLeavesItsStatus() throws IOException {
+        Path root = tmp.resolve("append");
+        MlflowFileStore s = store(root);
+        String exp = s.experimentId("bench");
+        TrackedRun run = s.startRun(exp, "trial", null, Map.of());
+        run.logMetric("latency.x.p50_ns", 300, 0);
+        run.end(RunStatus.FINISHED);
+        s.appendToRun(exp, run.runId(), Map.of("latency.x.p50_ns", 120.0, "odd key(1)", 2.5),
+                Map.of("distill4j.bench_utc", "now"), Map.of("bench/table.md", "| a |".getBytes(StandardCharsets.UTF_8)));
+        MlflowFileStoreReader.Run r = new MlflowFileStoreReader(root).run(exp, run.runId());
+        assertEquals(RunStatus.FINISHED, r.status());
+        assertEquals(List.of(300.0, 120.0), r.metrics().get("latency.x.p50_ns").stream()
+                .map(MlflowFileStoreReader.Metric::value).toList());
+        assertEquals(2.5, r.metrics().get(MlflowKeys.sanitise("odd key(1)")).get(0).value());
+        assertEquals("now", r.tags().get("distill4j.bench_utc"));
+        assertEquals("| a |", Files.readString(root.resolve(exp).resolve(run.runId())
+                .resolve("artifacts/bench/table.md")));
+        assertThrows(IllegalArgumentException.class, () -> s.appendToRun(exp, "0123456789abcdef0123456789abcdef",
+                Map.of("m", 1.0), Map.of(), Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> s.appendToRun(exp, "../" + run.runId(),
+                Map.of("m", 1.0), Map.of(), Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> s.appendToRun(exp, run.runId(), Map.of(), Map.of(),
+                Map.of("../../escape.md", new byte[1])));
+    }
+
+    @Test
     void runningRunMetaHasNullEndTimeAndDeletedTime() throws IOException {
         Path root = tmp.resolve("mlruns");
         try (MlflowFileStore s = store(root)) {

@@ -41,15 +41,8 @@ public record Dense(int nIn, int nOut, Activation activation, float[] weights, f
 
     @Override
     public void forward(float[] in, int steps, float[] out, float[] scratch) {
-        int n = nIn;
-        float[] w = weights;
-        for (int o = 0, row = 0; o < nOut; o++, row += n) {
-            float s = bias[o];
-            for (int i = 0; i < n; i++) {
-                s += w[row + i] * in[i];
-            }
-            out[o] = s;
-        }
+        System.arraycopy(bias, 0, out, 0, nOut);
+        MatVec.multiplyAdd(weights, nOut, nIn, in, 0, out, 0);
         activation.apply(out, 0, nOut);
     }
 

@@ -72,18 +72,9 @@ public record Lstm(int nIn, int n, Activation activation, boolean lastStepOnly, 
      */
     public void step(float[] in, int offset, float[] state) {
         int z = 2 * n;
-        for (int r = 0; r < 4 * n; r++) {
-            float s = bias[r];
-            int wi = r * nIn;
-            for (int i = 0; i < nIn; i++) {
-                s += inputWeights[wi + i] * in[offset + i];
-            }
-            int wr = r * n;
-            for (int j = 0; j < n; j++) {
-                s += recurrentWeights[wr + j] * state[j];
-            }
-            state[z + r] = s;
-        }
+        System.arraycopy(bias, 0, state, z, 4 * n);
+        MatVec.multiplyAdd(inputWeights, 4 * n, nIn, in, offset, state, z);
+        MatVec.multiplyAdd(recurrentWeights, 4 * n, n, state, 0, state, z);
         for (int j = 0; j < n; j++) {
             float a = actScalar(state[z + j]);
             float f = Activation.sigmoid(state[z + n + j]);
@@ -96,7 +87,7 @@ public record Lstm(int nIn, int n, Activation activation, boolean lastStepOnly, 
     }
 
     private static float actScalar(float x) {
-        return (float) Math.tanh(x);
+        return Activation.tanh(x);
     }
 
     @Override

@@ -194,6 +194,32 @@ public final class MlflowRestTracker implements Tracker {
         }
     }
 
+    /**
+     * Logs to a run on the server (or, once this tracker has gone offline or was started offline, in its offline
+     * store). Fails with {@link MlflowHttp.Unavailable} when the server cannot be reached.
+     */
+    @Override
+    public void appendToRun(String experimentId, String runId, Map<String, Double> metrics, Map<String, String> tags,
+            Map<String, byte[]> artifacts) {
+        if (isOffline()) {
+            offline.appendToRun(experimentId, runId, metrics, tags, artifacts);
+            return;
+        }
+        if (api.runStatus(runId).isEmpty()) {
+            throw new IllegalArgumentException("no run " + runId + " on " + server());
+        }
+        long now = clock.getAsLong();
+        List<MlflowRestApi.MetricPoint> points = new ArrayList<>();
+        metrics.forEach((k, v) -> points.add(new MlflowRestApi.MetricPoint(MlflowKeys.sanitise(k), v, now, 0)));
+        List<MlflowRestApi.KeyValue> kvs = new ArrayList<>();
+        tags.forEach((k, v) -> kvs.add(new MlflowRestApi.KeyValue(MlflowKeys.sanitise(k), v)));
+        api.logBatch(runId, List.of(), kvs, points, null);
+        if (!artifacts.isEmpty()) {
+            String root = api.artifactUri(runId);
+            artifacts.forEach((path, content) -> api.uploadArtifact(root, path, content, null));
+        }
+    }
+
     @Override
     public void close() {
         for (RestRun run : new ArrayList<>(open)) {

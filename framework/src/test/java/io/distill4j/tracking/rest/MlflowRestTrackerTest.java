@@ -115,6 +115,28 @@ class MlflowRestTrackerTest {
     }
 
     @Test
+    void appendToRunLogsToAFinishedRunOnTheServer() {
+        try (Tracker t = tracker()) {
+            String exp = t.experimentId("bench");
+            TrackedRun run = t.startRun(exp, "trial", null, Map.of());
+            run.end(RunStatus.FINISHED);
+            t.appendToRun(exp, run.runId(), Map.of("latency.runtime_predict.p50_ns", 140.0), Map.of("k", "v"),
+                    Map.of("bench.md", "table".getBytes(StandardCharsets.UTF_8)));
+            assertThrows(IllegalArgumentException.class, () -> t.appendToRun(exp, "0123456789abcdef0123456789abcdef",
+                    Map.of("m", 1.0), Map.of(), Map.of()));
+        }
+        FakeMlflowServer.Run r = server.runsOf("bench").get(0);
+        assertEquals("FINISHED", r.status);
+        assertEquals(1, r.metrics.size());
+        assertEquals("latency.runtime_predict.p50_ns", r.metrics.get(0).key());
+        assertEquals(140.0, r.metrics.get(0).value());
+        assertEquals("v", r.tags.get("k"));
+        assertEquals(List.of("table"), server.artifacts.entrySet().stream()
+                .filter(e -> e.getKey().endsWith("/bench.md"))
+                .map(e -> new String(e.getValue(), StandardCharsets.UTF_8)).toList());
+    }
+
+    @Test
     void aStudyAgainstTheServerRecordsEverything() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         StudyRunner.Outcome outcome = runStudy(log);
