@@ -51,16 +51,17 @@ import picocli.CommandLine.Spec;
  * signal via the runtime ({@code SignalStream.onBar}), and one LSTM step for LSTM students. The table is printed and,
  * for a study, written into its {@code summary.md}.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchTrainingCommand.class,
         description = "Latency and throughput of a study's teacher and students (DL4J and the runtime), or of one "
-                + "model; writes the table into the study's summary.md.")
+                + "model; writes the table into the study's summary.md. 'bench training': training speed against "
+                + "PyTorch.")
 public final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "STUDY-RESULTS|MODEL",
+    @Parameters(index = "0", arity = "0..1", paramLabel = "STUDY-RESULTS|MODEL",
             description = "a study's results folder (results/<study>), a runtime model (.d4jr) or a student zip")
     Path target;
 
@@ -90,6 +91,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (target == null) {
+            throw new Distill4jException("bench needs a study's results folder (results/<study>) or a model file, "
+                    + "or the subcommand 'training' (distill4j bench training)");
+        }
         if (calls < 1 || dl4jCalls < 0 || warmup < 0 || jmhSeconds < 0) {
             throw new Distill4jException("--calls must be >= 1 and --dl4j-calls, --warmup, --jmh-seconds >= 0");
         }
