@@ -96,6 +96,19 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         JsonNode workloadSpec = specFile == null ? TrainingBench.defaultSpec() : TrainingBench.readSpec(specFile);
         TrainingBench bench = new TrainingBench(workloadSpec);
         Path work = Files.createTempDirectory("distill4j-bench-training");
+        try {
+            return measure(out, cores, w, chosen, workloadSpec, bench, work);
+        } finally {
+            try (var files = Files.walk(work)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    private int measure(PrintWriter out, int cores, int w, List<String> chosen, JsonNode workloadSpec,
+            TrainingBench bench, Path work) throws IOException, InterruptedException {
         Path specCopy = work.resolve("spec.json");
         Files.writeString(specCopy, workloadSpec.toPrettyString());
         Path script = work.resolve(TrainingBench.SCRIPT_RESOURCE);
@@ -250,7 +263,9 @@ public final class BenchTrainingCommand implements Callable<Integer> {
                 data.toString(), "--workload", workload, "--processes", Integer.toString(processes)));
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
-            throw new Distill4jException("the PyTorch reference failed on " + workload + ":\n" + text);
+            List<String> lines = text.strip().lines().toList();
+            throw new Distill4jException("the PyTorch reference failed on " + workload + ": "
+                    + String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())));
         }
         String last = text.strip().lines().reduce((a, c) -> c).orElse("");
         return JSON.readTree(last);

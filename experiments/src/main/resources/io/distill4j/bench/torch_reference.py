@@ -172,9 +172,8 @@ def AttentionNet(torch, net, features, classes, seq_len, xavier):
             w = torch.pow(10000.0, -2.0 * (k // 2).float() / d)
             phase = (k % 2).float() * (math.pi / 2)
             self.register_buffer("pe", torch.sin(pos * w + phase))
-            self.attention = nn.MultiheadAttention(d, heads, bias=False, batch_first=True)
-            for wt in (self.attention.in_proj_weight, self.attention.out_proj.weight):
-                nn.init.normal_(wt, 0.0, math.sqrt(2.0 / (d + d)))
+            # DL4J's SelfAttentionLayer with projectInput: per-head Wq, Wk, Wv and an output Wo, no biases
+            self.q, self.k, self.v, self.o = (xavier(nn.Linear(d, d, bias=False)) for _ in range(4))
             sizes = [d] + list(net.get("hidden", []))
             layers = []
             for a, b in zip(sizes, sizes[1:]):
@@ -184,7 +183,10 @@ def AttentionNet(torch, net, features, classes, seq_len, xavier):
 
         def forward(self, x):  # x: [n, features, time]
             h = self.projection(x.transpose(1, 2)) + self.pe
-            h, _ = self.attention(h, h, h, need_weights=False)
+            n, t = h.shape[0], h.shape[1]
+            q, k, v = (m(h).view(n, t, heads, d // heads).transpose(1, 2) for m in (self.q, self.k, self.v))
+            a = torch.softmax(q @ k.transpose(2, 3) / math.sqrt(d // heads), dim=-1) @ v
+            h = self.o(a.transpose(1, 2).reshape(n, t, d))
             return self.head(h.mean(dim=1))
 
     return Net()
@@ -235,7 +237,7 @@ def logits(torch, model, x):
 
 def tensors(torch, arrays, prefix, suffix):
     x = torch.from_numpy(arrays[prefix + suffix])
-    y = torch.from_numpy(arrays["y" + ("" if prefix == "x_" else "seq") + suffix].astype("int64"))
+    y = torch.from_numpy(arrays["y" + ("" if prefix == "x" else "seq") + suffix].astype("int64"))
     return x, y
 
 
@@ -245,9 +247,9 @@ def student_job(args):
     torch.set_num_threads(1)
     spec, data, t_logits, kd, seed = args
     arrays = _ARRAYS
-    x, y = tensors(torch, arrays, "x_", "_train")
-    xv, yv = tensors(torch, arrays, "x_", "_val")
-    xt, _ = tensors(torch, arrays, "x_", "_test")
+    x, y = tensors(torch, arrays, "x", "_train")
+    xv, yv = tensors(torch, arrays, "x", "_val")
+    xt, _ = tensors(torch, arrays, "x", "_test")
     torch.manual_seed(seed)
     model = build(torch, spec["student"], spec["features"], spec["classes"], 0)
     seen = train(torch, model, budget({"training": spec["training"]}, {}), x, y, xv, yv, seed, kd, t_logits)
@@ -270,15 +272,15 @@ def run(spec, data_dir, workload, processes):
     started = time.perf_counter()
     seen = 0
     if workload in ("grid", "teacher_mlp"):
-        x, y = tensors(torch, arrays, "x_", "_train")
-        xv, yv = tensors(torch, arrays, "x_", "_val")
+        x, y = tensors(torch, arrays, "x", "_train")
+        xv, yv = tensors(torch, arrays, "x", "_val")
         torch.manual_seed(seed)
         teacher = build(torch, spec["teacher"], f, c, 0)
         seen += train(torch, teacher, budget(spec["teacher"], {}), x, y, xv, yv, seed)
         if workload == "grid":
             t_logits = logits(torch, teacher, x)  # the teacher's outputs, computed once, as distill4j caches them
             logits(torch, teacher, xv)
-            logits(torch, teacher, tensors(torch, arrays, "x_", "_test")[0])
+            logits(torch, teacher, tensors(torch, arrays, "x", "_test")[0])
             jobs = [(spec, data_dir, t_logits, None, s) for s in spec["seeds"]]
             jobs += [(spec, data_dir, t_logits, (t, a), s) for t in spec["grid"]["temperature"]
                      for a in spec["grid"]["alpha"] for s in spec["seeds"]]
@@ -289,8 +291,8 @@ def run(spec, data_dir, workload, processes):
             else:
                 seen += sum(student_job(j) for j in jobs)
     elif workload == "student_kd":
-        x, y = tensors(torch, arrays, "x_", "_train")
-        xv, yv = tensors(torch, arrays, "x_", "_val")
+        x, y = tensors(torch, arrays, "x", "_train")
+        xv, yv = tensors(torch, arrays, "x", "_val")
         kd = spec["student_kd"]
         torch.manual_seed(kd["seed"])
         student = build(torch, spec["student"], f, c, 0)
