@@ -308,8 +308,10 @@ def run(spec, data_dir, workload, processes):
     else:
         raise SystemExit("torch_reference.py: unknown workload " + workload + "; expected one of " + str(WORKLOADS))
     seconds = time.perf_counter() - started
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # VmHWM, not RUSAGE_SELF: Linux carries ru_maxrss across exec, so it would report the JVM that started us
+    with open("/proc/self/status") as fh:
+        rss = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM")), 0)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if processes > 1 else 0
     print(json.dumps({"workload": workload, "seconds": seconds, "samples": seen, "max_rss_kb": max(rss, children),
                       "torch": torch.__version__, "threads": torch.get_num_threads()}))
 
