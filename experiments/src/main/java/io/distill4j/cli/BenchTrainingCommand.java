@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code distill4j bench training}: training speed side by side with the PyTorch reference
- * ({@code torch_reference.py}, which mirrors each workload of {@link TrainingBench}'s spec on the same arrays). For each
- * repeat and workload it trains the distill4j side in this JVM, then the PyTorch side in a fresh {@code python3}
+ * ({@code torch_reference.py}, which mirrors each workload of {@link TrainingBench}'s spec on the same arrays). For
+ * each repeat and workload it trains the distill4j side in this JVM, then the PyTorch side in a fresh {@code python3}
  * process (one thread per process; the grid splits its students over {@code --workers} processes as distill4j splits
  * them over threads), and prints min/median/max seconds per side and the ratio of each alternating pair, with the core
  * count and load average; then the parts of the grid's student trials ({@link PhaseTimes}). Without an importable
@@ -117,7 +117,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         String torch = torchVersion();
         out.printf(Locale.ROOT, "distill4j bench training: %d core(s), Java %s, OMP_NUM_THREADS=%s; grid workers %d;"
                 + " %d repeat(s); load average %s%n", cores, System.getProperty("java.version"),
-                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), w, repeats, loadAverage());
+                java.util.Objects.requireNonNullElse(System.getenv("OMP_NUM_THREADS"), "unset"), w, repeats,
+                loadAverage());
         out.println(torch.startsWith("!") ? "PyTorch side skipped: " + torch.substring(1)
                 : "PyTorch " + torch + " (" + python + ", 1 thread per process"
                         + (Files.isDirectory(Path.of(OPENBLAS)) ? ", OpenBLAS " + OPENBLAS : "") + ")");
@@ -155,7 +156,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
                 peakRss(), torchRss.isEmpty() ? "-" : torchRss.entrySet().stream().map(e -> e.getKey() + " "
                         + e.getValue() / 1024 + " MB").toList());
         out.println("load average after: " + loadAverage());
-        out.println("ratio = PyTorch seconds / distill4j seconds of the same round (>= 1: distill4j as fast or faster)");
+        out.println("ratio = PyTorch seconds / distill4j seconds of the same round (>= 1: distill4j as fast or "
+                + "faster)");
         return 0;
     }
 
