@@ -57,17 +57,17 @@ import picocli.CommandLine.Spec;
  * {@code --dl4j-calls} calls or {@code --dl4j-seconds}, whichever comes first. The table is printed and, for a study,
  * written into its {@code summary.md} and logged to its tracking runs ({@link BenchTracking}).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchTrainingCommand.class,
         description = "Latency and throughput of a study's teacher and students (DL4J and the runtime), or of one "
                 + "model; writes the table into the study's summary.md and logs the figures to the study's "
-                + "tracking runs.")
+                + "tracking runs. 'bench training': training speed against PyTorch.")
 public final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "STUDY-RESULTS|MODEL",
+    @Parameters(index = "0", arity = "0..1", paramLabel = "STUDY-RESULTS|MODEL",
             description = "a study's results folder (results/<study>), a runtime model (.d4jr) or a student zip")
     Path target;
 
@@ -114,6 +114,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (target == null) {
+            throw new Distill4jException("bench needs a study's results folder (results/<study>) or a model file, "
+                    + "or the subcommand 'training' (distill4j bench training)");
+        }
         if (calls < 1 || dl4jCalls < 0 || warmup < 0 || jmhSeconds < 0 || dl4jSeconds < 1) {
             throw new Distill4jException("--calls and --dl4j-seconds must be >= 1 and --dl4j-calls, --warmup, "
                     + "--jmh-seconds >= 0");

@@ -1,6 +1,7 @@
 package io.distill4j.distill;
 
 import io.distill4j.train.GraphTrainer;
+import io.distill4j.train.PhaseTimes;
 import io.distill4j.train.TrainingSettings;
 import io.distill4j.train.ShufflingMultiDataSetIterator;
 
@@ -76,7 +77,9 @@ public final class StudentDistiller {
         for (int i = 0; i < losses.size(); i++) {
             widths.put(losses.get(i).headName(), trainLabels[i].size(1));
         }
+        long building = System.nanoTime();
         ComputationGraph graph = Networks.build(student, losses, shape, training, seed, widths);
+        PhaseTimes.since(PhaseTimes.Phase.GRAPH_BUILD, building);
         var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {train.input()}, trainLabels,
                 training.batchSize(), shuffleSeed);
         var validationHeads = new MultiDataSet(new INDArray[] {validation.input()}, validationLabels);
@@ -106,7 +109,9 @@ public final class StudentDistiller {
         }, report -> {
             Map<String, Double> values = new LinkedHashMap<>(report.values());
             values.putAll(heads.epochTrainScores());
+            long validating = System.nanoTime();
             Map<String, Double> validationTerms = heads.validationScores(graph, validationHeads);
+            PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
             values.putAll(validationTerms);
             values.put(EpochReport.OBJECTIVE_VAL, validationTerms.values().stream().mapToDouble(d -> d).sum());
             observer.onEpoch(new EpochReport(report.epoch(), report.epochs(), report.trainLoss(),

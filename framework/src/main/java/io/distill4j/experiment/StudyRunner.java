@@ -7,6 +7,7 @@ import io.distill4j.config.ConfigHash;
 import io.distill4j.config.GridCell;
 import io.distill4j.config.Secrets;
 import io.distill4j.config.StudyFileWriter;
+import io.distill4j.train.PhaseTimes;
 import io.distill4j.tracking.RunStatus;
 import io.distill4j.tracking.TrackedRun;
 import io.distill4j.tracking.Tracker;
@@ -139,7 +140,8 @@ public final class StudyRunner {
                 (trial, runId) -> ledger.started(trial.id(), experimentId, runId), export::modelOf,
                 executor.context()::dataFacts);
         // export before tracking (tracking logs the exported file); progress last, so it reports what is recorded
-        TrialListener listeners = TrialListener.all(List.of(export, tracking, progress()));
+        TrialListener listeners = TrialListener.all(List.of(TrialListener.timed(export, PhaseTimes.Phase.EXPORT),
+                TrialListener.timed(tracking, PhaseTimes.Phase.TRACKING), progress()));
         RunStatus status = RunStatus.FINISHED;
         try {
             for (Trial t : study.trials()) {
@@ -281,15 +283,24 @@ public final class StudyRunner {
     /** Runs one trial through the executor with the study's listeners, records it in the ledger, returns it. */
     private TrialResult execute(Trial trial, TrialListener listeners, TrialTracking tracking, TrialLedger ledger,
             String experimentId) {
-        TrialResult r = executor.execute(trial, listeners);
-        TrialResult result = r.withRunId(tracking.runId(trial));
-        if (result.failed()) {
-            ledger.failed(result, experimentId);
-        } else {
-            ledger.finished(result, experimentId);
+        long started = System.nanoTime();
+        PhaseTimes.enter(trial.role().label());
+        try {
+            TrialResult r = executor.execute(trial, listeners);
+            TrialResult result = r.withRunId(tracking.runId(trial));
+            long recording = System.nanoTime();
+            if (result.failed()) {
+                ledger.failed(result, experimentId);
+            } else {
+                ledger.finished(result, experimentId);
+            }
+            PhaseTimes.since(PhaseTimes.Phase.LEDGER, recording);
+            listener.trialFinished(result, epochBudget(trial));
+            return result;
+        } finally {
+            PhaseTimes.since(PhaseTimes.Phase.TRIAL, started);
+            PhaseTimes.leave();
         }
-        listener.trialFinished(result, epochBudget(trial));
-        return result;
     }
 
     private TrialResult runTeacher(Trial trial, TrialListener listeners, TrialTracking tracking, TrialLedger ledger,

@@ -20,6 +20,7 @@ import io.distill4j.eval.FeatureSimilarity;
 import io.distill4j.eval.TradingMetrics;
 import io.distill4j.loss.HardLabelCrossEntropy;
 import io.distill4j.model.Networks;
+import io.distill4j.train.PhaseTimes;
 import io.distill4j.train.TeacherCache;
 import io.distill4j.train.TrainingDivergedException;
 import java.nio.file.Path;
@@ -186,9 +187,12 @@ public final class TrialExecutor {
     // ---- students ------------------------------------------------------------------------------
 
     private TrialResult student(Trial trial, TrialListener listener, long t0) {
+        long preparing = System.nanoTime();
         StudyConfig c = trial.config();
         PreparedData prepared = context.data(c);
+        PhaseTimes.since(PhaseTimes.Phase.DATA, preparing);
         listener.dataReady(trial, prepared);
+        preparing = System.nanoTime();
         TrialData data = new TrialData(prepared, context.scope());
         Map<String, TeacherCache.Entry> teachers = new LinkedHashMap<>();
         for (String name : c.teachers().keySet()) {
@@ -224,8 +228,10 @@ public final class TrialExecutor {
             params.put("trial.chain.teacher", previousStage == null ? "teacher " + c.teacher().describe()
                     : previousStage.runName() + " (trial " + previousStage.id() + ")");
         }
+        PhaseTimes.since(PhaseTimes.Phase.DATA, preparing);
         listener.described(trial, params, Map.of("distill4j.teacher_key", teachers.get(c.primaryTeacher()).key()));
 
+        preparing = System.nanoTime();
         InputKind kind = c.student().inputKind();
         SampleSplit trainSplit = data.split("train");
         SampleSplit validationSplit = data.split("validation");
@@ -233,12 +239,14 @@ public final class TrialExecutor {
                 outputs(teachers, "train"));
         var validation = new StudentDistiller.SplitData(validationSplit.input(kind), validationSplit.labelsOneHot(),
                 outputs(teachers, "validation"));
+        PhaseTimes.since(PhaseTimes.Phase.DATA, preparing);
         long trainStart = System.nanoTime();
         StudentDistiller.Result trained = StudentDistiller.train(trial.description(), c.student(), losses, schedules,
                 data.shape(), c.training(), train, validation, initSeed(trial), shuffleSeed(trial),
                 report -> listener.epochFinished(trial, report));
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
 
+        long evaluating = System.nanoTime();
         INDArray validationLogits = trained.logits(validation.input());
         Map<String, Double> val = evaluate(validationLogits, validationSplit, validation.teachers(),
                 c.primaryTeacher());
@@ -260,9 +268,14 @@ public final class TrialExecutor {
             FeatureSimilarity similarity = compareFeatures(trained.graph(), c.student().featureLayers(), losses,
                     testSplit.input(kind), outputs(teachers, "test"), c.primaryTeacher());
             test.putAll(similarity.metrics());
+            PhaseTimes.since(PhaseTimes.Phase.EVALUATION, evaluating);
             listener.featuresCompared(trial, similarity);
+        } else {
+            PhaseTimes.since(PhaseTimes.Phase.EVALUATION, evaluating);
         }
+        long exporting = System.nanoTime();
         ComputationGraph deployable = Networks.deployable(trained.graph());
+        PhaseTimes.since(PhaseTimes.Phase.EXPORT, exporting);
         if (trial.role() == Trial.Role.CHAIN_STAGE) {
             TeacherCache.Entry stage = context.teacherCache().getOrFit(ChainStages.cacheKey(trial, prepared),
                     ChainStages.asTeacher(trial, c.student(), deployable), null, data.inputs());

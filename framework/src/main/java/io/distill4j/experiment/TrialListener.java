@@ -2,6 +2,7 @@ package io.distill4j.experiment;
 
 import io.distill4j.api.EpochReport;
 import io.distill4j.data.features.PreparedData;
+import io.distill4j.train.PhaseTimes;
 import io.distill4j.train.TeacherCache;
 import io.distill4j.eval.FeatureSimilarity;
 import java.util.List;
@@ -55,6 +56,27 @@ public interface TrialListener {
 
     /** A listener that does nothing. */
     TrialListener NONE = new TrialListener() { };
+
+    /**
+     * {@code listener}, with the time of each of its calls added to {@code phase} of {@link PhaseTimes} (the
+     * benchmark's breakdown of a trial).
+     */
+    static TrialListener timed(TrialListener listener, PhaseTimes.Phase phase) {
+        return (TrialListener) java.lang.reflect.Proxy.newProxyInstance(TrialListener.class.getClassLoader(),
+                new Class<?>[] {TrialListener.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return method.invoke(listener, args);
+                    }
+                    long started = System.nanoTime();
+                    try {
+                        return method.invoke(listener, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        PhaseTimes.since(phase, started);
+                    }
+                });
+    }
 
     /** All of {@code listeners}, called in list order. */
     static TrialListener all(List<? extends TrialListener> listeners) {

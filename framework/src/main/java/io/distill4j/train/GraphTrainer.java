@@ -81,6 +81,7 @@ public final class GraphTrainer {
         for (; epoch < settings.epochs(); epoch++) {
             long t0 = System.currentTimeMillis();
             Map<String, Double> values = new LinkedHashMap<>(epochStart.apply(epoch));
+            long steps = System.nanoTime();
             train.reset();
             double sum = 0;
             long samples = 0;
@@ -94,6 +95,7 @@ public final class GraphTrainer {
                 sum += graph.score() * n;
                 samples += n;
             }
+            PhaseTimes.since(PhaseTimes.Phase.TRAIN_STEPS, steps);
             double trainLoss = sum / Math.max(1, samples);
             if (!Double.isFinite(trainLoss)) {
                 throw new TrainingDivergedException(name + ": training loss became " + trainLoss + " in epoch "
@@ -106,8 +108,10 @@ public final class GraphTrainer {
             }
             double validationLoss = Double.NaN;
             if (validation != null) {
+                long validating = System.nanoTime();
                 ClassificationMetrics m = evaluate(graph, validation.input(), validationLabels,
                         validation.teacherLogits());
+                PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
                 validationLoss = m.logLoss();
                 values.put(EpochReport.VAL_ACCURACY, m.accuracy());
                 values.put(EpochReport.VAL_MACRO_F1, m.macroF1());

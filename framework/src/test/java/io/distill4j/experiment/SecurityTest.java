@@ -145,7 +145,8 @@ class SecurityTest {
 
     /**
      * The environment is read in few, known places: {@code OMP_NUM_THREADS} (a tag, and shown by doctor), {@code PATH} (to
-     * find nvidia-smi, never recorded), and the whole environment handed by the command line to the tracking URI and
+     * find nvidia-smi, never recorded), {@code LD_LIBRARY_PATH} (bench training hands it on to PyTorch), and the
+     * whole environment handed by the command line to the tracking URI and
      * auth resolution, by run, runs, register and mlflow sync (MLflow's own variables; credentials only go into the
      * Authorization header, which
      * {@code MlflowRestTrackerTest} checks). A new read anywhere else fails this test until it is reviewed here.
@@ -156,6 +157,8 @@ class SecurityTest {
                 "Provenance.java", List.of("\"OMP_NUM_THREADS\""),
                 "NvidiaSmi.java", List.of("\"PATH\""),
                 "DoctorCommand.java", List.of("\"OMP_NUM_THREADS\""),
+                // bench training: shows OMP_NUM_THREADS; prepends OpenBLAS to the PyTorch child's LD_LIBRARY_PATH
+                "BenchTrainingCommand.java", List.of("\"OMP_NUM_THREADS\"", "\"LD_LIBRARY_PATH\""),
                 "RunCommand.java", List.of("", "", ""),
                 "SearchCommand.java", List.of("", ""), // as RunCommand: tracking URI resolution and the tracker
                 "RunsCommand.java", List.of("", ""),
@@ -183,7 +186,7 @@ class SecurityTest {
                 }
             }
         }
-        assertEquals(15, found);
+        assertEquals(17, found);
         Map<String, String> env = System.getenv();
         for (Map.Entry<String, String> t : Provenance.tags().entrySet()) {
             env.forEach((k, v) -> {
