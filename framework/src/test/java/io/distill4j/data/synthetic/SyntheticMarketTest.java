@@ -79,36 +79,93 @@ class SyntheticMarketTest {
         return sum / n;
     }
 
+    /** {@code z20} of bar {@code k} as documented: the 20-bar log return over {@code sigma sqrt(20)} of its regime. */
+    private static double z20(SyntheticSeries g, int k) {
+        double[] close = g.series().close();
+        return Math.log(close[k] / close[k - 20]) / (SyntheticMarket.SIGMA[g.regimes()[k].ordinal()] * Math.sqrt(20));
+    }
+
     /**
-     * The design: in a calm regime the drift follows {@code +sin(1.6 z20)} of the 20-bar move LEAD bars earlier, in a
-     * choppy one {@code -sin(1.6 z20)}, so the sign of the 6-bar forward return agrees with {@code sin(1.6 z20)} at
-     * the sample's bar more often than not when calm, less often when choppy.
+     * The design: in a calm regime the drift LEAD bars later follows {@code +sin(1.6 z20)}, in a choppy one
+     * {@code -sin(1.6 z20)}, z20 recomputed here from the closes. Counted over bars where the 20-bar term dominates
+     * the volume-confirmation term ({@code |sin| > 0.6}, the confirmation term is at most 0.5).
      */
     @Test
-    void theResponseToTheTwentyBarMoveTurnsWithTheRegime() {
+    void theDriftFollowsTheTwentyBarMoveWithTheRegimesSign() {
         SyntheticSeries g = SyntheticMarket.generate(CONFIG);
-        double[] close = g.series().close();
-        int h = 6;
         int[] agree = new int[Regime.values().length];
         int[] total = new int[agree.length];
-        for (int i = 20; i + h < close.length; i++) {
-            Regime r = g.regimes()[i];
-            if (r != g.regimes()[i + h]) {
+        for (int k = 20; k + SyntheticMarket.LEAD < g.drift().length; k++) {
+            double sin = Math.sin(1.6 * z20(g, k));
+            if (Math.abs(sin) <= 0.6) {
                 continue;
             }
-            double z20 = Math.log(close[i] / close[i - 20]) / (SyntheticMarket.SIGMA[r.ordinal()] * Math.sqrt(20));
-            double fwd = Math.log(close[i + h] / close[i]);
-            total[r.ordinal()]++;
-            agree[r.ordinal()] += Math.signum(Math.sin(1.6 * z20)) == Math.signum(fwd) ? 1 : 0;
+            int r = g.regimes()[k].ordinal();
+            total[r]++;
+            agree[r] += Math.signum(sin) == Math.signum(g.drift()[k + SyntheticMarket.LEAD]) ? 1 : 0;
         }
         double calm = (double) agree[Regime.CALM_MOMENTUM.ordinal()] / total[Regime.CALM_MOMENTUM.ordinal()];
         double choppy = (double) agree[Regime.CHOPPY_REVERSAL.ordinal()] / total[Regime.CHOPPY_REVERSAL.ordinal()];
         double turbulent = (double) agree[Regime.TURBULENT.ordinal()] / total[Regime.TURBULENT.ordinal()];
-        System.out.printf("sin(1.6 z20) sign agreement with the 6-bar forward return: calm %.3f, choppy %.3f, "
-                + "turbulent %.3f%n", calm, choppy, turbulent);
-        assertTrue(calm > 0.6, "calm: " + calm);
-        assertTrue(choppy < 0.4, "choppy: " + choppy);
-        assertTrue(Math.abs(turbulent - 0.5) < Math.abs(calm - 0.5), "turbulent weaker: " + turbulent);
+        System.out.printf("sign agreement of sin(1.6 z20) with the drift %d bars later: calm %.3f, choppy %.3f, "
+                + "turbulent %.3f%n", SyntheticMarket.LEAD, calm, choppy, turbulent);
+        assertTrue(calm > 0.8, "calm: " + calm);
+        assertTrue(choppy < 0.2, "choppy: " + choppy);
+        assertTrue(Math.abs(turbulent - 0.5) < 0.2, "turbulent: no regime term: " + turbulent);
+    }
+
+    /**
+     * The drift is small against the noise (at most {@code 1.5 DRIFT_SCALE} noise units), so that trading figures stay
+     * plausible.
+     */
+    @Test
+    void theDriftIsSmallAgainstTheNoise() {
+        SyntheticSeries g = SyntheticMarket.generate(CONFIG);
+        double max = 0;
+        double sumAbs = 0;
+        for (int j = 0; j < g.drift().length; j++) {
+            double ratio = Math.abs(g.drift()[j]) / g.noise()[j];
+            max = Math.max(max, ratio);
+            sumAbs += ratio;
+        }
+        System.out.printf("|drift| / noise: mean %.4f, max %.4f%n", sumAbs / g.drift().length, max);
+        assertTrue(max <= 1.5 * SyntheticMarket.DRIFT_SCALE + 1e-12, "max " + max);
+    }
+
+    /**
+     * The volatility LEAD bars ahead swings with the 20-bar move in every regime: its log multiplier (exposed noise
+     * over the regime's sigma) is {@code VOL_SCALE (0.6 cos(f z20) + 0.4 q sin(f z20))}, so where
+     * {@code cos(f z20) > 0.9} it exceeds the mean where {@code cos(f z20) < -0.9} by about {@code 1.9 0.6 VOL_SCALE}
+     * (both averages of {@code |cos|} are about 0.95; the participation term averages out).
+     */
+    @Test
+    void theVolatilityAheadSwingsWithTheTwentyBarMoveInEveryRegime() {
+        SyntheticSeries g = SyntheticMarket.generate(CONFIG);
+        int regimes = Regime.values().length;
+        double[] high = new double[regimes];
+        double[] low = new double[regimes];
+        int[] nHigh = new int[regimes];
+        int[] nLow = new int[regimes];
+        for (int k = 20; k + SyntheticMarket.LEAD < g.noise().length; k++) {
+            int j = k + SyntheticMarket.LEAD;
+            int r = g.regimes()[k].ordinal();
+            double logMult = Math.log(g.noise()[j] / SyntheticMarket.SIGMA[g.regimes()[j].ordinal()]);
+            double cos = Math.cos(SyntheticMarket.VOL_FREQUENCY * z20(g, k));
+            if (cos > 0.9) {
+                high[r] += logMult;
+                nHigh[r]++;
+            } else if (cos < -0.9) {
+                low[r] += logMult;
+                nLow[r]++;
+            }
+        }
+        double expected = 1.9 * SyntheticMarket.VOL_SCALE * 0.6;
+        for (int r = 0; r < regimes; r++) {
+            double diff = high[r] / nHigh[r] - low[r] / nLow[r];
+            System.out.printf("%s: log volatility multiplier %.3f where cos(f z20) > 0.9, %.3f where < -0.9%n",
+                    Regime.values()[r], high[r] / nHigh[r], low[r] / nLow[r]);
+            assertEquals(expected, diff, 0.15 * SyntheticMarket.VOL_SCALE, Regime.values()[r] + " diff " + diff);
+        }
     }
 
     /** Each bar's log return, minus its exposed drift, over its exposed noise, is standard normal. */
