@@ -12,9 +12,9 @@ import org.HdrHistogram.Histogram;
 /** The bench's tables (markdown) and their place in a study's {@code summary.md}. */
 public final class BenchReport {
     /** Marks the start of the bench section in {@code summary.md}; a new bench replaces the old section. */
-    public static final String BEGIN = "<!-- distill4j bench -->";
+    public static final String BEGIN = io.distill4j.report.BenchSection.BEGIN;
     /** Marks the end of the bench section. */
-    public static final String END = "<!-- /distill4j bench -->";
+    public static final String END = io.distill4j.report.BenchSection.END;
 
     /**
      * One latency row: what was called, how ({@code path} for people, {@code key} for tracking, e.g.

@@ -12,6 +12,8 @@ import io.distill4j.bench.RuntimeJmh;
 import io.distill4j.deploy.RuntimeExporter;
 import io.distill4j.experiment.ModelExport;
 import io.distill4j.experiment.TrialLedger;
+import io.distill4j.experiment.StudyRunner;
+import io.distill4j.report.StudyReport;
 import io.distill4j.runtime.Layer;
 import io.distill4j.runtime.Lstm;
 import io.distill4j.runtime.Predictor;
@@ -197,6 +199,7 @@ public final class BenchCommand implements Callable<Integer> {
             Path summary = target.resolve("summary.md");
             report.writeInto(summary);
             out.println("written into " + summary);
+            redrawReport(target, out);
         }
         if (study && !noTracking) {
             track(out, report, ledgerIds, utc);
@@ -221,6 +224,17 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | MlflowHttp.Unavailable | MlflowHttp.ApiError e) {
             out.println("tracking: the bench was not logged to " + uri + ": " + e.getMessage());
         }
+    }
+
+    /** Redraws the study's report so that it shows the latency bars; a study run before reports existed has none. */
+    private static void redrawReport(Path studyFolder, PrintWriter out) {
+        if (!Files.isRegularFile(studyFolder.resolve(StudyRunner.STUDY_FILE))) {
+            out.println("no report redrawn: " + studyFolder + " holds no " + StudyRunner.STUDY_FILE
+                    + " (run the study again with this version to get a report)");
+            return;
+        }
+        out.println("report redrawn with latency bars: "
+                + StudyReport.regenerate(studyFolder).get(0));
     }
 
     private BenchReport.LatencyRow runtimeLatency(String label, StudentModel m, long overhead) {

@@ -18,13 +18,17 @@ import org.jfree.chart.annotations.XYTextAnnotation;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.SymbolAxis;
+import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.PaintScale;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -93,6 +97,31 @@ public final class Charts {
         x.setSmallestValue(1);
         plot.setDomainAxis(x);
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        return png(chart);
+    }
+
+    /**
+     * Horizontal bars on a log-scaled value axis: one group per category, one bar per series in it.
+     *
+     * @param values {@code values.get(series).get(category)}, positive
+     */
+    public static byte[] barsLog(String title, String categoryLabel, String valueLabel,
+            Map<String, Map<String, Double>> values) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        values.forEach((series, byCategory) -> byCategory.forEach((category, v) -> data.addValue(v, series,
+                category)));
+        JFreeChart chart = ChartFactory.createBarChart(title, categoryLabel, valueLabel, data,
+                PlotOrientation.HORIZONTAL, true, false, false);
+        CategoryPlot plot = chart.getCategoryPlot();
+        LogAxis axis = new LogAxis(valueLabel);
+        axis.setSmallestValue(1e-3);
+        plot.setRangeAxis(axis);
+        BarRenderer renderer = (BarRenderer) plot.getRenderer();
+        renderer.setBase(1e-3); // bars start at the axis' smallest value, not at 0 (log scale)
+        renderer.setShadowVisible(false);
+        renderer.setBarPainter(new StandardBarPainter());
+        plot.getDomainAxis().setMaximumCategoryLabelWidthRatio(0.45f);
+        chart.setBackgroundPaint(Color.WHITE);
         return png(chart);
     }
 

@@ -33,8 +33,10 @@ import java.util.TreeMap;
  * parameters; equity curves on the test split (teacher, best distilled cell by validation accuracy, its student-alone
  * baseline and buy-and-hold, first seed, argmax positions); reliability curves (same models); training curves (train
  * and validation loss per epoch, read from the MLflow file store {@code <results>/mlruns} when the study tracked
- * there). Everything comes from saved results (the trial ledger), the data facts (re-prepared data, no training) and
- * the file store.
+ * there); CKA heat maps of the same distilled cell and student alone against the teacher (from {@code cka/*.csv});
+ * latency bars (p50, p99) when {@code distill4j bench} wrote its section into {@code summary.md} (see
+ * {@link BenchSection}). Everything comes from saved results (the trial ledger, the CKA matrices, the summary), the
+ * data facts (re-prepared data, no training) and the file store.
  */
 public final class StudyReport {
     private final Study study;
@@ -71,6 +73,8 @@ public final class StudyReport {
         accuracyVsParameters();
         equityAndReliability();
         trainingCurves();
+        ckaHeatMaps(folder);
+        latencyBars(folder);
         try {
             Path pngs = folder.resolve("report");
             Files.createDirectories(pngs);
@@ -308,6 +312,72 @@ public final class StudyReport {
         }
     }
 
+    /**
+     * CKA heat maps of the best distilled cell and its student alone (first seed each) against the teacher, from the
+     * matrices the run saved in {@code cka/<trial-id>.csv}.
+     */
+    private void ckaHeatMaps(Path folder) {
+        featured().forEach((name, r) -> {
+            Trial.Role role = r.trial().role();
+            if (role == Trial.Role.TEACHER) {
+                return;
+            }
+            Path csv = folder.resolve("cka").resolve(r.trial().id() + ".csv");
+            if (!Files.isRegularFile(csv)) {
+                return;
+            }
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(csv, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + csv + ": " + e.getMessage(), e);
+            }
+            if (lines.size() < 2) {
+                return;
+            }
+            String[] header = lines.get(0).split(",", -1);
+            List<String> studentLayers = List.of(header).subList(1, header.length);
+            List<String> teacherLayers = new ArrayList<>();
+            double[][] z = new double[lines.size() - 1][studentLayers.size()];
+            for (int i = 1; i < lines.size(); i++) {
+                String[] cells = lines.get(i).split(",", -1);
+                teacherLayers.add(cells[0]);
+                for (int j = 0; j < studentLayers.size(); j++) {
+                    z[i - 1][j] = j + 1 < cells.length && !cells[j + 1].isEmpty() ? Double.parseDouble(cells[j + 1])
+                            : Double.NaN;
+                }
+            }
+            String chart = role == Trial.Role.DISTILLED ? "cka_distilled" : "cka_student_alone";
+            charts.put(chart, Charts.heatMap("Linear CKA against the teacher on the test split: " + name,
+                    "student layer", studentLayers, "teacher layer", teacherLayers, z, "CKA"));
+        });
+    }
+
+    /** Latency bars (p50 and p99 per model and call path) from the bench section of {@code summary.md}. */
+    private void latencyBars(Path folder) {
+        Path summaryFile = folder.resolve("summary.md");
+        if (!Files.isRegularFile(summaryFile)) {
+            return;
+        }
+        List<BenchSection.Latency> rows;
+        try {
+            rows = BenchSection.latency(Files.readString(summaryFile, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + summaryFile + ": " + e.getMessage(), e);
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Double>> values = new LinkedHashMap<>();
+        for (BenchSection.Latency r : rows) {
+            String category = r.model() + ": " + r.path();
+            values.computeIfAbsent("p50", k -> new LinkedHashMap<>()).put(category, r.p50Us());
+            values.computeIfAbsent("p99", k -> new LinkedHashMap<>()).put(category, r.p99Us());
+        }
+        charts.put("latency", Charts.barsLog("Latency of one call (distill4j bench)", "model: call path",
+                "microseconds (log scale)", values));
+    }
+
     // ---- page -----------------------------------------------------------------------------------
 
     private String html() {
@@ -332,6 +402,8 @@ public final class StudyReport {
         section(b, "Equity curves", List.of("equity"));
         section(b, "Calibration", List.of("reliability"));
         section(b, "Training curves", List.of("training"));
+        section(b, "Feature similarity (CKA)", List.of("cka_distilled", "cka_student_alone"));
+        section(b, "Latency", List.of("latency"));
         for (String n : notes) {
             b.append("<p><em>").append(escape(n)).append("</em></p>\n");
         }

@@ -82,7 +82,7 @@ class StudyReportTest {
                     + ".png"))), "the saved PNG is the embedded one");
         }
         assertEquals(List.of("grid_accuracy", "grid_retention_accuracy", "grid_sharpe", "accuracy_vs_parameters",
-                "equity", "reliability", "training"), names);
+                "equity", "reliability", "training", "cka_distilled", "cka_student_alone"), names);
         assertTrue(html.contains("Known optimum"), "the synthetic optimum is reported");
         assertTrue(html.contains("margin positions, fee 1.0 bps + slippage 0.5 bps"), "the study's backtest");
     }
@@ -108,6 +108,37 @@ class StudyReportTest {
         String saved = outcome.folder().resolve(StudyRunner.STUDY_FILE).toString();
         assertTrue(html.contains("(" + original + ")"));
         assertEquals(html.replace("(" + original + ")", "(" + saved + ")"), Files.readString(page));
+    }
+
+    /** A bench section in summary.md (as {@code distill4j bench} writes it) adds latency bars on regeneration. */
+    @Test
+    void aBenchSectionInTheSummaryAddsLatencyBars() throws Exception {
+        Path summary = outcome.folder().resolve("summary.md");
+        String before = Files.readString(summary);
+        try {
+            Files.writeString(summary, before + "\n" + BenchSectionTest.SECTION);
+            StudyReport.regenerate(outcome.folder());
+            String page = Files.readString(outcome.folder().resolve("report.html"));
+            assertTrue(page.contains("<img id=\"latency\""), "latency bars drawn");
+            BufferedImage img = ImageIO.read(outcome.folder().resolve("report/latency.png").toFile());
+            assertEquals(Charts.WIDTH, img.getWidth());
+            assertTrue(distinctColours(img) > 8, "latency bars are not blank");
+            assertFalse(html.contains("<img id=\"latency\""), "no bench, no latency bars");
+        } finally {
+            Files.writeString(summary, before);
+            Files.deleteIfExists(outcome.folder().resolve("report/latency.png"));
+            StudyReport.regenerate(outcome.folder());
+        }
+    }
+
+    /** The CKA heat map shows the matrix the run saved for the featured distilled trial. */
+    @Test
+    void theCkaHeatMapsComeFromTheSavedMatrices() throws Exception {
+        try (var files = Files.list(outcome.folder().resolve("cka"))) {
+            assertTrue(files.findAny().isPresent(), "the run saved CKA matrices");
+        }
+        assertTrue(Files.isRegularFile(outcome.folder().resolve("report/cka_distilled.png")));
+        assertTrue(Files.isRegularFile(outcome.folder().resolve("report/cka_student_alone.png")));
     }
 
     @Test
