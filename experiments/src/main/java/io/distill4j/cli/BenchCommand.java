@@ -226,15 +226,21 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Redraws the study's report so that it shows the latency bars; a study run before reports existed has none. */
+    /**
+     * Redraws the study's report so that it shows the latency bars; a study run before reports existed has none, and
+     * a study file that no longer reads (e.g. written by another version) is reported in one line, not fatal.
+     */
     private static void redrawReport(Path studyFolder, PrintWriter out) {
         if (!Files.isRegularFile(studyFolder.resolve(StudyRunner.STUDY_FILE))) {
             out.println("no report redrawn: " + studyFolder + " holds no " + StudyRunner.STUDY_FILE
                     + " (run the study again with this version to get a report)");
             return;
         }
-        out.println("report redrawn with latency bars: "
-                + StudyReport.regenerate(studyFolder).get(0));
+        try {
+            out.println("report redrawn with latency bars: " + StudyReport.regenerate(studyFolder).get(0));
+        } catch (Distill4jException e) { // the latency table is written already; a study that cannot be redrawn
+            out.println("no report redrawn: " + e.getMessage());
+        }
     }
 
     private BenchReport.LatencyRow runtimeLatency(String label, StudentModel m, long overhead) {
