@@ -1,5 +1,9 @@
 package io.distill4j.loss;
 
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -20,7 +24,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * The head's score is {@code weight * B}. The paper weighs the terms 25 and 50 (its lambda_D, lambda_A); here their
  * ratio is the default ({@code distance_weight: 1, angle_weight: 2}) and {@code weight} scales both. The angle term
  * averages over all {@code n^3} triples including degenerate ones (zero on both sides), as the authors' code does; it
- * costs {@code O(n^3 width)} per minibatch ({@code angle_weight: 0} skips it). See {@link BatchLossFunction}.
+ * costs {@code O(n^3 width)} per minibatch, done as batched matrix products in ND4J ({@code angle_weight: 0} skips
+ * it). See {@link BatchLossFunction}.
  */
 public final class RelationalLossFunction extends BatchLossFunction {
     private static final long serialVersionUID = 1L;
@@ -53,23 +58,20 @@ public final class RelationalLossFunction extends BatchLossFunction {
 
     @Override
     protected double batchLoss(double[][] s, double[][] t, double[][] gradient) {
-        int n = s.length;
-        double[][][] us = differences(s);
-        double[][][] ut = differences(t);
-        double[][] ds = norms(us);
-        double[][] dt = norms(ut);
         double loss = 0;
         if (distanceWeight > 0) {
-            loss += distanceWeight * distance(s, ds, dt, us, gradient);
+            loss += distanceWeight * distance(s, t, gradient);
         }
         if (angleWeight > 0) {
-            loss += angleWeight * angle(n, us, ds, ut, dt, gradient);
+            loss += angleWeight * angle(s, t, gradient);
         }
         return loss;
     }
 
-    private double distance(double[][] s, double[][] ds, double[][] dt, double[][][] us, double[][] gradient) {
+    private double distance(double[][] s, double[][] t, double[][] gradient) {
         int n = s.length;
+        double[][] ds = distances(s);
+        double[][] dt = distances(t);
         double pairs = (double) n * (n - 1);
         double muS = sumOffDiagonal(ds) / pairs;
         double muT = sumOffDiagonal(dt) / pairs;
@@ -96,9 +98,10 @@ public final class RelationalLossFunction extends BatchLossFunction {
                 for (int j = 0; j < n; j++) {
                     if (i != j && ds[i][j] > 0) {
                         double g = (c[i][j] / muS - shared) * distanceWeight / ds[i][j];
-                        for (int k = 0; k < us[i][j].length; k++) {
-                            gradient[i][k] += g * us[i][j][k];
-                            gradient[j][k] -= g * us[i][j][k];
+                        for (int k = 0; k < s[i].length; k++) {
+                            double u = g * (s[i][k] - s[j][k]);
+                            gradient[i][k] += u;
+                            gradient[j][k] -= u;
                         }
                     }
                 }
@@ -107,94 +110,99 @@ public final class RelationalLossFunction extends BatchLossFunction {
         return loss / pairs;
     }
 
-    private double angle(int n, double[][][] us, double[][] ds, double[][][] ut, double[][] dt, double[][] gradient) {
-        double[][][] es = units(us, ds);
-        double[][][] et = units(ut, dt);
+    /**
+     * The angle term, anchors {@code j} in blocks: the cosines {@code e_ij . e_kj} of a block are one batched matrix
+     * product {@code E E^T} per side ({@code [b, n, n]}), and the gradient's {@code f_ij = sum_k (c_ik + c_ki) e_kj}
+     * another, so the {@code O(n^3 width)} part runs in ND4J's BLAS, not in Java loops.
+     */
+    private double angle(double[][] s, double[][] t, double[][] gradient) {
+        int n = s.length;
+        int w = s[0].length;
         double cube = (double) n * n * n;
         double loss = 0;
-        int w = us[0][0].length;
-        for (int j = 0; j < n; j++) {
-            double[][] c = gradient == null ? null : new double[n][n];
-            for (int i = 0; i < n; i++) {
-                for (int k = 0; k < n; k++) {
-                    double x = dot(es[i][j], es[k][j]) - dot(et[i][j], et[k][j]);
-                    loss += huber(x);
-                    if (c != null) {
-                        c[i][k] = huberSlope(x) / cube;
-                    }
-                }
-            }
-            if (c == null) {
+        for (int from = 0; from < n; from += ANCHOR_BLOCK) {
+            int b = Math.min(ANCHOR_BLOCK, n - from);
+            double[] inverse = new double[b * n];
+            INDArray es = units(s, from, b, inverse);
+            INDArray et = units(t, from, b, null);
+            INDArray x = Nd4j.matmul(es, es, false, true, false).subi(Nd4j.matmul(et, et, false, true, false));
+            INDArray a = Transforms.abs(x, true);
+            INDArray q = Transforms.min(a, 1.0, true);
+            // h(x) = q (|x| - q/2) with q = min(|x|, 1): x^2/2 inside [-1, 1], |x| - 1/2 outside
+            loss += q.mul(a.subi(q.mul(0.5))).sumNumber().doubleValue();
+            if (gradient == null) {
                 continue;
             }
-            // dB/de_ij = sum_k (c_ik + c_ki) e_kj; e = u/|u|: dB/du = (f - e (e.f)) / |u|; u_ij = s_i - s_j
-            for (int i = 0; i < n; i++) {
-                if (i == j || ds[i][j] == 0) {
-                    continue;
-                }
-                double[] f = new double[w];
-                for (int k = 0; k < n; k++) {
-                    double ck = c[i][k] + c[k][i];
-                    if (ck != 0) {
-                        for (int m = 0; m < w; m++) {
-                            f[m] += ck * es[k][j][m];
-                        }
+            INDArray c = Transforms.max(Transforms.min(x, 1.0, true), -1.0, false).divi(cube);
+            INDArray f = Nd4j.matmul(c.add(c.permute(0, 2, 1)), es);
+            INDArray ef = es.mul(f).sum(2).reshape(b, n, 1);
+            INDArray g = f.subi(es.mul(ef.broadcast(b, n, w))).muli(Nd4j.create(inverse, new long[] {b, n, 1},
+                    DataType.DOUBLE).broadcast(b, n, w)).muli(angleWeight);
+            double[] flat = DoubleRows.flat(g);
+            for (int jj = 0; jj < b; jj++) {
+                int j = from + jj;
+                for (int i = 0; i < n; i++) {
+                    int at = (jj * n + i) * w;
+                    for (int m = 0; m < w; m++) {
+                        gradient[i][m] += flat[at + m];
+                        gradient[j][m] -= flat[at + m];
                     }
-                }
-                double ef = dot(es[i][j], f);
-                for (int m = 0; m < w; m++) {
-                    double g = angleWeight * (f[m] - es[i][j][m] * ef) / ds[i][j];
-                    gradient[i][m] += g;
-                    gradient[j][m] -= g;
                 }
             }
         }
         return loss / cube;
     }
 
-    /** {@code u[i][j] = a_i - a_j}. */
-    private static double[][][] differences(double[][] a) {
+    /** Anchors handled per batched product: [b, n, n] arrays stay small (b = 32, n = 256: 2M doubles). */
+    private static final int ANCHOR_BLOCK = 32;
+
+    /**
+     * {@code e_ij = (a_i - a_j) / ||a_i - a_j||} for anchors {@code j} in {@code [from, from + b)} as {@code [b, n,
+     * width]} (zero where the distance is 0); the inverse distances into {@code inverse[jj * n + i]} when given.
+     */
+    private static INDArray units(double[][] a, int from, int b, double[] inverse) {
         int n = a.length;
-        double[][][] u = new double[n][n][];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                double[] d = new double[a[i].length];
-                for (int k = 0; k < d.length; k++) {
-                    d[k] = a[i][k] - a[j][k];
+        int w = a[0].length;
+        double[] e = new double[b * n * w];
+        for (int jj = 0; jj < b; jj++) {
+            double[] anchor = a[from + jj];
+            for (int i = 0; i < n; i++) {
+                int at = (jj * n + i) * w;
+                double norm = 0;
+                for (int m = 0; m < w; m++) {
+                    double d = a[i][m] - anchor[m];
+                    e[at + m] = d;
+                    norm += d * d;
                 }
-                u[i][j] = d;
+                norm = Math.sqrt(norm);
+                double inv = norm > 0 ? 1 / norm : 0;
+                for (int m = 0; m < w; m++) {
+                    e[at + m] *= inv;
+                }
+                if (inverse != null) {
+                    inverse[jj * n + i] = inv;
+                }
             }
         }
-        return u;
+        return Nd4j.create(e, new long[] {b, n, w}, DataType.DOUBLE);
     }
 
-    private static double[][] norms(double[][][] u) {
-        double[][] d = new double[u.length][u.length];
-        for (int i = 0; i < u.length; i++) {
-            for (int j = 0; j < u.length; j++) {
-                d[i][j] = Math.sqrt(dot(u[i][j], u[i][j]));
+    /** {@code d[i][j] = ||a_i - a_j||}. */
+    private static double[][] distances(double[][] a) {
+        int n = a.length;
+        double[][] d = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double sum = 0;
+                for (int k = 0; k < a[i].length; k++) {
+                    double x = a[i][k] - a[j][k];
+                    sum += x * x;
+                }
+                d[i][j] = Math.sqrt(sum);
+                d[j][i] = d[i][j];
             }
         }
         return d;
-    }
-
-    /** {@code u / |u|}, zero where {@code |u| = 0}. */
-    private static double[][][] units(double[][][] u, double[][] d) {
-        int n = u.length;
-        double[][][] e = new double[n][n][];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                double[] v = u[i][j].clone();
-                for (int k = 0; k < v.length && d[i][j] > 0; k++) {
-                    v[k] /= d[i][j];
-                }
-                if (d[i][j] == 0) {
-                    java.util.Arrays.fill(v, 0);
-                }
-                e[i][j] = v;
-            }
-        }
-        return e;
     }
 
     private static double sumOffDiagonal(double[][] d) {

@@ -246,7 +246,26 @@ class StudyConfigValidationTest {
                         "grid: a study with a search has no grid (the search chooses the values; search a path "
                         + "with a choice space instead)"),
                 Arguments.of("85-search-random-without-budget.yaml",
-                        "search.budget: missing (expected a mapping with candidates: N for a random search)"));
+                        "search.budget: missing (expected a mapping with candidates: N for a random search)"),
+                // the contrastive term's memory bank and FitNets' two-stage training
+                Arguments.of("86-crd-bank-size-zero.yaml",
+                        "distillation.heads.crd.memory_bank.size: expected an integer in [1, 1000000], got 0"),
+                Arguments.of("87-crd-bank-unknown-update.yaml",
+                        "distillation.heads.crd.memory_bank.update: expected one of [fifo, momentum], got 'lifo'"),
+                Arguments.of("88-crd-bank-momentum-one.yaml",
+                        "distillation.heads.crd.memory_bank.momentum: expected a number in [0, 1) (at 1 the bank "
+                        + "would never change), got 1"),
+                Arguments.of("89-crd-bank-momentum-with-fifo.yaml",
+                        "distillation.heads.crd.memory_bank.momentum: only with update: momentum (a fifo bank "
+                        + "overwrites its oldest entry)"),
+                Arguments.of("90-hint-pretrain-negative.yaml",
+                        "distillation.heads.hint.pretrain_epochs: expected an integer in [0, 100000], got -1"),
+                Arguments.of("91-two-heads-pretrain.yaml",
+                        "distillation.heads.hint2.pretrain_epochs: only one head may pre-train "
+                        + "(distillation.heads.hint does already)"),
+                Arguments.of("92-activation-pretrain.yaml",
+                        "distillation.heads.act.pretrain_epochs: unknown key 'pretrain_epochs' (valid keys here: "
+                        + "projection, student_layer, teacher, teacher_layer, teacher_pooling, type, weight)"));
     }
 
     @Test
