@@ -1,6 +1,9 @@
 package io.distill4j.loss;
 
 import java.util.Locale;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -124,58 +127,51 @@ public final class ContrastiveLossFunction extends BatchLossFunction {
         if (gradient != null) {
             remember(); // the previous training minibatch joins the bank before this step
         }
+        if (filled > 0 && bank[0].length != t[0].length) {
+            throw new IllegalArgumentException("contrastive: the memory bank holds embeddings of width "
+                    + bank[0].length + ", this minibatch's teacher layer has width " + t[0].length);
+        }
         double tau = temperature;
         double[] np = new double[n];
         double[][] z = new double[n][];
-        double[][] u = new double[n][];
+        // keys: the minibatch's teacher embeddings u_j, then the filled bank slots
+        double[][] keys = new double[n + filled][];
         for (int i = 0; i < n; i++) {
             np[i] = Math.sqrt(RelationalLossFunction.dot(p[i], p[i]));
             z[i] = scaled(p[i], np[i]);
-            u[i] = scaled(t[i], Math.sqrt(RelationalLossFunction.dot(t[i], t[i])));
+            keys[i] = scaled(t[i], Math.sqrt(RelationalLossFunction.dot(t[i], t[i])));
         }
-        if (bankSize > 0 && bank != null && bank[0].length != u[0].length) {
-            throw new IllegalArgumentException("contrastive: the memory bank holds embeddings of width "
-                    + bank[0].length + ", this minibatch's teacher layer has width " + u[0].length);
-        }
-        // keys: the minibatch's teacher embeddings, then the filled bank slots
-        int keys = n + filled;
-        double loss = 0;
-        double[] l = new double[keys];
+        System.arraycopy(bank == null ? new double[0][] : bank, 0, keys, n, filled);
+        // l = z keys^T / tau as one matrix product; B = mean_i (logsumexp_j l_ij - l_ii)
+        INDArray k = Nd4j.createFromArray(keys);
+        INDArray l = Nd4j.createFromArray(z).mmul(k.transpose()).divi(tau);
+        INDArray max = l.max(1);
+        INDArray e = Transforms.exp(l.subColumnVector(max), false);
+        INDArray sums = e.sum(1);
+        double loss = max.sumNumber().doubleValue() + Transforms.log(sums, true).sumNumber().doubleValue();
         for (int i = 0; i < n; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < keys; j++) {
-                l[j] = RelationalLossFunction.dot(z[i], key(u, j)) / tau;
-                max = Math.max(max, l[j]);
+            loss -= l.getDouble(i, i);
+        }
+        if (gradient != null) {
+            // dB/dl_ij = (softmax_j - [i == j]) / n; dB/dz_i = sum_j dB/dl_ij key_j / tau; then through z = p/|p|
+            INDArray c = e.diviColumnVector(sums);
+            for (int i = 0; i < n; i++) {
+                c.putScalar(i, i, c.getDouble(i, i) - 1);
             }
-            double sum = 0;
-            for (int j = 0; j < keys; j++) {
-                sum += Math.exp(l[j] - max);
-            }
-            loss += max + Math.log(sum) - l[i];
-            if (gradient != null && np[i] > 0) {
-                // dB/dl_ij = (softmax_j - [i == j]) / n; dB/dz_i = sum_j dB/dl_ij key_j / tau
-                double[] g = new double[z[i].length];
-                for (int j = 0; j < keys; j++) {
-                    double c = (Math.exp(l[j] - max) / sum - (i == j ? 1 : 0)) / (n * tau);
-                    double[] k = key(u, j);
-                    for (int d = 0; d < g.length; d++) {
-                        g[d] += c * k[d];
+            double[][] g = DoubleRows.of(c.mmul(k).divi(n * tau));
+            for (int i = 0; i < n; i++) {
+                if (np[i] > 0) {
+                    double zg = RelationalLossFunction.dot(z[i], g[i]);
+                    for (int d = 0; d < g[i].length; d++) {
+                        gradient[i][d] += (g[i][d] - z[i][d] * zg) / np[i];
                     }
                 }
-                double zg = RelationalLossFunction.dot(z[i], g);
-                for (int d = 0; d < g.length; d++) {
-                    gradient[i][d] += (g[d] - z[i][d] * zg) / np[i];
-                }
+            }
+            if (bankSize > 0) {
+                pending = java.util.Arrays.copyOf(keys, n);
             }
         }
-        if (gradient != null && bankSize > 0) {
-            pending = u;
-        }
         return loss / n;
-    }
-
-    private double[] key(double[][] u, int j) {
-        return j < u.length ? u[j] : bank[j - u.length];
     }
 
     /** Writes the last training minibatch's teacher embeddings into the bank's ring slots. */
