@@ -170,20 +170,7 @@ class FeatureTermsTest {
             assertEquals(7, f.bankFilled());
             INDArray withoutBank = new ContrastiveLossFunction(0.7, 0.3).computeGradient(labels, out, ID, null);
             assertFalse(withoutBank.equalsWithEps(gradient, 1e-6), "the bank did not change the gradient");
-            for (int i = 0; i < 5; i++) {
-                for (int k = 0; k < 3; k++) {
-                    double x = out.getDouble(i, k);
-                    double h = 1e-6;
-                    out.putScalar(i, k, x + h);
-                    double up = f.computeScore(labels, out, ID, null, false);
-                    out.putScalar(i, k, x - h);
-                    double down = f.computeScore(labels, out, ID, null, false);
-                    out.putScalar(i, k, x);
-                    double numeric = (up - down) / (2 * h);
-                    assertEquals(numeric, gradient.getDouble(i, k), 1e-6 * Math.max(1, Math.abs(numeric)),
-                            update + " at (" + i + ", " + k + ")");
-                }
-            }
+            assertMatchesFiniteDifferences(f, labels, out, gradient, update.name());
         }
     }
 
@@ -242,21 +229,27 @@ class FeatureTermsTest {
             INDArray out = gaussian(random, n, attention ? 8 : 3);
             INDArray labels = attention ? Nd4j.rand(DataType.DOUBLE, n, 4) : gaussian(random, n, sameWidth ? 3 : 4);
             INDArray gradient = f.computeGradient(labels, out, ID, null);
-            for (int i = 0; i < n; i++) {
-                for (int k = 0; k < out.size(1); k++) {
-                    double x = out.getDouble(i, k);
-                    double h = 1e-6;
-                    out.putScalar(i, k, x + h);
-                    double up = f.computeScore(labels, out, ID, null, false);
-                    out.putScalar(i, k, x - h);
-                    double down = f.computeScore(labels, out, ID, null, false);
-                    out.putScalar(i, k, x);
-                    double numeric = (up - down) / (2 * h);
-                    assertEquals(numeric, gradient.getDouble(i, k), 1e-6 * Math.max(1, Math.abs(numeric)),
-                            f + " at (" + i + ", " + k + ")");
-                }
-            }
+            assertMatchesFiniteDifferences(f, labels, out, gradient, f.toString());
             assertTrue(gradient.norm2Number().doubleValue() > 0, f + ": zero gradient");
+        }
+    }
+
+    /** Central differences of the summed score at {@code out}, entry by entry, against {@code gradient}. */
+    private static void assertMatchesFiniteDifferences(ILossFunction f, INDArray labels, INDArray out,
+            INDArray gradient, String what) {
+        for (int i = 0; i < out.size(0); i++) {
+            for (int k = 0; k < out.size(1); k++) {
+                double x = out.getDouble(i, k);
+                double h = 1e-6;
+                out.putScalar(i, k, x + h);
+                double up = f.computeScore(labels, out, ID, null, false);
+                out.putScalar(i, k, x - h);
+                double down = f.computeScore(labels, out, ID, null, false);
+                out.putScalar(i, k, x);
+                double numeric = (up - down) / (2 * h);
+                assertEquals(numeric, gradient.getDouble(i, k), 1e-6 * Math.max(1, Math.abs(numeric)),
+                        what + " at (" + i + ", " + k + ")");
+            }
         }
     }
 
