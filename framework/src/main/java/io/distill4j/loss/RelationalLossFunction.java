@@ -3,6 +3,7 @@ package io.distill4j.loss;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -24,8 +25,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * The head's score is {@code weight * B}. The paper weighs the terms 25 and 50 (its lambda_D, lambda_A); here their
  * ratio is the default ({@code distance_weight: 1, angle_weight: 2}) and {@code weight} scales both. The angle term
  * averages over all {@code n^3} triples including degenerate ones (zero on both sides), as the authors' code does; it
- * costs {@code O(n^3 width)} per minibatch, done as batched matrix products in ND4J ({@code angle_weight: 0} skips
- * it). See {@link BatchLossFunction}.
+ * costs {@code O(n^3)} per minibatch, done in ND4J from the Gram matrices ({@code angle_weight: 0} skips it). See
+ * {@link BatchLossFunction}.
  */
 public final class RelationalLossFunction extends BatchLossFunction {
     private static final long serialVersionUID = 1L;
@@ -111,21 +112,27 @@ public final class RelationalLossFunction extends BatchLossFunction {
     }
 
     /**
-     * The angle term, anchors {@code j} in blocks: the cosines {@code e_ij . e_kj} of a block are one batched matrix
-     * product {@code E E^T} per side ({@code [b, n, n]}), and the gradient's {@code f_ij = sum_k (c_ik + c_ki) e_kj}
-     * another, so the {@code O(n^3 width)} part runs in ND4J's BLAS, not in Java loops.
+     * The angle term, anchors {@code j} in blocks of {@value #ANCHOR_BLOCK}. The cosines come from the Gram matrix
+     * {@code G = A A^T} (computed once): {@code (a_i - a_j) . (a_k - a_j) = G_ik - G_ij - G_jk + G_jj}, divided by
+     * both distances, so the {@code O(n^3)} part is element-wise ND4J work without the width factor (the teacher's
+     * layer may be wide); the gradient's {@code f_ij = sum_k (c_ik + c_ki) e_kj} is one batched matrix product over
+     * the student's width.
      */
     private double angle(double[][] s, double[][] t, double[][] gradient) {
         int n = s.length;
         int w = s[0].length;
         double cube = (double) n * n * n;
+        INDArray sa = Nd4j.createFromArray(s);
+        INDArray gs = sa.mmul(sa.transpose());
+        INDArray ta = Nd4j.createFromArray(t);
+        INDArray gt = ta.mmul(ta.transpose());
+        double[][] invS = inverseDistances(s);
+        double[][] invT = inverseDistances(t);
         double loss = 0;
         for (int from = 0; from < n; from += ANCHOR_BLOCK) {
             int b = Math.min(ANCHOR_BLOCK, n - from);
-            double[] inverse = new double[b * n];
-            INDArray es = units(s, from, b, inverse);
-            INDArray et = units(t, from, b, null);
-            INDArray x = Nd4j.matmul(es, es, false, true, false).subi(Nd4j.matmul(et, et, false, true, false));
+            INDArray inverse = block(invS, from, b);
+            INDArray x = cosines(gs, inverse, from, b).subi(cosines(gt, block(invT, from, b), from, b));
             INDArray a = Transforms.abs(x, true);
             INDArray q = Transforms.min(a, 1.0, true);
             // h(x) = q (|x| - q/2) with q = min(|x|, 1): x^2/2 inside [-1, 1], |x| - 1/2 outside
@@ -133,11 +140,12 @@ public final class RelationalLossFunction extends BatchLossFunction {
             if (gradient == null) {
                 continue;
             }
+            INDArray es = units(s, from, b, inverse);
             INDArray c = Transforms.max(Transforms.min(x, 1.0, true), -1.0, false).divi(cube);
             INDArray f = Nd4j.matmul(c.add(c.permute(0, 2, 1)), es);
             INDArray ef = es.mul(f).sum(2).reshape(b, n, 1);
-            INDArray g = f.subi(es.mul(ef.broadcast(b, n, w))).muli(Nd4j.create(inverse, new long[] {b, n, 1},
-                    DataType.DOUBLE).broadcast(b, n, w)).muli(angleWeight);
+            INDArray g = f.subi(es.mul(ef.broadcast(b, n, w))).muli(inverse.reshape(b, n, 1).broadcast(b, n, w))
+                    .muli(angleWeight);
             double[] flat = DoubleRows.flat(g);
             for (int jj = 0; jj < b; jj++) {
                 int j = from + jj;
@@ -153,34 +161,56 @@ public final class RelationalLossFunction extends BatchLossFunction {
         return loss / cube;
     }
 
-    /** Anchors handled per batched product: [b, n, n] arrays stay small (b = 32, n = 256: 2M doubles). */
+    /** Anchors handled at once: [b, n, n] arrays stay small (b = 32, n = 256: 2M doubles). */
     private static final int ANCHOR_BLOCK = 32;
 
     /**
-     * {@code e_ij = (a_i - a_j) / ||a_i - a_j||} for anchors {@code j} in {@code [from, from + b)} as {@code [b, n,
-     * width]} (zero where the distance is 0); the inverse distances into {@code inverse[jj * n + i]} when given.
+     * {@code cos[jj][i][k] = e_ij . e_kj} for anchors {@code j = from + jj}, from the Gram matrix and the inverse
+     * distances {@code inverse[jj][i] = 1 / ||a_i - a_j||} (0 where the distance is 0, so degenerate cosines are 0).
      */
-    private static INDArray units(double[][] a, int from, int b, double[] inverse) {
+    private static INDArray cosines(INDArray gram, INDArray inverse, int from, int b) {
+        int n = (int) gram.size(0);
+        INDArray rows = gram.get(NDArrayIndex.interval(from, from + b), NDArrayIndex.all()); // G_ji
+        INDArray self = Nd4j.createUninitialized(DataType.DOUBLE, b);
+        for (int jj = 0; jj < b; jj++) {
+            self.putScalar(jj, gram.getDouble(from + jj, from + jj));
+        }
+        INDArray dots = gram.reshape(1, n, n).broadcast(b, n, n)
+                .sub(rows.reshape(b, n, 1).broadcast(b, n, n))
+                .subi(rows.reshape(b, 1, n).broadcast(b, n, n))
+                .addi(self.reshape(b, 1, 1).broadcast(b, n, n));
+        return dots.muli(inverse.reshape(b, n, 1).broadcast(b, n, n)).muli(inverse.reshape(b, 1, n)
+                .broadcast(b, n, n));
+    }
+
+    /** Rows {@code [from, from + b)} of a matrix as {@code [b, n]}. */
+    private static INDArray block(double[][] m, int from, int b) {
+        return Nd4j.createFromArray(java.util.Arrays.copyOfRange(m, from, from + b));
+    }
+
+    /** {@code 1 / ||a_i - a_j||}, 0 where the distance is 0. */
+    private static double[][] inverseDistances(double[][] a) {
+        double[][] d = distances(a);
+        for (double[] row : d) {
+            for (int k = 0; k < row.length; k++) {
+                row[k] = row[k] > 0 ? 1 / row[k] : 0;
+            }
+        }
+        return d;
+    }
+
+    /** {@code e_ij = (a_i - a_j) * inverse[jj][i]} for anchors {@code j = from + jj} as {@code [b, n, width]}. */
+    private static INDArray units(double[][] a, int from, int b, INDArray inverse) {
         int n = a.length;
         int w = a[0].length;
+        double[] inv = DoubleRows.flat(inverse);
         double[] e = new double[b * n * w];
         for (int jj = 0; jj < b; jj++) {
             double[] anchor = a[from + jj];
             for (int i = 0; i < n; i++) {
                 int at = (jj * n + i) * w;
-                double norm = 0;
                 for (int m = 0; m < w; m++) {
-                    double d = a[i][m] - anchor[m];
-                    e[at + m] = d;
-                    norm += d * d;
-                }
-                norm = Math.sqrt(norm);
-                double inv = norm > 0 ? 1 / norm : 0;
-                for (int m = 0; m < w; m++) {
-                    e[at + m] *= inv;
-                }
-                if (inverse != null) {
-                    inverse[jj * n + i] = inv;
+                    e[at + m] = (a[i][m] - anchor[m]) * inv[jj * n + i];
                 }
             }
         }
