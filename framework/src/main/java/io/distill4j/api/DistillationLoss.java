@@ -58,6 +58,15 @@ public interface DistillationLoss {
         return Map.of();
     }
 
+    /**
+     * Epochs of a pre-training stage before the study's objective trains (FitNets' first stage, Romero et al. 2015):
+     * this head alone, at weight 1, trains only the layers its output depends on (the student's layers up to the
+     * one it reads, and its own projection head); {@code 0} (the default): no such stage.
+     */
+    default int pretrainingEpochs() {
+        return 0;
+    }
+
     /** The live loss function of this trial's head. */
     ILossFunction lossFunction();
 

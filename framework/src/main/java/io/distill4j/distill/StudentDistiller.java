@@ -14,7 +14,15 @@ import io.distill4j.api.Schedule;
 import io.distill4j.api.Student;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.model.Networks;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +43,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * minibatches of the training batch size, so that a loss of the whole minibatch, such as relational KD, scores
  * validation on batches like those it trains on), their validation sum
  * {@code objective.val} (without weight decay the training terms sum to the training objective), and the label-based
- * validation metrics of {@link GraphTrainer}, agreement against the first (primary) teacher included.
+ * validation metrics of {@link GraphTrainer}, agreement against the first (primary) teacher included. A head with
+ * {@link DistillationLoss#pretrainingEpochs()} first trains alone ({@link #pretrain}); those epochs are reported under
+ * the prefix {@value #PRETRAIN_SCOPE} and count in the training time.
  */
 public final class StudentDistiller {
+    /** The metric-name prefix of the epochs of a pre-training stage (FitNets' first stage). */
+    public static final String PRETRAIN_SCOPE = "pretrain.";
+
     private StudentDistiller() {
     }
 
@@ -93,6 +106,24 @@ public final class StudentDistiller {
         }
         HeadScores heads = new HeadScores(losses, training.batchSize());
         graph.addListeners(heads);
+        TrainingObserver withHeads = report -> {
+            Map<String, Double> values = new LinkedHashMap<>(report.values());
+            values.putAll(heads.epochTrainScores());
+            long validating = System.nanoTime();
+            Map<String, Double> validationTerms = heads.validationScores(graph, validationHeads);
+            PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
+            values.putAll(validationTerms);
+            values.put(EpochReport.OBJECTIVE_VAL, validationTerms.values().stream().mapToDouble(d -> d).sum());
+            observer.onEpoch(new EpochReport(report.epoch(), report.epochs(), report.trainLoss(),
+                    report.validationLoss(), values, report.millis(), report.scope()));
+        };
+        long pretrainMillis = 0;
+        for (DistillationLoss loss : losses) {
+            if (loss.pretrainingEpochs() > 0) {
+                pretrainMillis += pretrain(name, graph, losses, loss, iterator, validationSet, training,
+                        report -> withHeads.onEpoch(report.scoped(PRETRAIN_SCOPE))).millis();
+            }
+        }
         GraphTrainer.Outcome outcome = GraphTrainer.train(name, graph, iterator, validationSet, training, epoch -> {
             Map<String, Double> values = new LinkedHashMap<>();
             for (ScheduledParameter s : schedules) {
@@ -106,19 +137,69 @@ public final class StudentDistiller {
                         s.loss().parameters().get(s.parameter()));
             }
             return values;
-        }, report -> {
-            Map<String, Double> values = new LinkedHashMap<>(report.values());
-            values.putAll(heads.epochTrainScores());
-            long validating = System.nanoTime();
-            Map<String, Double> validationTerms = heads.validationScores(graph, validationHeads);
-            PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
-            values.putAll(validationTerms);
-            values.put(EpochReport.OBJECTIVE_VAL, validationTerms.values().stream().mapToDouble(d -> d).sum());
-            observer.onEpoch(new EpochReport(report.epoch(), report.epochs(), report.trainLoss(),
-                    report.validationLoss(), values, report.millis(), report.scope()));
-        });
+        }, withHeads);
         graph.setListeners(new java.util.ArrayList<>());
-        return new Result(graph, outcome);
+        return new Result(graph, new GraphTrainer.Outcome(outcome.epochsRun(), outcome.bestEpoch(),
+                outcome.bestValidationLoss(), outcome.stoppedEarly(), outcome.millis() + pretrainMillis));
+    }
+
+    /**
+     * FitNets' first stage (Romero et al. 2015): {@code head} alone, at weight 1, trains for its
+     * {@link DistillationLoss#pretrainingEpochs()} the layers its output depends on (the student's layers up to the
+     * one it reads and its own projection head); every other layer is restored after each step meanwhile and every
+     * other head's weight is 0. Afterwards every weight is as configured and the optimiser's state is reset,
+     * so the second stage starts Adam afresh on the whole student. No early stopping in this stage.
+     */
+    public static GraphTrainer.Outcome pretrain(String name, ComputationGraph graph, List<DistillationLoss> losses,
+            DistillationLoss head, MultiDataSetIterator iterator, GraphTrainer.Validation validation,
+            TrainingSettings training, TrainingObserver observer) {
+        Set<String> trained = feeding(graph, head.headName());
+        Map<DistillationLoss, Double> weights = new LinkedHashMap<>();
+        for (DistillationLoss loss : losses) {
+            weights.put(loss, loss.parameters().get(DistillationLoss.WEIGHT));
+            loss.setParameter(DistillationLoss.WEIGHT, loss == head ? 1 : 0);
+        }
+        // the other layers are held fixed by restoring them after every step (a learning rate of 0 would not do:
+        // DL4J's Adam replaces a zero step size by its epsilon)
+        Map<String, INDArray> frozen = new LinkedHashMap<>();
+        for (Layer layer : graph.getLayers()) {
+            String layerName = layer.conf().getLayer().getLayerName();
+            if (layer.numParams() > 0 && !trained.contains(layerName)) {
+                frozen.put(layerName, layer.params().dup());
+            }
+        }
+        List<TrainingListener> listeners = new ArrayList<>(graph.getListeners());
+        List<TrainingListener> withRestore = new ArrayList<>(listeners);
+        withRestore.add(new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                frozen.forEach((layerName, p) -> graph.getLayer(layerName).params().assign(p));
+            }
+        });
+        graph.setListeners(withRestore);
+        try {
+            return GraphTrainer.train(name + " (" + head.headName() + " pre-training)", graph, iterator, validation,
+                    new TrainingSettings(head.pretrainingEpochs(), training.batchSize(), training.learningRate(),
+                            training.l2(), 0), epoch -> Map.of(), observer);
+        } finally {
+            weights.forEach((loss, w) -> loss.setParameter(DistillationLoss.WEIGHT, w));
+            graph.setListeners(listeners);
+            graph.getUpdater().getStateViewArray().assign(0);
+        }
+    }
+
+    /** The vertices {@code vertex} depends on, itself included (the graph's inputs excluded). */
+    static Set<String> feeding(ComputationGraph graph, String vertex) {
+        Map<String, List<String>> inputs = graph.getConfiguration().getVertexInputs();
+        Set<String> seen = new LinkedHashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(vertex));
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            if (seen.add(v)) {
+                todo.addAll(inputs.getOrDefault(v, List.of()));
+            }
+        }
+        return seen;
     }
 
     /**

@@ -181,10 +181,18 @@ public record StudyConfig(
         Map<String, DistillationLoss> headProbes = new LinkedHashMap<>();
         distillation.optionalSection("heads").ifPresent(h -> {
             java.util.Set<String> names = new java.util.HashSet<>();
+            String pretraining = null;
             for (String key : h.keys()) {
                 ConfigNode section = h.section(key);
                 DistillationLoss head = Plugins.create(DistillationLoss.class, section);
                 headProbes.put(key, head);
+                if (head.pretrainingEpochs() > 0) {
+                    if (pretraining != null) {
+                        throw section.error("pretrain_epochs", "only one head may pre-train (distillation.heads."
+                                + pretraining + " does already)");
+                    }
+                    pretraining = key;
+                }
                 if (head.teacherName() != null && !teachers.containsKey(head.teacherName())) {
                     throw section.error("teacher", "no teacher named '" + head.teacherName() + "' (teachers: "
                             + String.join(", ", teachers.keySet()) + ")");

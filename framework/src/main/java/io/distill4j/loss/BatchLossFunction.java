@@ -11,11 +11,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * so such a loss {@code B(S, T)} of the minibatch's outputs {@code S} and labels {@code T} is exact, with this
  * convention: the minibatch score is {@code weight * B}, every example's score is that same value (so their mean is
  * the score), and the gradient returned is {@code n * weight * dB/dS} (DL4J divides by the minibatch size {@code n}
- * in the updater). A minibatch of one example scores 0. The arithmetic runs in double precision on the Java heap
- * (outputs are small); masks are not supported (no sequence masks reach feature heads).
+ * in the updater). A minibatch of one example scores 0. The arithmetic runs in double precision (outputs are small);
+ * masks are not supported (no sequence masks reach feature heads). A score of exactly the outputs and labels of the
+ * last gradient reuses the loss computed with that gradient (DL4J scores every training minibatch after its
+ * gradient), so a training step computes the batch loss once.
  */
 public abstract class BatchLossFunction extends WeightedLossFunction {
     private static final long serialVersionUID = 1L;
+
+    // DL4J scores a training minibatch right after its gradient, with the same outputs and labels: the loss computed
+    // with the gradient is remembered for that score instead of computing the batch loss twice
+    private transient double[][][] lastGradientInputs;
+    private transient double lastGradientLoss;
 
     protected BatchLossFunction(double weight) {
         super(weight);
@@ -50,8 +57,17 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
             boolean average) {
         double[][][] a = arrays(labels, preOutput, activationFn, mask);
         int n = a[0].length;
-        double b = n < 2 ? 0 : weight() * batchLoss(a[0], a[1], null);
+        double b = n < 2 ? 0 : weight() * (Arrays.deepEquals(a, lastGradientInputs) ? lastGradientLoss
+                : batchLoss(a[0], a[1], null));
         return average ? b : b * n;
+    }
+
+    /**
+     * Forgets the loss remembered from the last gradient: a subclass calls it when a setting of the loss changes
+     * (the weight is applied outside {@link #batchLoss} and needs no call).
+     */
+    protected final void forget() {
+        lastGradientInputs = null;
     }
 
     @Override
@@ -66,7 +82,8 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
         int n = a[0].length;
         double[][] g = new double[n][a[0].length == 0 ? 0 : a[0][0].length];
         if (n >= 2) {
-            batchLoss(a[0], a[1], g);
+            lastGradientLoss = batchLoss(a[0], a[1], g);
+            lastGradientInputs = a;
         }
         double scale = n * weight();
         for (double[] row : g) {

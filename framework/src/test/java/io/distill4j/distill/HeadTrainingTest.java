@@ -81,6 +81,76 @@ class HeadTrainingTest {
     }
 
     /**
+     * FitNets' two stages, with KD's stand-in (a hard-label head at weight 1, with l2) and the hint at weight 0 after
+     * its pre-training: stage 1 moves only the guided layer hidden_0 and the hint's projection, even though the other
+     * heads and weight decay would move every layer; then every weight and learning rate is back, so one step of the
+     * second stage moves the whole student.
+     */
+    @Test
+    void twoStageFitNetsPreTrainsTheLowerLayersThenTrainsEverything() {
+        var hard = new HardLabelCrossEntropy(1);
+        var hint = new FitNetsHint(new io.distill4j.loss.FeatureTerm.Spec("hidden_0", "t",
+                DistillationLoss.DEFAULT_TEACHER, io.distill4j.loss.FeatureTerm.Projection.LINEAR,
+                io.distill4j.loss.FeatureTerm.Pooling.NONE, 1), 0, 2);
+        List<DistillationLoss> losses = List.of(hard, hint);
+        TrainingSettings settings = new TrainingSettings(3, 32, 0.01, 0.001, 0);
+        ComputationGraph graph = io.distill4j.model.Networks.build(STUDENT, losses, SHAPE, settings, 11,
+                Map.of("hard", 3L, "hint_hidden_0", 4L));
+        Map<String, INDArray> before = params(graph);
+        var train = split(1);
+        var iterator = new io.distill4j.train.ShufflingMultiDataSetIterator(new INDArray[] {train.input()},
+                new INDArray[] {hard.labels(train.oneHot(), null),
+                        hint.labels(train.oneHot(), train.teachers().get(DistillationLoss.DEFAULT_TEACHER))}, 32, 5);
+        List<EpochReport> reports = new ArrayList<>();
+        var outcome = StudentDistiller.pretrain("two-stage", graph, losses, hint, iterator,
+                new io.distill4j.train.GraphTrainer.Validation(split(2).input(), split(2).oneHot()), settings,
+                reports::add);
+        assertEquals(2, outcome.epochsRun());
+        assertEquals(2, reports.size());
+        Map<String, INDArray> stage1 = params(graph);
+        assertFalse(before.get("hidden_0").equalsWithEps(stage1.get("hidden_0"), 1e-6), "stage 1: hidden_0 stayed");
+        assertFalse(before.get("hint_hidden_0_projection").equalsWithEps(stage1.get("hint_hidden_0_projection"), 1e-6),
+                "stage 1: the hint's projection stayed");
+        assertTrue(before.get("hidden_1").equalsWithEps(stage1.get("hidden_1"), 0), "stage 1 moved hidden_1");
+        assertTrue(before.get(VertexNames.LOGITS).equalsWithEps(stage1.get(VertexNames.LOGITS), 0),
+                "stage 1 moved the logits");
+        // stage 2: the configured weights (hard 1, hint 0) and every learning rate are back
+        assertEquals(1, hard.parameters().get(DistillationLoss.WEIGHT));
+        assertEquals(0, hint.parameters().get(DistillationLoss.WEIGHT));
+        iterator.reset();
+        graph.fit(iterator.next());
+        Map<String, INDArray> stage2 = params(graph);
+        for (String layer : List.of("hidden_0", "hidden_1", VertexNames.LOGITS)) {
+            assertFalse(stage1.get(layer).equalsWithEps(stage2.get(layer), 1e-7), "stage 2 did not train " + layer);
+        }
+    }
+
+    /** Through {@link StudentDistiller#train}: the pre-training epochs come first, reported under their prefix. */
+    @Test
+    void preTrainingEpochsAreReportedUnderTheirPrefix() {
+        var hint = new FitNetsHint(new io.distill4j.loss.FeatureTerm.Spec("hidden_1", "t",
+                DistillationLoss.DEFAULT_TEACHER, io.distill4j.loss.FeatureTerm.Projection.LINEAR,
+                io.distill4j.loss.FeatureTerm.Pooling.NONE, 1), 0.5, 2);
+        ComputationGraph[] graph = new ComputationGraph[1];
+        List<EpochReport> reports = train(List.of(new HardLabelCrossEntropy(), hint),
+                new TrainingSettings(3, 32, 0.01, 0, 0), graph);
+        assertEquals(List.of("pretrain.", "pretrain.", "", "", ""), reports.stream().map(EpochReport::scope).toList());
+        double first = reports.get(0).values().get("objective.val.hint_hidden_1");
+        double second = reports.get(1).values().get("objective.val.hint_hidden_1");
+        assertTrue(second < first, "the hint did not train in stage 1: " + first + " -> " + second);
+    }
+
+    private static Map<String, INDArray> params(ComputationGraph graph) {
+        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        for (var layer : graph.getLayers()) {
+            if (layer.numParams() > 0) {
+                out.put(layer.conf().getLayer().getLayerName(), layer.params().dup());
+            }
+        }
+        return out;
+    }
+
+    /**
      * Each head's train and validation score per epoch: the train scores sum to the graph's own loss (no l2), and the
      * hard-label head's validation score is its weight times the validation cross-entropy.
      */

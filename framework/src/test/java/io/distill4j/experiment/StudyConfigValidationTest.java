@@ -267,7 +267,26 @@ class StudyConfigValidationTest {
                         "chain.stages[1]: the student mlp[16] has no layer 'hidden_1' (its layers: hidden_0, logits)"),
                 Arguments.of("94-chain-stage-set-by-hand.yaml",
                         "chain.stage: is set by distill4j for each stage's trial; remove it (stages are numbered by "
-                        + "their order in chain.stages)"));
+                        + "their order in chain.stages)")),
+                // the contrastive term's memory bank and FitNets' two-stage training
+                Arguments.of("95-crd-bank-size-zero.yaml",
+                        "distillation.heads.crd.memory_bank.size: expected an integer in [1, 1000000], got 0"),
+                Arguments.of("96-crd-bank-unknown-update.yaml",
+                        "distillation.heads.crd.memory_bank.update: expected one of [fifo, momentum], got 'lifo'"),
+                Arguments.of("97-crd-bank-momentum-one.yaml",
+                        "distillation.heads.crd.memory_bank.momentum: expected a number in [0, 1) (at 1 the bank "
+                        + "would never change), got 1"),
+                Arguments.of("98-crd-bank-momentum-with-fifo.yaml",
+                        "distillation.heads.crd.memory_bank.momentum: only with update: momentum (a fifo bank "
+                        + "overwrites its oldest entry)"),
+                Arguments.of("99-hint-pretrain-negative.yaml",
+                        "distillation.heads.hint.pretrain_epochs: expected an integer in [0, 100000], got -1"),
+                Arguments.of("100-two-heads-pretrain.yaml",
+                        "distillation.heads.hint2.pretrain_epochs: only one head may pre-train "
+                        + "(distillation.heads.hint does already)"),
+                Arguments.of("101-activation-pretrain.yaml",
+                        "distillation.heads.act.pretrain_epochs: unknown key 'pretrain_epochs' (valid keys here: "
+                        + "projection, student_layer, teacher, teacher_layer, teacher_pooling, type, weight)"));
     }
 
     @Test

@@ -126,6 +126,55 @@ class FeatureTermsTest {
     }
 
     /**
+     * The memory bank (K = 1): a first training minibatch with teacher rows (0,2), (2,0) enters the bank at the next
+     * training step; fifo keeps the last, (1,0); momentum 0.5 keeps normalise(0.5 (0,1) + 0.5 (1,0)) = (1,1)/sqrt2.
+     * Then the contrastive golden case above has one more negative per row: z_1 = (1,0), z_2 = (1,1)/sqrt2, tau 0.5.
+     */
+    @Test
+    void contrastiveMemoryBankGolden() {
+        double r2 = Math.sqrt(2);
+        double[][] p = {{2, 0}, {1, 1}};
+        double[][] t = {{1, 0}, {0, 3}};
+        // fifo bank (1,0): the extra logits are 2 (row 1) and sqrt2 (row 2)
+        double fifo = ((Math.log(Math.exp(2) + 1 + Math.exp(2)) - 2)
+                + (Math.log(3 * Math.exp(r2)) - r2)) / 2;
+        // momentum bank (1,1)/sqrt2: the extra logits are sqrt2 (row 1) and 2 (row 2)
+        double momentum = ((Math.log(Math.exp(2) + 1 + Math.exp(r2)) - 2)
+                + (Math.log(2 * Math.exp(r2) + Math.exp(2)) - r2)) / 2;
+        var bankUpdates = Map.of(ContrastiveLossFunction.BankUpdate.FIFO, fifo,
+                ContrastiveLossFunction.BankUpdate.MOMENTUM, momentum);
+        for (var e : bankUpdates.entrySet()) {
+            var f = new ContrastiveLossFunction(1, 0.5, 1, e.getKey(), 0.5);
+            f.computeGradient(m(new double[][] {{0, 2}, {2, 0}}), m(new double[][] {{0, 1}, {1, 0}}), ID, null);
+            assertEquals(0, f.bankFilled(), "a minibatch joins the bank only at the next training step");
+            f.computeGradient(m(t), m(p), ID, null);
+            assertEquals(1, f.bankFilled());
+            assertEquals(e.getValue(), score(f, p, t), 1e-12, e.getKey().name());
+            // scoring only reads the bank: a second score is the same
+            assertEquals(e.getValue(), score(f, p, t), 1e-12, e.getKey().name());
+        }
+    }
+
+    /** With a filled bank the bank's negatives enter the gradient too: central differences against it. */
+    @Test
+    void contrastiveMemoryBankGradientMatchesFiniteDifferences() {
+        Random random = new Random(5);
+        for (var update : ContrastiveLossFunction.BankUpdate.values()) {
+            var f = new ContrastiveLossFunction(0.7, 0.3, 7, update, 0.5);
+            for (int warm = 0; warm < 3; warm++) {
+                f.computeGradient(gaussian(random, 5, 3), gaussian(random, 5, 3), ID, null);
+            }
+            INDArray out = gaussian(random, 5, 3);
+            INDArray labels = gaussian(random, 5, 3);
+            INDArray gradient = f.computeGradient(labels, out, ID, null);
+            assertEquals(7, f.bankFilled());
+            INDArray withoutBank = new ContrastiveLossFunction(0.7, 0.3).computeGradient(labels, out, ID, null);
+            assertFalse(withoutBank.equalsWithEps(gradient, 1e-6), "the bank did not change the gradient");
+            assertMatchesFiniteDifferences(f, labels, out, gradient, update.name());
+        }
+    }
+
+    /**
      * Attention transfer: A = [[1,0,2],[1,1,0]] (2 channels, 3 steps) gives Q = (2, 1, 4), q = Q/sqrt21; against
      * q_T = (1, 0, 0), L = 1/3 sum (q - q_T)^2.
      */
@@ -180,21 +229,27 @@ class FeatureTermsTest {
             INDArray out = gaussian(random, n, attention ? 8 : 3);
             INDArray labels = attention ? Nd4j.rand(DataType.DOUBLE, n, 4) : gaussian(random, n, sameWidth ? 3 : 4);
             INDArray gradient = f.computeGradient(labels, out, ID, null);
-            for (int i = 0; i < n; i++) {
-                for (int k = 0; k < out.size(1); k++) {
-                    double x = out.getDouble(i, k);
-                    double h = 1e-6;
-                    out.putScalar(i, k, x + h);
-                    double up = f.computeScore(labels, out, ID, null, false);
-                    out.putScalar(i, k, x - h);
-                    double down = f.computeScore(labels, out, ID, null, false);
-                    out.putScalar(i, k, x);
-                    double numeric = (up - down) / (2 * h);
-                    assertEquals(numeric, gradient.getDouble(i, k), 1e-6 * Math.max(1, Math.abs(numeric)),
-                            f + " at (" + i + ", " + k + ")");
-                }
-            }
+            assertMatchesFiniteDifferences(f, labels, out, gradient, f.toString());
             assertTrue(gradient.norm2Number().doubleValue() > 0, f + ": zero gradient");
+        }
+    }
+
+    /** Central differences of the summed score at {@code out}, entry by entry, against {@code gradient}. */
+    private static void assertMatchesFiniteDifferences(ILossFunction f, INDArray labels, INDArray out,
+            INDArray gradient, String what) {
+        for (int i = 0; i < out.size(0); i++) {
+            for (int k = 0; k < out.size(1); k++) {
+                double x = out.getDouble(i, k);
+                double h = 1e-6;
+                out.putScalar(i, k, x + h);
+                double up = f.computeScore(labels, out, ID, null, false);
+                out.putScalar(i, k, x - h);
+                double down = f.computeScore(labels, out, ID, null, false);
+                out.putScalar(i, k, x);
+                double numeric = (up - down) / (2 * h);
+                assertEquals(numeric, gradient.getDouble(i, k), 1e-6 * Math.max(1, Math.abs(numeric)),
+                        what + " at (" + i + ", " + k + ")");
+            }
         }
     }
 
@@ -208,6 +263,7 @@ class FeatureTermsTest {
             "{type: similarity, student_layer: hidden_0, teacher_layer: t, projection: linear}",
             "{type: rkd, student_layer: hidden_0, teacher_layer: t, projection: mlp}",
             "{type: crd, student_layer: hidden_0, teacher_layer: seq, teacher_pooling: adaptive, bins: 2}",
+            "{type: crd, student_layer: hidden_0, teacher_layer: t, memory_bank: {size: 5, update: momentum}}",
             "{type: hint, student_layer: lstm_0, teacher_layer: seq, projection: conv}",
             "{type: activation, student_layer: lstm_1, teacher_layer: seq, teacher_pooling: last}",
             "{type: attention, student_layer: lstm_0, teacher_layer: seq}"})
@@ -217,6 +273,11 @@ class FeatureTermsTest {
             Fixture f = Fixture.of(section, 6, DataType.DOUBLE);
             ComputationGraph graph = Networks.assemble(new NeuralNetConfiguration.Builder().seed(3)
                     .dataType(DataType.DOUBLE).updater(new NoOp()), f.student, f.losses, f.shape, f.widths);
+            graph.fit(f.data); // fills a memory bank, if any (no-op updater: the parameters stay)
+            graph.fit(f.data);
+            if (f.losses.get(0).lossFunction() instanceof ContrastiveLossFunction c && c.bankSize() > 0) {
+                assertEquals(c.bankSize(), c.bankFilled(), section);
+            }
             assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
                     .inputs(f.data.getFeatures()).labels(f.data.getLabels()).epsilon(1e-6).maxRelError(1e-3)
                     .minAbsoluteError(1e-8)), section + ": DL4J gradient check failed");
@@ -238,6 +299,7 @@ class FeatureTermsTest {
             "{type: similarity, student_layer: hidden_1, teacher_layer: t, projection: linear}",
             "{type: rkd, student_layer: hidden_1, teacher_layer: t, projection: linear}",
             "{type: crd, student_layer: hidden_1, teacher_layer: seq, teacher_pooling: mean}",
+            "{type: crd, student_layer: hidden_1, teacher_layer: t, memory_bank: {size: 64, update: fifo}}",
             "{type: hint, student_layer: lstm_0, teacher_layer: seq, projection: conv}",
             "{type: attention, student_layer: lstm_0, teacher_layer: seq}"})
     void oneStepWithTheTermAloneMovesTrunkAndHead(String section) {
