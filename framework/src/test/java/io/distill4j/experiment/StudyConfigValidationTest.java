@@ -267,7 +267,7 @@ class StudyConfigValidationTest {
                         "chain.stages[1]: the student mlp[16] has no layer 'hidden_1' (its layers: hidden_0, logits)"),
                 Arguments.of("94-chain-stage-set-by-hand.yaml",
                         "chain.stage: is set by distill4j for each stage's trial; remove it (stages are numbered by "
-                        + "their order in chain.stages)")),
+                        + "their order in chain.stages)"),
                 // the contrastive term's memory bank and FitNets' two-stage training
                 Arguments.of("95-crd-bank-size-zero.yaml",
                         "distillation.heads.crd.memory_bank.size: expected an integer in [1, 1000000], got 0"),
