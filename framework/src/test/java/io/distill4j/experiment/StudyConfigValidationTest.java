@@ -43,7 +43,7 @@ class StudyConfigValidationTest {
                                 + "cnn1d, ensemble, gbt, lstm, mlp, saved, strategy, transformer)"),
                 Arguments.of("04-unknown-loss-type.yaml",
                         "distillation.loss.type: unknown distillation loss type 'fitnet' (valid types: "
-                                + "activation, attention, crd, cross_entropy, dist, dkd, hint, hinton, rkd, "
+                                + "activation, attention, crd, cross_entropy, dist, dkd, hint, hinton, regression_kd, rkd, "
                                 + "similarity)"),
                 Arguments.of("05-epochs-string.yaml",
                         "training.epochs: expected an integer in [1, 100000], got the string 'ten'"),
@@ -246,7 +246,25 @@ class StudyConfigValidationTest {
                         "grid: a study with a search has no grid (the search chooses the values; search a path "
                         + "with a choice space instead)"),
                 Arguments.of("85-search-random-without-budget.yaml",
-                        "search.budget: missing (expected a mapping with candidates: N for a random search)"));
+                        "search.budget: missing (expected a mapping with candidates: N for a random search)"),
+                Arguments.of("86-regression-unknown-task.yaml",
+                        "data.labels.task: expected one of [classification, regression], got 'forecasting'"),
+                Arguments.of("87-regression-with-threshold.yaml",
+                        "data.labels.threshold: a threshold makes classes; with task: regression the label is the "
+                        + "forward log return itself (remove threshold, or use task: classification)"),
+                Arguments.of("88-classification-with-scale.yaml",
+                        "data.labels.scale: scale is for task: regression (this study's task is classification)"),
+                Arguments.of("89-regression-with-hinton.yaml",
+                        "distillation.loss.type: expected 'regression_kd' with data.labels.task: regression, got "
+                        + "'hinton' (a loss over classes)"),
+                Arguments.of("90-regression-kd-on-classes.yaml",
+                        "distillation.loss.type: 'regression_kd' distils a predicted return; it needs "
+                        + "data.labels.task: regression (this study's task is classification)"),
+                Arguments.of("91-regression-gbt-teacher.yaml",
+                        "teacher.type: expected a network teacher (mlp, lstm, attention, transformer, conv1d) or an "
+                        + "ensemble of them with data.labels.task: regression, got 'gbt' (it predicts classes only)"),
+                Arguments.of("92-regression-unknown-label-loss.yaml",
+                        "distillation.loss.label_loss: expected one of [mse, huber], got 'mae'"));
     }
 
     @Test
