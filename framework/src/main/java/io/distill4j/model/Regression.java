@@ -8,9 +8,9 @@ public final class Regression {
     private Regression() {
     }
 
-    /** Whether the context's labels are a regression target (a column of width 1, not one-hot classes). */
+    /** Whether the context is a regression task: a network output of width 1 ({@code PreparedData.outputWidth()}). */
     public static boolean isRegression(TeacherFitContext ctx) {
-        return ctx.trainLabels().size(1) == 1;
+        return ctx.shape().classes() == 1;
     }
 
     /**
