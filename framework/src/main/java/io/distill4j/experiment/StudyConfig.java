@@ -139,7 +139,7 @@ public record StudyConfig(
         ConfigNode teacher = root.section("teacher");
         String type = teacher.string("type");
         if (CLASS_ONLY_TEACHERS.contains(type)) {
-            throw teacher.error("type", "expected a network teacher (mlp, lstm, attention, transformer, conv1d) or "
+            throw teacher.error("type", "expected a network teacher (mlp, lstm, attention, transformer, cnn1d) or "
                     + "an ensemble of them with data.labels.task: regression, got '" + type + "' (it predicts classes "
                     + "only)");
         }

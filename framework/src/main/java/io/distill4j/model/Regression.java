@@ -21,7 +21,7 @@ public final class Regression {
     public static void unsupported(TeacherFitContext ctx, String type) {
         if (isRegression(ctx)) {
             throw new Distill4jException("teacher type '" + type + "' predicts classes only; data.labels.task: "
-                    + "regression needs a network teacher (mlp, lstm, attention, transformer, conv1d) or an ensemble "
+                    + "regression needs a network teacher (mlp, lstm, attention, transformer, cnn1d) or an ensemble "
                     + "of them");
         }
     }

@@ -261,7 +261,7 @@ class StudyConfigValidationTest {
                         "distillation.loss.type: 'regression_kd' distils a predicted return; it needs "
                         + "data.labels.task: regression (this study's task is classification)"),
                 Arguments.of("91-regression-gbt-teacher.yaml",
-                        "teacher.type: expected a network teacher (mlp, lstm, attention, transformer, conv1d) or an "
+                        "teacher.type: expected a network teacher (mlp, lstm, attention, transformer, cnn1d) or an "
                         + "ensemble of them with data.labels.task: regression, got 'gbt' (it predicts classes only)"),
                 Arguments.of("92-regression-unknown-label-loss.yaml",
                         "distillation.loss.label_loss: expected one of [mse, huber], got 'mae'"));

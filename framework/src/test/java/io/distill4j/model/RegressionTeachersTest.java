@@ -56,7 +56,7 @@ class RegressionTeachersTest {
     @ParameterizedTest
     @ValueSource(strings = {"{type: mlp, hidden: [8]}", "{type: lstm, hidden: [4]}",
             "{type: attention, model_size: 8, heads: 2, head_size: 4, hidden: [4]}",
-            "{type: transformer, model_size: 8, heads: 2, blocks: 1, ff_size: 8}", "{type: conv1d}"})
+            "{type: transformer, model_size: 8, heads: 2, blocks: 1, ff_size: 8}", "{type: cnn1d}"})
     void everyNetworkTeacherPredictsOneValue(String yaml) {
         List<EpochReport> reports = new ArrayList<>();
         FittedTeacher t = fit(parse(yaml.replace("}", ", training: {epochs: 2, batch_size: 256}}")), reports);
