@@ -355,7 +355,7 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
                     throw labels.error("threshold", "a threshold makes classes; with task: regression the label is "
                             + "the forward log return itself (remove threshold, or use task: classification)");
                 }
-            } else if (labels.has("scale")) {
+            } else if (labels.accept("scale").has("scale")) { // a known key, for regression only
                 throw labels.error("scale", "scale is for task: regression (this study's task is classification)");
             }
             var raw = labels.raw("threshold");
