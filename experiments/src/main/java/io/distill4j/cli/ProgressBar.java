@@ -58,7 +58,9 @@ final class ProgressBar implements StudyListener {
         done += Math.max(0, epochBudget - ran);
         epochsByTrial.remove(result.trialId());
         String status = result.failed() ? "FAILED: " + result.failure()
-                : String.format(Locale.ROOT, "test accuracy %.4f", result.test("accuracy"));
+                : result.test().containsKey("r2") // a regression study
+                        ? String.format(Locale.ROOT, "test R2 %.4f, IC %.4f", result.test("r2"), result.test("ic"))
+                        : String.format(Locale.ROOT, "test accuracy %.4f", result.test("accuracy"));
         if (terminal) {
             err.print("\r\033[K");
         }

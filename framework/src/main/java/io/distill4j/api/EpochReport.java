@@ -25,6 +25,12 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double valida
     public static final String VAL_MACRO_F1 = "epoch.val_macro_f1";
     /** Per-epoch share of validation samples where a student's prediction equals its teacher's. */
     public static final String VAL_AGREEMENT = "epoch.val_agreement";
+    /** Validation mean squared error of a regression network (its criterion). */
+    public static final String VAL_MSE = "epoch.val_mse";
+    /** Validation R2 of a regression network. */
+    public static final String VAL_R2 = "epoch.val_r2";
+    /** Validation information coefficient (Spearman) of a regression network. */
+    public static final String VAL_IC = "epoch.val_ic";
     /** Per-epoch validation cross-entropy against the hard labels: {@link #validationLoss()} when tracked. */
     public static final String VAL_CROSS_ENTROPY = "epoch.val_cross_entropy";
     /** The training objective (all loss terms, L2 included), mean over the epoch: {@link #trainLoss()}. */

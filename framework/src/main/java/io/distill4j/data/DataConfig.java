@@ -34,7 +34,9 @@ import java.util.OptionalInt;
  *     lookback: 32           # sequence window length, 2..512     (default 32)
  *   labels:
  *     horizon: 12            # bars, 1..1000                      (default 12)
- *     threshold: auto        # auto or a positive number          (default auto)
+ *     threshold: auto        # auto or a positive number          (default auto; classification only)
+ *     task: classification   # classification (3 classes) | regression (the forward log return) (default classification)
+ *     scale: none            # regression only: none | volatility (divided by the train targets' std) (default none)
  *   split:
  *     train: 0.6             # each in (0, 1), summing to 1       (defaults 0.6 / 0.2 / 0.2)
  *     validation: 0.2
@@ -47,8 +49,10 @@ import java.util.OptionalInt;
  * @param horizon label horizon in bars
  * @param threshold the label threshold on the forward log return; empty means {@code auto} (fitted on train)
  * @param split the split fractions and purge gap
+ * @param target what the labels are: classes or the (scaled) forward return
  */
-public record DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split) {
+public record DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
+        Target target) {
     /** Warm-up bars of the feature set (kept equal to {@code FeatureEngineer.WARMUP}). */
     public static final int FEATURE_WARMUP = 20;
 
@@ -59,6 +63,10 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(threshold, "threshold");
         Objects.requireNonNull(split, "split");
+        Objects.requireNonNull(target, "target");
+        if (target.regression() && threshold.isPresent()) {
+            throw new IllegalArgumentException("a threshold is for classification labels, not regression");
+        }
         if (lookback < 2 || lookback > 512) {
             throw new IllegalArgumentException("lookback must be in [2, 512], got " + lookback);
         }
@@ -70,6 +78,51 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         }
         if (split.gap().isPresent() && split.gap().getAsInt() < lookback + horizon) {
             throw new IllegalArgumentException("gap must be >= lookback + horizon = " + (lookback + horizon));
+        }
+    }
+
+    /** A classification study's data (the 3-class labels). */
+    public DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split) {
+        this(source, lookback, horizon, threshold, split, Target.CLASSES);
+    }
+
+    /** The learning task of {@code data.labels.task}. */
+    public enum Task {
+        /** Three classes (sell, hold, buy) from the forward log return and a threshold. */
+        CLASSIFICATION,
+        /** The forward log return itself (one output). */
+        REGRESSION
+    }
+
+    /** How a regression target is scaled ({@code data.labels.scale}). */
+    public enum Scale {
+        /** The forward log return as it is. */
+        NONE,
+        /** The forward log return divided by the standard deviation of the train split's forward returns. */
+        VOLATILITY
+    }
+
+    /**
+     * What the labels are.
+     *
+     * @param task classification or regression
+     * @param scale the regression target's scale ({@link Scale#NONE} for classification)
+     */
+    public record Target(Task task, Scale scale) {
+        /** The 3-class labels. */
+        public static final Target CLASSES = new Target(Task.CLASSIFICATION, Scale.NONE);
+
+        public Target {
+            Objects.requireNonNull(task, "task");
+            Objects.requireNonNull(scale, "scale");
+            if (task == Task.CLASSIFICATION && scale != Scale.NONE) {
+                throw new IllegalArgumentException("scale is for regression targets");
+            }
+        }
+
+        /** Whether the task is regression. */
+        public boolean regression() {
+            return task == Task.REGRESSION;
         }
     }
 
@@ -289,9 +342,22 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
 
         int horizon = 12;
         OptionalDouble threshold = OptionalDouble.empty();
+        Target target = Target.CLASSES;
         ConfigNode labels = data.optionalSection("labels").orElse(null);
         if (labels != null) {
             horizon = labels.integer("horizon", 12, 1, 1000);
+            Task task = Task.valueOf(labels.choice("task", "classification", List.of("classification", "regression"))
+                    .toUpperCase(java.util.Locale.ROOT));
+            if (task == Task.REGRESSION) {
+                target = new Target(task, Scale.valueOf(labels.choice("scale", "none", List.of("none", "volatility"))
+                        .toUpperCase(java.util.Locale.ROOT)));
+                if (labels.has("threshold")) {
+                    throw labels.error("threshold", "a threshold makes classes; with task: regression the label is "
+                            + "the forward log return itself (remove threshold, or use task: classification)");
+                }
+            } else if (labels.accept("scale").has("scale")) { // a known key, for regression only
+                throw labels.error("scale", "scale is for task: regression (this study's task is classification)");
+            }
             var raw = labels.raw("threshold");
             if (raw.isPresent() && !(raw.get().isTextual() && raw.get().asText().equals("auto"))) {
                 if (!raw.get().isNumber() || !(raw.get().asDouble() > 0) || !Double.isFinite(raw.get().asDouble())) {
@@ -341,6 +407,6 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
             split.finish();
         }
         data.finish();
-        return new DataConfig(source, lookback, horizon, threshold, new Split(train, validation, test, gap));
+        return new DataConfig(source, lookback, horizon, threshold, new Split(train, validation, test, gap), target);
     }
 }

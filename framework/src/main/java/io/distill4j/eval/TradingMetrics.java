@@ -29,6 +29,22 @@ public final class TradingMetrics {
         return m;
     }
 
+    /**
+     * The backtest metrics of a return predictor's predictions ({@code data.labels.task: regression}; no calibration):
+     * position {@code sign(prediction)} with {@code sizing: class}, {@code clip(prediction, -1, 1)} with
+     * {@code sizing: margin} (the prediction in the target's units: with {@code scale: volatility}, one train
+     * standard deviation of the forward return is a full position).
+     */
+    public static Map<String, Double> ofRegression(double[] predictions, int[] bars, long[] timeMs, double[] close,
+            long intervalMs, Backtest.Settings settings) {
+        double[] positions = new double[predictions.length];
+        for (int k = 0; k < positions.length; k++) {
+            positions[k] = settings.sizing() == Backtest.Sizing.CLASS ? Math.signum(predictions[k])
+                    : Math.max(-1, Math.min(1, predictions[k]));
+        }
+        return new LinkedHashMap<>(Backtest.run(positions, bars, timeMs, close, intervalMs, settings.costs()).asMap());
+    }
+
     /** Prefix of the reliability-curve facts. */
     public static final String RELIABILITY = "reliability.";
 

@@ -107,6 +107,53 @@ public record StudyConfig(
     public static final TrainingSettings DEFAULT_TRAINING = new TrainingSettings(20, 256, 5e-3, 0, 0);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
+    /** The teacher types that predict classes only (no {@code data.labels.task: regression}). */
+    private static final java.util.Set<String> CLASS_ONLY_TEACHERS = java.util.Set.of("gbt", "strategy", "saved");
+
+    /**
+     * {@code data.labels.task: regression} needs the {@code regression_kd} loss, one teacher of a network type (or an
+     * ensemble of them) and no cross-timeframe teacher data; {@code regression_kd} needs that task.
+     */
+    private static void checkTask(ConfigNode root, ConfigNode lossNode, DistillationLoss probe, DataConfig data,
+            Map<String, Teacher> teachers, boolean multi) {
+        boolean regressionLoss = probe instanceof io.distill4j.loss.RegressionKd;
+        if (!data.target().regression()) {
+            if (regressionLoss) {
+                throw lossNode.error("type", "'regression_kd' distils a predicted return; it needs "
+                        + "data.labels.task: regression (this study's task is classification)");
+            }
+            return;
+        }
+        if (!regressionLoss) {
+            throw lossNode.error("type", "expected 'regression_kd' with data.labels.task: regression, got '"
+                    + lossNode.string("type") + "' (a loss over classes)");
+        }
+        if (multi) {
+            throw root.error("teachers", "several teachers are not supported with data.labels.task: regression yet "
+                    + "(use one teacher, or an ensemble teacher)");
+        }
+        if (root.has("teacher_data")) {
+            throw root.error("teacher_data", "cross-timeframe teachers are not supported with data.labels.task: "
+                    + "regression yet");
+        }
+        ConfigNode teacher = root.section("teacher");
+        String type = teacher.string("type");
+        if (CLASS_ONLY_TEACHERS.contains(type)) {
+            throw teacher.error("type", "expected a network teacher (mlp, lstm, attention, transformer, cnn1d) or "
+                    + "an ensemble of them with data.labels.task: regression, got '" + type + "' (it predicts classes "
+                    + "only)");
+        }
+        if (type.equals("ensemble")) {
+            for (ConfigNode member : teacher.sectionList("members")) {
+                String m = member.string("type");
+                if (CLASS_ONLY_TEACHERS.contains(m)) {
+                    throw member.error("type", "expected a network member with data.labels.task: regression, got '"
+                            + m + "' (it predicts classes only)");
+                }
+            }
+        }
+    }
+
     /** Parses and validates a resolved study tree (grid and seeds already removed or accepted). */
     public static StudyConfig parse(String file, ObjectNode tree) {
         ConfigNode root = ConfigNode.root(file, tree);
@@ -138,6 +185,7 @@ public record StudyConfig(
         ConfigNode lossNode = distillation.section("loss");
         DistillationLoss probe = Plugins.create(DistillationLoss.class, lossNode);
         boolean multi = root.has("teachers");
+        checkTask(root, lossNode, probe, data, teachers, multi);
         Map<String, Term> terms = new LinkedHashMap<>();
         if (multi) {
             if (!(probe instanceof io.distill4j.loss.HintonKd)) {

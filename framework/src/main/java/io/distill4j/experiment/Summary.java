@@ -7,6 +7,7 @@ import io.distill4j.eval.BlockBootstrap;
 import io.distill4j.eval.ClassificationMetrics;
 import io.distill4j.eval.FeatureSimilarity;
 import io.distill4j.eval.Stats;
+import io.distill4j.eval.RegressionMetrics;
 import io.distill4j.eval.TTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,6 +55,14 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
      * later runs read it from the cache; a student's: its epochs, without data preparation and evaluation).
      */
     public static final String TRAIN_SECONDS = "train_seconds";
+    /**
+     * The metrics of a regression study ({@code data.labels.task: regression}, see
+     * {@link io.distill4j.eval.RegressionMetrics}), beside {@code agreement} of {@link #METRICS} (the correlation with
+     * the teacher's prediction there): retention of R² and of IC is the student's value over the teacher's, when the
+     * teacher's is positive.
+     */
+    public static final List<String> REGRESSION_METRICS = List.of("r2", "ic", "ic_daily_mean", "ic_daily_t",
+            "directional_accuracy", "mse", "retention_r2", "retention_ic");
     /**
      * Trading and calibration metrics shown per row in a second table, in order: the test backtest (see
      * {@link io.distill4j.eval.Backtest}), calibration, Sharpe retention (student Sharpe / teacher Sharpe, only when
@@ -159,7 +168,9 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         }
         rows.addAll(chanceRows(data, study.base().backtest()));
         List<TrialResult> failures = results.stream().filter(TrialResult::failed).toList();
-        return new Summary(study.name(), List.copyOf(rows), verdict(rows), failures, header(study),
+        String verdict = study.base().data().target().regression() ? regressionVerdict(rows, groups, baselineOf)
+                : verdict(rows);
+        return new Summary(study.name(), List.copyOf(rows), verdict, failures, header(study),
                 teacherNotes(results), dataNotes(seedsVary(study), data, study.base().backtest()),
                 ChainSummary.of(groups, byMethod));
     }
@@ -225,6 +236,19 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                     default -> r.test(m);
                 };
                 values.computeIfAbsent(m, k -> new ArrayList<>()).add(v);
+            }
+            if (r.test().containsKey("r2")) {
+                for (String m : REGRESSION_METRICS) {
+                    boolean student = teacher != null && r.trial().role() != Trial.Role.TEACHER;
+                    double v = switch (m) {
+                        case "retention_r2" -> student ? RegressionMetrics.retention(r.test("r2"), teacher.test("r2"))
+                                : Double.NaN;
+                        case "retention_ic" -> student ? RegressionMetrics.retention(r.test("ic"), teacher.test("ic"))
+                                : Double.NaN;
+                        default -> r.test(m);
+                    };
+                    values.computeIfAbsent(m, k -> new ArrayList<>()).add(v);
+                }
             }
             validation.add(r.validation("accuracy"));
             values.computeIfAbsent(TRAIN_SECONDS, k -> new ArrayList<>())
@@ -589,6 +613,44 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         return facts + " " + judgement + interval;
     }
 
+    /**
+     * The verdict of a regression study: its first distilled cell against its baseline on the test IC and R², mean ±
+     * std over seeds, with a paired t-test (Welch's when the seeds differ) on the IC, none below {@value #MIN_SEEDS}
+     * seeds a side.
+     */
+    private static String regressionVerdict(List<Row> rows, Map<String, List<TrialResult>> groups,
+            Map<String, String> baselineOf) {
+        Row cell = rows.stream().filter(r -> r.role().equals("distilled") && r.metric("ic").n() > 0).findFirst()
+                .orElse(null);
+        String base = cell == null ? null : baselineOf.get(cell.method());
+        Row baseline = base == null ? null : rows.stream().filter(r -> r.method().equals(base)).findFirst()
+                .orElse(null);
+        if (baseline == null || baseline.metric("ic").n() == 0) {
+            return "No verdict: the student-alone baseline or every distilled trial failed.";
+        }
+        String facts = String.format(Locale.ROOT, "Distilled cell %s against its own baseline %s on the test split, "
+                + "over %d and %d seed(s): IC %s against %s for the student alone, R² %s against %s, directional "
+                + "accuracy %s against %s.", cell.method(), base, cell.metric("ic").n(), baseline.metric("ic").n(),
+                cell.metric("ic").format(4), baseline.metric("ic").format(4), cell.metric("r2").format(4),
+                baseline.metric("r2").format(4), cell.metric("directional_accuracy").format(4),
+                baseline.metric("directional_accuracy").format(4));
+        Map<Integer, TrialResult> a = bySeed(groups.get(cell.method()));
+        Map<Integer, TrialResult> b = bySeed(groups.get(base));
+        boolean paired = a.keySet().equals(b.keySet());
+        int seeds = paired ? a.size() : Math.min(a.size(), b.size());
+        if (seeds < MIN_SEEDS) {
+            return facts + " No claim either way: too few seeds (" + seeds + ") to call a difference (at least "
+                    + MIN_SEEDS + " per side are needed).";
+        }
+        TTest.Result ic = test(paired, metric(a, "ic"), metric(b, "ic"));
+        String test = String.format(Locale.ROOT, "(%s t-test on the test IC over %d seed(s): %s; a difference counts "
+                + "at p < %.2f)", ic.kind(), seeds, ic.describe(), ALPHA);
+        int d = direction(ic);
+        return facts + " " + (d > 0 ? "Distillation raised the IC over the student alone " + test + "."
+                : d < 0 ? "Distillation lowered the IC against the student alone " + test + "."
+                : "No clear difference in IC beyond seed-to-seed noise " + test + ".");
+    }
+
     /** +1 / -1 when the difference is positive / negative at p < {@link #ALPHA}, 0 otherwise. */
     static int direction(TTest.Result r) {
         return r.p() < ALPHA ? (int) Math.signum(r.difference()) : 0;
@@ -639,10 +701,35 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         return out;
     }
 
+    /** The regression table's column headers. */
+    public static final List<String> REGRESSION_HEADERS = List.of("method", "R²", "IC", "daily IC", "daily IC t",
+            "direction", "MSE", "agreement", "retention R²", "retention IC");
+
+    /** The regression table's cells ({@link #REGRESSION_HEADERS} order): rows with regression metrics, else none. */
+    public List<List<String>> regressionCells() {
+        List<List<String>> out = new ArrayList<>();
+        for (Row r : rows) {
+            if (r.metric("r2").n() == 0) {
+                continue;
+            }
+            List<String> cells = new ArrayList<>();
+            cells.add(r.method());
+            for (String m : List.of("r2", "ic", "ic_daily_mean", "ic_daily_t", "directional_accuracy", "mse",
+                    "agreement", "retention_r2", "retention_ic")) {
+                cells.add(r.metric(m).format(m.equals("ic_daily_t") ? 2 : 4));
+            }
+            out.add(cells);
+        }
+        return out;
+    }
+
     /** The tables as aligned plain text, for the console. */
     public String toText() {
-        return aligned(TABLE_HEADERS, tableCells()) + "\nTrading (test split backtest) and calibration:\n"
+        String text = aligned(TABLE_HEADERS, tableCells()) + "\nTrading (test split backtest) and calibration:\n"
                 + aligned(TRADING_HEADERS, tradingCells());
+        List<List<String>> regression = regressionCells();
+        return regression.isEmpty() ? text
+                : text + "\nRegression (test split):\n" + aligned(REGRESSION_HEADERS, regression);
     }
 
     private static String aligned(List<String> headers, List<List<String>> cells) {
@@ -694,6 +781,18 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         b.append("---|".repeat(TRADING_HEADERS.size())).append('\n');
         for (List<String> row : tradingCells()) {
             b.append('|').append(String.join(" | ", row)).append("|\n");
+        }
+        List<List<String>> regression = regressionCells();
+        if (!regression.isEmpty()) {
+            b.append("\nRegression metrics on the test split, mean ± std over seeds (R² against the split's own mean; "
+                    + "IC = Spearman rank correlation of prediction and target; daily IC = mean of the per-UTC-day ICs "
+                    + "and its t-statistic; direction = share of right signs; agreement = correlation with the "
+                    + "teacher's prediction; retention = student / teacher when the teacher's is positive):\n\n");
+            b.append('|').append(String.join(" | ", REGRESSION_HEADERS)).append("|\n|");
+            b.append("---|".repeat(REGRESSION_HEADERS.size())).append('\n');
+            for (List<String> row : regression) {
+                b.append('|').append(String.join(" | ", row)).append("|\n");
+            }
         }
         List<Row> withMembers = rows.stream().filter(r -> !r.memberRetention().isEmpty()).toList();
         if (!withMembers.isEmpty()) {
@@ -781,7 +880,14 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         for (String m : TRADING_METRICS) {
             b.append(',').append(m).append("_mean,").append(m).append("_std");
         }
-        b.append(",train_seconds_mean,train_seconds_std\n");
+        b.append(",train_seconds_mean,train_seconds_std");
+        boolean regression = !regressionCells().isEmpty(); // regression columns only in a regression study's file
+        if (regression) {
+            for (String m : REGRESSION_METRICS) {
+                b.append(',').append(m).append("_mean,").append(m).append("_std");
+            }
+        }
+        b.append('\n');
         for (Row r : rows) {
             b.append(csv(r.method())).append(',').append(r.role()).append(',').append(r.runs()).append(',')
                     .append(r.failed());
@@ -814,6 +920,12 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             }
             b.append(',').append(num(r.metric(TRAIN_SECONDS).mean())).append(',')
                     .append(num(r.metric(TRAIN_SECONDS).std()));
+            if (regression) {
+                for (String m : REGRESSION_METRICS) {
+                    Stats st = r.metric(m);
+                    b.append(',').append(num(st.mean())).append(',').append(num(st.std()));
+                }
+            }
             b.append('\n');
         }
         return b.toString();

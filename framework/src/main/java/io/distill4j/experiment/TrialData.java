@@ -42,7 +42,7 @@ final class TrialData {
     }
 
     InputShape shape() {
-        return new InputShape(data.featureNames().size(), data.lookback(), data.numClasses());
+        return new InputShape(data.featureNames().size(), data.lookback(), data.outputWidth());
     }
 
     PreparedData prepared() {

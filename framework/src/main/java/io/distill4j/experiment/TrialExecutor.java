@@ -18,7 +18,11 @@ import io.distill4j.eval.Cka;
 import io.distill4j.eval.ClassificationMetrics;
 import io.distill4j.eval.FeatureSimilarity;
 import io.distill4j.eval.TradingMetrics;
+import io.distill4j.data.DataConfig;
+import io.distill4j.eval.RegressionMetrics;
 import io.distill4j.loss.HardLabelCrossEntropy;
+import io.distill4j.loss.RegressionKd;
+import io.distill4j.loss.RegressionKdLossFunction;
 import io.distill4j.model.Networks;
 import io.distill4j.train.PhaseTimes;
 import io.distill4j.train.TeacherCache;
@@ -125,8 +129,9 @@ public final class TrialExecutor {
         }
         SampleSplit train = own.split("train");
         SampleSplit validation = own.split("validation");
-        var fit = new TeacherFitContext(own.shape(), train, train.labelsOneHot(), validation,
-                validation.labelsOneHot(), own.prepared().series(), c.teacherSeed(trial.seed()),
+        DataConfig.Task task = own.prepared().target().task();
+        var fit = new TeacherFitContext(own.shape(), train, train.trainingLabels(task), validation,
+                validation.trainingLabels(task), own.prepared().series(), c.teacherSeed(trial.seed()),
                 report -> listener.epochFinished(trial, report));
         String key = teacherCacheKey(c, trial.teacherName(), trial.seed());
         TeacherCache.Entry entry = context.teacherCache().getOrFit(key, c.teachers().get(trial.teacherName()), fit,
@@ -153,7 +158,7 @@ public final class TrialExecutor {
         if (context.scope().includesTest()) {
             INDArray logits = entry.split("test").logits();
             facts.putAll(reliability(logits, data.split("test")));
-            predictions = TrialResult.predictionText(logits.argMax(1).toIntVector());
+            predictions = predictionText(logits);
         }
         return new TrialResult(trial, trial.id(), metrics.getOrDefault("test", Map.of()), metrics.get("validation"),
                 entry.parameterCount(), System.currentTimeMillis() - t0, null, null, facts, predictions);
@@ -164,20 +169,57 @@ public final class TrialExecutor {
         return context.scope().includesTest() ? List.of("test", "validation") : List.of("validation");
     }
 
-    /** The backtest and calibration metrics of logits on a split (see {@link TradingMetrics}). */
+    /**
+     * The backtest and calibration metrics of logits on a split (see {@link TradingMetrics}); for a regression output
+     * (width 1) the backtest of its predictions ({@link TradingMetrics#ofRegression}).
+     */
     static Map<String, Double> trading(INDArray logits, SampleSplit split, PreparedData prepared, StudyConfig c) {
+        if (logits.size(1) == 1) {
+            return TradingMetrics.ofRegression(column(logits), split.barIndices(), prepared.series().timeMs(),
+                    prepared.series().close(), prepared.description().intervalMs(), c.backtest());
+        }
         return TradingMetrics.of(io.distill4j.loss.DoubleRows.of(logits),
                 split.labels(), split.barIndices(), prepared.series().timeMs(), prepared.series().close(),
                 prepared.description().intervalMs(), c.backtest());
     }
 
-    /** The reliability curve of logits on a split, as facts (see {@link TradingMetrics#reliabilityFacts}). */
+    /** The reliability curve of logits on a split, as facts (none for a regression output, which has no classes). */
     static Map<String, Double> reliability(INDArray logits, SampleSplit split) {
+        if (logits.size(1) == 1) {
+            return Map.of();
+        }
         return TradingMetrics.reliabilityFacts(io.distill4j.loss.DoubleRows.of(logits), split.labels());
+    }
+
+    /** One output column as doubles (a regression network's predictions). */
+    static double[] column(INDArray logits) {
+        return logits.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).reshape(logits.size(0)).toDoubleVector();
+    }
+
+    /**
+     * The test predictions as text: the argmax class, or for a regression output the class of its sign's position
+     * ({@code sign + 1}: 0 sell, 1 flat, 2 buy), so the report's equity chart trades what the backtest trades.
+     */
+    static String predictionText(INDArray logits) {
+        if (logits.size(1) == 1) {
+            double[] p = column(logits);
+            int[] sides = new int[p.length];
+            for (int k = 0; k < p.length; k++) {
+                sides[k] = (int) Math.signum(p[k]) + 1;
+            }
+            return TrialResult.predictionText(sides);
+        }
+        return TrialResult.predictionText(logits.argMax(1).toIntVector());
     }
 
     /** A teacher's metrics against the labels (agreement and KL with itself would be meaningless). */
     private static Map<String, Double> teacherMetrics(INDArray logits, SampleSplit split) {
+        if (logits.size(1) == 1) {
+            Map<String, Double> m = new LinkedHashMap<>(RegressionMetrics.of(column(logits), split.targets(),
+                    split.timeMs(), null).asMap());
+            m.remove("agreement");
+            return m;
+        }
         Map<String, Double> m = new LinkedHashMap<>(ClassificationMetrics.of(logits, split.labels(), null).asMap());
         m.remove("agreement");
         m.remove("kl_teacher");
@@ -212,7 +254,8 @@ public final class TrialExecutor {
                             + ") is not in the teacher cache (key " + key + "): the previous stage must run first")));
         }
         boolean distilled = trial.role() != Trial.Role.STUDENT_ALONE;
-        List<DistillationLoss> losses = distilled ? c.newLosses() : List.of(new HardLabelCrossEntropy());
+        DataConfig.Task task = prepared.target().task();
+        List<DistillationLoss> losses = distilled ? c.newLosses() : List.of(baselineLoss(c, task));
         List<StudentDistiller.ScheduledParameter> schedules = new ArrayList<>();
         Map<String, String> params = new LinkedHashMap<>();
         if (distilled) {
@@ -235,9 +278,10 @@ public final class TrialExecutor {
         InputKind kind = c.student().inputKind();
         SampleSplit trainSplit = data.split("train");
         SampleSplit validationSplit = data.split("validation");
-        var train = new StudentDistiller.SplitData(trainSplit.input(kind), trainSplit.labelsOneHot(),
+        var train = new StudentDistiller.SplitData(trainSplit.input(kind), trainSplit.trainingLabels(task),
                 outputs(teachers, "train"));
-        var validation = new StudentDistiller.SplitData(validationSplit.input(kind), validationSplit.labelsOneHot(),
+        var validation = new StudentDistiller.SplitData(validationSplit.input(kind),
+                validationSplit.trainingLabels(task),
                 outputs(teachers, "validation"));
         PhaseTimes.since(PhaseTimes.Phase.DATA, preparing);
         long trainStart = System.nanoTime();
@@ -263,7 +307,7 @@ public final class TrialExecutor {
                         original.split("test"), losses.get(0)));
             }
             test.putAll(trading(logits, testSplit, prepared, c));
-            predictions = TrialResult.predictionText(logits.argMax(1).toIntVector());
+            predictions = predictionText(logits);
             facts.putAll(reliability(logits, testSplit));
             FeatureSimilarity similarity = compareFeatures(trained.graph(), c.student().featureLayers(), losses,
                     testSplit.input(kind), outputs(teachers, "test"), c.primaryTeacher());
@@ -335,6 +379,19 @@ public final class TrialExecutor {
     }
 
     /**
+     * The student-alone baseline's loss: cross-entropy on the classes, or for regression the label term of the study's
+     * {@code regression_kd} loss (its label loss and delta; squared error when the loss is another type) alone.
+     */
+    static DistillationLoss baselineLoss(StudyConfig c, DataConfig.Task task) {
+        if (task != DataConfig.Task.REGRESSION) {
+            return new HardLabelCrossEntropy();
+        }
+        return c.newLosses().stream().filter(RegressionKd.class::isInstance).map(RegressionKd.class::cast)
+                .findFirst().map(r -> RegressionKd.labelsOnly(r.labelLoss(), r.delta()))
+                .orElse(RegressionKd.labelsOnly(RegressionKdLossFunction.LabelLoss.MSE, 1));
+    }
+
+    /**
      * The seed of a student's initial weights: a function of the trial's seed only, so a distilled student and the
      * student-alone baseline with the same seed start from the same weights (the summary's paired test relies on it).
      */
@@ -359,6 +416,15 @@ public final class TrialExecutor {
      */
     private static Map<String, Double> evaluate(INDArray logits, SampleSplit split, Map<String, TeacherOutputs> teachers,
             String primary) {
+        if (logits.size(1) == 1) { // regression: agreement is the correlation with each teacher's prediction
+            Map<String, Double> m = new LinkedHashMap<>(RegressionMetrics.of(column(logits), split.targets(),
+                    split.timeMs(), column(teachers.get(primary).logits())).asMap());
+            if (teachers.size() > 1) {
+                teachers.forEach((name, t) -> m.put("agreement." + name,
+                        RegressionMetrics.pearson(column(logits), column(t.logits()))));
+            }
+            return m;
+        }
         Map<String, Double> m = new LinkedHashMap<>(
                 ClassificationMetrics.of(logits, split.labels(), teachers.get(primary).logits()).asMap());
         if (teachers.size() > 1) {

@@ -142,7 +142,8 @@ public final class TrialTracking implements TrialListener {
         TrackedRun run = run(trial);
         String scope = report.scope();
         run.logMetric(scope + EpochReport.OBJECTIVE_TRAIN, report.trainLoss(), report.epoch());
-        if (Double.isFinite(report.validationLoss())) {
+        // a regression network's criterion is its MSE, logged as epoch.val_mse with the values below
+        if (Double.isFinite(report.validationLoss()) && !report.values().containsKey(EpochReport.VAL_MSE)) {
             run.logMetric(scope + EpochReport.VAL_CROSS_ENTROPY, report.validationLoss(), report.epoch());
         }
         report.values().forEach((k, v) -> run.logMetric(scope + k, v, report.epoch()));

@@ -37,7 +37,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * </pre>
  *
  * (Averaging probabilities, not logits, is the usual ensemble of classifiers; the log turns the average back into
- * logits for the distillation losses, softmax(ln p) = p.) Each member's own logits are kept in
+ * logits for the distillation losses, softmax(ln p) = p.) With {@code data.labels.task: regression} each member's one
+ * output is a predicted return and the ensemble's is their weighted mean. Each member's own logits are kept in
  * {@link TeacherOutputs#members()} so that its metrics are reported beside the ensemble's, and its hidden layers are
  * exposed as {@code <member>.<layer>}.
  *
@@ -131,13 +132,16 @@ public record EnsembleTeacher(List<String> names, List<Teacher> members, List<Do
             for (int i = 0; i < members.size(); i++) {
                 TeacherOutputs out = members.get(i).infer(input);
                 INDArray logits = out.logits().castTo(DataType.DOUBLE);
-                INDArray p = Transforms.softmax(logits, true).muli(weights.get(i) / total);
+                // a regression member's one output is a prediction: averaged as it is
+                INDArray p = (logits.size(1) == 1 ? logits.dup() : Transforms.softmax(logits, true))
+                        .muli(weights.get(i) / total);
                 average = average == null ? p : average.addi(p);
                 memberLogits.put(names.get(i), out.logits());
                 String prefix = names.get(i) + ".";
                 out.features().forEach((k, v) -> features.put(prefix + k, v));
             }
-            INDArray logits = Transforms.log(Transforms.max(average, 1e-12, false), false).castTo(DataType.FLOAT);
+            INDArray logits = (average.size(1) == 1 ? average
+                    : Transforms.log(Transforms.max(average, 1e-12, false), false)).castTo(DataType.FLOAT);
             return new TeacherOutputs(logits, features, memberLogits);
         }
 

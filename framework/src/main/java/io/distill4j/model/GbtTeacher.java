@@ -91,6 +91,7 @@ public record GbtTeacher(int rounds, int maxDepth, double eta, double subsample,
 
     @Override
     public FittedTeacher fit(TeacherFitContext ctx) {
+        Regression.unsupported(ctx, "gbt");
         int classes = (int) ctx.trainLabels().size(1);
         long started = System.currentTimeMillis();
         try {

@@ -59,7 +59,10 @@ public record NetworkTeacher(Student network, TrainingSettings training) impleme
 
     @Override
     public FittedTeacher fit(TeacherFitContext ctx) {
-        HardLabelCrossEntropy loss = new HardLabelCrossEntropy();
+        // a target column of width 1 is a regression target (data.labels.task: regression): squared error to it
+        io.distill4j.api.DistillationLoss loss = Regression.isRegression(ctx)
+                ? io.distill4j.loss.RegressionKd.labelsOnly(io.distill4j.loss.RegressionKdLossFunction.LabelLoss.MSE, 1)
+                : new HardLabelCrossEntropy();
         ComputationGraph graph = Networks.build(network, List.of(loss), ctx.shape(), training, ctx.initSeed());
         var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {ctx.train().input(network.inputKind())},
                 new INDArray[] {loss.labels(ctx.trainLabels(), null)}, training.batchSize(), ctx.shuffleSeed());

@@ -35,7 +35,7 @@ import org.nd4j.linalg.learning.config.Adam;
  * identity) → one output head per loss term. A head reads its loss's {@link DistillationLoss#inputVertex()}, through
  * any trainable layers the loss adds ({@link DistillationLoss#addHeadLayers}, e.g. a projection), and ends in a
  * parameter-free {@link LossLayer}. A deployable model keeps only what feeds {@code logits} and adds a softmax vertex
- * {@code probabilities}: no head, and none of its layers, reaches it or its parameter count.
+ * {@code probabilities} (identity for a regression network's one output): no head, and none of its layers, reaches it or its parameter count.
  */
 public final class Networks {
     private static final String INPUT = VertexNames.INPUT;
@@ -192,7 +192,9 @@ public final class Networks {
      */
     public static ComputationGraph deployable(ComputationGraph trained) {
         TransferLearning.GraphBuilder b = inferencePart(trained);
-        b.addLayer(PROBABILITIES, new ActivationLayer.Builder().activation(Activation.SOFTMAX).build(), LOGITS);
+        // a regression network's one output is its prediction: passed through as it is (a softmax of one value is 1)
+        Activation out = trained.getLayer(LOGITS).getParam("W").size(1) == 1 ? Activation.IDENTITY : Activation.SOFTMAX;
+        b.addLayer(PROBABILITIES, new ActivationLayer.Builder().activation(out).build(), LOGITS);
         b.setOutputs(PROBABILITIES);
         return b.build();
     }

@@ -75,6 +75,7 @@ public record SavedTeacher(Path path, InputKind input, boolean probabilities, St
     /** Loads and checks the model; nothing is trained. */
     @Override
     public FittedTeacher fit(TeacherFitContext ctx) {
+        Regression.unsupported(ctx, "saved");
         if (GbtTeacher.Fitted.isSaved(path)) {
             return loadTrees(ctx.shape());
         }

@@ -394,6 +394,10 @@ public final class StudyReport {
         table(b, Summary.TABLE_HEADERS, summary.tableCells());
         b.append("<h3>Trading and calibration</h3>\n");
         table(b, Summary.TRADING_HEADERS, summary.tradingCells());
+        if (!summary.regressionCells().isEmpty()) { // a regression study (data.labels.task: regression)
+            b.append("<h3>Regression (R², IC, direction; agreement = correlation with the teacher)</h3>\n");
+            table(b, Summary.REGRESSION_HEADERS, summary.regressionCells());
+        }
         for (String n : summary.dataNotes()) {
             b.append("<p>").append(escape(n)).append("</p>\n");
         }

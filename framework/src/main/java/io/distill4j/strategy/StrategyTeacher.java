@@ -76,6 +76,7 @@ public record StrategyTeacher(String rule, int fast, int slow, double band, int 
 
     @Override
     public FittedTeacher fit(TeacherFitContext context) {
+        io.distill4j.model.Regression.unsupported(context, "strategy");
         int[] positions;
         if (rule.equals("positions_csv")) {
             positions = Positions.fromCsv(path, context.bars());

@@ -5,6 +5,7 @@ import io.distill4j.api.EpochReport;
 import io.distill4j.api.TrainingObserver;
 import io.distill4j.api.VertexNames;
 import io.distill4j.eval.ClassificationMetrics;
+import io.distill4j.eval.RegressionMetrics;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,6 +31,12 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
  * a student, agreement with the teacher ({@link EpochReport#VAL_ACCURACY} and the like), so every role reports the
  * same comparable curves at no extra forward pass.
  *
+ * <p>A regression network (validation labels of width 1: the target column of {@code data.labels.task:
+ * regression}) has the same fixed-scale criterion in its own terms: the mean squared error of {@code logits} (its one
+ * output) against the targets, reported as {@link EpochReport#VAL_MSE} with {@link EpochReport#VAL_R2},
+ * {@link EpochReport#VAL_IC} and, for a student, {@link EpochReport#VAL_AGREEMENT} (correlation with the teacher's
+ * prediction; see {@link io.distill4j.eval.RegressionMetrics}).
+ *
  * <p>A non-finite training or validation loss, or an epoch's training loss above {@value #DIVERGENCE_FACTOR} times
  * the loss of the untrained network (its first minibatch), stops training with a {@link TrainingDivergedException} naming the epoch.
  */
@@ -51,7 +58,12 @@ public final class GraphTrainer {
         }
 
         int[] labels() {
-            return oneHot.argMax(1).toIntVector();
+            return regression() ? null : oneHot.argMax(1).toIntVector();
+        }
+
+        /** Whether these are regression targets (a column of width 1) rather than one-hot classes. */
+        boolean regression() {
+            return oneHot.size(1) == 1;
         }
     }
 
@@ -107,8 +119,15 @@ public final class GraphTrainer {
                         name, epoch + 1, trainLoss, DIVERGENCE_FACTOR, initialLoss), epoch);
             }
             double validationLoss = Double.NaN;
-            if (validation != null) {
-                long validating = System.nanoTime();
+            long validating = System.nanoTime();
+            if (validation != null && validation.regression()) {
+                validationLoss = regressionEpoch(graph, validation, values);
+                PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
+                if (!Double.isFinite(validationLoss)) {
+                    throw new TrainingDivergedException(name + ": validation loss became " + validationLoss
+                            + " in epoch " + (epoch + 1), epoch);
+                }
+            } else if (validation != null) {
                 ClassificationMetrics m = evaluate(graph, validation.input(), validationLabels,
                         validation.teacherLogits());
                 PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
@@ -144,6 +163,25 @@ public final class GraphTrainer {
             graph.setParams(bestParams);
         }
         return new Outcome(epoch, bestEpoch, best, stoppedEarly, System.currentTimeMillis() - started);
+    }
+
+    /** A regression network's validation criterion (MSE), its R2, IC and agreement put in {@code values}. */
+    private static double regressionEpoch(ComputationGraph graph, Validation validation, Map<String, Double> values) {
+        graph.clear();
+        INDArray out = graph.feedForward(validation.input(), false).get(VertexNames.LOGITS);
+        graph.clear();
+        double[] p = out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+        double[] y = validation.oneHot().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+        double[] t = validation.teacherLogits() == null ? null
+                : validation.teacherLogits().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+        RegressionMetrics m = RegressionMetrics.of(p, y, new long[p.length], t);
+        values.put(EpochReport.VAL_MSE, m.mse());
+        values.put(EpochReport.VAL_R2, m.r2());
+        values.put(EpochReport.VAL_IC, m.ic());
+        if (t != null) {
+            values.put(EpochReport.VAL_AGREEMENT, m.agreement());
+        }
+        return m.mse();
     }
 
     /** The validation criterion: hard-label cross-entropy of {@code softmax(logits)} (inference mode). */

@@ -112,7 +112,7 @@ class DataConfigTest {
                 error("data:\n  source: {type: synthetic}\n  split: {gap: 43}\n"));
         assertEquals("study.yaml: data.split.test: expected a fraction strictly between 0 and 1, got 0.0",
                 error("data:\n  source: {type: synthetic}\n  split: {train: 0.8, validation: 0.2, test: 0}\n"));
-        assertEquals("study.yaml: data.labels.horizont: unknown key 'horizont' (valid keys here: horizon, threshold)",
+        assertEquals("study.yaml: data.labels.horizont: unknown key 'horizont' (valid keys here: horizon, scale, task, threshold)",
                 error("data:\n  source: {type: synthetic}\n  labels: {horizont: 3}\n"));
         assertTrue(error("data:\n  source: {type: synthetic}\n  extra: 1\n")
                 .startsWith("study.yaml: data.extra: unknown key 'extra'"));

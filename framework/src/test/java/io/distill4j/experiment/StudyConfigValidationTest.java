@@ -43,7 +43,7 @@ class StudyConfigValidationTest {
                                 + "cnn1d, ensemble, gbt, lstm, mlp, saved, strategy, transformer)"),
                 Arguments.of("04-unknown-loss-type.yaml",
                         "distillation.loss.type: unknown distillation loss type 'fitnet' (valid types: "
-                                + "activation, attention, crd, cross_entropy, dist, dkd, hint, hinton, rkd, "
+                                + "activation, attention, crd, cross_entropy, dist, dkd, hint, hinton, regression_kd, rkd, "
                                 + "similarity)"),
                 Arguments.of("05-epochs-string.yaml",
                         "training.epochs: expected an integer in [1, 100000], got the string 'ten'"),
@@ -286,7 +286,25 @@ class StudyConfigValidationTest {
                         + "(distillation.heads.hint does already)"),
                 Arguments.of("101-activation-pretrain.yaml",
                         "distillation.heads.act.pretrain_epochs: unknown key 'pretrain_epochs' (valid keys here: "
-                        + "projection, student_layer, teacher, teacher_layer, teacher_pooling, type, weight)"));
+                        + "projection, student_layer, teacher, teacher_layer, teacher_pooling, type, weight)"),
+                Arguments.of("102-regression-unknown-task.yaml",
+                        "data.labels.task: expected one of [classification, regression], got 'forecasting'"),
+                Arguments.of("103-regression-with-threshold.yaml",
+                        "data.labels.threshold: a threshold makes classes; with task: regression the label is the "
+                        + "forward log return itself (remove threshold, or use task: classification)"),
+                Arguments.of("104-classification-with-scale.yaml",
+                        "data.labels.scale: scale is for task: regression (this study's task is classification)"),
+                Arguments.of("105-regression-with-hinton.yaml",
+                        "distillation.loss.type: expected 'regression_kd' with data.labels.task: regression, got "
+                        + "'hinton' (a loss over classes)"),
+                Arguments.of("106-regression-kd-on-classes.yaml",
+                        "distillation.loss.type: 'regression_kd' distils a predicted return; it needs "
+                        + "data.labels.task: regression (this study's task is classification)"),
+                Arguments.of("107-regression-gbt-teacher.yaml",
+                        "teacher.type: expected a network teacher (mlp, lstm, attention, transformer, cnn1d) or an "
+                        + "ensemble of them with data.labels.task: regression, got 'gbt' (it predicts classes only)"),
+                Arguments.of("108-regression-unknown-label-loss.yaml",
+                        "distillation.loss.label_loss: expected one of [mse, huber], got 'mae'"));
     }
 
     @Test

@@ -231,4 +231,43 @@ class SummaryTest {
         assertThrows(IllegalArgumentException.class, () -> Summary.seedsVaryNote("teacher"));
         assertEquals("student", Summary.seedsVary(study()));
     }
+
+    /** A regression study: its table, retention of R² and IC, CSV columns and IC verdict; none in a classification one. */
+    @Test
+    void regressionStudiesGetTheirTableColumnsAndIcVerdict() {
+        Study s = Study.load(Path.of("../configs/regression-kd.yaml"), List.of());
+        double[] jitter = {0, 0.001, -0.002, 0.001};
+        List<TrialResult> results = new ArrayList<>();
+        for (Trial t : s.trials()) {
+            double ic = switch (t.role()) {
+                case TEACHER -> 0.30;
+                case STUDENT_ALONE -> 0.20 + shared(t.seed());
+                case DISTILLED -> 0.25 + shared(t.seed()) + jitter[t.seed()];
+            };
+            double r2 = ic / 10;
+            Map<String, Double> test = Map.of("r2", r2, "ic", ic, "ic_daily_mean", ic, "ic_daily_t", 2.0,
+                    "directional_accuracy", 0.55, "mse", 0.9, "agreement", 0.8);
+            results.add(new TrialResult(t, t.id(), test, Map.of("ic", ic), 10, 0, "run", null, Map.of()));
+        }
+        Summary summary = Summary.of(s, results);
+        Summary.Row kd = row(summary, "distilled");
+        // retention = student / teacher: 0.25 / 0.30 on average over seeds (jitter and offsets sum to 0)
+        assertEquals(0.25 / 0.30, kd.metric("retention_ic").mean(), 1e-12);
+        assertEquals(0.025 / 0.030, kd.metric("retention_r2").mean(), 1e-12);
+        assertEquals(3, kd.metric("ic").n());
+        assertEquals(3, kd.metric("agreement").n(), "agreement counted once per seed");
+        assertTrue(summary.verdict().contains("Distillation raised the IC over the student alone (paired t-test"),
+                summary.verdict());
+        assertEquals(3, summary.regressionCells().size(), "teacher, student alone, distilled");
+        String icCell = summary.regressionCells().stream().filter(c -> c.get(0).equals("distilled")).findFirst()
+                .orElseThrow().get(2);
+        assertTrue(icCell.startsWith("0.2500 ± "), icCell);
+        assertTrue(summary.toMarkdown().contains("| retention R² | retention IC|"));
+        assertTrue(summary.toCsv().lines().findFirst().orElseThrow().endsWith("retention_ic_mean,retention_ic_std"));
+        Study q = study();
+        Summary classification = Summary.of(q, results(q, t -> new Numbers(0.5, 0.4, 0.5)));
+        assertTrue(classification.regressionCells().isEmpty());
+        assertFalse(classification.toCsv().contains("r2_mean"));
+        assertFalse(classification.toMarkdown().contains("Regression metrics"));
+    }
 }

@@ -96,17 +96,19 @@ class PluginContractTest {
      * activations of width 3. {@link #SEQUENCE_LOSSES} run on an {@code lstm[3,2]} student over 4 steps, and the
      * teacher layers they name get random activations {@code [n, 3, 4]}.
      */
-    static final Map<String, String> LOSSES = Map.of(
-            "cross_entropy", "{type: cross_entropy}",
-            "hinton", "{type: hinton, temperature: 3, alpha: 0.4}",
-            "dkd", "{type: dkd, temperature: 3, alpha: 0.4, alpha_dkd: 1.5, beta_dkd: 4, standardize: true}",
-            "dist", "{type: dist, temperature: 2, alpha: 0.3, beta: 1.5, gamma: 2}",
-            "hint", "{type: hint, student_layer: hidden_0, teacher_layer: hidden_1}",
-            "activation", "{type: activation, student_layer: hidden_0, teacher_layer: hidden_1}",
-            "similarity", "{type: similarity, student_layer: hidden_0, teacher_layer: hidden_1}",
-            "rkd", "{type: rkd, student_layer: hidden_1, teacher_layer: hidden_1}",
-            "crd", "{type: crd, student_layer: hidden_0, teacher_layer: hidden_1, temperature: 0.5}",
-            "attention", "{type: attention, student_layer: lstm_0, teacher_layer: lstm_0}");
+    static final Map<String, String> LOSSES = Map.ofEntries(
+            Map.entry("cross_entropy", "{type: cross_entropy}"),
+            Map.entry("hinton", "{type: hinton, temperature: 3, alpha: 0.4}"),
+            Map.entry("dkd",
+                    "{type: dkd, temperature: 3, alpha: 0.4, alpha_dkd: 1.5, beta_dkd: 4, standardize: true}"),
+            Map.entry("dist", "{type: dist, temperature: 2, alpha: 0.3, beta: 1.5, gamma: 2}"),
+            Map.entry("hint", "{type: hint, student_layer: hidden_0, teacher_layer: hidden_1}"),
+            Map.entry("activation", "{type: activation, student_layer: hidden_0, teacher_layer: hidden_1}"),
+            Map.entry("similarity", "{type: similarity, student_layer: hidden_0, teacher_layer: hidden_1}"),
+            Map.entry("rkd", "{type: rkd, student_layer: hidden_1, teacher_layer: hidden_1}"),
+            Map.entry("crd", "{type: crd, student_layer: hidden_0, teacher_layer: hidden_1, temperature: 0.5}"),
+            Map.entry("attention", "{type: attention, student_layer: lstm_0, teacher_layer: lstm_0}"),
+            Map.entry("regression_kd", "{type: regression_kd, alpha: 0.4, label_loss: huber, delta: 0.5}"));
     /** Loss types whose layers need a time axis. */
     static final Set<String> SEQUENCE_LOSSES = Set.of("attention");
     /** Minimal schedule sections. */

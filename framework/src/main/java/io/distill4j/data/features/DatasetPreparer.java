@@ -134,6 +134,8 @@ public final class DatasetPreparer {
         }
         double threshold = config.threshold().isPresent() ? config.threshold().getAsDouble()
                 : Labels.autoThreshold(pick(fwd, split.train()));
+        double scale = config.target().scale() == DataConfig.Scale.VOLATILITY
+                ? trainStd(series.source(), pick(fwd, split.train())) : 1;
 
         int[] trainBars = pickBars(sampleBars, split.train());
         Standardiser std = Standardiser.fit(rows, trainBars);
@@ -144,16 +146,20 @@ public final class DatasetPreparer {
             }
         }
 
-        SampleSplit train = part("train", split.train(), sampleBars, fwd, threshold, standardised, lookback, series);
-        requireTwoClasses(series.source(), train, h, threshold, config.threshold().isEmpty());
+        SampleSplit train = part("train", split.train(), sampleBars, fwd, threshold, scale, standardised, lookback,
+                series);
+        if (!config.target().regression()) {
+            requireTwoClasses(series.source(), train, h, threshold, config.threshold().isEmpty());
+        }
         DataDescription description = new DataDescription(series.source(), n, series.timeMs()[0],
                 series.timeMs()[n - 1], interval, sha256(series), quality, candidates, candidates - valid,
                 split.purged());
         return new PreparedData(description, threshold, std, lookback, h, gap,
                 train,
-                part("validation", split.validation(), sampleBars, fwd, threshold, standardised, lookback, series),
-                part("test", split.test(), sampleBars, fwd, threshold, standardised, lookback, series), synthetic,
-                series);
+                part("validation", split.validation(), sampleBars, fwd, threshold, scale, standardised, lookback,
+                        series),
+                part("test", split.test(), sampleBars, fwd, threshold, scale, standardised, lookback, series),
+                synthetic, series, config.target(), scale);
     }
 
     /** A training split with one label class teaches nothing and scores accuracy 1.0: an error. */
@@ -176,17 +182,38 @@ public final class DatasetPreparer {
         }
     }
 
+    /** The standard deviation (population) of the train forward returns: the {@code volatility} target scale. */
+    static double trainStd(String source, double[] train) {
+        double mean = 0;
+        for (double r : train) {
+            mean += r;
+        }
+        mean /= train.length;
+        double ss = 0;
+        for (double r : train) {
+            ss += (r - mean) * (r - mean);
+        }
+        double std = Math.sqrt(ss / train.length);
+        if (!(std > 0)) {
+            throw new DataException(source + ": every training forward return is " + mean
+                    + "; data.labels.scale: volatility needs returns that vary");
+        }
+        return std;
+    }
+
     private static SampleSplit part(String name, int[] pos, int[] sampleBars, double[] fwd, double threshold,
-            float[][] standardised, int lookback, KlineSeries series) {
+            double scale, float[][] standardised, int lookback, KlineSeries series) {
         int[] bars = pickBars(sampleBars, pos);
         double[] r = pick(fwd, pos);
         int[] labels = new int[r.length];
+        double[] targets = new double[r.length];
         long[] time = new long[r.length];
         for (int k = 0; k < r.length; k++) {
             labels[k] = Labels.classify(r[k], threshold);
+            targets[k] = r[k] / scale;
             time[k] = series.timeMs()[bars[k]];
         }
-        return new SampleSplit(name, bars, standardised, lookback, labels, r, time);
+        return new SampleSplit(name, bars, standardised, lookback, labels, r, targets, time);
     }
 
     private static double[] pick(double[] a, int[] pos) {

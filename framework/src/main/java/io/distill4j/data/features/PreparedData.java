@@ -1,6 +1,7 @@
 package io.distill4j.data.features;
 
 import io.distill4j.api.KlineSeries;
+import io.distill4j.data.DataConfig;
 import io.distill4j.data.synthetic.Regime;
 import io.distill4j.data.synthetic.SyntheticSeries;
 import java.util.List;
@@ -22,12 +23,16 @@ public final class PreparedData {
     private final SampleSplit test;
     private final SyntheticSeries synthetic;
     private final KlineSeries series;
+    private final DataConfig.Target target;
+    private final double targetScale;
     private String note = "";
 
     PreparedData(DataDescription description, double labelThreshold, Standardiser standardiser, int lookback,
             int horizon, int gapBars, SampleSplit train, SampleSplit validation, SampleSplit test, SyntheticSeries synthetic,
-            KlineSeries series) {
+            KlineSeries series, DataConfig.Target target, double targetScale) {
         this.series = series;
+        this.target = target;
+        this.targetScale = targetScale;
         this.description = description;
         this.labelThreshold = labelThreshold;
         this.standardiser = standardiser;
@@ -46,7 +51,7 @@ public final class PreparedData {
      */
     PreparedData withSplits(SampleSplit train, SampleSplit validation, SampleSplit test, String note) {
         PreparedData out = new PreparedData(description, labelThreshold, standardiser, lookback, horizon, gapBars,
-                train, validation, test, synthetic, series);
+                train, validation, test, synthetic, series, target, targetScale);
         out.note = this.note.isEmpty() ? note : this.note + "; " + note;
         return out;
     }
@@ -83,6 +88,24 @@ public final class PreparedData {
     /** Always 3: sell, hold, buy. */
     public int numClasses() {
         return Labels.NUM_CLASSES;
+    }
+
+    /** What the labels are ({@code data.labels.task} and {@code scale}). */
+    public DataConfig.Target target() {
+        return target;
+    }
+
+    /** The width of a network's output for this data: {@link #numClasses()}, or 1 for regression. */
+    public int outputWidth() {
+        return target.regression() ? 1 : numClasses();
+    }
+
+    /**
+     * The divisor of the regression targets ({@link SampleSplit#targets()}): the standard deviation of the train
+     * split's forward returns with {@code scale: volatility} (fitted on train only), else 1.
+     */
+    public double targetScale() {
+        return targetScale;
     }
 
     /** The threshold {@code t} on the forward log return (configured, or fitted on train for {@code auto}). */

@@ -17,19 +17,22 @@ public final class SampleSplit implements io.distill4j.api.ModelInput {
     private final int lookback;
     private final int[] labels;
     private final double[] forwardReturns;
+    private final double[] targets;
     private final long[] timeMs;
     private INDArray features;
     private INDArray windows;
     private INDArray oneHot;
+    private INDArray targetColumn;
 
     SampleSplit(String name, int[] bars, float[][] standardisedRows, int lookback, int[] labels,
-            double[] forwardReturns, long[] timeMs) {
+            double[] forwardReturns, double[] targets, long[] timeMs) {
         this.name = name;
         this.bars = bars;
         this.standardisedRows = standardisedRows;
         this.lookback = lookback;
         this.labels = labels;
         this.forwardReturns = forwardReturns;
+        this.targets = targets;
         this.timeMs = timeMs;
     }
 
@@ -41,6 +44,7 @@ public final class SampleSplit implements io.distill4j.api.ModelInput {
         int[] b = new int[positions.length];
         int[] y = new int[positions.length];
         double[] r = new double[positions.length];
+        double[] g = new double[positions.length];
         long[] t = new long[positions.length];
         for (int k = 0; k < positions.length; k++) {
             if (k > 0 && positions[k] <= positions[k - 1]) {
@@ -49,9 +53,10 @@ public final class SampleSplit implements io.distill4j.api.ModelInput {
             b[k] = bars[positions[k]];
             y[k] = labels[positions[k]];
             r[k] = forwardReturns[positions[k]];
+            g[k] = targets[positions[k]];
             t[k] = timeMs[positions[k]];
         }
-        return new SampleSplit(name, b, standardisedRows, lookback, y, r, t);
+        return new SampleSplit(name, b, standardisedRows, lookback, y, r, g, t);
     }
 
     /** {@code train}, {@code validation} or {@code test}. */
@@ -120,6 +125,31 @@ public final class SampleSplit implements io.distill4j.api.ModelInput {
     /** Forward log returns over the horizon (the regression target), a copy. */
     public double[] forwardReturns() {
         return forwardReturns.clone();
+    }
+
+    /**
+     * The regression targets: the forward log returns divided by the data's target scale
+     * ({@link PreparedData#targetScale()}, 1 unless {@code data.labels.scale: volatility}), a copy.
+     */
+    public double[] targets() {
+        return targets.clone();
+    }
+
+    /** The regression targets as a float column {@code [n, 1]}. */
+    public synchronized INDArray targetColumn() {
+        if (targetColumn == null) {
+            float[] data = new float[targets.length];
+            for (int k = 0; k < targets.length; k++) {
+                data[k] = (float) targets[k];
+            }
+            targetColumn = Nd4j.create(data, new long[] {targets.length, 1}, 'c');
+        }
+        return targetColumn;
+    }
+
+    /** What a network of {@code task} trains on: {@link #labelsOneHot()} or {@link #targetColumn()}. */
+    public INDArray trainingLabels(io.distill4j.data.DataConfig.Task task) {
+        return task == io.distill4j.data.DataConfig.Task.REGRESSION ? targetColumn() : labelsOneHot();
     }
 
     /** Open time of each sample's bar, a copy. */

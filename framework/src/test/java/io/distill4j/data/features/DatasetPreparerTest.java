@@ -158,6 +158,46 @@ class DatasetPreparerTest {
         assertArrayEquals(original.train().labels(), changed.train().labels());
     }
 
+    /** Regression targets: the forward return over the std of the train returns, a scale fitted on train only. */
+    @Test
+    void volatilityScaledTargetsAreFittedOnTrainOnly() {
+        DataConfig base = synthetic(6000, 7);
+        DataConfig config = new DataConfig(base.source(), base.lookback(), base.horizon(), OptionalDouble.empty(),
+                base.split(), new DataConfig.Target(DataConfig.Task.REGRESSION, DataConfig.Scale.VOLATILITY));
+        KlineSeries bars = SyntheticMarket.generate(new SyntheticConfig(6000, 7, 300_000L)).series();
+        PreparedData original = DatasetPreparer.prepare(bars, config);
+        assertEquals(1, original.outputWidth());
+        // the scale by hand: population std of the train forward returns
+        double[] r = original.train().forwardReturns();
+        double mean = java.util.Arrays.stream(r).average().orElseThrow();
+        double ss = 0;
+        for (double x : r) {
+            ss += (x - mean) * (x - mean);
+        }
+        double std = Math.sqrt(ss / r.length);
+        assertEquals(std, original.targetScale(), 1e-15);
+        double[] test = original.test().forwardReturns();
+        double[] scaled = original.test().targets();
+        for (int k = 0; k < test.length; k++) {
+            assertEquals(test[k] / std, scaled[k], 1e-12);
+        }
+        assertEquals((float) scaled[3], original.test().targetColumn().getFloat(3, 0), 0f);
+        // bars after the train split changed: the scale does not move, the test targets do
+        int[] train = original.train().barIndices();
+        int cut = train[train.length - 1] + config.horizon();
+        PreparedData changed = DatasetPreparer.prepare(amplifiedAfter(bars, cut), config);
+        assertEquals(original.targetScale(), changed.targetScale(), 0.0, "scale from train only");
+        assertArrayEquals(original.train().targets(), changed.train().targets(), 0.0);
+        assertTrue(Math.abs(changed.test().targets()[0] - original.test().targets()[0]) > 0
+                || !java.util.Arrays.equals(changed.test().targets(), original.test().targets()));
+        // unscaled: the targets are the forward returns themselves
+        PreparedData plain = DatasetPreparer.prepare(bars, new DataConfig(base.source(), base.lookback(),
+                base.horizon(), OptionalDouble.empty(), base.split(),
+                new DataConfig.Target(DataConfig.Task.REGRESSION, DataConfig.Scale.NONE)));
+        assertEquals(1, plain.targetScale(), 0.0);
+        assertArrayEquals(plain.test().forwardReturns(), plain.test().targets(), 0.0);
+    }
+
     /** The same bars up to {@code cut}; after it every price move from bar {@code cut} tripled, volume times 5. */
     private static KlineSeries amplifiedAfter(KlineSeries s, int cut) {
         double[][] prices = {s.open().clone(), s.high().clone(), s.low().clone(), s.close().clone()};
