@@ -136,6 +136,10 @@ public record StudyConfig(
             throw root.error("teacher_data", "cross-timeframe teachers are not supported with data.labels.task: "
                     + "regression yet");
         }
+        if (root.has("chain")) {
+            throw root.error("chain", "distillation chains are not supported with data.labels.task: regression yet "
+                    + "(their per-stage table measures classes)");
+        }
         ConfigNode teacher = root.section("teacher");
         String type = teacher.string("type");
         if (CLASS_ONLY_TEACHERS.contains(type)) {

@@ -304,7 +304,10 @@ class StudyConfigValidationTest {
                         "teacher.type: expected a network teacher (mlp, lstm, attention, transformer, cnn1d) or an "
                         + "ensemble of them with data.labels.task: regression, got 'gbt' (it predicts classes only)"),
                 Arguments.of("108-regression-unknown-label-loss.yaml",
-                        "distillation.loss.label_loss: expected one of [mse, huber], got 'mae'"));
+                        "distillation.loss.label_loss: expected one of [mse, huber], got 'mae'"),
+                Arguments.of("109-regression-chain.yaml",
+                        "chain: distillation chains are not supported with data.labels.task: regression yet (their "
+                        + "per-stage table measures classes)"));
     }
 
     @Test
