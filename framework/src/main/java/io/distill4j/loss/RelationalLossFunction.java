@@ -142,29 +142,43 @@ public final class RelationalLossFunction extends BatchLossFunction {
                 double[] gti = gt[i];
                 double bs = gsjj - gsi[j];
                 double bt = gtjj - gti[j];
+                // psi_A(i,j,k) = psi_A(k,j,i): the pairs k > i count twice (m = 2), k = i once
+                if (dG == null) {
+                    double m = 1;
+                    for (int k = i; k < n; k++) {
+                        double x = (gsi[k] - gsj[k] + bs) * uij * usj[k] - (gti[k] - gtj[k] + bt) * vij * utj[k];
+                        loss += m * huber(x);
+                        m = 2;
+                    }
+                    continue;
+                }
+                // where u_ij or u_kj is 0 the products below are 0 or land on entries addGramGradient skips; the
+                // ordered pair (k, i) adds the transposes of (i, k)'s entries, which the symmetric use of dG and dU
+                // makes the same entries
+                double[] dGi = dG[i];
+                double[] dGj = dG[j];
+                double[] dUj = dU[j];
                 double sumP = 0;
                 double sumU = 0;
-                for (int k = 0; k < n; k++) {
+                double m = 1;
+                for (int k = i; k < n; k++) {
+                    double ukj = usj[k];
                     double ds = gsi[k] - gsj[k] + bs;
-                    double x = ds * uij * usj[k] - (gti[k] - gtj[k] + bt) * vij * utj[k];
-                    double a = Math.abs(x);
-                    loss += a <= 1 ? 0.5 * x * x : a - 0.5;
-                    if (dG != null && uij != 0 && usj[k] != 0) {
-                        double c = Math.max(-1, Math.min(1, x)) * scale;
-                        double p = c * uij * usj[k];
-                        dG[i][k] += p;
-                        dG[j][k] -= p;
-                        sumP += p;
-                        double cd = c * ds;
-                        sumU += cd * usj[k];
-                        dU[j][k] += cd * uij;
-                    }
+                    double x = ds * uij * ukj - (gti[k] - gtj[k] + bt) * vij * utj[k];
+                    loss += m * huber(x);
+                    double c = m * huberSlope(x) * scale;
+                    m = 2;
+                    double p = c * uij * ukj;
+                    dGi[k] += p;
+                    dGj[k] -= p;
+                    sumP += p;
+                    double cd = c * ds;
+                    sumU += cd * ukj;
+                    dUj[k] += cd * uij;
                 }
-                if (dG != null) {
-                    dG[i][j] -= sumP;
-                    dG[j][j] += sumP;
-                    dU[i][j] += sumU;
-                }
+                dGi[j] -= sumP;
+                dGj[j] += sumP;
+                dU[i][j] += sumU;
             }
         }
         if (dG != null) {
