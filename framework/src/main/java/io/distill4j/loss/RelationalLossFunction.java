@@ -225,47 +225,43 @@ public final class RelationalLossFunction extends BatchLossFunction {
 
     /** {@code G = A A^T}. */
     private static double[][] gram(double[][] a) {
-        int n = a.length;
-        double[][] g = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            for (int j = i; j < n; j++) {
-                g[i][j] = dot(a[i], a[j]);
-                g[j][i] = g[i][j];
-            }
-        }
-        return g;
+        return symmetric(a.length, true, (i, j) -> dot(a[i], a[j]));
     }
 
     /** {@code 1 / ||a_i - a_j||} from the Gram matrix, 0 where the distance is 0 (the diagonal included). */
     private static double[][] inverseDistances(double[][] g) {
-        int n = g.length;
-        double[][] u = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                double squared = g[i][i] + g[j][j] - 2 * g[i][j];
-                u[i][j] = squared > 0 ? 1 / Math.sqrt(squared) : 0;
-                u[j][i] = u[i][j];
-            }
-        }
-        return u;
+        return symmetric(g.length, false, (i, j) -> {
+            double squared = g[i][i] + g[j][j] - 2 * g[i][j];
+            return squared > 0 ? 1 / Math.sqrt(squared) : 0;
+        });
     }
 
     /** {@code d[i][j] = ||a_i - a_j||}. */
     private static double[][] distances(double[][] a) {
-        int n = a.length;
-        double[][] d = new double[n][n];
+        return symmetric(a.length, false, (i, j) -> {
+            double sum = 0;
+            for (int k = 0; k < a[i].length; k++) {
+                double x = a[i][k] - a[j][k];
+                sum += x * x;
+            }
+            return Math.sqrt(sum);
+        });
+    }
+
+    private interface PairValue {
+        double at(int i, int j);
+    }
+
+    /** The symmetric {@code n x n} matrix of {@code value(i, j)} for {@code i < j} (and {@code i = j} if asked; else 0). */
+    private static double[][] symmetric(int n, boolean diagonal, PairValue value) {
+        double[][] m = new double[n][n];
         for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                double sum = 0;
-                for (int k = 0; k < a[i].length; k++) {
-                    double x = a[i][k] - a[j][k];
-                    sum += x * x;
-                }
-                d[i][j] = Math.sqrt(sum);
-                d[j][i] = d[i][j];
+            for (int j = diagonal ? i : i + 1; j < n; j++) {
+                m[i][j] = value.at(i, j);
+                m[j][i] = m[i][j];
             }
         }
-        return d;
+        return m;
     }
 
     private static double sumOffDiagonal(double[][] d) {
