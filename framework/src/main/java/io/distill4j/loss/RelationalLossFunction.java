@@ -1,10 +1,5 @@
 package io.distill4j.loss;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -25,7 +20,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * The head's score is {@code weight * B}. The paper weighs the terms 25 and 50 (its lambda_D, lambda_A); here their
  * ratio is the default ({@code distance_weight: 1, angle_weight: 2}) and {@code weight} scales both. The angle term
  * averages over all {@code n^3} triples including degenerate ones (zero on both sides), as the authors' code does; it
- * costs {@code O(n^3)} per minibatch, done in ND4J from the Gram matrices ({@code angle_weight: 0} skips it). See
+ * costs {@code O(n^3)} per minibatch, done in plain Java from the Gram matrices ({@code angle_weight: 0} skips it). See
  * {@link BatchLossFunction}.
  */
 public final class RelationalLossFunction extends BatchLossFunction {
@@ -112,127 +107,161 @@ public final class RelationalLossFunction extends BatchLossFunction {
     }
 
     /**
-     * The angle term, anchors {@code j} in blocks of {@value #ANCHOR_BLOCK}. The cosines come from the Gram matrix
-     * {@code G = A A^T} (computed once): {@code (a_i - a_j) . (a_k - a_j) = G_ik - G_ij - G_jk + G_jj}, divided by
-     * both distances, so the {@code O(n^3)} part is element-wise ND4J work without the width factor (the teacher's
-     * layer may be wide); the gradient's {@code f_ij = sum_k (c_ik + c_ki) e_kj} is one batched matrix product over
-     * the student's width.
+     * The angle term in plain Java over the rows (no ND4J temporaries, so memory stays {@code O(n^2)}). The cosines
+     * come from the Gram matrix {@code G = A A^T}: {@code e_ij . e_kj = D_ijk u_ij u_kj} with
+     * {@code D_ijk = G_ik - G_ij - G_jk + G_jj} and {@code u_ij = 1 / ||a_i - a_j||} (0 where the distance is 0, so
+     * degenerate cosines are 0), so the {@code O(n^3)} loop has no factor of either width. The gradient is collected
+     * as {@code dB/dG} (directly and through {@code u_ij = (G_ii + G_jj - G_ij - G_ji)^(-1/2)}) and mapped to the
+     * student's rows by one product, {@code dB/dS = (dB/dG + dB/dG^T) S}: {@code O(n^3 + n^2 w)} per minibatch.
      */
     private double angle(double[][] s, double[][] t, double[][] gradient) {
         int n = s.length;
-        int w = s[0].length;
         double cube = (double) n * n * n;
-        INDArray sa = Nd4j.createFromArray(s);
-        INDArray gs = sa.mmul(sa.transpose());
-        INDArray ta = Nd4j.createFromArray(t);
-        INDArray gt = ta.mmul(ta.transpose());
-        double[][] invS = inverseDistances(s);
-        double[][] invT = inverseDistances(t);
+        double[][] gs = gram(s);
+        double[][] gt = gram(t);
+        double[][] us = inverseDistances(gs);
+        double[][] ut = inverseDistances(gt);
+        double[][] dG = gradient == null ? null : new double[n][n];
+        double[][] dU = gradient == null ? null : new double[n][n];
+        double scale = angleWeight / cube;
         double loss = 0;
-        for (int from = 0; from < n; from += ANCHOR_BLOCK) {
-            int b = Math.min(ANCHOR_BLOCK, n - from);
-            INDArray inverse = block(invS, from, b);
-            INDArray x = cosines(gs, inverse, from, b).subi(cosines(gt, block(invT, from, b), from, b));
-            INDArray a = Transforms.abs(x, true);
-            INDArray q = Transforms.min(a, 1.0, true);
-            // h(x) = q (|x| - q/2) with q = min(|x|, 1): x^2/2 inside [-1, 1], |x| - 1/2 outside
-            loss += q.mul(a.subi(q.mul(0.5))).sumNumber().doubleValue();
-            if (gradient == null) {
-                continue;
-            }
-            INDArray es = units(s, from, b, inverse);
-            INDArray c = Transforms.max(Transforms.min(x, 1.0, true), -1.0, false).divi(cube);
-            INDArray f = Nd4j.matmul(c.add(c.permute(0, 2, 1)), es);
-            INDArray ef = es.mul(f).sum(2).reshape(b, n, 1);
-            INDArray g = f.subi(es.mul(ef.broadcast(b, n, w))).muli(inverse.reshape(b, n, 1).broadcast(b, n, w))
-                    .muli(angleWeight);
-            double[] flat = DoubleRows.flat(g);
-            for (int jj = 0; jj < b; jj++) {
-                int j = from + jj;
-                for (int i = 0; i < n; i++) {
-                    int at = (jj * n + i) * w;
-                    for (int m = 0; m < w; m++) {
-                        gradient[i][m] += flat[at + m];
-                        gradient[j][m] -= flat[at + m];
-                    }
+        for (int j = 0; j < n; j++) {
+            double[] gsj = gs[j];
+            double[] gtj = gt[j];
+            double[] usj = us[j]; // u_kj = us[j][k] (symmetric)
+            double[] utj = ut[j];
+            double gsjj = gsj[j];
+            double gtjj = gtj[j];
+            for (int i = 0; i < n; i++) {
+                double uij = usj[i];
+                double vij = utj[i];
+                if (uij == 0 && vij == 0) {
+                    continue; // every cosine of this (i, j) is 0 on both sides
                 }
+                double[] gsi = gs[i];
+                double[] gti = gt[i];
+                double bs = gsjj - gsi[j];
+                double bt = gtjj - gti[j];
+                // psi_A(i,j,k) = psi_A(k,j,i): the pairs k > i count twice (m = 2), k = i once
+                if (dG == null) {
+                    double m = 1;
+                    for (int k = i; k < n; k++) {
+                        double x = (gsi[k] - gsj[k] + bs) * uij * usj[k] - (gti[k] - gtj[k] + bt) * vij * utj[k];
+                        loss += m * huber(x);
+                        m = 2;
+                    }
+                    continue;
+                }
+                // where u_ij or u_kj is 0 the products below are 0 or land on entries addGramGradient skips; the
+                // ordered pair (k, i) adds the transposes of (i, k)'s entries, which the symmetric use of dG and dU
+                // makes the same entries
+                double[] dGi = dG[i];
+                double[] dGj = dG[j];
+                double[] dUj = dU[j];
+                double sumP = 0;
+                double sumU = 0;
+                double m = 1;
+                for (int k = i; k < n; k++) {
+                    double ukj = usj[k];
+                    double ds = gsi[k] - gsj[k] + bs;
+                    double x = ds * uij * ukj - (gti[k] - gtj[k] + bt) * vij * utj[k];
+                    loss += m * huber(x);
+                    double c = m * huberSlope(x) * scale;
+                    m = 2;
+                    double p = c * uij * ukj;
+                    dGi[k] += p;
+                    dGj[k] -= p;
+                    sumP += p;
+                    double cd = c * ds;
+                    sumU += cd * ukj;
+                    dUj[k] += cd * uij;
+                }
+                dGi[j] -= sumP;
+                dGj[j] += sumP;
+                dU[i][j] += sumU;
             }
+        }
+        if (dG != null) {
+            addGramGradient(s, gs, us, dG, dU, gradient);
         }
         return loss / cube;
     }
 
-    /** Anchors handled at once: [b, n, n] arrays stay small (b = 32, n = 256: 2M doubles). */
-    private static final int ANCHOR_BLOCK = 32;
-
     /**
-     * {@code cos[jj][i][k] = e_ij . e_kj} for anchors {@code j = from + jj}, from the Gram matrix and the inverse
-     * distances {@code inverse[jj][i] = 1 / ||a_i - a_j||} (0 where the distance is 0, so degenerate cosines are 0).
+     * Adds {@code (dB/dG + dB/dG^T) A} to {@code gradient}, after adding into {@code dG} what flows through the
+     * inverse distances: {@code u_pq = (G_pp + G_qq - G_pq - G_qp)^(-1/2)}, so
+     * {@code du_pq/dG_pp = du_pq/dG_qq = -u^3/2} and {@code du_pq/dG_pq = du_pq/dG_qp = u^3/2} (the symmetric
+     * {@code u} lets {@code dU} hold either ordered pair).
      */
-    private static INDArray cosines(INDArray gram, INDArray inverse, int from, int b) {
-        int n = (int) gram.size(0);
-        INDArray rows = gram.get(NDArrayIndex.interval(from, from + b), NDArrayIndex.all()); // G_ji
-        INDArray self = Nd4j.createUninitialized(DataType.DOUBLE, b);
-        for (int jj = 0; jj < b; jj++) {
-            self.putScalar(jj, gram.getDouble(from + jj, from + jj));
-        }
-        INDArray dots = gram.reshape(1, n, n).broadcast(b, n, n)
-                .sub(rows.reshape(b, n, 1).broadcast(b, n, n))
-                .subi(rows.reshape(b, 1, n).broadcast(b, n, n))
-                .addi(self.reshape(b, 1, 1).broadcast(b, n, n));
-        return dots.muli(inverse.reshape(b, n, 1).broadcast(b, n, n)).muli(inverse.reshape(b, 1, n)
-                .broadcast(b, n, n));
-    }
-
-    /** Rows {@code [from, from + b)} of a matrix as {@code [b, n]}. */
-    private static INDArray block(double[][] m, int from, int b) {
-        return Nd4j.createFromArray(java.util.Arrays.copyOfRange(m, from, from + b));
-    }
-
-    /** {@code 1 / ||a_i - a_j||}, 0 where the distance is 0. */
-    private static double[][] inverseDistances(double[][] a) {
-        double[][] d = distances(a);
-        for (double[] row : d) {
-            for (int k = 0; k < row.length; k++) {
-                row[k] = row[k] > 0 ? 1 / row[k] : 0;
-            }
-        }
-        return d;
-    }
-
-    /** {@code e_ij = (a_i - a_j) * inverse[jj][i]} for anchors {@code j = from + jj} as {@code [b, n, width]}. */
-    private static INDArray units(double[][] a, int from, int b, INDArray inverse) {
+    private static void addGramGradient(double[][] a, double[][] g, double[][] u, double[][] dG, double[][] dU,
+            double[][] gradient) {
         int n = a.length;
-        int w = a[0].length;
-        double[] inv = DoubleRows.flat(inverse);
-        double[] e = new double[b * n * w];
-        for (int jj = 0; jj < b; jj++) {
-            double[] anchor = a[from + jj];
-            for (int i = 0; i < n; i++) {
-                int at = (jj * n + i) * w;
-                for (int m = 0; m < w; m++) {
-                    e[at + m] = (a[i][m] - anchor[m]) * inv[jj * n + i];
+        for (int p = 0; p < n; p++) {
+            for (int q = 0; q < n; q++) {
+                double upq = u[p][q];
+                if (upq != 0 && dU[p][q] != 0) {
+                    double h = dU[p][q] * upq * upq * upq * 0.5;
+                    dG[p][p] -= h;
+                    dG[q][q] -= h;
+                    dG[p][q] += h;
+                    dG[q][p] += h;
                 }
             }
         }
-        return Nd4j.create(e, new long[] {b, n, w}, DataType.DOUBLE);
+        int w = a[0].length;
+        for (int p = 0; p < n; p++) {
+            double[] row = gradient[p];
+            for (int q = 0; q < n; q++) {
+                double c = dG[p][q] + dG[q][p];
+                if (c != 0) {
+                    double[] aq = a[q];
+                    for (int m = 0; m < w; m++) {
+                        row[m] += c * aq[m];
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code G = A A^T}. */
+    private static double[][] gram(double[][] a) {
+        return symmetric(a.length, true, (i, j) -> dot(a[i], a[j]));
+    }
+
+    /** {@code 1 / ||a_i - a_j||} from the Gram matrix, 0 where the distance is 0 (the diagonal included). */
+    private static double[][] inverseDistances(double[][] g) {
+        return symmetric(g.length, false, (i, j) -> {
+            double squared = g[i][i] + g[j][j] - 2 * g[i][j];
+            return squared > 0 ? 1 / Math.sqrt(squared) : 0;
+        });
     }
 
     /** {@code d[i][j] = ||a_i - a_j||}. */
     private static double[][] distances(double[][] a) {
-        int n = a.length;
-        double[][] d = new double[n][n];
+        return symmetric(a.length, false, (i, j) -> {
+            double sum = 0;
+            for (int k = 0; k < a[i].length; k++) {
+                double x = a[i][k] - a[j][k];
+                sum += x * x;
+            }
+            return Math.sqrt(sum);
+        });
+    }
+
+    private interface PairValue {
+        double at(int i, int j);
+    }
+
+    /** The symmetric {@code n x n} matrix of {@code value(i, j)} for {@code i < j} (and {@code i = j} if asked; else 0). */
+    private static double[][] symmetric(int n, boolean diagonal, PairValue value) {
+        double[][] m = new double[n][n];
         for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                double sum = 0;
-                for (int k = 0; k < a[i].length; k++) {
-                    double x = a[i][k] - a[j][k];
-                    sum += x * x;
-                }
-                d[i][j] = Math.sqrt(sum);
-                d[j][i] = d[i][j];
+            for (int j = diagonal ? i : i + 1; j < n; j++) {
+                m[i][j] = value.at(i, j);
+                m[j][i] = m[i][j];
             }
         }
-        return d;
+        return m;
     }
 
     private static double sumOffDiagonal(double[][] d) {
