@@ -96,13 +96,8 @@ public final class FeatureStream {
             double d = close - prev;
             double gain = Math.max(d, 0);
             double loss = Math.max(-d, 0);
-            if (count <= RSI) {
-                avgGain += gain / RSI;
-                avgLoss += loss / RSI;
-            } else {
-                avgGain = (avgGain * (RSI - 1) + gain) / RSI;
-                avgLoss = (avgLoss * (RSI - 1) + loss) / RSI;
-            }
+            avgGain = wilderAverage(avgGain, gain, count);
+            avgLoss = wilderAverage(avgLoss, loss, count);
             double r = Math.log(close / prev);
             ret[i] = r;
             sumR10 += r;
@@ -152,16 +147,8 @@ public final class FeatureStream {
         features[7] = close / vwap - 1;
         features[8] = (high - low) / close;
         features[9] = close / (sumC / W) - 1;
-        double rsi;
-        if (avgLoss == 0) {
-            rsi = avgGain == 0 ? 50 : 100;
-        } else {
-            rsi = 100 - 100 / (1 + avgGain / avgLoss);
-        }
-        features[10] = rsi / 50 - 1;
-        double m = v20 / W;
-        double e = 0.01 * m + 1e-12;
-        features[11] = Math.log((volume + e) / (m + e));
+        features[10] = rsiFeature(avgGain, avgLoss);
+        features[11] = logVolumeRatio(volume, v20 / W);
         return true;
     }
 
@@ -188,6 +175,39 @@ public final class FeatureStream {
             sumC += close[j];
             volumeBars += vol[j] > 0 ? 1 : 0;
         }
+    }
+
+    /**
+     * One step of Wilder's average of gains (or losses) over 14 changes: the plain mean of a run's first 14 changes,
+     * then {@code (13 avg + x) / 14}. The batch pipeline uses the same step.
+     *
+     * @param change the number of this change within its run (1 for the run's first)
+     */
+    public static double wilderAverage(double avg, double x, long change) {
+        return change <= RSI ? avg + x / RSI : (avg * (RSI - 1) + x) / RSI;
+    }
+
+    /**
+     * Wilder's RSI from the average gain and loss, scaled to {@code [-1, 1]} as {@code rsi / 50 - 1}: RSI is 100 when
+     * there are no losses and 50 when there is no change at all. The batch pipeline uses the same formula.
+     */
+    public static double rsiFeature(double avgGain, double avgLoss) {
+        double rsi;
+        if (avgLoss == 0) {
+            rsi = avgGain == 0 ? 50 : 100;
+        } else {
+            rsi = 100 - 100 / (1 + avgGain / avgLoss);
+        }
+        return rsi / 50 - 1;
+    }
+
+    /**
+     * {@code ln((v + e) / (m + e))} with {@code e = 0.01 m + 1e-12}, {@code m} the window's mean volume, so that a
+     * zero-volume bar gives a finite value. The batch pipeline uses the same formula.
+     */
+    public static double logVolumeRatio(double volume, double meanVolume) {
+        double e = 0.01 * meanVolume + 1e-12;
+        return Math.log((volume + e) / (meanVolume + e));
     }
 
     /** Sample standard deviation of {@code k} values from their sum and sum of squares. */

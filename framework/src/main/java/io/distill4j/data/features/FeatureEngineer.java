@@ -35,8 +35,6 @@ public final class FeatureEngineer {
     /** Bars of history a feature row needs before it: row {@code i} uses bars {@code i - 20 .. i}. */
     public static final int WARMUP = FeatureStream.WARMUP;
 
-    private static final int RSI_PERIOD = 14;
-
     private FeatureEngineer() {
     }
 
@@ -79,13 +77,8 @@ public final class FeatureEngineer {
             double gain = Math.max(d, 0);
             double loss = Math.max(-d, 0);
             int k = i - a; // number of changes so far in this run
-            if (k <= RSI_PERIOD) {
-                avgGain += gain / RSI_PERIOD;
-                avgLoss += loss / RSI_PERIOD;
-            } else {
-                avgGain = (avgGain * (RSI_PERIOD - 1) + gain) / RSI_PERIOD;
-                avgLoss = (avgLoss * (RSI_PERIOD - 1) + loss) / RSI_PERIOD;
-            }
+            avgGain = FeatureStream.wilderAverage(avgGain, gain, k);
+            avgLoss = FeatureStream.wilderAverage(avgLoss, loss, k);
             if (i - a < WARMUP) {
                 continue;
             }
@@ -112,16 +105,8 @@ public final class FeatureEngineer {
             f[7] = c[i] / vwap - 1;
             f[8] = (h[i] - l[i]) / c[i];
             f[9] = c[i] / (cSum / 20) - 1;
-            double rsi;
-            if (avgLoss == 0) {
-                rsi = avgGain == 0 ? 50 : 100;
-            } else {
-                rsi = 100 - 100 / (1 + avgGain / avgLoss);
-            }
-            f[10] = rsi / 50 - 1;
-            double m = vol / 20;
-            double e = 0.01 * m + 1e-12;
-            f[11] = Math.log((v[i] + e) / (m + e));
+            f[10] = FeatureStream.rsiFeature(avgGain, avgLoss);
+            f[11] = FeatureStream.logVolumeRatio(v[i], vol / 20);
             out[i] = f;
         }
     }
