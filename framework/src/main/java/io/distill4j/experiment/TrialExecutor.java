@@ -248,7 +248,7 @@ public final class TrialExecutor {
         TeacherCache.Entry original = teachers.get(c.primaryTeacher());
         Trial previousStage = ChainStages.previous(trial);
         if (previousStage != null) {
-            String key = ChainStages.cacheKey(previousStage, context.data(c));
+            String key = ChainStages.cacheKey(previousStage, prepared);
             teachers.put(c.primaryTeacher(), context.teacher(key).orElseThrow(() -> new IllegalStateException(
                     "the student of " + previousStage.description() + " (the teacher of " + trial.description()
                             + ") is not in the teacher cache (key " + key + "): the previous stage must run first")));
@@ -416,14 +416,9 @@ public final class TrialExecutor {
      */
     private static Map<String, Double> evaluate(INDArray logits, SampleSplit split, Map<String, TeacherOutputs> teachers,
             String primary) {
-        if (logits.size(1) == 1) { // regression: agreement is the correlation with each teacher's prediction
-            Map<String, Double> m = new LinkedHashMap<>(RegressionMetrics.of(column(logits), split.targets(),
-                    split.timeMs(), column(teachers.get(primary).logits())).asMap());
-            if (teachers.size() > 1) {
-                teachers.forEach((name, t) -> m.put("agreement." + name,
-                        RegressionMetrics.pearson(column(logits), column(t.logits()))));
-            }
-            return m;
+        if (logits.size(1) == 1) { // regression (one teacher, as StudyConfig requires): agreement is the correlation
+            return RegressionMetrics.of(column(logits), split.targets(), split.timeMs(),
+                    column(teachers.get(primary).logits())).asMap();
         }
         Map<String, Double> m = new LinkedHashMap<>(
                 ClassificationMetrics.of(logits, split.labels(), teachers.get(primary).logits()).asMap());
