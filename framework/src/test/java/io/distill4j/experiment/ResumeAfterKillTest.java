@@ -2,6 +2,7 @@ package io.distill4j.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.distill4j.tracking.MlflowFileStore;
 import io.distill4j.tracking.MlflowFileStoreReader;
@@ -95,12 +96,17 @@ class ResumeAfterKillTest {
     /** Runs the study in a child JVM and kills it (SIGKILL) once {@code finished} trials are recorded finished. */
     private static void killAfter(Path study, Path results, Path mlruns, boolean resume, int finished)
             throws Exception {
-        Process child = ChildJvm.start(StudyMain.class, results.getParent().resolve("child-" + finished + ".log"),
-                study.toString(), results.toString(), mlruns.toString(), String.valueOf(resume));
+        Path log = results.getParent().resolve("child-" + finished + ".log");
+        Process child = ChildJvm.start(StudyMain.class, log, study.toString(), results.toString(), mlruns.toString(),
+                String.valueOf(resume));
         Path trials = results.resolve("resumable").resolve("trials");
         long deadline = System.currentTimeMillis() + 180_000;
         while (finishedRecords(trials) < finished) {
-            assertTrue(child.isAlive(), "the child ended before it could be killed; see its log in " + results);
+            if (!child.isAlive()) { // the temporary folder goes with the test: the log's end goes into the message
+                List<String> lines = Files.readAllLines(log);
+                fail("the child ended (exit " + child.exitValue() + ") before it could be killed; its log ends:\n"
+                        + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+            }
             assertTrue(System.currentTimeMillis() < deadline, "the child made no progress");
             Thread.sleep(20);
         }
