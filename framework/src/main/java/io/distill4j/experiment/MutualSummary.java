@@ -33,6 +33,10 @@ public record MutualSummary(List<Member> members, List<String> verdicts) {
             Stats baselineMacroF1) {
     }
 
+    /** The main verdict of a mutual-learning study, which has no distilled cell. */
+    static final String MAIN_VERDICT = "No distilled cell in this study: it trains a mutual-learning cohort; each "
+            + "student's verdict against its architecture trained alone is in the section \"Mutual learning\".";
+
     /** Nothing to report: a study without a cohort. */
     static final MutualSummary NONE = new MutualSummary(List.of(), List.of());
 

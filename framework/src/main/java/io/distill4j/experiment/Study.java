@@ -103,8 +103,10 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
                 // later student's trial finds its cohort already trained
                 for (int k = 1; k <= mutual.get().size(); k++) {
                     for (int seed : seeds) {
-                        Trial alone = new Trial(Trial.Role.STUDENT_ALONE, "-", baselineAxes(cell.assignments()), seed,
-                                null, file, mutual.get().aloneTree(cell.resolved(), k));
+                        ObjectNode aloneTree = mutual.get().aloneTree(cell.resolved(), k);
+                        Trial alone = new Trial(Trial.Role.STUDENT_ALONE,
+                                StudyConfig.parse(file, aloneTree).student().describe(),
+                                baselineAxes(cell.assignments()), seed, null, file, aloneTree);
                         baselines.putIfAbsent(alone.id(), alone);
                         cohorts.add(new Trial(Trial.Role.MUTUAL, cell.label(), cell.assignments(), seed, null, file,
                                 mutual.get().memberTree(cell.resolved(), k)));

@@ -382,7 +382,8 @@ public record StudyConfig(
         }
         if (kinds.size() > 1) {
             throw root.section(Mutual.KEY).error("students", "expected students of one input kind (they train on the "
-                    + "same minibatches), got " + kinds);
+                    + "same minibatches), got " + String.join(" and ", kinds.stream()
+                            .map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toList()) + " students");
         }
         if (training.patience() > 0) {
             throw root.section("training").error("patience", "expected 0 with mutual learning (every student of "

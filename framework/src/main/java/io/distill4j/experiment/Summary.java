@@ -171,7 +171,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         rows.addAll(chanceRows(data, study.base().backtest()));
         List<TrialResult> failures = results.stream().filter(TrialResult::failed).toList();
         String verdict = study.base().data().target().regression() ? regressionVerdict(rows, groups, baselineOf)
-                : verdict(rows);
+                : study.base().mutual().isPresent() ? MutualSummary.MAIN_VERDICT : verdict(rows);
         return new Summary(study.name(), List.copyOf(rows), verdict, failures, header(study),
                 teacherNotes(results), dataNotes(seedsVary(study), data, study.base().backtest()),
                 ChainSummary.of(groups, byMethod), MutualSummary.of(groups, baselineNames));
@@ -202,10 +202,9 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             Mutual mutual = Mutual.of(study.file(), cell.resolved()).orElse(null);
             for (int k = 1; mutual != null && k <= mutual.size(); k++) {
                 StudyConfig alone = StudyConfig.parse(study.file(), mutual.aloneTree(cell.resolved(), k));
-                String label = new GridCell(cell.index(), Study.baselineAxes(cell.assignments()), cell.resolved())
-                        .label();
-                out.putIfAbsent(ConfigHash.of(alone.baselineIdentity()), "student-alone "
-                        + alone.student().describe() + (label.isEmpty() ? "" : " " + label));
+                out.putIfAbsent(ConfigHash.of(alone.baselineIdentity()), new Trial(Trial.Role.STUDENT_ALONE,
+                        alone.student().describe(), Study.baselineAxes(cell.assignments()), 0, null, study.file(),
+                        mutual.aloneTree(cell.resolved(), k)).method());
             }
         }
         return out;

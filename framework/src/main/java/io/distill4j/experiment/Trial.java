@@ -93,7 +93,7 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
     public String method() {
         return switch (role) {
             case TEACHER -> "teacher";
-            case STUDENT_ALONE -> "student-alone";
+            case STUDENT_ALONE -> named() ? "student-alone " + cell : "student-alone";
             case DISTILLED -> cell.isEmpty() ? "distilled" : "distilled " + cell;
             case CHAIN_STAGE -> join("chain", cell) + " " + stageLabel();
             case MUTUAL -> join("mutual", cell) + " " + memberLabel() + " " + config().student().describe();
@@ -121,11 +121,19 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
         String seedPart = seed < 0 ? "" : " s" + seed;
         return switch (role) {
             case TEACHER -> teacherLabel() + seedPart;
-            case STUDENT_ALONE -> join("alone", shortLabel()) + seedPart;
+            case STUDENT_ALONE -> join(named() ? "alone " + cell : "alone", shortLabel()) + seedPart;
             case DISTILLED -> join("kd", shortLabel()) + seedPart;
             case CHAIN_STAGE -> join("chain " + stageLabel(), shortLabel()) + seedPart;
             case MUTUAL -> join("mutual " + memberLabel(), shortLabel()) + seedPart;
         };
+    }
+
+    /**
+     * Whether a student-alone baseline has a name of its own in {@link #cell} (a mutual student's baseline: its
+     * architecture, e.g. {@code mlp[16,8]}) rather than {@code -}.
+     */
+    private boolean named() {
+        return role == Role.STUDENT_ALONE && !cell.equals("-") && !cell.isEmpty();
     }
 
     /** A chain stage's position, e.g. {@code s2/3} (stage 2 of 3). */

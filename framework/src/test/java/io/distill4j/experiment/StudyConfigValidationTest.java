@@ -28,8 +28,8 @@ class StudyConfigValidationTest {
     private static final Path QUICKSTART = Path.of("../configs/quickstart.yaml");
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
-    private static final String ROOT_KEYS = "backtest, chain, data, description, device, distillation, grid, search, seed, "
-            + "seeds, seeds_vary, student, study, teacher, teacher_data, teachers, tracking, training";
+    private static final String ROOT_KEYS = "backtest, chain, data, description, device, distillation, grid, mutual, "
+            + "search, seed, seeds, seeds_vary, student, study, teacher, teacher_data, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
         return Stream.of(
@@ -307,7 +307,24 @@ class StudyConfigValidationTest {
                         "distillation.loss.label_loss: expected one of [mse, huber], got 'mae'"),
                 Arguments.of("109-regression-chain.yaml",
                         "chain: distillation chains are not supported with data.labels.task: regression yet (their "
-                        + "per-stage table measures classes)"));
+                        + "per-stage table measures classes)"),
+                Arguments.of("110-mutual-one-student.yaml",
+                        "mutual.students: expected a list of at least 2 student sections (the cohort), got 1"),
+                Arguments.of("111-mutual-with-student.yaml",
+                        "student: a study with 'mutual' has no 'student': its students are mutual.students"),
+                Arguments.of("112-mutual-dkd-loss.yaml",
+                        "distillation.loss.type: mutual learning trains every student with the 'hinton' loss (the "
+                        + "peers' averaged outputs are its soft target), got 'dkd'"),
+                Arguments.of("113-mutual-early-stopping.yaml",
+                        "training.patience: expected 0 with mutual learning (every student of the cohort trains every "
+                        + "epoch), got 3"),
+                Arguments.of("114-mutual-student-set-by-hand.yaml",
+                        "mutual.student: " + Mutual.MEMBER_SET_BY_HAND),
+                Arguments.of("115-mutual-mixed-input-kinds.yaml",
+                        "mutual.students: expected students of one input kind (they train on the same minibatches), "
+                        + "got tabular and sequence students"),
+                Arguments.of("116-mutual-and-chain.yaml",
+                        "mutual: a study has either 'chain' or 'mutual', not both"));
     }
 
     @Test
