@@ -16,7 +16,8 @@ import java.util.Map;
  * A loaded and fully validated study: the file's tree with overrides applied, every grid cell parsed, and the
  * trials to run: one per distinct teacher (per seed with {@code seeds_vary: teacher_and_student}), one student-alone
  * baseline per distinct student setup and seed, and one
- * distilled student per cell and seed.
+ * distilled student per cell and seed; a {@link Chain} adds its stages, and a {@link Mutual} cohort replaces the
+ * distilled student by one trial per cohort student and seed, each with its architecture's own baseline.
  */
 public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCell> cells, List<Integer> seeds,
         List<Trial> trials) {
