@@ -51,7 +51,7 @@ class RollingStudyTest {
             distillation:
               loss: {type: hinton, temperature: 3, alpha: 0.5}
             training: {epochs: 2, batch_size: 128}
-            seeds: [1, 2]
+            seeds: [1]
             """;
 
     @TempDir
@@ -95,8 +95,8 @@ class RollingStudyTest {
 
     @Test
     void plansEveryWindowsTrialsAndRunsThemAll() {
-        // per window: 1 teacher, 2 seeds x (alone, re-distilled); windows 2 and 3 add 2 never-updated each
-        assertEquals(3 + 3 * 4 + 2 * 2, warm.trials().size());
+        // per window: 1 teacher, 1 seed x (alone, re-distilled); windows 2 and 3 add a never-updated student each
+        assertEquals(3 + 3 * 2 + 2, warm.trials().size());
         assertTrue(warmRun.results().stream().noneMatch(TrialResult::failed), warmRun.summary().toMarkdown());
         assertTrue(coldRun.results().stream().noneMatch(TrialResult::failed), coldRun.summary().toMarkdown());
         // one teacher per window, shared by both studies: warm_start is not part of a teacher's identity
@@ -108,7 +108,7 @@ class RollingStudyTest {
 
     @Test
     void warmStartStartsFromThePreviousWindowsStudent() throws Exception {
-        for (int seed : List.of(1, 2)) {
+        for (int seed : List.of(1)) {
             Trial w2 = result(warmRun, Trial.Role.DISTILLED, 1, seed, false).trial();
             Trial w1 = result(warmRun, Trial.Role.DISTILLED, 0, seed, false).trial();
             assertEquals(w1.id(), RollingTrials.source(w2).id());
@@ -157,8 +157,8 @@ class RollingStudyTest {
         KlineSeries bars = context().data(warm.trials().get(0).config()).series();
         double[][] raw = FeatureEngineer.compute(bars, Contiguity.of(bars, 300_000L));
         for (int window : List.of(1, 2)) {
-            TrialResult nu = result(warmRun, Trial.Role.DISTILLED, window, 2, true);
-            Trial w1 = result(warmRun, Trial.Role.DISTILLED, 0, 2, false).trial();
+            TrialResult nu = result(warmRun, Trial.Role.DISTILLED, window, 1, true);
+            Trial w1 = result(warmRun, Trial.Role.DISTILLED, 0, 1, false).trial();
             assertEquals(w1.id(), RollingTrials.source(nu.trial()).id());
             Standardiser own = context().data(w1.config()).standardiser();
             SampleSplit test = context().data(nu.trial().config()).test();
@@ -216,11 +216,11 @@ class RollingStudyTest {
         // windows 1 (teacher, re-distilled, alone) and 2, 3 (the never-updated too)
         assertEquals(1 + 3 + 4 + 4, csv.size(), String.join("\n", csv));
         assertTrue(csv.get(1).startsWith("1,teacher,0,613,640,800,827,1127,"), csv.get(1));
-        // the main table aggregates windows 2 and 3 over seeds: 4 runs per student method
+        // the main table aggregates windows 2 and 3 over seeds: 2 runs per student method
         Map<String, Integer> runs = new LinkedHashMap<>();
         warmRun.summary().rows().forEach(r -> runs.put(r.method(), r.metric("accuracy").n()));
-        assertEquals(4, runs.get("distilled"), runs.toString());
-        assertEquals(4, runs.get("distilled never-updated"), runs.toString());
-        assertEquals(4, runs.get("student-alone"), runs.toString());
+        assertEquals(2, runs.get("distilled"), runs.toString());
+        assertEquals(2, runs.get("distilled never-updated"), runs.toString());
+        assertEquals(2, runs.get("student-alone"), runs.toString());
     }
 }

@@ -28,7 +28,7 @@ class StudyConfigValidationTest {
     private static final Path QUICKSTART = Path.of("../configs/quickstart.yaml");
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
-    private static final String ROOT_KEYS = "backtest, chain, data, description, device, distillation, grid, search, seed, "
+    private static final String ROOT_KEYS = "backtest, chain, data, description, device, distillation, grid, rolling, search, seed, "
             + "seeds, seeds_vary, student, study, teacher, teacher_data, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
@@ -307,7 +307,25 @@ class StudyConfigValidationTest {
                         "distillation.loss.label_loss: expected one of [mse, huber], got 'mae'"),
                 Arguments.of("109-regression-chain.yaml",
                         "chain: distillation chains are not supported with data.labels.task: regression yet (their "
-                        + "per-stage table measures classes)"));
+                        + "per-stage table measures classes)"),
+                Arguments.of("110-rolling-gap-below-lookback-plus-horizon.yaml",
+                        "rolling.gap_bars: expected at least lookback + horizon = 16 + 6 = 22 bars (so no train label "
+                        + "reaches a later input), got 10"),
+                Arguments.of("111-rolling-no-train-part.yaml",
+                        "rolling.validation_bars: expected validation_bars + gap_bars (1980 + 42) below train_bars "
+                        + "(2000), leaving a train part"),
+                Arguments.of("112-rolling-one-window.yaml",
+                        "rolling.train_bars: expected at least 2 windows in data.source.bars = 5000 (window 1 for the "
+                        + "never-updated student, one later window to evaluate it on): 2 windows need 6042 bars"),
+                Arguments.of("113-rolling-window-set-by-hand.yaml",
+                        "rolling.window: is set by distill4j for each window's trials; remove it"),
+                Arguments.of("114-rolling-unknown-key.yaml",
+                        "rolling.warmstart: unknown key 'warmstart' (valid keys here: gap_bars, never_updated, "
+                        + "step_bars, test_bars, train_bars, validation_bars, warm_start, window, windows)"),
+                Arguments.of("115-rolling-with-grid.yaml",
+                        "grid: a rolling (walk-forward) study has no grid (run one study per setting)"),
+                Arguments.of("116-rolling-with-chain.yaml",
+                        "rolling: a rolling (walk-forward) study cannot have 'chain' (not supported together yet)"));
     }
 
     @Test

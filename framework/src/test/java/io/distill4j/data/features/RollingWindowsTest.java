@@ -47,7 +47,6 @@ class RollingWindowsTest {
     @Test
     void noWindowEvaluatesOnBarsItsModelsTrainedOn() {
         List<RollingWindows.Window> windows = WINDOWS.windows(BARS.size());
-        assertEquals(4, windows.size()); // tests end at 2042, 2542, 3042, 3542 (4042 > 4000)
         for (RollingWindows.Window w : windows) {
             PreparedData d = DatasetPreparer.prepareWindow(BARS, config(), WINDOWS, w.index());
             int[] train = d.train().barIndices();
@@ -68,6 +67,7 @@ class RollingWindowsTest {
             // the test window is the next one: it starts right after the train window and its gap
             assertEquals(w.validationTo() + GAP, w.testFrom());
         }
+        assertEquals(4, windows.size()); // tests end at 2042, 2542, 3042, 3542 (4042 > 4000)
     }
 
     @Test
