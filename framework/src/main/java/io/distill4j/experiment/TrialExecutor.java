@@ -361,7 +361,7 @@ public final class TrialExecutor {
     /**
      * The never-updated baseline of a walk-forward window (see {@link Rolling}): window 1's distilled student of the
      * same seed, not trained again, reading the window's samples standardised as on its own window, evaluated like a
-     * trained student (agreement and KL against this window's teacher).
+     * trained student (agreement and KL against this window's teacher) on the test split only.
      */
     private TrialResult neverUpdated(Trial trial, StudyConfig c, PreparedData prepared, TrialData data,
             Map<String, TeacherCache.Entry> teachers, long t0) {
@@ -373,7 +373,8 @@ public final class TrialExecutor {
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
         Map<String, Double> facts = new LinkedHashMap<>(RollingTrials.facts(trial, prepared));
         String predictions = "";
-        for (String split : evaluated()) {
+        // test only: it is never selected or tuned on a later window (nor picked by the verdict or registration)
+        for (String split : context.scope().includesTest() ? List.of("test") : List.<String>of()) {
             SampleSplit samples = data.split(split);
             INDArray logits = RollingTrials.logits(student, RollingTrials.restandardised(samples.input(kind),
                     prepared.standardiser(), own));
@@ -391,7 +392,7 @@ public final class TrialExecutor {
                 .mapToLong(TeacherCache.Entry::parameterCount).sum());
         facts.put("epochs_run", 0.0);
         facts.put(Summary.TRAIN_SECONDS, 0.0);
-        return new TrialResult(trial, trial.id(), metrics.getOrDefault("test", Map.of()), metrics.get("validation"),
+        return new TrialResult(trial, trial.id(), metrics.getOrDefault("test", Map.of()), Map.of(),
                 student.numParams(), System.currentTimeMillis() - t0, null, null, facts, predictions);
     }
 
