@@ -238,7 +238,7 @@ record RollingSummary(Map<String, String> metrics, List<Window> windows, Map<Str
                         .append(iso(f, "test_last_ms")).append(',').append(runs);
                 for (String metric : metrics.keySet()) {
                     Stats s = stats.get(metric);
-                    b.append(',').append(num(s.mean())).append(',').append(num(s.std()));
+                    b.append(',').append(Summary.num(s.mean())).append(',').append(Summary.num(s.std()));
                 }
                 b.append('\n');
             }
@@ -246,9 +246,6 @@ record RollingSummary(Map<String, String> metrics, List<Window> windows, Map<Str
         return b.toString();
     }
 
-    private static String num(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : "";
-    }
 
     private static String range(Map<String, Double> f, String part) {
         return "[" + f.get(RollingTrials.FACT + part + "_from_bar").longValue() + ", "

@@ -1,8 +1,6 @@
 package io.distill4j.experiment;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distill4j.api.VertexNames;
-import io.distill4j.config.ConfigHash;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.data.features.RollingWindows;
 import io.distill4j.data.features.Standardiser;
@@ -62,10 +60,7 @@ final class RollingTrials {
 
     /** The teacher cache key of a re-distilled window student: its trial id and the data's content hash. */
     static String cacheKey(Trial trial, PreparedData data) {
-        ObjectNode id = trial.resolved().objectNode();
-        id.put("rolling_student_trial", trial.id());
-        id.put("data_sha256", data.description().sha256());
-        return ConfigHash.of(id);
+        return ChainStages.trainedStudentKey("rolling_student_trial", trial, data);
     }
 
     /** The trained (deployable) student of {@code source}, from its cache entry. */

@@ -939,7 +939,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         return b.toString();
     }
 
-    private static String num(double v) {
+    /** A CSV number: 6 decimals, empty when not finite. */
+    static String num(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : "";
     }
 
