@@ -84,6 +84,20 @@ public final class StudentDistiller {
     public static Result train(String name, Student student, List<DistillationLoss> losses,
             List<ScheduledParameter> schedules, InputShape shape, TrainingSettings training, SplitData train,
             SplitData validation, long seed, long shuffleSeed, TrainingObserver observer) {
+        return train(name, student, losses, schedules, shape, training, train, validation, seed, shuffleSeed, observer,
+                null);
+    }
+
+    /**
+     * Trains a student, its layers first set to those of {@code start} where the names and parameter counts agree
+     * (a warm start from an earlier trained student of the same architecture, e.g. its deployable graph; a layer
+     * {@code start} lacks, such as a loss head's projection, keeps its initial weights). The optimiser starts afresh.
+     *
+     * @param start the graph to start from, or {@code null} for the initial weights of {@code seed}
+     */
+    public static Result train(String name, Student student, List<DistillationLoss> losses,
+            List<ScheduledParameter> schedules, InputShape shape, TrainingSettings training, SplitData train,
+            SplitData validation, long seed, long shuffleSeed, TrainingObserver observer, ComputationGraph start) {
         INDArray[] trainLabels = labels(losses, train);
         INDArray[] validationLabels = labels(losses, validation);
         Map<String, Long> widths = new LinkedHashMap<>();
@@ -92,6 +106,9 @@ public final class StudentDistiller {
         }
         long building = System.nanoTime();
         ComputationGraph graph = Networks.build(student, losses, shape, training, seed, widths);
+        if (start != null) {
+            warmStart(graph, start);
+        }
         PhaseTimes.since(PhaseTimes.Phase.GRAPH_BUILD, building);
         var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {train.input()}, trainLabels,
                 training.batchSize(), shuffleSeed);
@@ -186,6 +203,29 @@ public final class StudentDistiller {
             graph.setListeners(listeners);
             graph.getUpdater().getStateViewArray().assign(0);
         }
+    }
+
+    /**
+     * Copies into {@code graph} the parameters of every layer of {@code from} with the same name and parameter count;
+     * returns the names copied.
+     *
+     * @throws IllegalArgumentException when no layer with parameters matches (another architecture)
+     */
+    public static List<String> warmStart(ComputationGraph graph, ComputationGraph from) {
+        List<String> copied = new ArrayList<>();
+        var vertices = from.getConfiguration().getVertices();
+        for (Layer layer : graph.getLayers()) {
+            String layerName = layer.conf().getLayer().getLayerName();
+            if (layer.numParams() > 0 && vertices.containsKey(layerName)
+                    && from.getLayer(layerName).numParams() == layer.numParams()) {
+                layer.params().assign(from.getLayer(layerName).params());
+                copied.add(layerName);
+            }
+        }
+        if (copied.isEmpty()) {
+            throw new IllegalArgumentException("no layer of the graph to start from matches the student's");
+        }
+        return copied;
     }
 
     /** The vertices {@code vertex} depends on, itself included (the graph's inputs excluded). */

@@ -51,8 +51,16 @@ final class ChainStages {
      * up to and including the stage, its seed and the pipeline version) and the data's content hash.
      */
     static String cacheKey(Trial stage, PreparedData data) {
-        ObjectNode id = stage.resolved().objectNode();
-        id.put("chain_stage_trial", stage.id());
+        return trainedStudentKey("chain_stage_trial", stage, data);
+    }
+
+    /**
+     * The teacher cache key of a trained student that later trials read (a chain stage's, a walk-forward window's):
+     * {@code kind} naming the use, the trial's id and the data's content hash.
+     */
+    static String trainedStudentKey(String kind, Trial trial, PreparedData data) {
+        ObjectNode id = trial.resolved().objectNode();
+        id.put(kind, trial.id());
         id.put("data_sha256", data.description().sha256());
         return ConfigHash.of(id);
     }

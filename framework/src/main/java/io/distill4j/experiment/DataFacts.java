@@ -64,6 +64,12 @@ public final class DataFacts {
      * one (which decides the student's samples; one prepared dataset per key).
      */
     public static String key(StudyConfig config) {
+        if (config.tree().has(Rolling.KEY)) { // each walk-forward window is its own dataset
+            var both = config.tree().objectNode();
+            both.set("data", config.tree().get("data"));
+            both.set(Rolling.KEY, config.rollingWindowIdentity());
+            return io.distill4j.config.ConfigHash.of(both);
+        }
         if (!config.tree().has("teacher_data")) {
             return io.distill4j.config.ConfigHash.of(config.tree().get("data"));
         }

@@ -80,6 +80,10 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
                 throw new ConfigException(file, "grid", "the grid may not change 'study'");
             }
             var none = new LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode>();
+            if (config.rolling().isPresent()) {
+                planRolling(file, cell, cells, overrides, config, seeds, teachers, baselines, distilled);
+                continue;
+            }
             List<Integer> teacherSeeds = config.seedsVary() == StudyConfig.SeedsVary.STUDENT ? List.of(-1)
                     : seeds;
             for (String teacherName : config.teachers().keySet()) {
@@ -148,6 +152,54 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
         trials.addAll(stages);
         trials.addAll(cohorts);
         return new Study(file, tree, base, List.copyOf(cells), List.copyOf(seeds), List.copyOf(trials));
+    }
+
+    /**
+     * The trials of a walk-forward study (see {@link Rolling}), window by window: the teacher(s) of the window, and
+     * per seed the student alone, the re-distilled student and, from the second window on, the never-updated student
+     * (window 1's distilled student evaluated on the window). The number of windows comes from the data's bar count.
+     */
+    private static void planRolling(String file, GridCell cell, List<GridCell> cells, List<String> overrides,
+            StudyConfig config, List<Integer> seeds, Map<String, Trial> teachers, Map<String, Trial> baselines,
+            List<Trial> distilled) {
+        if (cells.size() > 1) {
+            throw new ConfigException(file, "grid", "a rolling (walk-forward) study has no grid (run one study per "
+                    + "setting)");
+        }
+        Rolling rolling = config.rolling().orElseThrow();
+        if (rolling.window() >= 0 || rolling.neverUpdated()) {
+            throw explained(new ConfigException(file, Rolling.KEY + (rolling.window() >= 0 ? ".window"
+                    : ".never_updated"), Rolling.SET_BY_HAND), cell, cells, overrides);
+        }
+        int bars = io.distill4j.data.features.DatasetPreparer.barCount(config.data());
+        int windows = rolling.windows().windows(bars).size();
+        if (windows < 2) {
+            throw new io.distill4j.data.DataException(config.data().source().describe() + ": " + bars + " bars hold "
+                    + windows + " rolling window(s); a walk-forward study needs at least 2 (window 1 for the "
+                    + "never-updated student, one later window to evaluate it on), that is "
+                    + rolling.windows().barsFor(2) + " bars with these rolling settings");
+        }
+        var none = new LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode>();
+        List<Integer> teacherSeeds = config.seedsVary() == StudyConfig.SeedsVary.STUDENT ? List.of(-1) : seeds;
+        for (int k = 0; k < windows; k++) {
+            ObjectNode tree = Rolling.windowTree(cell.resolved(), k, false);
+            for (String teacherName : config.teachers().keySet()) {
+                for (int seed : teacherSeeds) {
+                    Trial teacher = new Trial(Trial.Role.TEACHER, "-", none, seed, teacherName, file, tree);
+                    teachers.putIfAbsent(teacher.id(), teacher);
+                }
+            }
+            for (int seed : seeds) {
+                Trial alone = new Trial(Trial.Role.STUDENT_ALONE, "-", none, seed, null, file, tree);
+                baselines.putIfAbsent(alone.id(), alone);
+                distilled.add(new Trial(Trial.Role.DISTILLED, cell.label(), cell.assignments(), seed, null, file,
+                        tree));
+                if (k > 0) {
+                    distilled.add(new Trial(Trial.Role.DISTILLED, Rolling.NEVER_UPDATED, cell.assignments(), seed,
+                            null, file, Rolling.windowTree(cell.resolved(), k, true)));
+                }
+            }
+        }
     }
 
     /** Parses a tree derived from a cell (a chain's stage or baseline), explaining a failure as the cell's. */

@@ -164,6 +164,7 @@ public record StudyConfig(
         root.accept("grid", "seeds", "search"); // read by Grid and by io.distill4j.search
         root.accept(Chain.KEY); // read below when present (see Chain)
         root.accept(Mutual.KEY); // read below when present (see Mutual)
+        root.accept(Rolling.KEY); // read below when present (see Rolling)
         String name = root.string("study");
         if (!NAME.matcher(name).matches()) {
             throw root.error("study", "expected a name of letters, digits, '.', '_' or '-' (at most 100, starting "
@@ -301,6 +302,9 @@ public record StudyConfig(
         }
         if (root.has(Mutual.KEY)) {
             checkMutual(root, lossNode, probe, distillation, data, training);
+        }
+        if (root.has(Rolling.KEY)) {
+            checkRolling(root, data);
         }
         String[] tracking = root.optionalSection("tracking").map(t -> {
             String e = t.string("experiment", name);
@@ -445,6 +449,25 @@ public record StudyConfig(
     /** The mutual-learning cohort of this config, if the study declares one (see {@link Mutual}). */
     public java.util.Optional<Mutual> mutual() {
         return Mutual.of(file, tree);
+    }
+
+    /**
+     * Validates {@code rolling} (see {@link Rolling#parse}) against the rest: a walk-forward study re-splits
+     * {@code data} per window, so it has no chain, no mutual cohort, no {@code teacher_data} and no search.
+     */
+    private static void checkRolling(ConfigNode root, DataConfig data) {
+        for (String other : List.of(Chain.KEY, Mutual.KEY, "teacher_data", "search")) {
+            if (root.has(other)) {
+                throw root.error(Rolling.KEY, "a rolling (walk-forward) study cannot have '" + other
+                        + "' (not supported together yet)");
+            }
+        }
+        Rolling.parse(root.section(Rolling.KEY), data);
+    }
+
+    /** The walk-forward windows of this config, if the study declares them (see {@link Rolling}). */
+    public java.util.Optional<Rolling> rolling() {
+        return Rolling.of(file, tree);
     }
 
     /** The chain of this config, if the study declares one (see {@link Chain}). */
@@ -617,6 +640,9 @@ public record StudyConfig(
             id.set("teacher_data", tree.get("teacher_data"));
         }
         id.set("teacher", tree.has("teachers") ? tree.get("teachers").get(teacherName) : tree.get("teacher"));
+        if (tree.has(Rolling.KEY)) { // one teacher per walk-forward window
+            id.set(Rolling.KEY, rollingWindowIdentity());
+        }
         id.put("seed", teacherSeed(trialSeed));
         id.put("pipeline_version", PipelineVersion.CURRENT);
         return id;
@@ -634,6 +660,17 @@ public record StudyConfig(
         }
         id.set("student", tree.get("student"));
         id.set("training", tree.get("training"));
+        if (tree.has(Rolling.KEY)) { // one baseline per walk-forward window
+            id.set(Rolling.KEY, rollingWindowIdentity());
+        }
         return id;
+    }
+
+    /** The walk-forward section without what does not change a window's data ({@code warm_start}). */
+    JsonNode rollingWindowIdentity() {
+        ObjectNode r = ((ObjectNode) tree.get(Rolling.KEY)).deepCopy();
+        r.remove("warm_start");
+        r.remove("never_updated");
+        return r;
     }
 }

@@ -157,9 +157,16 @@ public final class StudyRunner {
                 results.addAll(runStudents(students.stream().filter(t -> level(t) == l).toList(), listeners, tracking,
                         ledger, experimentId, resume));
             }
-            Map<String, DataFacts> facts = dataFacts(study);
-            Summary summary = Summary.of(study, results, facts);
+            // a walk-forward study: the main summary over the windows where every method is evaluated (2 on),
+            // without per-dataset facts (each window is its own dataset), and the per-window section after it
+            boolean rolling = study.base().rolling().isPresent();
+            Map<String, DataFacts> facts = rolling ? Map.of() : dataFacts(study);
+            Summary summary = Summary.of(study, rolling ? RollingSummary.laterWindows(results) : results, facts);
             summary.write(folder);
+            if (rolling) {
+                RollingSummary.of(results, study.base().data().target().regression()).write(folder);
+                parent.logArtifact(RollingSummary.CSV, folder.resolve(RollingSummary.CSV));
+            }
             parent.logArtifact("summary.md", folder.resolve("summary.md"));
             parent.logArtifact("summary.csv", folder.resolve("summary.csv"));
             try {
@@ -249,6 +256,9 @@ public final class StudyRunner {
 
     /** The order a student trial can run in: a chain's stage k at level k - 1, every other student at 0. */
     static int level(Trial t) {
+        if (t.role() == Trial.Role.DISTILLED && t.window() >= 0) { // walk-forward: see Rolling
+            return t.neverUpdated() ? 1 : t.config().rolling().orElseThrow().warmStart() ? t.window() : 0;
+        }
         return t.role() == Trial.Role.CHAIN_STAGE ? t.chain().stage() - 1 : 0;
     }
 

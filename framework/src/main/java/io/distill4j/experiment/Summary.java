@@ -322,8 +322,16 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
     /** The successful trials by seed, in seed order. */
     private static Map<Integer, TrialResult> bySeed(List<TrialResult> trials) {
         Map<Integer, TrialResult> m = new TreeMap<>();
-        trials.stream().filter(r -> !r.failed()).forEach(r -> m.put(r.trial().seed(), r));
+        trials.stream().filter(r -> !r.failed()).forEach(r -> m.put(pairKey(r.trial()), r));
         return m;
+    }
+
+    /**
+     * What pairs a distilled trial with its baseline: its seed; in a walk-forward study (see {@link Rolling}), its
+     * window and seed.
+     */
+    private static int pairKey(Trial t) {
+        return t.window() < 0 ? t.seed() : t.window() * 1_000_000 + t.seed();
     }
 
     private static double[] metric(Map<Integer, TrialResult> bySeed, String name) {
@@ -944,7 +952,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         return b.toString();
     }
 
-    private static String num(double v) {
+    /** A CSV number: 6 decimals, empty when not finite. */
+    static String num(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : "";
     }
 

@@ -106,9 +106,9 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
      */
     public String description() {
         if (role != Role.TEACHER) {
-            return method() + " seed=" + seed;
+            return method() + windowPart() + " seed=" + seed;
         }
-        return seed < 0 ? teacherLabel() : teacherLabel() + " seed=" + seed;
+        return seed < 0 ? teacherLabel() + windowPart() : teacherLabel() + windowPart() + " seed=" + seed;
     }
 
     /**
@@ -118,7 +118,10 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
      * that make baselines differ, e.g. {@code alone hidden=[32,16] s1}), {@code teacher mlp[256,128,64]}.
      */
     public String runName() {
-        String seedPart = seed < 0 ? "" : " s" + seed;
+        String seedPart = windowPart() + (seed < 0 ? "" : " s" + seed);
+        if (role == Role.DISTILLED && cell.equals(Rolling.NEVER_UPDATED)) {
+            return Rolling.NEVER_UPDATED + seedPart;
+        }
         return switch (role) {
             case TEACHER -> teacherLabel() + seedPart;
             case STUDENT_ALONE -> join(named() ? "alone " + cell : "alone", shortLabel()) + seedPart;
@@ -134,6 +137,25 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
      */
     private boolean named() {
         return role == Role.STUDENT_ALONE && !cell.equals("-") && !cell.isEmpty();
+    }
+
+    /**
+     * The walk-forward window of the trial (0-based; see {@link Rolling}), or -1 outside a rolling study and for the
+     * study's own config.
+     */
+    public int window() {
+        JsonNode w = resolved.path(Rolling.KEY).path("window");
+        return w.isIntegralNumber() ? w.asInt() : -1;
+    }
+
+    /** Whether the trial is a walk-forward study's never-updated baseline (see {@link Rolling}). */
+    public boolean neverUpdated() {
+        return resolved.path(Rolling.KEY).path("never_updated").asBoolean(false);
+    }
+
+    /** The walk-forward window as a name suffix, e.g. {@code " w2"} (1-based), or {@code ""}. */
+    private String windowPart() {
+        return window() < 0 ? "" : " w" + (window() + 1);
     }
 
     /** A chain stage's position, e.g. {@code s2/3} (stage 2 of 3). */

@@ -67,7 +67,16 @@ public final class TrialContext {
      */
     PreparedData data(StudyConfig config) {
         return crossTimeframe(config).map(CrossTimeframeData::student)
-                .orElseGet(() -> data.computeIfAbsent(DataFacts.key(config), k -> DatasetPreparer.prepare(config.data())));
+                .orElseGet(() -> data.computeIfAbsent(DataFacts.key(config), k -> prepare(config)));
+    }
+
+    /** A config's data: by its split fractions, or the walk-forward window of its trial (see {@link Rolling}). */
+    private static PreparedData prepare(StudyConfig config) {
+        Optional<Rolling> rolling = config.rolling();
+        if (rolling.isPresent() && rolling.get().window() >= 0) {
+            return DatasetPreparer.prepareWindow(config.data(), rolling.get().windows(), rolling.get().window());
+        }
+        return DatasetPreparer.prepare(config.data());
     }
 
     /** The aligned student and teacher data of a config with {@code teacher_data}, prepared once per key. */

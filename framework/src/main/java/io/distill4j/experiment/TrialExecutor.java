@@ -138,8 +138,8 @@ public final class TrialExecutor {
         TeacherCache.Entry entry = context.teacherCache().getOrFit(key, c.teachers().get(trial.teacherName()), fit,
                 inputs);
         context.rememberTeacher(entry);
-        listener.described(trial, Map.of(), Map.of("distill4j.teacher_key", key,
-                "distill4j.teacher_cached", String.valueOf(entry.fromCache())));
+        listener.described(trial, trial.window() < 0 ? Map.of() : RollingTrials.params(trial, prepared, null),
+                Map.of("distill4j.teacher_key", key, "distill4j.teacher_cached", String.valueOf(entry.fromCache())));
         listener.teacherReady(trial, entry);
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
         for (String split : evaluated()) {
@@ -155,6 +155,9 @@ public final class TrialExecutor {
         Map<String, Double> facts = new LinkedHashMap<>(Map.of("train_seconds", entry.trainMillis() / 1000.0,
                 "from_cache", entry.fromCache() ? 1.0 : 0.0, "trained_at_ms", (double) entry.trainedAtMillis(),
                 Summary.CACHE_KEY_FACT, Summary.cacheKeyFact(key)));
+        if (trial.window() >= 0) {
+            facts.putAll(RollingTrials.facts(trial, prepared));
+        }
         String predictions = "";
         if (context.scope().includesTest()) {
             INDArray logits = entry.split("test").logits();
@@ -272,8 +275,18 @@ public final class TrialExecutor {
             params.put("trial.chain.teacher", previousStage == null ? "teacher " + c.teacher().describe()
                     : previousStage.runName() + " (trial " + previousStage.id() + ")");
         }
+        if (trial.window() >= 0) { // walk-forward lineage: window, bar ranges, teacher, where the student starts
+            TeacherCache.Entry teacher = teachers.get(c.primaryTeacher());
+            params.putAll(RollingTrials.params(trial, prepared, teacher.description() + " trained on " + c.rolling()
+                    .orElseThrow().label() + " (cache key " + Summary.cacheKeyFact(teacher.key()) + ")"));
+        }
         PhaseTimes.since(PhaseTimes.Phase.DATA, preparing);
         listener.described(trial, params, Map.of("distill4j.teacher_key", teachers.get(c.primaryTeacher()).key()));
+        if (trial.neverUpdated()) {
+            return neverUpdated(trial, c, prepared, data, teachers, t0);
+        }
+        Trial startFrom = RollingTrials.source(trial);
+        ComputationGraph start = startFrom == null ? null : RollingTrials.student(context, startFrom, trial);
 
         preparing = System.nanoTime();
         InputKind kind = c.student().inputKind();
@@ -288,7 +301,7 @@ public final class TrialExecutor {
         long trainStart = System.nanoTime();
         StudentDistiller.Result trained = StudentDistiller.train(trial.description(), c.student(), losses, schedules,
                 data.shape(), c.training(), train, validation, initSeed(trial), shuffleSeed(trial),
-                report -> listener.epochFinished(trial, report));
+                report -> listener.epochFinished(trial, report), start);
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
 
         long evaluating = System.nanoTime();
@@ -329,6 +342,14 @@ public final class TrialExecutor {
             facts.put("original_teacher_parameters", (double) original.parameterCount());
             facts.put("outputs_from_cache", stage.fromCache() ? 1.0 : 0.0);
         }
+        if (RollingTrials.stored(trial)) { // the next window's warm start and the never-updated baseline read it
+            context.teacherCache().getOrFit(RollingTrials.cacheKey(trial, prepared), new ChainStages.StageTeacher(
+                    c.student(), c.student().describe() + " (" + trial.description() + ")", deployable), null,
+                    data.inputs());
+        }
+        if (trial.window() >= 0) {
+            facts.putAll(RollingTrials.facts(trial, prepared));
+        }
         listener.studentTrained(trial, deployable);
         long teacherParams = teachers.values().stream().mapToLong(TeacherCache.Entry::parameterCount).sum();
         facts.put("teacher_parameters", (double) teacherParams);
@@ -336,6 +357,44 @@ public final class TrialExecutor {
         facts.put(Summary.TRAIN_SECONDS, trainSeconds);
         return new TrialResult(trial, trial.id(), test, val, deployable.numParams(), System.currentTimeMillis() - t0,
                 null, null, facts, predictions);
+    }
+
+    /**
+     * The never-updated baseline of a walk-forward window (see {@link Rolling}): window 1's distilled student of the
+     * same seed, not trained again, reading the window's samples standardised as on its own window, evaluated like a
+     * trained student (agreement and KL against this window's teacher) on the test split only.
+     */
+    private TrialResult neverUpdated(Trial trial, StudyConfig c, PreparedData prepared, TrialData data,
+            Map<String, TeacherCache.Entry> teachers, long t0) {
+        long evaluating = System.nanoTime();
+        Trial source = RollingTrials.source(trial);
+        ComputationGraph student = RollingTrials.student(context, source, trial);
+        io.distill4j.data.features.Standardiser own = context.data(source.config()).standardiser();
+        InputKind kind = c.student().inputKind();
+        Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
+        Map<String, Double> facts = new LinkedHashMap<>(RollingTrials.facts(trial, prepared));
+        String predictions = "";
+        // test only: it is never selected or tuned on a later window (nor picked by the verdict or registration)
+        for (String split : context.scope().includesTest() ? List.of("test") : List.<String>of()) {
+            SampleSplit samples = data.split(split);
+            INDArray logits = RollingTrials.logits(student, RollingTrials.restandardised(samples.input(kind),
+                    prepared.standardiser(), own));
+            Map<String, Double> m = new LinkedHashMap<>(evaluate(logits, samples, outputs(teachers, split),
+                    c.primaryTeacher()));
+            m.putAll(trading(logits, samples, prepared, c));
+            metrics.put(split, m);
+            if (split.equals("test")) {
+                predictions = predictionText(logits);
+                facts.putAll(reliability(logits, samples));
+            }
+        }
+        PhaseTimes.since(PhaseTimes.Phase.EVALUATION, evaluating);
+        facts.put("teacher_parameters", (double) teachers.values().stream()
+                .mapToLong(TeacherCache.Entry::parameterCount).sum());
+        facts.put("epochs_run", 0.0);
+        facts.put(Summary.TRAIN_SECONDS, 0.0);
+        return new TrialResult(trial, trial.id(), metrics.getOrDefault("test", Map.of()), Map.of(),
+                student.numParams(), System.currentTimeMillis() - t0, null, null, facts, predictions);
     }
 
     /**

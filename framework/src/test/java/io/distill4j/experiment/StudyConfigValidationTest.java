@@ -29,7 +29,8 @@ class StudyConfigValidationTest {
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
     private static final String ROOT_KEYS = "backtest, chain, data, description, device, distillation, grid, mutual, "
-            + "search, seed, seeds, seeds_vary, student, study, teacher, teacher_data, teachers, tracking, training";
+            + "rolling, search, seed, seeds, seeds_vary, student, study, teacher, teacher_data, teachers, tracking, "
+            + "training";
 
     static Stream<Arguments> invalidStudies() {
         return Stream.of(
@@ -324,7 +325,27 @@ class StudyConfigValidationTest {
                         "mutual.students: expected students of one input kind (they train on the same minibatches), "
                         + "got tabular and sequence students"),
                 Arguments.of("116-mutual-and-chain.yaml",
-                        "mutual: a study has either 'chain' or 'mutual', not both"));
+                        "mutual: a study has either 'chain' or 'mutual', not both"),
+                Arguments.of("117-rolling-gap-below-lookback-plus-horizon.yaml",
+                        "rolling.gap_bars: expected at least lookback + horizon = 16 + 6 = 22 bars (so no train label "
+                        + "reaches a later input), got 10"),
+                Arguments.of("118-rolling-no-train-part.yaml",
+                        "rolling.validation_bars: expected validation_bars + gap_bars (1980 + 42) below train_bars "
+                        + "(2000), leaving a train part"),
+                Arguments.of("119-rolling-one-window.yaml",
+                        "rolling.train_bars: expected at least 2 windows in data.source.bars = 5000 (window 1 for the "
+                        + "never-updated student, one later window to evaluate it on): 2 windows need 6042 bars"),
+                Arguments.of("120-rolling-window-set-by-hand.yaml",
+                        "rolling.window: is set by distill4j for each window's trials; remove it"),
+                Arguments.of("121-rolling-unknown-key.yaml",
+                        "rolling.warmstart: unknown key 'warmstart' (valid keys here: gap_bars, never_updated, "
+                        + "step_bars, test_bars, train_bars, validation_bars, warm_start, window, windows)"),
+                Arguments.of("122-rolling-with-grid.yaml",
+                        "grid: a rolling (walk-forward) study has no grid (run one study per setting)"),
+                Arguments.of("123-rolling-with-chain.yaml",
+                        "rolling: a rolling (walk-forward) study cannot have 'chain' (not supported together yet)"),
+                Arguments.of("124-rolling-with-mutual.yaml",
+                        "rolling: a rolling (walk-forward) study cannot have 'mutual' (not supported together yet)"));
     }
 
     @Test

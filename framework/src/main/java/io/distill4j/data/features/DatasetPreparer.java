@@ -46,6 +46,55 @@ public final class DatasetPreparer {
     }
 
     private static PreparedData prepare(DataConfig config, long[] cutTimes) {
+        Loaded l = load(config);
+        return prepare(l.series(), l.quality(), l.interval(), l.synthetic(), config, cutTimes == null ? null
+                : (bars, timeMs, gap) -> TimeSplit.atTimes(bars, timeMs, cutTimes[0], cutTimes[1], gap));
+    }
+
+    /**
+     * Prepares window {@code k} of a walk-forward study (see {@link RollingWindows}): features over the whole series
+     * (they look back only), the window's train, validation and test parts by bar range, and the label threshold
+     * ({@code auto}), target scale and standardisation fitted on the window's train part only.
+     *
+     * @throws DataException when the series is too short for window {@code k}
+     */
+    public static PreparedData prepareWindow(DataConfig config, RollingWindows windows, int k) {
+        return prepareWindow(load(config), config, windows, k);
+    }
+
+    /** As {@link #prepareWindow(DataConfig, RollingWindows, int)}, for an already loaded series. */
+    public static PreparedData prepareWindow(KlineSeries series, DataConfig config, RollingWindows windows, int k) {
+        DataQualityReport quality = DataQualityReport.of(series);
+        return prepareWindow(new Loaded(series, quality, quality.intervalMs(), null), config, windows, k);
+    }
+
+    private static PreparedData prepareWindow(Loaded l, DataConfig config, RollingWindows windows, int k) {
+        RollingWindows.Window w = windows.window(k);
+        int bars = l.series().size();
+        if (w.testTo() > bars) {
+            throw new DataException(l.series().source() + ": " + bars + " bars hold " + windows.windows(bars).size()
+                    + " rolling window(s); window " + (k + 1) + " needs " + w.testTo() + " (rolling.train_bars "
+                    + windows.train() + ", test_bars " + windows.test() + ", step_bars " + windows.step()
+                    + ", gap_bars " + windows.gap() + ")");
+        }
+        return prepare(l.series(), l.quality(), l.interval(), l.synthetic(), config,
+                (sampleBars, timeMs, gap) -> TimeSplit.inRanges(sampleBars, w));
+    }
+
+    /** The number of bars of the series {@code config} describes (loaded or generated, after its window). */
+    public static int barCount(DataConfig config) {
+        return load(config).series().size();
+    }
+
+    /** How a prepared dataset's samples are split (by fractions when absent). */
+    private interface Splitter {
+        TimeSplit split(int[] sampleBars, long[] timeMs, int gap);
+    }
+
+    private record Loaded(KlineSeries series, DataQualityReport quality, long interval, SyntheticSeries synthetic) {
+    }
+
+    private static Loaded load(DataConfig config) {
         KlineSeries series;
         DataQualityReport quality;
         SyntheticSeries synthetic = null;
@@ -75,7 +124,7 @@ public final class DatasetPreparer {
                 quality = DataQualityReport.of(series);
             }
         }
-        return prepare(series, quality, interval, synthetic, config, cutTimes);
+        return new Loaded(series, quality, interval, synthetic);
     }
 
     private static KlineSeries restricted(KlineSeries series, DataConfig.Window window, DataConfig config) {
@@ -96,7 +145,7 @@ public final class DatasetPreparer {
     }
 
     private static PreparedData prepare(KlineSeries series, DataQualityReport quality, long interval,
-            SyntheticSeries synthetic, DataConfig config, long[] cutTimes) {
+            SyntheticSeries synthetic, DataConfig config, Splitter splitter) {
         int n = series.size();
         int lookback = config.lookback();
         int h = config.horizon();
@@ -116,9 +165,9 @@ public final class DatasetPreparer {
         }
         sampleBars = Arrays.copyOf(sampleBars, valid);
         int gap = config.gapBars();
-        TimeSplit split = cutTimes == null
+        TimeSplit split = splitter == null
                 ? TimeSplit.of(sampleBars, config.split().train(), config.split().validation(), gap)
-                : TimeSplit.atTimes(sampleBars, series.timeMs(), cutTimes[0], cutTimes[1], gap);
+                : splitter.split(sampleBars, series.timeMs(), gap);
         if (split.train().length < 3 || split.validation().length == 0 || split.test().length == 0) {
             throw new DataException(series.source() + ": too few samples: " + n + " bars give " + valid
                     + " valid samples (lookback " + lookback + ", horizon " + h + ", " + (candidates - valid)

@@ -74,6 +74,28 @@ public record TimeSplit(int[] train, int[] validation, int[] test, int purged) {
         return new TimeSplit(range(0, tr), range(cut1, v), range(cut2, n), (cut1 - tr) + (cut2 - v));
     }
 
+    /**
+     * Splits samples at ascending bar indices {@code sampleBars} by the bar ranges of a walk-forward window: a sample
+     * is train, validation or test when its bar lies in that part's range; samples outside every range are not part
+     * of the window (and not counted as purged: the window's gaps are part of its ranges).
+     */
+    public static TimeSplit inRanges(int[] sampleBars, RollingWindows.Window window) {
+        return new TimeSplit(within(sampleBars, window.range("train")), within(sampleBars,
+                window.range("validation")), within(sampleBars, window.range("test")), 0);
+    }
+
+    private static int[] within(int[] sampleBars, int[] range) {
+        int from = 0;
+        while (from < sampleBars.length && sampleBars[from] < range[0]) {
+            from++;
+        }
+        int to = from;
+        while (to < sampleBars.length && sampleBars[to] < range[1]) {
+            to++;
+        }
+        return range(from, to);
+    }
+
     private static int[] range(int from, int to) {
         int[] r = new int[Math.max(0, to - from)];
         Arrays.setAll(r, k -> from + k);

@@ -199,7 +199,7 @@ class DatasetPreparerTest {
     }
 
     /** The same bars up to {@code cut}; after it every price move from bar {@code cut} tripled, volume times 5. */
-    private static KlineSeries amplifiedAfter(KlineSeries s, int cut) {
+    static KlineSeries amplifiedAfter(KlineSeries s, int cut) {
         double[][] prices = {s.open().clone(), s.high().clone(), s.low().clone(), s.close().clone()};
         double[] volume = s.volume().clone();
         double base = s.close()[cut];
