@@ -215,7 +215,8 @@ class FeatureTermsTest {
 
     static List<ILossFunction> functions() {
         return List.of(new HintLossFunction(0.7), new HintLossFunction(0.7, true), new SimilarityLossFunction(0.7),
-                new RelationalLossFunction(0.7, 1, 2), new ContrastiveLossFunction(0.7, 0.3),
+                new RelationalLossFunction(0.7, 1, 2), new RelationalLossFunction(0.7, 1, 2, 2),
+                new ContrastiveLossFunction(0.7, 0.3),
                 new AttentionTransferLossFunction(0.7, 2), new AttentionTransferLossFunction(0.7, 3));
     }
 
@@ -266,6 +267,39 @@ class FeatureTermsTest {
         INDArray gradient = angle.computeGradient(labels, out, ID, null);
         // not at the repeated rows themselves: there the angle is not differentiable
         assertMatchesFiniteDifferences(angle, labels, out, gradient, "rkd angle", Set.of(1, 4));
+    }
+
+    /**
+     * RKD's angle term over 3 anchors of 9 examples: the angles with vertex j = 0, 3, 6 (evenly spaced), computed the
+     * direct way and averaged over those 3 x 81 triples; 9 or more anchors are the exact term; and the anchored
+     * gradient against finite differences.
+     */
+    @Test
+    void relationalAngleAnchorsMatchDefinition() {
+        Random random = new Random(13);
+        int n = 9;
+        double[][] s = DoubleRows.of(gaussian(random, n, 3).muli(2));
+        double[][] t = DoubleRows.of(gaussian(random, n, 5));
+        double anchored = 0;
+        double all = 0;
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < n; k++) {
+                    double x = dot(unit(s, i, j), unit(s, k, j)) - dot(unit(t, i, j), unit(t, k, j));
+                    double h = Math.abs(x) <= 1 ? x * x / 2 : Math.abs(x) - 0.5;
+                    all += h;
+                    anchored += j % 3 == 0 ? h : 0;
+                }
+            }
+        }
+        var three = new RelationalLossFunction(1, 0, 1, 3);
+        assertEquals(anchored / (3.0 * n * n), score(three, s, t), 1e-12);
+        assertEquals(all / ((double) n * n * n), score(new RelationalLossFunction(1, 0, 1, 9), s, t), 1e-12);
+        assertEquals(all / ((double) n * n * n), score(new RelationalLossFunction(1, 0, 1, 50), s, t), 1e-12);
+        INDArray out = Nd4j.createFromArray(s);
+        INDArray labels = Nd4j.createFromArray(t);
+        assertMatchesFiniteDifferences(three, labels, out, three.computeGradient(labels, out, ID, null),
+                "rkd angle, 3 anchors");
     }
 
     private static double[] unit(double[][] a, int i, int j) {
