@@ -1,6 +1,5 @@
 package io.distill4j.loss;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -15,7 +14,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * </pre>
  *
  * and the head's score is {@code weight * B} (the paper's gamma is this {@code weight}; it uses gamma = 3000 on
- * CIFAR-10 with its {@code 1/b^2} normalisation). Computed in ND4J ops in the outputs' data type. See {@link BatchLossFunction} for the batch convention.
+ * CIFAR-10 with its {@code 1/b^2} normalisation). See {@link BatchLossFunction} for the batch convention.
  */
 public final class SimilarityLossFunction extends BatchLossFunction {
     private static final long serialVersionUID = 1L;
@@ -30,24 +29,70 @@ public final class SimilarityLossFunction extends BatchLossFunction {
         return "Similarity";
     }
 
-    /** In ND4J ops in the outputs' data type: two Gram matrices and one product for the gradient. */
     @Override
-    protected Batch batch(INDArray s, INDArray t, boolean withGradient) {
-        long n = s.size(0);
-        INDArray gramS = s.mmul(s.transpose());
-        INDArray rs = gramS.norm2(1);
-        INDArray ns = gramS.divColumnVector(nonZero(rs));
-        INDArray gramT = t.mmul(t.transpose());
-        INDArray diff = ns.sub(gramT.divi(nonZero(gramT.norm2(1))));
-        double nn = (double) n * n;
-        double loss = diff.mul(diff).sumNumber().doubleValue() / nn;
-        if (!withGradient) {
-            return new Batch(loss, null);
+    protected double batchLoss(double[][] s, double[][] t, double[][] gradient) {
+        int n = s.length;
+        double[][] gs = new double[n][];
+        double[] rs = new double[n];
+        double[][] gt = new double[n][];
+        for (int i = 0; i < n; i++) {
+            gs[i] = normalisedGramRow(s, i, rs);
+            gt[i] = normalisedGramRow(t, i, null);
         }
-        // d = dB/dĜ_S = 2 (Ĝ_S - Ĝ_T) / n^2; through the row normalisation E_i = (d_i - Ĝ_i (Ĝ_i . d_i)) / r_i;
-        // G = S S^T: dB/dS = (E + E^T) S
-        INDArray d = diff.muli(2 / nn);
-        INDArray e = d.sub(ns.mulColumnVector(ns.mul(d).sum(true, 1))).muliColumnVector(inverseNonZero(rs));
-        return new Batch(loss, e.add(e.transpose()).mmul(s));
+        double loss = 0;
+        double[][] e = new double[n][n]; // dB/dG_S
+        for (int i = 0; i < n; i++) {
+            double[] d = new double[n];
+            double dot = 0;
+            for (int j = 0; j < n; j++) {
+                double diff = gs[i][j] - gt[i][j];
+                loss += diff * diff;
+                d[j] = 2 * diff / ((double) n * n);
+                dot += gs[i][j] * d[j];
+            }
+            if (rs[i] > 0) {
+                for (int j = 0; j < n; j++) {
+                    e[i][j] = (d[j] - gs[i][j] * dot) / rs[i];
+                }
+            }
+        }
+        if (gradient != null) {
+            // G = S S^T: dB/dS = (E + E^T) S
+            int w = s[0].length;
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    double c = e[i][j] + e[j][i];
+                    if (c != 0) {
+                        for (int k = 0; k < w; k++) {
+                            gradient[i][k] += c * s[j][k];
+                        }
+                    }
+                }
+            }
+        }
+        return loss / ((double) n * n);
+    }
+
+    /** Row {@code i} of {@code a a^T}, L2-normalised (zero if the row is zero); its norm goes to {@code norms[i]}. */
+    private static double[] normalisedGramRow(double[][] a, int i, double[] norms) {
+        int n = a.length;
+        double[] row = new double[n];
+        double norm = 0;
+        for (int j = 0; j < n; j++) {
+            double dot = 0;
+            for (int k = 0; k < a[i].length; k++) {
+                dot += a[i][k] * a[j][k];
+            }
+            row[j] = dot;
+            norm += dot * dot;
+        }
+        norm = Math.sqrt(norm);
+        if (norms != null) {
+            norms[i] = norm;
+        }
+        for (int j = 0; j < n && norm > 0; j++) {
+            row[j] /= norm;
+        }
+        return row;
     }
 }

@@ -307,7 +307,9 @@ class StudyConfigValidationTest {
                         "distillation.loss.label_loss: expected one of [mse, huber], got 'mae'"),
                 Arguments.of("109-regression-chain.yaml",
                         "chain: distillation chains are not supported with data.labels.task: regression yet (their "
-                        + "per-stage table measures classes)"));
+                        + "per-stage table measures classes)"),
+                Arguments.of("110-rkd-negative-angle-anchors.yaml",
+                        "distillation.heads.rkd.angle_anchors: expected an integer in [0, 1000000], got -4"));
     }
 
     @Test
