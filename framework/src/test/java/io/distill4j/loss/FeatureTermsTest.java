@@ -250,16 +250,7 @@ class FeatureTermsTest {
         double[][] t = DoubleRows.of(gaussian(random, n, 5));
         s[4] = s[1].clone();
         t[7] = t[2].clone();
-        double expected = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                for (int k = 0; k < n; k++) {
-                    double x = dot(unit(s, i, j), unit(s, k, j)) - dot(unit(t, i, j), unit(t, k, j));
-                    expected += Math.abs(x) <= 1 ? x * x / 2 : Math.abs(x) - 0.5;
-                }
-            }
-        }
-        expected /= (double) n * n * n;
+        double expected = java.util.Arrays.stream(angleByVertex(s, t)).sum() / ((double) n * n * n);
         var angle = new RelationalLossFunction(1, 0, 1);
         assertEquals(expected, score(angle, s, t), 1e-12);
         INDArray out = Nd4j.createFromArray(s);
@@ -280,18 +271,9 @@ class FeatureTermsTest {
         int n = 9;
         double[][] s = DoubleRows.of(gaussian(random, n, 3).muli(2));
         double[][] t = DoubleRows.of(gaussian(random, n, 5));
-        double anchored = 0;
-        double all = 0;
-        for (int j = 0; j < n; j++) {
-            for (int i = 0; i < n; i++) {
-                for (int k = 0; k < n; k++) {
-                    double x = dot(unit(s, i, j), unit(s, k, j)) - dot(unit(t, i, j), unit(t, k, j));
-                    double h = Math.abs(x) <= 1 ? x * x / 2 : Math.abs(x) - 0.5;
-                    all += h;
-                    anchored += j % 3 == 0 ? h : 0;
-                }
-            }
-        }
+        double[] byVertex = angleByVertex(s, t);
+        double anchored = byVertex[0] + byVertex[3] + byVertex[6];
+        double all = java.util.Arrays.stream(byVertex).sum();
         var three = new RelationalLossFunction(1, 0, 1, 3);
         assertEquals(anchored / (3.0 * n * n), score(three, s, t), 1e-12);
         assertEquals(all / ((double) n * n * n), score(new RelationalLossFunction(1, 0, 1, 9), s, t), 1e-12);
@@ -300,6 +282,24 @@ class FeatureTermsTest {
         INDArray labels = Nd4j.createFromArray(t);
         assertMatchesFiniteDifferences(three, labels, out, three.computeGradient(labels, out, ID, null),
                 "rkd angle, 3 anchors");
+    }
+
+    /**
+     * For each vertex j, the sum over all i, k of the smooth-L1 angle difference, from unit difference vectors and
+     * their dot products (the definition, computed the direct way).
+     */
+    private static double[] angleByVertex(double[][] s, double[][] t) {
+        int n = s.length;
+        double[] sums = new double[n];
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < n; k++) {
+                    double x = dot(unit(s, i, j), unit(s, k, j)) - dot(unit(t, i, j), unit(t, k, j));
+                    sums[j] += Math.abs(x) <= 1 ? x * x / 2 : Math.abs(x) - 0.5;
+                }
+            }
+        }
+        return sums;
     }
 
     private static double[] unit(double[][] a, int i, int j) {
