@@ -2,8 +2,11 @@ package io.distill4j.loss;
 
 import java.util.Arrays;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * A DL4J loss whose value is a function of the whole minibatch (relations between examples), not a sum of per-example
@@ -21,26 +24,46 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
 
     // DL4J scores a training minibatch right after its gradient, with the same outputs and labels: the loss computed
     // with the gradient is remembered for that score instead of computing the batch loss twice
-    private transient double[][][] lastGradientInputs;
+    private transient INDArray[] lastGradientInputs;
     private transient double lastGradientLoss;
 
     protected BatchLossFunction(double weight) {
         super(weight);
     }
 
+    /** A batch loss and, when asked for, its gradient {@code dB/dS} ({@code [n, width]}, the outputs' data type). */
+    protected record Batch(double loss, INDArray gradient) {
+    }
+
     /**
      * The unweighted batch loss {@code B}, and when {@code gradient} is not null its gradient {@code dB/dS} added into
-     * it ({@code [n][width]}, zero on entry).
+     * it ({@code [n][width]}, zero on entry). A subclass implements this or overrides {@link #batch}.
      *
      * @param s the outputs, one row per example
      * @param t the labels, one row per example
      */
-    protected abstract double batchLoss(double[][] s, double[][] t, double[][] gradient);
+    protected double batchLoss(double[][] s, double[][] t, double[][] gradient) {
+        throw new UnsupportedOperationException(kind() + " overrides batch(INDArray, INDArray, boolean)");
+    }
+
+    /**
+     * The unweighted batch loss {@code B} of outputs {@code s} and labels {@code t} ({@code [n, width]}, {@code n >= 2},
+     * after the activation), with {@code dB/dS} if {@code withGradient}. By default the arrays are copied to the
+     * Java heap in double precision and {@link #batchLoss} does the work; a subclass working in ND4J ops (in the
+     * outputs' data type, without copies) overrides this instead.
+     */
+    protected Batch batch(INDArray s, INDArray t, boolean withGradient) {
+        double[][] rows = DoubleRows.of(s);
+        double[][] g = withGradient ? new double[rows.length][rows[0].length] : null;
+        double loss = batchLoss(rows, DoubleRows.of(t), g);
+        return new Batch(loss, g == null ? null : Nd4j.createFromArray(g).castTo(s.dataType()));
+    }
 
     /** A short name for error messages and {@link #name()}. */
     protected abstract String kind();
 
-    private double[][][] arrays(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+    /** The activated outputs (a copy: the activation works in place). */
+    private INDArray activated(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         if (mask != null) {
             throw new IllegalArgumentException(kind() + ": masks are not supported");
         }
@@ -48,23 +71,32 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
             throw new IllegalArgumentException(kind() + " needs outputs and labels [n, width] with the same n; got "
                     + "labels " + Arrays.toString(labels.shape()) + " and output " + Arrays.toString(preOutput.shape()));
         }
-        INDArray out = activationFn.getActivation(preOutput.dup(), true);
-        return new double[][][] {DoubleRows.of(out), DoubleRows.of(labels)};
+        return activationFn.getActivation(preOutput.dup(), true);
     }
 
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
             boolean average) {
-        double[][][] a = arrays(labels, preOutput, activationFn, mask);
-        int n = a[0].length;
-        double b = n < 2 ? 0 : weight() * (Arrays.deepEquals(a, lastGradientInputs) ? lastGradientLoss
-                : batchLoss(a[0], a[1], null));
+        INDArray out = activated(labels, preOutput, activationFn, mask);
+        long n = out.size(0);
+        double b = n < 2 ? 0 : weight() * (sameAsLastGradient(out, labels) ? lastGradientLoss
+                : batch(out, labels.castTo(out.dataType()), false).loss());
         return average ? b : b * n;
+    }
+
+    /** Whether {@code out} and {@code labels} are exactly the inputs of the last gradient (same values, bit for bit). */
+    private boolean sameAsLastGradient(INDArray out, INDArray labels) {
+        INDArray[] last = lastGradientInputs;
+        return last != null && exactlyEqual(last[0], out) && exactlyEqual(last[1], labels);
+    }
+
+    private static boolean exactlyEqual(INDArray a, INDArray b) {
+        return a.dataType() == b.dataType() && Arrays.equals(a.shape(), b.shape()) && a.equalsWithEps(b, 0.0);
     }
 
     /**
      * Forgets the loss remembered from the last gradient: a subclass calls it when a setting of the loss changes
-     * (the weight is applied outside {@link #batchLoss} and needs no call).
+     * (the weight is applied outside {@link #batch} and needs no call).
      */
     protected final void forget() {
         lastGradientInputs = null;
@@ -78,26 +110,37 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        double[][][] a = arrays(labels, preOutput, activationFn, mask);
-        int n = a[0].length;
-        double[][] g = new double[n][a[0].length == 0 ? 0 : a[0][0].length];
+        INDArray out = activated(labels, preOutput, activationFn, mask);
+        long n = out.size(0);
+        INDArray dLdOut;
         if (n >= 2) {
-            lastGradientLoss = batchLoss(a[0], a[1], g);
-            lastGradientInputs = a;
-        }
-        double scale = n * weight();
-        for (double[] row : g) {
-            for (int k = 0; k < row.length; k++) {
-                row[k] *= scale;
+            Batch b = batch(out, labels.castTo(out.dataType()), true);
+            lastGradientLoss = b.loss();
+            try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                lastGradientInputs = new INDArray[] {out.dup(), labels.dup()}; // copies outside the layer's workspace
             }
+            dLdOut = b.gradient().muli(n * weight());
+        } else {
+            dLdOut = preOutput.like().assign(0);
         }
-        INDArray dLdOut = n == 0 ? preOutput.like() : Nd4j.createFromArray(g).castTo(preOutput.dataType());
         return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
     }
 
     @Override
     public String name() {
         return kind() + "(weight=" + weight() + ")";
+    }
+
+    /** Row norms {@code [n]} as a column {@code [n, 1]} with zeros replaced by 1: a zero row divided by it stays zero. */
+    static INDArray nonZero(INDArray norms) {
+        INDArray safe = norms.dup().reshape(norms.length(), 1);
+        BooleanIndexing.replaceWhere(safe, 1.0, Conditions.equals(0));
+        return safe;
+    }
+
+    /** 1 / norm for the non-zero row norms {@code [n]}, 0 for the zero ones, as a column {@code [n, 1]}. */
+    static INDArray inverseNonZero(INDArray norms) {
+        return norms.gt(0).castTo(norms.dataType()).reshape(norms.length(), 1).divi(nonZero(norms));
     }
 
     /** The smooth-L1 (Huber, threshold 1) penalty of Park et al.: {@code x^2/2} for {@code |x| <= 1}, else {@code |x| - 1/2}. */

@@ -1,8 +1,10 @@
 package io.distill4j.loss;
 
 import java.util.Locale;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -50,11 +52,12 @@ public final class ContrastiveLossFunction extends BatchLossFunction {
     @JsonProperty("bankMomentum")
     private final double bankMomentum;
 
-    // the bank's state belongs to the trial's live loss function (not configuration, not serialised)
-    private transient double[][] bank;
+    // the bank's state belongs to the trial's live loss function (not configuration, not serialised): K ring slots
+    // [K, width], of which the first `filled` hold an embedding (slots fill in order), `next` the slot written next
+    private transient INDArray bank;
     private transient int filled;
     private transient int next;
-    private transient double[][] pending;
+    private transient INDArray pending;
 
     /** In-batch negatives only. */
     public ContrastiveLossFunction(double weight, double temperature) {
@@ -117,83 +120,81 @@ public final class ContrastiveLossFunction extends BatchLossFunction {
         return "Contrastive";
     }
 
+    /**
+     * In ND4J ops in the outputs' data type (float in training, double in the gradient checks): the logits are one
+     * matrix product with the minibatch's teacher embeddings and the bank's, the gradient another.
+     */
     @Override
-    protected synchronized double batchLoss(double[][] p, double[][] t, double[][] gradient) {
-        int n = p.length;
-        if (p[0].length != t[0].length) {
-            throw new IllegalArgumentException("contrastive: the projected student width " + p[0].length
-                    + " differs from the teacher layer's width " + t[0].length);
+    protected synchronized Batch batch(INDArray p, INDArray t, boolean withGradient) {
+        long n = p.size(0);
+        if (p.size(1) != t.size(1)) {
+            throw new IllegalArgumentException("contrastive: the projected student width " + p.size(1)
+                    + " differs from the teacher layer's width " + t.size(1));
         }
-        if (gradient != null) {
+        if (withGradient) {
             remember(); // the previous training minibatch joins the bank before this step
         }
-        if (filled > 0 && bank[0].length != t[0].length) {
+        if (filled > 0 && bank.size(1) != t.size(1)) {
             throw new IllegalArgumentException("contrastive: the memory bank holds embeddings of width "
-                    + bank[0].length + ", this minibatch's teacher layer has width " + t[0].length);
+                    + bank.size(1) + ", this minibatch's teacher layer has width " + t.size(1));
         }
         double tau = temperature;
-        double[] np = new double[n];
-        double[][] z = new double[n][];
+        INDArray np = p.norm2(1);
+        INDArray safe = nonZero(np);
+        INDArray z = p.divColumnVector(safe);
+        INDArray u = t.divColumnVector(nonZero(t.norm2(1)));
         // keys: the minibatch's teacher embeddings u_j, then the filled bank slots
-        double[][] keys = new double[n + filled][];
-        for (int i = 0; i < n; i++) {
-            np[i] = Math.sqrt(RelationalLossFunction.dot(p[i], p[i]));
-            z[i] = scaled(p[i], np[i]);
-            keys[i] = scaled(t[i], Math.sqrt(RelationalLossFunction.dot(t[i], t[i])));
-        }
-        System.arraycopy(bank == null ? new double[0][] : bank, 0, keys, n, filled);
-        // l = z keys^T / tau as one matrix product; B = mean_i (logsumexp_j l_ij - l_ii)
-        INDArray k = Nd4j.createFromArray(keys);
-        INDArray l = Nd4j.createFromArray(z).mmul(k.transpose()).divi(tau);
+        INDArray keys = filled == 0 ? u
+                : Nd4j.vstack(u, bank.get(NDArrayIndex.interval(0, filled), NDArrayIndex.all()).castTo(u.dataType()));
+        // l = z keys^T / tau; B = mean_i (logsumexp_j l_ij - l_ii), l_ii = z_i . u_i / tau
+        INDArray l = z.mmul(keys.transpose()).divi(tau);
         INDArray max = l.max(1);
-        INDArray e = Transforms.exp(l.subColumnVector(max), false);
+        INDArray e = Transforms.exp(l.subiColumnVector(max), false);
         INDArray sums = e.sum(1);
-        double loss = max.sumNumber().doubleValue() + Transforms.log(sums, true).sumNumber().doubleValue();
-        for (int i = 0; i < n; i++) {
-            loss -= l.getDouble(i, i);
-        }
-        if (gradient != null) {
+        double loss = max.sumNumber().doubleValue() + Transforms.log(sums, true).sumNumber().doubleValue()
+                - z.mul(u).sum(1).sumNumber().doubleValue() / tau;
+        INDArray gradient = null;
+        if (withGradient) {
             // dB/dl_ij = (softmax_j - [i == j]) / n; dB/dz_i = sum_j dB/dl_ij key_j / tau; then through z = p/|p|
             INDArray c = e.diviColumnVector(sums);
-            for (int i = 0; i < n; i++) {
-                c.putScalar(i, i, c.getDouble(i, i) - 1);
-            }
-            double[][] g = DoubleRows.of(c.mmul(k).divi(n * tau));
-            for (int i = 0; i < n; i++) {
-                if (np[i] > 0) {
-                    double zg = RelationalLossFunction.dot(z[i], g[i]);
-                    for (int d = 0; d < g[i].length; d++) {
-                        gradient[i][d] += (g[i][d] - z[i][d] * zg) / np[i];
-                    }
-                }
-            }
+            c.get(NDArrayIndex.all(), NDArrayIndex.interval(0, n)).subi(Nd4j.eye(n).castTo(c.dataType()));
+            INDArray g = c.mmul(keys).divi(n * tau);
+            INDArray zg = z.mul(g).sum(true, 1);
+            // rows with p_i = 0 have z_i = 0 and no gradient
+            gradient = g.subi(z.mulColumnVector(zg)).muliColumnVector(inverseNonZero(np));
             if (bankSize > 0) {
-                pending = java.util.Arrays.copyOf(keys, n);
+                pending = u.detach(); // outlives the layer's workspace
             }
         }
-        return loss / n;
+        return new Batch(loss / n, gradient);
     }
 
-    /** Writes the last training minibatch's teacher embeddings into the bank's ring slots. */
+    /** Writes the last training minibatch's teacher embeddings into the bank's ring slots, in order. */
     private void remember() {
         if (pending == null) {
             return;
         }
         if (bank == null) {
-            bank = new double[bankSize][];
-        }
-        for (double[] u : pending) {
-            if (bank[next] == null || bankUpdate == BankUpdate.FIFO) {
-                bank[next] = u;
-            } else {
-                double[] m = new double[u.length];
-                for (int d = 0; d < m.length; d++) {
-                    m[d] = bankMomentum * bank[next][d] + (1 - bankMomentum) * u[d];
-                }
-                bank[next] = scaled(m, Math.sqrt(RelationalLossFunction.dot(m, m)));
+            try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                bank = Nd4j.create(pending.dataType(), bankSize, pending.size(1));
             }
-            next = (next + 1) % bankSize;
-            filled = Math.min(bankSize, filled + 1);
+        }
+        INDArray u = pending.castTo(bank.dataType());
+        long rows = u.size(0);
+        // in runs of consecutive slots: slots fill in order, so a run is all empty (the ring not yet full) or all full
+        for (long from = 0; from < rows;) {
+            long run = Math.min(rows - from, bankSize - next);
+            INDArray slots = bank.get(NDArrayIndex.interval(next, next + run), NDArrayIndex.all());
+            INDArray incoming = u.get(NDArrayIndex.interval(from, from + run), NDArrayIndex.all());
+            if (filled < bankSize || bankUpdate == BankUpdate.FIFO) {
+                slots.assign(incoming);
+            } else {
+                INDArray m = slots.mul(bankMomentum).addi(incoming.mul(1 - bankMomentum));
+                slots.assign(m.divColumnVector(nonZero(m.norm2(1))));
+            }
+            next = (int) ((next + run) % bankSize);
+            filled = (int) Math.min(bankSize, filled + run);
+            from += run;
         }
         pending = null;
     }
@@ -202,13 +203,5 @@ public final class ContrastiveLossFunction extends BatchLossFunction {
     String describeBank() {
         return bankSize == 0 ? "" : ",bank=" + bankSize + " " + bankUpdate.name().toLowerCase(Locale.ROOT)
                 + (bankUpdate == BankUpdate.MOMENTUM ? " " + HintonKd.fmt(bankMomentum) : "");
-    }
-
-    private static double[] scaled(double[] a, double norm) {
-        double[] v = new double[a.length];
-        for (int k = 0; k < a.length && norm > 0; k++) {
-            v[k] = a[k] / norm;
-        }
-        return v;
     }
 }

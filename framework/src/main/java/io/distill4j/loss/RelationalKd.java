@@ -7,16 +7,24 @@ import java.util.List;
 /**
  * Relational knowledge distillation (type {@code rkd}; Park et al., CVPR 2019): distance and angle relations between
  * the examples of a minibatch, see {@link RelationalLossFunction} for the formula and weights. Extra keys
- * {@code distance_weight} (default 1) and {@code angle_weight} (default 2, the paper's 25:50 ratio); widths may differ,
+ * {@code distance_weight} (default 1), {@code angle_weight} (default 2, the paper's 25:50 ratio) and
+ * {@code angle_anchors} (default 0: the exact angle term; k: its sampled-anchor estimate); widths may differ,
  * so {@code projection} defaults to {@code none} ({@code linear}, {@code mlp} allowed). Keys as in
  * {@link FeatureTerm}.
  */
 public final class RelationalKd extends FeatureTerm {
     private static final List<Projection> PROJECTIONS = List.of(Projection.NONE, Projection.LINEAR, Projection.MLP);
+    /** The largest {@code angle_anchors}. */
+    public static final int MAX_ANCHORS = 1_000_000;
     private final RelationalLossFunction function;
 
     public RelationalKd(Spec spec, double weight, double distanceWeight, double angleWeight) {
-        this(spec, new RelationalLossFunction(weight, distanceWeight, angleWeight));
+        this(spec, weight, distanceWeight, angleWeight, 0);
+    }
+
+    /** @param angleAnchors the angle term's anchors per minibatch (0: all, exact) */
+    public RelationalKd(Spec spec, double weight, double distanceWeight, double angleWeight, int angleAnchors) {
+        this(spec, new RelationalLossFunction(weight, distanceWeight, angleWeight, angleAnchors));
     }
 
     private RelationalKd(Spec spec, RelationalLossFunction function) {
@@ -26,16 +34,18 @@ public final class RelationalKd extends FeatureTerm {
 
     @Override
     protected String extra() {
-        return function.distanceWeight() == 1 && function.angleWeight() == 2 ? ""
+        return (function.distanceWeight() == 1 && function.angleWeight() == 2 ? ""
                 : ",distance=" + HintonKd.fmt(function.distanceWeight()) + ",angle="
-                        + HintonKd.fmt(function.angleWeight());
+                        + HintonKd.fmt(function.angleWeight()))
+                + (function.angleAnchors() == 0 ? "" : ",anchors=" + function.angleAnchors());
     }
 
     /** Factory for {@code type: rkd}. */
     public static final class Factory extends AbstractPluginFactory<DistillationLoss> {
         public Factory() {
             super(DistillationLoss.class, "rkd", s -> new RelationalKd(Spec.parse(s, PROJECTIONS), Weights.parse(s),
-                    s.number("distance_weight", 1, 0, Weights.MAX), s.number("angle_weight", 2, 0, Weights.MAX)));
+                    s.number("distance_weight", 1, 0, Weights.MAX), s.number("angle_weight", 2, 0, Weights.MAX),
+                    s.integer("angle_anchors", 0, 0, MAX_ANCHORS)));
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.distill4j.loss;
 
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -20,8 +23,14 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * The head's score is {@code weight * B}. The paper weighs the terms 25 and 50 (its lambda_D, lambda_A); here their
  * ratio is the default ({@code distance_weight: 1, angle_weight: 2}) and {@code weight} scales both. The angle term
  * averages over all {@code n^3} triples including degenerate ones (zero on both sides), as the authors' code does; it
- * costs {@code O(n^3)} per minibatch, done in plain Java from the Gram matrices ({@code angle_weight: 0} skips it). See
- * {@link BatchLossFunction}.
+ * costs {@code O(n^3)} per minibatch, done in plain Java from the Gram matrices ({@code angle_weight: 0} skips it).
+ *
+ * <p><b>Anchors</b> ({@code angle_anchors: k}, 0 by default: exact): the angle term over {@code k} anchors only, the
+ * examples {@code j = floor(a n / k)}, {@code a = 0..k-1}, evenly spaced in the minibatch, as the vertex of the
+ * angles: {@code L_A ~ 1/(k n^2) * sum_{j in anchors} sum_{i,k} h(...)}, {@code O(k n^2)} per minibatch. Over the
+ * shuffled training minibatches the anchors are a uniformly random sample of the examples, so this is an unbiased
+ * estimate of {@code L_A} (a sampled-anchor variant, not the paper's exact term); a minibatch of at most {@code k}
+ * examples gets the exact term. See {@link BatchLossFunction}.
  */
 public final class RelationalLossFunction extends BatchLossFunction {
     private static final long serialVersionUID = 1L;
@@ -30,13 +39,29 @@ public final class RelationalLossFunction extends BatchLossFunction {
     private final double distanceWeight;
     @JsonProperty("angleWeight")
     private final double angleWeight;
+    @JsonProperty("angleAnchors")
+    private final int angleAnchors;
 
+    /** The exact angle term (every example an anchor). */
+    public RelationalLossFunction(double weight, double distanceWeight, double angleWeight) {
+        this(weight, distanceWeight, angleWeight, 0);
+    }
+
+    /**
+     * @param angleAnchors k: the angle term over k evenly spaced anchors of each minibatch (0, or k at least the
+     *     minibatch size: every example, the exact term)
+     */
     @JsonCreator
     public RelationalLossFunction(@JsonProperty("weight") double weight,
-            @JsonProperty("distanceWeight") double distanceWeight, @JsonProperty("angleWeight") double angleWeight) {
+            @JsonProperty("distanceWeight") double distanceWeight, @JsonProperty("angleWeight") double angleWeight,
+            @JsonProperty("angleAnchors") int angleAnchors) {
         super(weight);
         this.distanceWeight = Weights.check(distanceWeight);
         this.angleWeight = Weights.check(angleWeight);
+        if (angleAnchors < 0) {
+            throw new IllegalArgumentException("angle anchors must be >= 0, got " + angleAnchors);
+        }
+        this.angleAnchors = angleAnchors;
     }
 
     public double distanceWeight() {
@@ -47,13 +72,25 @@ public final class RelationalLossFunction extends BatchLossFunction {
         return angleWeight;
     }
 
+    /** k, the angle term's anchors per minibatch (0: every example). */
+    public int angleAnchors() {
+        return angleAnchors;
+    }
+
     @Override
     protected String kind() {
         return "Relational";
     }
 
+    /**
+     * The rows in double precision, their Gram matrices by one ND4J product each, and the pair distances from the
+     * Gram matrices; then the terms in plain Java.
+     */
     @Override
-    protected double batchLoss(double[][] s, double[][] t, double[][] gradient) {
+    protected Batch batch(INDArray out, INDArray labels, boolean withGradient) {
+        Side s = new Side(out);
+        Side t = new Side(labels);
+        double[][] gradient = withGradient ? new double[s.rows.length][s.rows[0].length] : null;
         double loss = 0;
         if (distanceWeight > 0) {
             loss += distanceWeight * distance(s, t, gradient);
@@ -61,13 +98,46 @@ public final class RelationalLossFunction extends BatchLossFunction {
         if (angleWeight > 0) {
             loss += angleWeight * angle(s, t, gradient);
         }
-        return loss;
+        return new Batch(loss, gradient == null ? null : Nd4j.createFromArray(gradient).castTo(out.dataType()));
     }
 
-    private double distance(double[][] s, double[][] t, double[][] gradient) {
+    /**
+     * One side's rows {@code a}, Gram matrix {@code G = a a^T} and pair distances
+     * {@code ||a_i - a_j|| = sqrt(G_ii + G_jj - 2 G_ij)}; where that difference is within {@code 1e-9 (G_ii + G_jj)}
+     * of zero (coinciding or nearly coinciding rows, where it cancels) the distance is summed from the rows
+     * themselves, so coinciding rows are exactly 0 apart.
+     */
+    private static final class Side {
+        final double[][] rows;
+        final double[][] gram;
+        final double[][] distance;
+
+        Side(INDArray a) {
+            rows = DoubleRows.of(a);
+            INDArray d = a.castTo(DataType.DOUBLE);
+            gram = DoubleRows.of(d.mmul(d.transpose()));
+            distance = symmetric(rows.length, false, (i, j) -> {
+                double sum = gram[i][i] + gram[j][j];
+                double squared = sum - 2 * gram[i][j];
+                return squared > 1e-9 * sum ? Math.sqrt(squared) : Math.sqrt(squaredDistance(rows[i], rows[j]));
+            });
+        }
+    }
+
+    private static double squaredDistance(double[] a, double[] b) {
+        double sum = 0;
+        for (int k = 0; k < a.length; k++) {
+            double x = a[k] - b[k];
+            sum += x * x;
+        }
+        return sum;
+    }
+
+    private double distance(Side side, Side teacher, double[][] gradient) {
+        double[][] s = side.rows;
         int n = s.length;
-        double[][] ds = distances(s);
-        double[][] dt = distances(t);
+        double[][] ds = side.distance;
+        double[][] dt = teacher.distance;
         double pairs = (double) n * (n - 1);
         double muS = sumOffDiagonal(ds) / pairs;
         double muT = sumOffDiagonal(dt) / pairs;
@@ -114,18 +184,22 @@ public final class RelationalLossFunction extends BatchLossFunction {
      * as {@code dB/dG} (directly and through {@code u_ij = (G_ii + G_jj - G_ij - G_ji)^(-1/2)}) and mapped to the
      * student's rows by one product, {@code dB/dS = (dB/dG + dB/dG^T) S}: {@code O(n^3 + n^2 w)} per minibatch.
      */
-    private double angle(double[][] s, double[][] t, double[][] gradient) {
+    private double angle(Side side, Side teacher, double[][] gradient) {
+        double[][] s = side.rows;
         int n = s.length;
-        double cube = (double) n * n * n;
-        double[][] gs = gram(s);
-        double[][] gt = gram(t);
-        double[][] us = inverseDistances(gs);
-        double[][] ut = inverseDistances(gt);
+        int anchors = angleAnchors == 0 ? n : Math.min(n, angleAnchors);
+        // the mean over the anchors' n^2 triples each
+        double cube = (double) anchors * n * n;
+        double[][] gs = side.gram;
+        double[][] gt = teacher.gram;
+        double[][] us = inverse(side.distance);
+        double[][] ut = inverse(teacher.distance);
         double[][] dG = gradient == null ? null : new double[n][n];
         double[][] dU = gradient == null ? null : new double[n][n];
         double scale = angleWeight / cube;
         double loss = 0;
-        for (int j = 0; j < n; j++) {
+        for (int a = 0; a < anchors; a++) {
+            int j = (int) ((long) a * n / anchors); // evenly spaced; every example when anchors = n
             double[] gsj = gs[j];
             double[] gtj = gt[j];
             double[] usj = us[j]; // u_kj = us[j][k] (symmetric)
@@ -223,29 +297,9 @@ public final class RelationalLossFunction extends BatchLossFunction {
         }
     }
 
-    /** {@code G = A A^T}. */
-    private static double[][] gram(double[][] a) {
-        return symmetric(a.length, true, (i, j) -> dot(a[i], a[j]));
-    }
-
-    /** {@code 1 / ||a_i - a_j||} from the Gram matrix, 0 where the distance is 0 (the diagonal included). */
-    private static double[][] inverseDistances(double[][] g) {
-        return symmetric(g.length, false, (i, j) -> {
-            double squared = g[i][i] + g[j][j] - 2 * g[i][j];
-            return squared > 0 ? 1 / Math.sqrt(squared) : 0;
-        });
-    }
-
-    /** {@code d[i][j] = ||a_i - a_j||}. */
-    private static double[][] distances(double[][] a) {
-        return symmetric(a.length, false, (i, j) -> {
-            double sum = 0;
-            for (int k = 0; k < a[i].length; k++) {
-                double x = a[i][k] - a[j][k];
-                sum += x * x;
-            }
-            return Math.sqrt(sum);
-        });
+    /** {@code 1 / d_ij}, 0 where the distance is 0 (the diagonal included). */
+    private static double[][] inverse(double[][] d) {
+        return symmetric(d.length, false, (i, j) -> d[i][j] > 0 ? 1 / d[i][j] : 0);
     }
 
     private interface PairValue {
@@ -272,14 +326,6 @@ public final class RelationalLossFunction extends BatchLossFunction {
                     sum += d[i][j];
                 }
             }
-        }
-        return sum;
-    }
-
-    static double dot(double[] a, double[] b) {
-        double sum = 0;
-        for (int k = 0; k < a.length; k++) {
-            sum += a[k] * b[k];
         }
         return sum;
     }

@@ -345,7 +345,9 @@ class StudyConfigValidationTest {
                 Arguments.of("123-rolling-with-chain.yaml",
                         "rolling: a rolling (walk-forward) study cannot have 'chain' (not supported together yet)"),
                 Arguments.of("124-rolling-with-mutual.yaml",
-                        "rolling: a rolling (walk-forward) study cannot have 'mutual' (not supported together yet)"));
+                        "rolling: a rolling (walk-forward) study cannot have 'mutual' (not supported together yet)"),
+                Arguments.of("125-rkd-negative-angle-anchors.yaml",
+                        "distillation.heads.rkd.angle_anchors: expected an integer in [0, 1000000], got -4"));
     }
 
     @Test

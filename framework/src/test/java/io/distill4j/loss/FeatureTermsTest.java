@@ -215,7 +215,8 @@ class FeatureTermsTest {
 
     static List<ILossFunction> functions() {
         return List.of(new HintLossFunction(0.7), new HintLossFunction(0.7, true), new SimilarityLossFunction(0.7),
-                new RelationalLossFunction(0.7, 1, 2), new ContrastiveLossFunction(0.7, 0.3),
+                new RelationalLossFunction(0.7, 1, 2), new RelationalLossFunction(0.7, 1, 2, 2),
+                new ContrastiveLossFunction(0.7, 0.3),
                 new AttentionTransferLossFunction(0.7, 2), new AttentionTransferLossFunction(0.7, 3));
     }
 
@@ -249,16 +250,7 @@ class FeatureTermsTest {
         double[][] t = DoubleRows.of(gaussian(random, n, 5));
         s[4] = s[1].clone();
         t[7] = t[2].clone();
-        double expected = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                for (int k = 0; k < n; k++) {
-                    double x = dot(unit(s, i, j), unit(s, k, j)) - dot(unit(t, i, j), unit(t, k, j));
-                    expected += Math.abs(x) <= 1 ? x * x / 2 : Math.abs(x) - 0.5;
-                }
-            }
-        }
-        expected /= (double) n * n * n;
+        double expected = java.util.Arrays.stream(angleByVertex(s, t)).sum() / ((double) n * n * n);
         var angle = new RelationalLossFunction(1, 0, 1);
         assertEquals(expected, score(angle, s, t), 1e-12);
         INDArray out = Nd4j.createFromArray(s);
@@ -266,6 +258,48 @@ class FeatureTermsTest {
         INDArray gradient = angle.computeGradient(labels, out, ID, null);
         // not at the repeated rows themselves: there the angle is not differentiable
         assertMatchesFiniteDifferences(angle, labels, out, gradient, "rkd angle", Set.of(1, 4));
+    }
+
+    /**
+     * RKD's angle term over 3 anchors of 9 examples: the angles with vertex j = 0, 3, 6 (evenly spaced), computed the
+     * direct way and averaged over those 3 x 81 triples; 9 or more anchors are the exact term; and the anchored
+     * gradient against finite differences.
+     */
+    @Test
+    void relationalAngleAnchorsMatchDefinition() {
+        Random random = new Random(13);
+        int n = 9;
+        double[][] s = DoubleRows.of(gaussian(random, n, 3).muli(2));
+        double[][] t = DoubleRows.of(gaussian(random, n, 5));
+        double[] byVertex = angleByVertex(s, t);
+        double anchored = byVertex[0] + byVertex[3] + byVertex[6];
+        double all = java.util.Arrays.stream(byVertex).sum();
+        var three = new RelationalLossFunction(1, 0, 1, 3);
+        assertEquals(anchored / (3.0 * n * n), score(three, s, t), 1e-12);
+        assertEquals(all / ((double) n * n * n), score(new RelationalLossFunction(1, 0, 1, 9), s, t), 1e-12);
+        assertEquals(all / ((double) n * n * n), score(new RelationalLossFunction(1, 0, 1, 50), s, t), 1e-12);
+        INDArray out = Nd4j.createFromArray(s);
+        INDArray labels = Nd4j.createFromArray(t);
+        assertMatchesFiniteDifferences(three, labels, out, three.computeGradient(labels, out, ID, null),
+                "rkd angle, 3 anchors");
+    }
+
+    /**
+     * For each vertex j, the sum over all i, k of the smooth-L1 angle difference, from unit difference vectors and
+     * their dot products (the definition, computed the direct way).
+     */
+    private static double[] angleByVertex(double[][] s, double[][] t) {
+        int n = s.length;
+        double[] sums = new double[n];
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < n; k++) {
+                    double x = dot(unit(s, i, j), unit(s, k, j)) - dot(unit(t, i, j), unit(t, k, j));
+                    sums[j] += Math.abs(x) <= 1 ? x * x / 2 : Math.abs(x) - 0.5;
+                }
+            }
+        }
+        return sums;
     }
 
     private static double[] unit(double[][] a, int i, int j) {
