@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * seed: 42                       # root seed of the teachers (split into teacher.init and teacher.shuffle)
  * seeds_vary: student            # student | teacher_and_student: whether each of `seeds` also trains its own teacher
  * device: auto                   # auto | cpu | gpu (see io.distill4j.device; --device on the command line wins)
- * data: {...}                    # see DataConfig
+ * data: {...}                    # see DataConfig; data.regimes: see io.distill4j.regime.RegimeConfig
  * teacher_data: {...}            # optional, as data: the teachers' finer bars of the same market (cross-timeframe)
  * teacher: {type: mlp, ...}      # a Teacher plugin (an ensemble is one teacher: one averaged target)
  * # or, for one KD term per teacher:
@@ -175,6 +175,7 @@ public record StudyConfig(
         SeedsVary seedsVary = SeedsVary.parse(root);
         DataConfig data = DataConfig.parse(root.section("data"));
         java.util.Optional<DataConfig> teacherData = root.optionalSection("teacher_data").map(DataConfig::parse);
+        checkRegimes(root);
         if (teacherData.isPresent()) {
             checkTeacherInterval(root, data, teacherData.get());
         }
@@ -316,6 +317,25 @@ public record StudyConfig(
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
                 tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
                 tracking[1], device, seedsVary, teacherData, tracking[2], backtest);
+    }
+
+    /**
+     * The market regimes of the samples ({@code data.regimes}), if the study labels them: validated here; they are
+     * labelled on the student's data only (a {@code teacher_data.regimes} is refused).
+     */
+    private static void checkRegimes(ConfigNode root) {
+        root.section("data").optionalSection(io.distill4j.regime.RegimeConfig.KEY)
+                .ifPresent(io.distill4j.regime.RegimeConfig::parse);
+        root.optionalSection("teacher_data").filter(t -> t.has(io.distill4j.regime.RegimeConfig.KEY))
+                .ifPresent(t -> {
+                    throw t.error(io.distill4j.regime.RegimeConfig.KEY, "regimes are labelled on the student's "
+                            + "samples: put them under data.regimes");
+                });
+    }
+
+    /** The study's {@code data.regimes}, if it labels market regimes ({@link io.distill4j.regime.RegimeLabeller}). */
+    public java.util.Optional<io.distill4j.regime.RegimeConfig> regimes() {
+        return io.distill4j.regime.RegimeConfig.of(file, tree);
     }
 
     /** The final student of a chain (its last stage), for the study's own config; a chain has no {@code student:}. */

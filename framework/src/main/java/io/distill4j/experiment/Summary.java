@@ -224,7 +224,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 values.computeIfAbsent(m, k -> new ArrayList<>()).add(v);
             }
             r.test().forEach((k, v) -> {
-                if (k.startsWith(FeatureSimilarity.CKA) || k.startsWith(FeatureSimilarity.COSINE)) {
+                if (k.startsWith(FeatureSimilarity.CKA) || k.startsWith(FeatureSimilarity.COSINE)
+                        || k.startsWith(io.distill4j.regime.RegimeMetrics.PREFIX)) {
                     values.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
                 }
             });
@@ -808,6 +809,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 b.append("|\n");
             }
         }
+        RegimeSummary.appendMarkdown(b, rows);
         appendSimilarity(b);
         if (!teacherNotes.isEmpty()) {
             b.append('\n');
@@ -887,6 +889,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 b.append(',').append(m).append("_mean,").append(m).append("_std");
             }
         }
+        b.append(RegimeSummary.csvHeader(rows)); // per-regime columns only in a study with data.regimes
         b.append('\n');
         for (Row r : rows) {
             b.append(csv(r.method())).append(',').append(r.role()).append(',').append(r.runs()).append(',')
@@ -926,12 +929,14 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                     b.append(',').append(num(st.mean())).append(',').append(num(st.std()));
                 }
             }
+            b.append(RegimeSummary.csvCells(rows, r));
             b.append('\n');
         }
         return b.toString();
     }
 
-    private static String num(double v) {
+    /** A CSV number: 6 decimals, empty when not finite. */
+    static String num(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : "";
     }
 

@@ -141,9 +141,14 @@ public final class TrialExecutor {
                 "distill4j.teacher_cached", String.valueOf(entry.fromCache())));
         listener.teacherReady(trial, entry);
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
+        var regimes = TrialRegimes.labeller(c, prepared);
         for (String split : evaluated()) {
             Map<String, Double> m = teacherMetrics(entry.split(split).logits(), data.split(split));
             m.putAll(trading(entry.split(split).logits(), data.split(split), prepared, c));
+            if (split.equals("test") && regimes.isPresent()) {
+                m.putAll(TrialRegimes.metrics(entry.split(split).logits(), data.split(split), prepared,
+                        regimes.get()));
+            }
             entry.split(split).members().forEach((member, logits) -> {
                 Map<String, Double> each = teacherMetrics(logits, data.split(split));
                 each.putAll(trading(logits, data.split(split), prepared, c));
@@ -154,6 +159,7 @@ public final class TrialExecutor {
         Map<String, Double> facts = new LinkedHashMap<>(Map.of("train_seconds", entry.trainMillis() / 1000.0,
                 "from_cache", entry.fromCache() ? 1.0 : 0.0, "trained_at_ms", (double) entry.trainedAtMillis(),
                 Summary.CACHE_KEY_FACT, Summary.cacheKeyFact(key)));
+        regimes.ifPresent(r -> facts.putAll(TrialRegimes.facts(r)));
         String predictions = "";
         if (context.scope().includesTest()) {
             INDArray logits = entry.split("test").logits();
@@ -307,6 +313,10 @@ public final class TrialExecutor {
                         original.split("test"), losses.get(0)));
             }
             test.putAll(trading(logits, testSplit, prepared, c));
+            var regimes = TrialRegimes.labeller(c, prepared);
+            if (regimes.isPresent()) {
+                test.putAll(TrialRegimes.metrics(logits, testSplit, prepared, regimes.get()));
+            }
             predictions = predictionText(logits);
             facts.putAll(reliability(logits, testSplit));
             FeatureSimilarity similarity = compareFeatures(trained.graph(), c.student().featureLayers(), losses,

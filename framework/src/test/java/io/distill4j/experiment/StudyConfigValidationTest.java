@@ -307,7 +307,17 @@ class StudyConfigValidationTest {
                         "distillation.loss.label_loss: expected one of [mse, huber], got 'mae'"),
                 Arguments.of("109-regression-chain.yaml",
                         "chain: distillation chains are not supported with data.labels.task: regression yet (their "
-                        + "per-stage table measures classes)"));
+                        + "per-stage table measures classes)"),
+                Arguments.of("110-regimes-vol-quantile-one.yaml",
+                        "data.regimes.vol_quantile: expected a quantile strictly between 0 and 1, got 1.0"),
+                Arguments.of("111-regimes-unknown-key.yaml",
+                        "data.regimes.trend_threshold: unknown key 'trend_threshold' (valid keys here: "
+                                + "trend_quantile, vol_quantile, window)"),
+                Arguments.of("112-regimes-window-one.yaml",
+                        "data.regimes.window: expected an integer in [2, 1000], got 1"),
+                Arguments.of("113-regimes-under-teacher-data.yaml",
+                        "teacher_data.regimes: regimes are labelled on the student's samples: put them under "
+                                + "data.regimes"));
     }
 
     @Test
