@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  *     hint.weight: {type: linear, end: 0}
  *   terms:                       # with `teachers`: weight (normalised to sum 1) and temperature per teacher
  *     mlp: {weight: 2, temperature: 4}
+ *   regimes: {high_vol: {alpha: 0.8, temperature: 2}}   # optional: per-regime hinton alpha/T (needs data.regimes)
  *   heads:                       # optional extra loss terms on hidden layers, each its own head
  *     hint: {type: hint, student_layer: hidden_0, teacher_layer: hidden_1, weight: 0.5}
  * training: {epochs: 20, batch_size: 256, learning_rate: 0.005, l2: 0, patience: 0}   # every student's budget
@@ -290,6 +291,7 @@ public record StudyConfig(
             }
             s.finish();
         });
+        checkRegimeDistillation(root, distillation, lossNode, probe, multi);
         distillation.finish();
         if (root.has(Chain.KEY)) {
             checkChain(root, distillation, probe, headProbes, teachers, training, schedules);
@@ -331,6 +333,38 @@ public record StudyConfig(
                     throw t.error(io.distill4j.regime.RegimeConfig.KEY, "regimes are labelled on the student's "
                             + "samples: put them under data.regimes");
                 });
+    }
+
+    /**
+     * {@code distillation.regimes} (per-regime alpha and T): needs {@code data.regimes}, the {@code hinton} loss, one
+     * teacher and no chain.
+     */
+    private static void checkRegimeDistillation(ConfigNode root, ConfigNode distillation, ConfigNode lossNode,
+            DistillationLoss probe, boolean multi) {
+        String key = io.distill4j.regime.RegimeDistillation.KEY;
+        if (!distillation.has(key)) {
+            return;
+        }
+        if (!root.section("data").has(io.distill4j.regime.RegimeConfig.KEY)) {
+            throw distillation.error(key, "per-regime alpha and temperature need data.regimes (how each sample gets "
+                    + "its regime)");
+        }
+        if (!(probe instanceof io.distill4j.loss.HintonKd)) {
+            throw distillation.error(key, "per-regime alpha and temperature apply to the 'hinton' loss, got '"
+                    + lossNode.string("type") + "'");
+        }
+        if (multi) {
+            throw distillation.error(key, "per-regime settings are not supported with several teachers yet");
+        }
+        if (root.has(Chain.KEY)) {
+            throw distillation.error(key, "per-regime settings are not supported in a chain yet");
+        }
+        io.distill4j.regime.RegimeDistillation.parse(distillation.section(key));
+    }
+
+    /** The study's {@code distillation.regimes} (per-regime alpha and T), if any. */
+    public java.util.Optional<io.distill4j.regime.RegimeDistillation> regimeDistillation() {
+        return io.distill4j.regime.RegimeDistillation.of(file, tree);
     }
 
     /** The study's {@code data.regimes}, if it labels market regimes ({@link io.distill4j.regime.RegimeLabeller}). */

@@ -261,7 +261,8 @@ public final class TrialExecutor {
         }
         boolean distilled = trial.role() != Trial.Role.STUDENT_ALONE;
         DataConfig.Task task = prepared.target().task();
-        List<DistillationLoss> losses = distilled ? c.newLosses() : List.of(baselineLoss(c, task));
+        List<DistillationLoss> losses = distilled ? TrialRegimes.conditional(c, c.newLosses())
+                : List.of(baselineLoss(c, task));
         List<StudentDistiller.ScheduledParameter> schedules = new ArrayList<>();
         Map<String, String> params = new LinkedHashMap<>();
         if (distilled) {
@@ -289,6 +290,8 @@ public final class TrialExecutor {
         var validation = new StudentDistiller.SplitData(validationSplit.input(kind),
                 validationSplit.trainingLabels(task),
                 outputs(teachers, "validation"));
+        TrialRegimes.bind(losses, c, prepared, Map.of(trainSplit, train.oneHot(), validationSplit,
+                validation.oneHot()));
         PhaseTimes.since(PhaseTimes.Phase.DATA, preparing);
         long trainStart = System.nanoTime();
         StudentDistiller.Result trained = StudentDistiller.train(trial.description(), c.student(), losses, schedules,

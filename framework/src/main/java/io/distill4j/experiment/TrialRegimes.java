@@ -1,17 +1,25 @@
 package io.distill4j.experiment;
 
+import io.distill4j.api.DistillationLoss;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.data.features.SampleSplit;
 import io.distill4j.loss.DoubleRows;
+import io.distill4j.loss.HintonKd;
+import io.distill4j.loss.RegimeHintonKd;
+import io.distill4j.regime.MarketRegime;
+import io.distill4j.regime.RegimeDistillation;
 import io.distill4j.regime.RegimeLabeller;
 import io.distill4j.regime.RegimeMetrics;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The market regimes of a trial's samples ({@code data.regimes}): the labeller fitted on the prepared data's train
- * split, and the per-regime metrics of a model's outputs on a split.
+ * split, the per-regime metrics of a model's outputs on a split, and the regime-conditional form of the loss
+ * ({@code distillation.regimes}).
  */
 final class TrialRegimes {
     private TrialRegimes() {
@@ -35,6 +43,35 @@ final class TrialRegimes {
             return RegimeMetrics.ofReturns(TrialExecutor.column(outputs), split.targets(), split.timeMs(), regimes);
         }
         return RegimeMetrics.ofClasses(DoubleRows.of(outputs), split.labels(), regimes);
+    }
+
+    /**
+     * The losses of a distilled student: with {@code distillation.regimes}, the main {@code hinton} loss becomes its
+     * regime-conditional form ({@link RegimeHintonKd}, same parameters plus alpha and T per regime).
+     */
+    static List<DistillationLoss> conditional(StudyConfig c, List<DistillationLoss> losses) {
+        Optional<RegimeDistillation> settings = c.regimeDistillation();
+        if (settings.isEmpty()) {
+            return losses;
+        }
+        List<DistillationLoss> out = new ArrayList<>(losses);
+        out.set(0, RegimeHintonKd.of((HintonKd) losses.get(0), MarketRegime.keys(), settings.get().alphas(),
+                settings.get().temperatures()));
+        return out;
+    }
+
+    /**
+     * Binds each split's hard-label array to its samples' regimes, for a regime-conditional loss among
+     * {@code losses} (nothing to do otherwise).
+     */
+    static void bind(List<DistillationLoss> losses, StudyConfig c, PreparedData prepared,
+            Map<SampleSplit, INDArray> hardLabels) {
+        for (DistillationLoss loss : losses) {
+            if (loss instanceof RegimeHintonKd conditional) {
+                RegimeLabeller labeller = labeller(c, prepared).orElseThrow();
+                hardLabels.forEach((split, labels) -> conditional.bind(labels, of(labeller, prepared, split)));
+            }
+        }
     }
 
     /** The fitted thresholds as result facts. */

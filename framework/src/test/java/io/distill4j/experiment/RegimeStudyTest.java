@@ -119,4 +119,39 @@ class RegimeStudyTest {
         String md = Summary.of(study, results).toMarkdown();
         assertTrue(md.contains("| high_vol share | high_vol r2 | high_vol ic | high_vol directional_accuracy"), md);
     }
+
+    /**
+     * {@code distillation.regimes} reaches the student's loss: with alpha 1 in every regime the distilled student
+     * trains on the labels alone, as the student alone does (same initial weights and minibatches).
+     */
+    @Test
+    void perRegimeAlphaAndTemperatureReachTheStudentsLoss() throws Exception {
+        String allLabels = STUDY.replace("loss: {type: hinton, temperature: 3, alpha: 0.5}",
+                "loss: {type: hinton, temperature: 3, alpha: 0.5}\n  regimes: {high_vol: {alpha: 1}, trend: {alpha: 1},"
+                        + " mean_reversion: {alpha: 1, temperature: 7}}");
+        Path file = dir.resolve("regimes-kd.yaml");
+        Files.writeString(file, allLabels);
+        Study study = Study.load(file, List.of());
+        StudyConfig c = study.trials().stream().filter(t -> t.role() == Trial.Role.DISTILLED).findFirst()
+                .orElseThrow().config();
+        var loss = (io.distill4j.loss.RegimeHintonKd) TrialRegimes.conditional(c, c.newLosses()).get(0);
+        assertEquals(1, loss.function().alpha(MarketRegime.TREND.ordinal()), 0.0);
+        assertEquals(3, loss.function().temperature(MarketRegime.TREND.ordinal()), 0.0);
+        assertEquals(7, loss.function().temperature(MarketRegime.MEAN_REVERSION.ordinal()), 0.0);
+        List<TrialResult> results = runAll(study, dir.resolve("cache"));
+        TrialResult alone = results.stream().filter(r -> r.trial().role() == Trial.Role.STUDENT_ALONE).findFirst()
+                .orElseThrow();
+        TrialResult labelsOnly = results.stream().filter(r -> r.trial().role() == Trial.Role.DISTILLED).findFirst()
+                .orElseThrow();
+        assertEquals(alone.test("log_loss"), labelsOnly.test("log_loss"), 1e-4);
+        assertEquals(alone.testPredictions(), labelsOnly.testPredictions());
+        // the plain hinton loss (alpha 0.5 everywhere) trains another student
+        Path plainFile = dir.resolve("plain-kd.yaml");
+        Files.writeString(plainFile, STUDY);
+        List<TrialResult> plain = runAll(Study.load(plainFile, List.of()), dir.resolve("cache"));
+        TrialResult kd = plain.stream().filter(r -> r.trial().role() == Trial.Role.DISTILLED).findFirst()
+                .orElseThrow();
+        assertTrue(Math.abs(kd.test("log_loss") - labelsOnly.test("log_loss")) > 1e-3,
+                kd.test("log_loss") + " vs " + labelsOnly.test("log_loss"));
+    }
 }

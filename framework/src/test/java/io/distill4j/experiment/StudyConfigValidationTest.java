@@ -317,7 +317,18 @@ class StudyConfigValidationTest {
                         "data.regimes.window: expected an integer in [2, 1000], got 1"),
                 Arguments.of("113-regimes-under-teacher-data.yaml",
                         "teacher_data.regimes: regimes are labelled on the student's samples: put them under "
-                                + "data.regimes"));
+                                + "data.regimes"),
+                Arguments.of("114-distillation-regimes-without-data-regimes.yaml",
+                        "distillation.regimes: per-regime alpha and temperature need data.regimes (how each sample "
+                                + "gets its regime)"),
+                Arguments.of("115-distillation-regimes-unknown-regime.yaml",
+                        "distillation.regimes.calm: unknown regime 'calm' (regimes: high_vol, trend, mean_reversion)"),
+                Arguments.of("116-distillation-regimes-with-dkd.yaml",
+                        "distillation.regimes: per-regime alpha and temperature apply to the 'hinton' loss, got 'dkd'"),
+                Arguments.of("117-distillation-regimes-alpha-out-of-range.yaml",
+                        "distillation.regimes.trend.alpha: expected a number in [0, 1], got 1.5"),
+                Arguments.of("118-distillation-regimes-neither-value.yaml",
+                        "distillation.regimes.trend: expected alpha and/or temperature for this regime, got neither"));
     }
 
     @Test
