@@ -44,13 +44,7 @@ public final class RegimeMetrics {
      */
     public static Map<String, Double> ofClasses(double[][] logits, int[] labels, int[] regimes) {
         check(logits.length, labels.length, regimes);
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (MarketRegime r : MarketRegime.values()) {
-            int[] rows = rows(regimes, r);
-            out.put(key(r, "share"), share(rows, regimes));
-            if (rows.length == 0) {
-                continue;
-            }
+        return perRegime(regimes, rows -> {
             double[][] z = new double[rows.length][];
             int[] y = new int[rows.length];
             for (int k = 0; k < rows.length; k++) {
@@ -58,10 +52,11 @@ public final class RegimeMetrics {
                 y[k] = labels[rows[k]];
             }
             ClassificationMetrics m = ClassificationMetrics.of(z, y, null);
-            out.put(key(r, "accuracy"), m.accuracy());
-            out.put(key(r, "macro_f1"), m.macroF1());
-        }
-        return out;
+            Map<String, Double> out = new LinkedHashMap<>();
+            out.put("accuracy", m.accuracy());
+            out.put("macro_f1", m.macroF1());
+            return out;
+        });
     }
 
     /**
@@ -72,13 +67,7 @@ public final class RegimeMetrics {
      */
     public static Map<String, Double> ofReturns(double[] predictions, double[] targets, long[] timeMs, int[] regimes) {
         check(predictions.length, targets.length, regimes);
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (MarketRegime r : MarketRegime.values()) {
-            int[] rows = rows(regimes, r);
-            out.put(key(r, "share"), share(rows, regimes));
-            if (rows.length == 0) {
-                continue;
-            }
+        return perRegime(regimes, rows -> {
             double[] p = new double[rows.length];
             double[] y = new double[rows.length];
             long[] t = new long[rows.length];
@@ -88,10 +77,25 @@ public final class RegimeMetrics {
                 t[k] = timeMs[rows[k]];
             }
             RegressionMetrics m = RegressionMetrics.of(p, y, t, null);
-            out.put(key(r, "r2"), m.r2());
-            out.put(key(r, "ic"), m.ic());
-            out.put(key(r, "directional_accuracy"), m.directionalAccuracy());
-            out.put(key(r, "mse"), m.mse());
+            Map<String, Double> out = new LinkedHashMap<>();
+            out.put("r2", m.r2());
+            out.put("ic", m.ic());
+            out.put("directional_accuracy", m.directionalAccuracy());
+            out.put("mse", m.mse());
+            return out;
+        });
+    }
+
+    /** Each regime's share, then {@code within}'s metrics over the positions of its samples (when it has any). */
+    private static Map<String, Double> perRegime(int[] regimes,
+            java.util.function.Function<int[], Map<String, Double>> within) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (MarketRegime r : MarketRegime.values()) {
+            int[] rows = rows(regimes, r);
+            out.put(key(r, "share"), regimes.length == 0 ? Double.NaN : (double) rows.length / regimes.length);
+            if (rows.length > 0) {
+                within.apply(rows).forEach((m, v) -> out.put(key(r, m), v));
+            }
         }
         return out;
     }
@@ -99,10 +103,6 @@ public final class RegimeMetrics {
     /** The positions of the samples in regime {@code r}, ascending. */
     public static int[] rows(int[] regimes, MarketRegime r) {
         return java.util.stream.IntStream.range(0, regimes.length).filter(k -> regimes[k] == r.ordinal()).toArray();
-    }
-
-    private static double share(int[] rows, int[] regimes) {
-        return regimes.length == 0 ? Double.NaN : (double) rows.length / regimes.length;
     }
 
     private static void check(int n, int labels, int[] regimes) {
