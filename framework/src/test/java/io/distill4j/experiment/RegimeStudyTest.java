@@ -16,24 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A study with {@code data.regimes}: per-regime test metrics for every model, in the summary's Markdown and CSV. */
 class RegimeStudyTest {
-    static final String STUDY = """
-            study: regimes
-            seed: 5
-            data:
-              source: {type: synthetic, bars: 2000, seed: 13, interval: 5m}
-              features: {lookback: 4}
-              labels: {horizon: 3}
-              regimes: {window: 12, vol_quantile: 0.7, trend_quantile: 0.6}
-            teacher:
-              type: mlp
-              hidden: [12]
-              training: {epochs: 2, batch_size: 128, patience: 0}
-            student: {type: mlp, hidden: [4]}
-            distillation:
-              loss: {type: hinton, temperature: 3, alpha: 0.5}
-            training: {epochs: 2, batch_size: 128}
-            seeds: [1]
-            """;
+    /** The executor test's tiny study, with market regimes. */
+    static final String STUDY = TrialExecutorTest.STUDY.replace("study: executor", "study: regimes")
+            .replace("labels: {horizon: 3}\n", "labels: {horizon: 3}\n  regimes: {window: 12, vol_quantile: 0.7, "
+                    + "trend_quantile: 0.6}\n");
 
     @TempDir
     Path dir;

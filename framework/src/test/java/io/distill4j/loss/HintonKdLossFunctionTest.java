@@ -61,20 +61,7 @@ class HintonKdLossFunctionTest {
             }
         }
         for (var activation : List.of(new ActivationIdentity(), new ActivationTanH())) {
-            INDArray analytic = loss.computeGradient(labels, z, activation, null);
-            double eps = 1e-6;
-            for (int i = 0; i < n; i++) {
-                for (int k = 0; k < c; k++) {
-                    INDArray plus = z.dup();
-                    plus.putScalar(i, k, z.getDouble(i, k) + eps);
-                    INDArray minus = z.dup();
-                    minus.putScalar(i, k, z.getDouble(i, k) - eps);
-                    double numeric = (loss.computeScore(labels, plus, activation, null, false)
-                            - loss.computeScore(labels, minus, activation, null, false)) / (2 * eps);
-                    assertEquals(numeric, analytic.getDouble(i, k), 1e-7,
-                            "d/dz[" + i + "," + k + "] at T=" + t + " alpha=" + alpha + " " + activation);
-                }
-            }
+            FiniteDifferences.assertGradient(loss, labels, z, activation, null, 1e-7, "T=" + t + " alpha=" + alpha);
         }
     }
 

@@ -161,20 +161,8 @@ class RegimeHintonKdTest {
         for (boolean standardize : new boolean[] {false, true}) {
             var loss = new RegimeHintonKdLossFunction(4, 0.5, 1, standardize, ALPHAS, TEMPERATURES);
             for (var activation : List.of(new ActivationIdentity(), new ActivationTanH())) {
-                INDArray analytic = loss.computeGradient(labels, z, activation, null);
-                double eps = 1e-6;
-                for (int i = 0; i < n; i++) {
-                    for (int k = 0; k < c; k++) {
-                        INDArray plus = z.dup();
-                        plus.putScalar(i, k, z.getDouble(i, k) + eps);
-                        INDArray minus = z.dup();
-                        minus.putScalar(i, k, z.getDouble(i, k) - eps);
-                        double numeric = (loss.computeScore(labels, plus, activation, null, false)
-                                - loss.computeScore(labels, minus, activation, null, false)) / (2 * eps);
-                        assertEquals(numeric, analytic.getDouble(i, k), 1e-7,
-                                "d/dz[" + i + "," + k + "] " + activation + " standardize=" + standardize);
-                    }
-                }
+                FiniteDifferences.assertGradient(loss, labels, z, activation, null, 1e-7,
+                        "standardize=" + standardize);
             }
         }
     }
