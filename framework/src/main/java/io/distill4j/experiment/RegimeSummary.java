@@ -30,9 +30,12 @@ final class RegimeSummary {
         return !any ? List.of() : regression ? RegimeMetrics.REGRESSION : RegimeMetrics.CLASSIFICATION;
     }
 
-    /** Every column: {@code share} then each metric, per regime. */
+    /** Every column: {@code share} then each metric, per regime; none without per-regime metrics. */
     private static List<String[]> columns(List<String> metrics) {
         List<String[]> out = new ArrayList<>();
+        if (metrics.isEmpty()) {
+            return out;
+        }
         for (MarketRegime r : MarketRegime.values()) {
             out.add(new String[] {r.key(), "share"});
             for (String m : metrics) {

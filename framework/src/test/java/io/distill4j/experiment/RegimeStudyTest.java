@@ -35,6 +35,12 @@ class RegimeStudyTest {
         return results;
     }
 
+    private Path writeStudy(String text) throws java.io.IOException {
+        Path file = Files.createTempFile(dir, "study", ".yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
     @Test
     void everyModelGetsPerRegimeMetricsThatAddUpToItsOwn() throws Exception {
         Path file = dir.resolve("regimes.yaml");
@@ -84,6 +90,10 @@ class RegimeStudyTest {
         // every line has as many cells as the header (the chance rows have empty regime cells)
         int columns = header.split(",", -1).length;
         csv.lines().skip(1).forEach(l -> assertEquals(columns, l.split(",", -1).length, l));
+        // a study without regimes: no per-regime columns
+        Study plain = Study.load(writeStudy(TrialExecutorTest.STUDY), List.of());
+        String plainHeader = Summary.of(plain, List.of()).toCsv().lines().findFirst().orElseThrow();
+        assertTrue(plainHeader.endsWith(",train_seconds_mean,train_seconds_std"), plainHeader);
     }
 
     @Test
