@@ -42,6 +42,7 @@ import java.util.OptionalInt;
  *     validation: 0.2
  *     test: 0.2
  *     gap: auto              # auto (= lookback + 20 + horizon) or bars >= lookback + horizon (default auto)
+ *   regimes: {...}           # optional: market regimes of the samples (io.distill4j.regime.RegimeConfig)
  * </pre>
  *
  * @param source where the bars come from
@@ -406,6 +407,7 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
             }
             split.finish();
         }
+        data.accept("regimes"); // read by io.distill4j.regime.RegimeConfig (market regimes of the samples)
         data.finish();
         return new DataConfig(source, lookback, horizon, threshold, new Split(train, validation, test, gap), target);
     }

@@ -86,15 +86,7 @@ public final class BlockBootstrap {
         }
         Arrays.sort(means);
         double tail = (1 - level) / 2;
-        return new Interval(prefix[n] / n, quantile(means, tail), quantile(means, 1 - tail), blockLength,
+        return new Interval(prefix[n] / n, Stats.quantile(means, tail), Stats.quantile(means, 1 - tail), blockLength,
                 resamples);
-    }
-
-    /** The {@code q} quantile of sorted values, linear between order statistics. */
-    private static double quantile(double[] sorted, double q) {
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(sorted.length - 1, lo + 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 }

@@ -34,6 +34,17 @@ public record Stats(double mean, double std, int n) {
         return new Stats(mean, n > 1 ? Math.sqrt(ss / (n - 1)) : Double.NaN, n);
     }
 
+    /**
+     * The {@code q} quantile ({@code 0 <= q <= 1}) of ascending {@code sorted} values, linear between order
+     * statistics: at position {@code q (n - 1)} of the 0-based sorted values.
+     */
+    public static double quantile(double[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    }
+
     /** Standard error of the mean. */
     public double standardError() {
         return n > 0 ? std / Math.sqrt(n) : Double.NaN;

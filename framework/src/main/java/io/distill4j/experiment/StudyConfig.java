@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * seed: 42                       # root seed of the teachers (split into teacher.init and teacher.shuffle)
  * seeds_vary: student            # student | teacher_and_student: whether each of `seeds` also trains its own teacher
  * device: auto                   # auto | cpu | gpu (see io.distill4j.device; --device on the command line wins)
- * data: {...}                    # see DataConfig
+ * data: {...}                    # see DataConfig; data.regimes: see io.distill4j.regime.RegimeConfig
  * teacher_data: {...}            # optional, as data: the teachers' finer bars of the same market (cross-timeframe)
  * teacher: {type: mlp, ...}      # a Teacher plugin (an ensemble is one teacher: one averaged target)
  * # or, for one KD term per teacher:
@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  *     hint.weight: {type: linear, end: 0}
  *   terms:                       # with `teachers`: weight (normalised to sum 1) and temperature per teacher
  *     mlp: {weight: 2, temperature: 4}
+ *   regimes: {high_vol: {alpha: 0.8, temperature: 2}}   # optional: per-regime hinton alpha/T (needs data.regimes)
  *   heads:                       # optional extra loss terms on hidden layers, each its own head
  *     hint: {type: hint, student_layer: hidden_0, teacher_layer: hidden_1, weight: 0.5}
  * training: {epochs: 20, batch_size: 256, learning_rate: 0.005, l2: 0, patience: 0}   # every student's budget
@@ -177,6 +178,7 @@ public record StudyConfig(
         SeedsVary seedsVary = SeedsVary.parse(root);
         DataConfig data = DataConfig.parse(root.section("data"));
         java.util.Optional<DataConfig> teacherData = root.optionalSection("teacher_data").map(DataConfig::parse);
+        checkRegimes(root);
         if (teacherData.isPresent()) {
             checkTeacherInterval(root, data, teacherData.get());
         }
@@ -296,6 +298,7 @@ public record StudyConfig(
             }
             s.finish();
         });
+        checkRegimeDistillation(root, distillation, lossNode, probe, multi);
         distillation.finish();
         if (root.has(Chain.KEY)) {
             checkChain(root, distillation, probe, headProbes, teachers, training, schedules);
@@ -345,7 +348,7 @@ public record StudyConfig(
 
     /**
      * Validates {@code mutual} (see {@link Mutual#parse}) against the rest: the loss is {@code hinton} (the peers'
-     * average is its soft target), on the logits alone (no extra heads, no schedules), one teacher (the reference),
+     * average is its soft target), on the logits alone (no extra heads, no schedules, no per-regime settings), one teacher (the reference),
      * classes (no regression), no chain, no search and no early stopping (every member trains every epoch).
      */
     private static void checkMutual(ConfigNode root, ConfigNode lossNode, DistillationLoss probe,
@@ -373,7 +376,7 @@ public record StudyConfig(
             throw root.error(Mutual.KEY, "mutual learning is not supported with data.labels.task: regression yet "
                     + "(expected classification)");
         }
-        for (String key : List.of("heads", "schedules")) {
+        for (String key : List.of("heads", "schedules", io.distill4j.regime.RegimeDistillation.KEY)) {
             if (distillation.has(key)) {
                 throw distillation.error(key, "is not supported with mutual learning yet (every student has one "
                         + "hinton head on its logits); remove it");
@@ -393,6 +396,57 @@ public record StudyConfig(
             throw root.section("training").error("patience", "expected 0 with mutual learning (every student of "
                     + "the cohort trains every epoch), got " + training.patience());
         }
+    }
+
+    /**
+     * The market regimes of the samples ({@code data.regimes}), if the study labels them: validated here; they are
+     * labelled on the student's data only (a {@code teacher_data.regimes} is refused).
+     */
+    private static void checkRegimes(ConfigNode root) {
+        root.section("data").optionalSection(io.distill4j.regime.RegimeConfig.KEY)
+                .ifPresent(io.distill4j.regime.RegimeConfig::parse);
+        root.optionalSection("teacher_data").filter(t -> t.has(io.distill4j.regime.RegimeConfig.KEY))
+                .ifPresent(t -> {
+                    throw t.error(io.distill4j.regime.RegimeConfig.KEY, "regimes are labelled on the student's "
+                            + "samples: put them under data.regimes");
+                });
+    }
+
+    /**
+     * {@code distillation.regimes} (per-regime alpha and T): needs {@code data.regimes}, the {@code hinton} loss, one
+     * teacher and no chain.
+     */
+    private static void checkRegimeDistillation(ConfigNode root, ConfigNode distillation, ConfigNode lossNode,
+            DistillationLoss probe, boolean multi) {
+        String key = io.distill4j.regime.RegimeDistillation.KEY;
+        if (!distillation.has(key)) {
+            return;
+        }
+        if (!root.section("data").has(io.distill4j.regime.RegimeConfig.KEY)) {
+            throw distillation.error(key, "per-regime alpha and temperature need data.regimes (how each sample gets "
+                    + "its regime)");
+        }
+        if (!(probe instanceof io.distill4j.loss.HintonKd)) {
+            throw distillation.error(key, "per-regime alpha and temperature apply to the 'hinton' loss, got '"
+                    + lossNode.string("type") + "'");
+        }
+        if (multi) {
+            throw distillation.error(key, "per-regime settings are not supported with several teachers yet");
+        }
+        if (root.has(Chain.KEY)) {
+            throw distillation.error(key, "per-regime settings are not supported in a chain yet");
+        }
+        io.distill4j.regime.RegimeDistillation.parse(distillation.section(key));
+    }
+
+    /** The study's {@code distillation.regimes} (per-regime alpha and T), if any. */
+    public java.util.Optional<io.distill4j.regime.RegimeDistillation> regimeDistillation() {
+        return io.distill4j.regime.RegimeDistillation.of(file, tree);
+    }
+
+    /** The study's {@code data.regimes}, if it labels market regimes ({@link io.distill4j.regime.RegimeLabeller}). */
+    public java.util.Optional<io.distill4j.regime.RegimeConfig> regimes() {
+        return io.distill4j.regime.RegimeConfig.of(file, tree);
     }
 
     /** The final student of a chain (its last stage), for the study's own config; a chain has no {@code student:}. */

@@ -236,7 +236,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 values.computeIfAbsent(m, k -> new ArrayList<>()).add(v);
             }
             r.test().forEach((k, v) -> {
-                if (k.startsWith(FeatureSimilarity.CKA) || k.startsWith(FeatureSimilarity.COSINE)) {
+                if (k.startsWith(FeatureSimilarity.CKA) || k.startsWith(FeatureSimilarity.COSINE)
+                        || k.startsWith(io.distill4j.regime.RegimeMetrics.PREFIX)) {
                     values.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
                 }
             });
@@ -828,6 +829,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 b.append("|\n");
             }
         }
+        RegimeSummary.appendMarkdown(b, rows);
         appendSimilarity(b);
         if (!teacherNotes.isEmpty()) {
             b.append('\n');
@@ -908,6 +910,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 b.append(',').append(m).append("_mean,").append(m).append("_std");
             }
         }
+        b.append(RegimeSummary.csvHeader(rows)); // per-regime columns only in a study with data.regimes
         b.append('\n');
         for (Row r : rows) {
             b.append(csv(r.method())).append(',').append(r.role()).append(',').append(r.runs()).append(',')
@@ -947,6 +950,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                     b.append(',').append(num(st.mean())).append(',').append(num(st.std()));
                 }
             }
+            b.append(RegimeSummary.csvCells(rows, r));
             b.append('\n');
         }
         return b.toString();

@@ -142,9 +142,14 @@ public final class TrialExecutor {
                 Map.of("distill4j.teacher_key", key, "distill4j.teacher_cached", String.valueOf(entry.fromCache())));
         listener.teacherReady(trial, entry);
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
+        var regimes = TrialRegimes.labeller(c, prepared);
         for (String split : evaluated()) {
             Map<String, Double> m = teacherMetrics(entry.split(split).logits(), data.split(split));
             m.putAll(trading(entry.split(split).logits(), data.split(split), prepared, c));
+            if (split.equals("test") && regimes.isPresent()) {
+                m.putAll(TrialRegimes.metrics(entry.split(split).logits(), data.split(split), prepared,
+                        regimes.get()));
+            }
             entry.split(split).members().forEach((member, logits) -> {
                 Map<String, Double> each = teacherMetrics(logits, data.split(split));
                 each.putAll(trading(logits, data.split(split), prepared, c));
@@ -158,6 +163,7 @@ public final class TrialExecutor {
         if (trial.window() >= 0) {
             facts.putAll(RollingTrials.facts(trial, prepared));
         }
+        regimes.ifPresent(r -> facts.putAll(TrialRegimes.facts(r)));
         String predictions = "";
         if (context.scope().includesTest()) {
             INDArray logits = entry.split("test").logits();
@@ -259,7 +265,8 @@ public final class TrialExecutor {
         }
         boolean distilled = trial.role() != Trial.Role.STUDENT_ALONE;
         DataConfig.Task task = prepared.target().task();
-        List<DistillationLoss> losses = distilled ? c.newLosses() : List.of(baselineLoss(c, task));
+        List<DistillationLoss> losses = distilled ? TrialRegimes.conditional(c, c.newLosses())
+                : List.of(baselineLoss(c, task));
         List<StudentDistiller.ScheduledParameter> schedules = new ArrayList<>();
         Map<String, String> params = new LinkedHashMap<>();
         if (distilled) {
@@ -297,6 +304,8 @@ public final class TrialExecutor {
         var validation = new StudentDistiller.SplitData(validationSplit.input(kind),
                 validationSplit.trainingLabels(task),
                 outputs(teachers, "validation"));
+        TrialRegimes.bind(losses, c, prepared, Map.of(trainSplit, train.oneHot(), validationSplit,
+                validation.oneHot()));
         PhaseTimes.since(PhaseTimes.Phase.DATA, preparing);
         long trainStart = System.nanoTime();
         long trainCpuStart = threadCpuNanos();
@@ -323,6 +332,10 @@ public final class TrialExecutor {
                         original.split("test"), losses.get(0)));
             }
             test.putAll(trading(logits, testSplit, prepared, c));
+            var regimes = TrialRegimes.labeller(c, prepared);
+            if (regimes.isPresent()) {
+                test.putAll(TrialRegimes.metrics(logits, testSplit, prepared, regimes.get()));
+            }
             predictions = predictionText(logits);
             facts.putAll(reliability(logits, testSplit));
             FeatureSimilarity similarity = compareFeatures(trained.graph(), c.student().featureLayers(), losses,

@@ -70,21 +70,31 @@ public final class HintonKdLossFunction extends LogitLossFunction {
         double[] logP = new double[c];
         double[] g = new double[c];
         for (int i = 0; i < n; i++) {
-            row(z, i, c, 0, zi);
-            soft.set(zi, lab, i);
-            double kl = 0;
-            for (int k = 0; k < c; k++) {
-                kl += soft.q(k) * (soft.logQ[k] - soft.logP[k]);
-                g[k] = (1 - a) * t * t * (soft.p(k) - soft.q(k)); // d/du of T^2 KL, u = z/T
-            }
-            if (grad != null) {
-                soft.backprop(g, grad, i * c);
-            }
-            double ce = addHardLabel(a, zi, lab, i * 2 * c, logP, grad, i * c);
+            double s = row(soft, a, t, z, lab, i, c, zi, logP, g, grad);
             if (score != null) {
-                score[i] = ce + (1 - a) * t * t * kl;
+                score[i] = s;
             }
         }
+    }
+
+    /**
+     * The loss of row {@code i} at alpha {@code a} and temperature {@code t} ({@code soft} built for {@code t}), its
+     * gradient added to {@code grad} (when not {@code null}); {@code zi, logP, g} are scratch of length {@code c}.
+     */
+    static double row(SoftTargets soft, double a, double t, double[] z, double[] lab, int i, int c, double[] zi,
+            double[] logP, double[] g, double[] grad) {
+        row(z, i, c, 0, zi);
+        soft.set(zi, lab, i);
+        double kl = 0;
+        for (int k = 0; k < c; k++) {
+            kl += soft.q(k) * (soft.logQ[k] - soft.logP[k]);
+            g[k] = (1 - a) * t * t * (soft.p(k) - soft.q(k)); // d/du of T^2 KL, u = z/T
+        }
+        if (grad != null) {
+            soft.backprop(g, grad, i * c);
+        }
+        double ce = addHardLabel(a, zi, lab, i * 2 * c, logP, grad, i * c);
+        return ce + (1 - a) * t * t * kl;
     }
 
     @Override

@@ -79,6 +79,24 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
     protected abstract void kernel(double[] z, double[] labels, int n, int c, double[] mask, double[] score,
             double[] grad);
 
+    /**
+     * The number of per-sample columns appended to the labels after {@code [y | v]} (0 by default): a loss with
+     * per-sample settings (e.g. {@link RegimeHintonKdLossFunction}'s regime) reads labels {@code [n, 2C + k]} and gets
+     * them in {@link #kernel(double[], double[], double[], int, int, double[], double[], double[])}.
+     */
+    protected int sampleColumns() {
+        return 0;
+    }
+
+    /**
+     * The kernel of a loss with {@link #sampleColumns()} {@code k > 0}: {@code labels} is {@code [y | v]} as for the
+     * other kernel, {@code samples} the row-major {@code [n, k]} per-sample columns; by default the other kernel.
+     */
+    protected void kernel(double[] z, double[] labels, double[] samples, int n, int c, double[] mask,
+            double[] score, double[] grad) {
+        kernel(z, labels, n, c, mask, score, grad);
+    }
+
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         int n = (int) preOutput.size(0);
@@ -112,16 +130,31 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
     /** The kernel on flat copies, then mask and weight applied to both outputs. */
     private void run(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, double[] score,
             double[] grad) {
+        int extra = sampleColumns();
         if (labels.rank() != 2 || preOutput.rank() != 2 || labels.size(0) != preOutput.size(0)
-                || labels.size(1) != 2 * preOutput.size(1)) {
-            throw new IllegalArgumentException(name() + ": labels must be [n, 2C] = [hard one-hot | teacher logits] "
-                    + "for output [n, C]; got labels " + Arrays.toString(labels.shape()) + " and output "
+                || labels.size(1) != 2 * preOutput.size(1) + extra) {
+            throw new IllegalArgumentException(name() + ": labels must be [n, 2C" + (extra == 0 ? "" : " + " + extra)
+                    + "] = [hard one-hot | teacher logits" + (extra == 0 ? "" : " | per-sample columns")
+                    + "] for output [n, C]; got labels " + Arrays.toString(labels.shape()) + " and output "
                     + Arrays.toString(preOutput.shape()));
         }
         int n = (int) preOutput.size(0);
         int c = (int) preOutput.size(1);
         double[] m = mask == null ? null : DoubleRows.flat(mask);
-        kernel(DoubleRows.flat(activationFn.getActivation(preOutput.dup(), false)), DoubleRows.flat(labels), n, c, m, score, grad);
+        double[] z = DoubleRows.flat(activationFn.getActivation(preOutput.dup(), false));
+        double[] flat = DoubleRows.flat(labels);
+        if (extra == 0) {
+            kernel(z, flat, n, c, m, score, grad);
+        } else {
+            int width = 2 * c + extra;
+            double[] yv = new double[n * 2 * c];
+            double[] samples = new double[n * extra];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(flat, i * width, yv, i * 2 * c, 2 * c);
+                System.arraycopy(flat, i * width + 2 * c, samples, i * extra, extra);
+            }
+            kernel(z, yv, samples, n, c, m, score, grad);
+        }
         double w = weight();
         for (int i = 0; i < n; i++) {
             double f = w * (m == null ? 1 : m[i]);

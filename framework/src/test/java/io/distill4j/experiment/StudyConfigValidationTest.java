@@ -347,7 +347,28 @@ class StudyConfigValidationTest {
                 Arguments.of("124-rolling-with-mutual.yaml",
                         "rolling: a rolling (walk-forward) study cannot have 'mutual' (not supported together yet)"),
                 Arguments.of("125-rkd-negative-angle-anchors.yaml",
-                        "distillation.heads.rkd.angle_anchors: expected an integer in [0, 1000000], got -4"));
+                        "distillation.heads.rkd.angle_anchors: expected an integer in [0, 1000000], got -4"),
+                Arguments.of("126-regimes-vol-quantile-one.yaml",
+                        "data.regimes.vol_quantile: expected a quantile strictly between 0 and 1, got 1.0"),
+                Arguments.of("127-regimes-unknown-key.yaml",
+                        "data.regimes.trend_threshold: unknown key 'trend_threshold' (valid keys here: "
+                                + "trend_quantile, vol_quantile, window)"),
+                Arguments.of("128-regimes-window-one.yaml",
+                        "data.regimes.window: expected an integer in [2, 1000], got 1"),
+                Arguments.of("129-regimes-under-teacher-data.yaml",
+                        "teacher_data.regimes: regimes are labelled on the student's samples: put them under "
+                                + "data.regimes"),
+                Arguments.of("130-distillation-regimes-without-data-regimes.yaml",
+                        "distillation.regimes: per-regime alpha and temperature need data.regimes (how each sample "
+                                + "gets its regime)"),
+                Arguments.of("131-distillation-regimes-unknown-regime.yaml",
+                        "distillation.regimes.calm: unknown regime 'calm' (regimes: high_vol, trend, mean_reversion)"),
+                Arguments.of("132-distillation-regimes-with-dkd.yaml",
+                        "distillation.regimes: per-regime alpha and temperature apply to the 'hinton' loss, got 'dkd'"),
+                Arguments.of("133-distillation-regimes-alpha-out-of-range.yaml",
+                        "distillation.regimes.trend.alpha: expected a number in [0, 1], got 1.5"),
+                Arguments.of("134-distillation-regimes-neither-value.yaml",
+                        "distillation.regimes.trend: expected alpha and/or temperature for this regime, got neither"));
     }
 
     @Test

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * validation-only scope that never touches the test split.
  */
 class TrialExecutorTest {
-    private static final String STUDY = """
+    static final String STUDY = """
             study: executor
             seed: 5
             data:

@@ -61,20 +61,7 @@ class HintonKdLossFunctionTest {
             }
         }
         for (var activation : List.of(new ActivationIdentity(), new ActivationTanH())) {
-            INDArray analytic = loss.computeGradient(labels, z, activation, null);
-            double eps = 1e-6;
-            for (int i = 0; i < n; i++) {
-                for (int k = 0; k < c; k++) {
-                    INDArray plus = z.dup();
-                    plus.putScalar(i, k, z.getDouble(i, k) + eps);
-                    INDArray minus = z.dup();
-                    minus.putScalar(i, k, z.getDouble(i, k) - eps);
-                    double numeric = (loss.computeScore(labels, plus, activation, null, false)
-                            - loss.computeScore(labels, minus, activation, null, false)) / (2 * eps);
-                    assertEquals(numeric, analytic.getDouble(i, k), 1e-7,
-                            "d/dz[" + i + "," + k + "] at T=" + t + " alpha=" + alpha + " " + activation);
-                }
-            }
+            FiniteDifferences.assertGradient(loss, labels, z, activation, null, 1e-7, "T=" + t + " alpha=" + alpha);
         }
     }
 
@@ -133,32 +120,6 @@ class HintonKdLossFunctionTest {
     /** DL4J's own gradient check through a whole student graph with the KD head, in double precision. */
     @Test
     void dl4jGradientCheckThroughStudentGraph() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
-            var kd = new HintonKd(3.0, 0.4);
-            var shape = new InputShape(4, 1, 3);
-            ComputationGraph graph = Networks.assemble(new NeuralNetConfiguration.Builder().seed(7)
-                    .dataType(DataType.DOUBLE).updater(new NoOp()), new MlpNetwork(List.of(5), "tanh", 0),
-                    List.of(kd), shape);
-            Random random = new Random(3);
-            int n = 6;
-            INDArray x = Nd4j.zeros(DataType.DOUBLE, n, 4);
-            INDArray y = Nd4j.zeros(DataType.DOUBLE, n, 6);
-            for (int i = 0; i < n; i++) {
-                for (int k = 0; k < 4; k++) {
-                    x.putScalar(i, k, random.nextGaussian());
-                }
-                y.putScalar(i, random.nextInt(3), 1);
-                for (int k = 0; k < 3; k++) {
-                    y.putScalar(i, 3 + k, random.nextGaussian() * 2);
-                }
-            }
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
-                    .inputs(new INDArray[] {x}).labels(new INDArray[] {y}).epsilon(1e-6).maxRelError(1e-3)
-                    .minAbsoluteError(1e-8));
-            assertTrue(ok, "DL4J gradient check failed");
-        } finally {
-            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        }
+        FiniteDifferences.assertGraphGradients(new HintonKd(3.0, 0.4), false);
     }
 }

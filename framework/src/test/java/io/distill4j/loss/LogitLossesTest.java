@@ -335,20 +335,8 @@ class LogitLossesTest {
         for (LogitLossFunction loss : gradientCases()) {
             for (IActivation activation : List.of(ID, new ActivationTanH())) {
                 for (INDArray m : java.util.Arrays.asList(null, mask)) {
-                    INDArray analytic = loss.computeGradient(labels, z, activation, m);
-                    double eps = 1e-6;
-                    for (int i = 0; i < 5; i++) {
-                        for (int k = 0; k < 4; k++) {
-                            INDArray plus = z.dup();
-                            plus.putScalar(i, k, z.getDouble(i, k) + eps);
-                            INDArray minus = z.dup();
-                            minus.putScalar(i, k, z.getDouble(i, k) - eps);
-                            double numeric = (loss.computeScore(labels, plus, activation, m, false)
-                                    - loss.computeScore(labels, minus, activation, m, false)) / (2 * eps);
-                            assertEquals(numeric, analytic.getDouble(i, k), 2e-7,
-                                    loss + " d/dz[" + i + "," + k + "] " + activation + " mask " + (m != null));
-                        }
-                    }
+                    FiniteDifferences.assertGradient(loss, labels, z, activation, m, 2e-7,
+                            loss + " mask " + (m != null));
                 }
             }
         }

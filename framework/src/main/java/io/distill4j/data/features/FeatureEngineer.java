@@ -111,7 +111,11 @@ public final class FeatureEngineer {
         }
     }
 
-    private static double realisedVol(double[] c, int i, int k) {
+    /**
+     * The sample standard deviation (divisor {@code k - 1}) of the {@code k} one-bar log returns of closes {@code c}
+     * ending at bar {@code i} (the {@code realised_vol_k} feature).
+     */
+    public static double realisedVol(double[] c, int i, int k) {
         double sum = 0;
         for (int j = i - k + 1; j <= i; j++) {
             sum += Math.log(c[j] / c[j - 1]);
