@@ -54,10 +54,26 @@ public final class StudentDistiller {
     private StudentDistiller() {
     }
 
-    /** Inputs, one-hot labels and every teacher's outputs (by teacher name) for the same samples. */
-    public record SplitData(INDArray input, INDArray oneHot, Map<String, TeacherOutputs> teachers) {
+    /**
+     * Inputs, one-hot labels and every teacher's outputs (by teacher name) for the same samples, and optionally per-row
+     * term weights {@code [n, 2]} ({@code [soft | hard]}, e.g. {@link io.distill4j.loss.RecencyWeights#termColumns};
+     * {@code null}: none), appended to the labels of every head whose loss
+     * {@link io.distill4j.loss.LogitLossFunction#acceptsTermWeights() accepts them}.
+     */
+    public record SplitData(INDArray input, INDArray oneHot, Map<String, TeacherOutputs> teachers,
+            INDArray termWeights) {
         public SplitData {
             teachers = Map.copyOf(teachers);
+            if (termWeights != null && (termWeights.rank() != 2 || termWeights.size(0) != oneHot.size(0)
+                    || termWeights.size(1) != 2)) {
+                throw new IllegalArgumentException("term weights must be [n, 2] for " + oneHot.size(0)
+                        + " samples, got " + java.util.Arrays.toString(termWeights.shape()));
+            }
+        }
+
+        /** Samples without term weights. */
+        public SplitData(INDArray input, INDArray oneHot, Map<String, TeacherOutputs> teachers) {
+            this(input, oneHot, teachers, null);
         }
     }
 
@@ -281,6 +297,10 @@ public final class StudentDistiller {
                 }
             }
             out[i] = loss.labels(split.oneHot(), teacher);
+            if (split.termWeights() != null && loss.lossFunction() instanceof io.distill4j.loss.LogitLossFunction f
+                    && f.acceptsTermWeights()) {
+                out[i] = org.nd4j.linalg.factory.Nd4j.hstack(out[i], split.termWeights().castTo(out[i].dataType()));
+            }
         }
         return out;
     }

@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  *     hint.weight: {type: linear, end: 0}
  *   terms:                       # with `teachers`: weight (normalised to sum 1) and temperature per teacher
  *     mlp: {weight: 2, temperature: 4}
+ *   recency: {half_life_bars: 5000, apply_to: soft}   # optional: per-sample age weights (loss.RecencyWeights)
  *   heads:                       # optional extra loss terms on hidden layers, each its own head
  *     hint: {type: hint, student_layer: hidden_0, teacher_layer: hidden_1, weight: 0.5}
  * training: {epochs: 20, batch_size: 256, learning_rate: 0.005, l2: 0, patience: 0}   # every student's budget
@@ -289,6 +290,7 @@ public record StudyConfig(
             }
             s.finish();
         });
+        checkRecency(distillation, lossNode, probe, multi);
         distillation.finish();
         if (root.has(Chain.KEY)) {
             checkChain(root, distillation, probe, headProbes, teachers, training, schedules);
@@ -316,6 +318,33 @@ public record StudyConfig(
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
                 tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
                 tracking[1], device, seedsVary, teacherData, tracking[2], backtest);
+    }
+
+    /**
+     * Validates {@code distillation.recency} ({@link io.distill4j.loss.RecencyWeights}): only for the {@code hinton}
+     * and {@code regression_kd} losses of a one-teacher study.
+     */
+    private static void checkRecency(ConfigNode distillation, ConfigNode lossNode, DistillationLoss probe,
+            boolean multi) {
+        if (io.distill4j.loss.RecencyWeights.parse(distillation).isEmpty()) {
+            return;
+        }
+        if (multi) {
+            throw distillation.error(io.distill4j.loss.RecencyWeights.KEY, "recency weights are not supported with "
+                    + "several teachers yet (use one teacher)");
+        }
+        if (!(probe instanceof io.distill4j.loss.HintonKd || probe instanceof io.distill4j.loss.RegressionKd)) {
+            throw distillation.error(io.distill4j.loss.RecencyWeights.KEY, "recency weights need the loss type "
+                    + "'hinton' or 'regression_kd', got '" + lossNode.string("type") + "'");
+        }
+    }
+
+    /**
+     * The recency weights of the distillation terms ({@code distillation.recency}), if the study sets them (validated
+     * by {@link #parse}).
+     */
+    public java.util.Optional<io.distill4j.loss.RecencyWeights> recency() {
+        return io.distill4j.loss.RecencyWeights.parse(ConfigNode.root(file, tree).section("distillation"));
     }
 
     /** The final student of a chain (its last stage), for the study's own config; a chain has no {@code student:}. */

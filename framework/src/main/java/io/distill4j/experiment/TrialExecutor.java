@@ -266,6 +266,9 @@ public final class TrialExecutor {
             });
         }
         params.put("trial.loss", String.join(" + ", losses.stream().map(DistillationLoss::describe).toList()));
+        if (distilled) {
+            c.recency().ifPresent(r -> params.put("trial.recency", r.describe()));
+        }
         if (trial.role() == Trial.Role.CHAIN_STAGE) {
             params.put("trial.chain.stage", trial.stageLabel());
             params.put("trial.chain.teacher", previousStage == null ? "teacher " + c.teacher().describe()
@@ -278,8 +281,9 @@ public final class TrialExecutor {
         InputKind kind = c.student().inputKind();
         SampleSplit trainSplit = data.split("train");
         SampleSplit validationSplit = data.split("validation");
+        var recency = distilled ? c.recency() : java.util.Optional.<io.distill4j.loss.RecencyWeights>empty();
         var train = new StudentDistiller.SplitData(trainSplit.input(kind), trainSplit.trainingLabels(task),
-                outputs(teachers, "train"));
+                outputs(teachers, "train"), recency.map(r -> r.termColumns(trainSplit.barIndices())).orElse(null));
         var validation = new StudentDistiller.SplitData(validationSplit.input(kind),
                 validationSplit.trainingLabels(task),
                 outputs(teachers, "validation"));

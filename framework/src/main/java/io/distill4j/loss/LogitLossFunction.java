@@ -79,6 +79,40 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
     protected abstract void kernel(double[] z, double[] labels, int n, int c, double[] mask, double[] score,
             double[] grad);
 
+    /**
+     * Per-row multipliers of a loss's two terms, read from two extra label columns {@code [.. | s | h]} (soft term,
+     * hard-label term) for a loss that {@link #acceptsTermWeights() accepts them}: e.g. {@link RecencyWeights}.
+     */
+    protected record TermWeights(double[] soft, double[] hard) {
+        /** Row {@code i}'s multiplier of the soft (teacher) term. */
+        public double soft(int i) {
+            return soft[i];
+        }
+
+        /** Row {@code i}'s multiplier of the hard-label term. */
+        public double hard(int i) {
+            return hard[i];
+        }
+    }
+
+    /**
+     * Whether labels may carry two extra columns of per-row term weights ({@code [n, 2C + 2]}, see
+     * {@link TermWeights}); a loss that says so overrides the kernel taking them. Default: no.
+     */
+    public boolean acceptsTermWeights() {
+        return false;
+    }
+
+    /**
+     * The kernel with per-row term weights ({@code null}: every weight 1). The default, for losses that do not
+     * {@link #acceptsTermWeights() accept them}, is {@link #kernel(double[], double[], int, int, double[], double[],
+     * double[])}.
+     */
+    protected void kernel(double[] z, double[] labels, int n, int c, double[] mask, double[] score, double[] grad,
+            TermWeights rows) {
+        kernel(z, labels, n, c, mask, score, grad);
+    }
+
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         int n = (int) preOutput.size(0);
@@ -112,16 +146,33 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
     /** The kernel on flat copies, then mask and weight applied to both outputs. */
     private void run(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, double[] score,
             double[] grad) {
+        boolean weighted = acceptsTermWeights() && labels.rank() == 2 && preOutput.rank() == 2
+                && labels.size(1) == 2 * preOutput.size(1) + 2;
         if (labels.rank() != 2 || preOutput.rank() != 2 || labels.size(0) != preOutput.size(0)
-                || labels.size(1) != 2 * preOutput.size(1)) {
+                || (labels.size(1) != 2 * preOutput.size(1) && !weighted)) {
             throw new IllegalArgumentException(name() + ": labels must be [n, 2C] = [hard one-hot | teacher logits] "
+                    + (acceptsTermWeights() ? "(or [n, 2C + 2] with per-row soft and hard term weights) " : "")
                     + "for output [n, C]; got labels " + Arrays.toString(labels.shape()) + " and output "
                     + Arrays.toString(preOutput.shape()));
         }
         int n = (int) preOutput.size(0);
         int c = (int) preOutput.size(1);
         double[] m = mask == null ? null : DoubleRows.flat(mask);
-        kernel(DoubleRows.flat(activationFn.getActivation(preOutput.dup(), false)), DoubleRows.flat(labels), n, c, m, score, grad);
+        double[] lab = DoubleRows.flat(labels);
+        TermWeights rows = null;
+        if (weighted) {
+            double[] plain = new double[n * 2 * c];
+            double[] soft = new double[n];
+            double[] hard = new double[n];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(lab, i * (2 * c + 2), plain, i * 2 * c, 2 * c);
+                soft[i] = lab[i * (2 * c + 2) + 2 * c];
+                hard[i] = lab[i * (2 * c + 2) + 2 * c + 1];
+            }
+            lab = plain;
+            rows = new TermWeights(soft, hard);
+        }
+        kernel(DoubleRows.flat(activationFn.getActivation(preOutput.dup(), false)), lab, n, c, m, score, grad, rows);
         double w = weight();
         for (int i = 0; i < n; i++) {
             double f = w * (m == null ? 1 : m[i]);

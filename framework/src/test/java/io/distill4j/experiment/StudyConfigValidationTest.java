@@ -307,7 +307,16 @@ class StudyConfigValidationTest {
                         "distillation.loss.label_loss: expected one of [mse, huber], got 'mae'"),
                 Arguments.of("109-regression-chain.yaml",
                         "chain: distillation chains are not supported with data.labels.task: regression yet (their "
-                        + "per-stage table measures classes)"));
+                        + "per-stage table measures classes)"),
+                Arguments.of("110-recency-half-life-zero.yaml",
+                        "distillation.recency.half_life_bars: expected a number in [1, 1000000000000], got 0"),
+                Arguments.of("111-recency-unknown-apply-to.yaml",
+                        "distillation.recency.apply_to: expected one of [soft, both], got 'hard'"),
+                Arguments.of("112-recency-with-dkd.yaml",
+                        "distillation.recency: recency weights need the loss type 'hinton' or 'regression_kd', got "
+                        + "'dkd'"),
+                Arguments.of("113-recency-missing-half-life.yaml",
+                        "distillation.recency.half_life_bars: missing (expected a number in [1, 1000000000000])"));
     }
 
     @Test
