@@ -81,10 +81,22 @@ public final class StudentDistiller {
     public record ScheduledParameter(DistillationLoss loss, String parameter, Schedule schedule) {
     }
 
-    /** The trained student and how training went. */
-    public record Result(ComputationGraph graph, GraphTrainer.Outcome outcome) {
+    /**
+     * The trained student and how training went; {@code inference} (or {@code null}: the graph's own output) is how
+     * the student predicts a split's input, e.g. a sequential student's state carried bar by bar.
+     */
+    public record Result(ComputationGraph graph, GraphTrainer.Outcome outcome,
+            java.util.function.UnaryOperator<INDArray> inference) {
+        /** A student that predicts with {@code graph}'s output. */
+        public Result(ComputationGraph graph, GraphTrainer.Outcome outcome) {
+            this(graph, outcome, null);
+        }
+
         /** The student's logits for {@code input} (inference mode). */
         public INDArray logits(INDArray input) {
+            if (inference != null) {
+                return inference.apply(input);
+            }
             graph.clear();
             INDArray out = graph.output(false, input)[0];
             graph.clear();
@@ -284,7 +296,11 @@ public final class StudentDistiller {
         }
     }
 
-    private static INDArray[] labels(List<DistillationLoss> losses, SplitData split) {
+    /**
+     * Each head's labels for a split: {@link DistillationLoss#labels} from its teacher's outputs, with the split's
+     * term weights appended for the heads that accept them.
+     */
+    public static INDArray[] labels(List<DistillationLoss> losses, SplitData split) {
         INDArray[] out = new INDArray[losses.size()];
         for (int i = 0; i < out.length; i++) {
             DistillationLoss loss = losses.get(i);

@@ -291,6 +291,7 @@ public record StudyConfig(
             s.finish();
         });
         checkRecency(distillation, lossNode, probe, multi);
+        checkSequential(root, distillation, student);
         distillation.finish();
         if (root.has(Chain.KEY)) {
             checkChain(root, distillation, probe, headProbes, teachers, training, schedules);
@@ -336,6 +337,29 @@ public record StudyConfig(
         if (!(probe instanceof io.distill4j.loss.HintonKd || probe instanceof io.distill4j.loss.RegressionKd)) {
             throw distillation.error(io.distill4j.loss.RecencyWeights.KEY, "recency weights need the loss type "
                     + "'hinton' or 'regression_kd', got '" + lossNode.string("type") + "'");
+        }
+    }
+
+    /**
+     * A {@code sequential_lstm} student ({@link io.distill4j.sequence.SequentialLstm}) trains one loss head over every
+     * bar of its split: no extra heads, schedules, several teachers, cross-timeframe teacher data or chain.
+     */
+    private static void checkSequential(ConfigNode root, ConfigNode distillation, Student student) {
+        if (!(student instanceof io.distill4j.sequence.SequentialLstm)) {
+            return;
+        }
+        String type = io.distill4j.sequence.SequentialLstm.TYPE;
+        for (String key : List.of("heads", "schedules", "terms")) {
+            if (distillation.has(key)) {
+                throw distillation.error(key, "not supported with a " + type + " student yet (it trains one loss "
+                        + "head)");
+            }
+        }
+        for (String key : List.of("teachers", "teacher_data", Chain.KEY)) {
+            if (root.has(key)) {
+                throw root.error(key, "not supported with a " + type + " student yet (it needs one teacher and "
+                        + "every bar of the student's own data)");
+            }
         }
     }
 

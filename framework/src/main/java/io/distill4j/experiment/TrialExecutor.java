@@ -289,7 +289,11 @@ public final class TrialExecutor {
                 outputs(teachers, "validation"));
         PhaseTimes.since(PhaseTimes.Phase.DATA, preparing);
         long trainStart = System.nanoTime();
-        StudentDistiller.Result trained = StudentDistiller.train(trial.description(), c.student(), losses, schedules,
+        StudentDistiller.Result trained = c.student() instanceof io.distill4j.sequence.SequentialLstm sequential
+                ? io.distill4j.sequence.SequentialDistiller.train(trial.description(), sequential, losses,
+                        data.shape(), c.training(), train, validation, initSeed(trial),
+                        report -> listener.epochFinished(trial, report))
+                : StudentDistiller.train(trial.description(), c.student(), losses, schedules,
                 data.shape(), c.training(), train, validation, initSeed(trial), shuffleSeed(trial),
                 report -> listener.epochFinished(trial, report));
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;

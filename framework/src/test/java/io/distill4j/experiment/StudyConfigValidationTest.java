@@ -316,7 +316,12 @@ class StudyConfigValidationTest {
                         "distillation.recency: recency weights need the loss type 'hinton' or 'regression_kd', got "
                         + "'dkd'"),
                 Arguments.of("113-recency-missing-half-life.yaml",
-                        "distillation.recency.half_life_bars: missing (expected a number in [1, 1000000000000])"));
+                        "distillation.recency.half_life_bars: missing (expected a number in [1, 1000000000000])"),
+                Arguments.of("114-sequential-with-heads.yaml",
+                        "distillation.heads: not supported with a sequential_lstm student yet (it trains one loss "
+                        + "head)"),
+                Arguments.of("115-sequential-tbptt-one.yaml",
+                        "student.tbptt: expected an integer in [2, 100000], got 1"));
     }
 
     @Test
