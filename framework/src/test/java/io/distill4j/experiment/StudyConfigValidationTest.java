@@ -86,7 +86,7 @@ class StudyConfigValidationTest {
                 // the test class path adds the test-only student plugin "exploding" (ExplodingStudent)
                 Arguments.of("23-unknown-student-type.yaml",
                         "student.type: unknown student type 'gru' (valid types: attention, cnn1d, exploding, linear, "
-                                + "lstm, mlp, transformer)"),
+                                + "lstm, mlp, sequential_lstm, transformer)"),
                 Arguments.of("24-teacher-missing-type.yaml",
                         "teacher.type: missing (expected a teacher type: attention, cnn1d, ensemble, gbt, lstm, mlp, "
                                 + "saved, strategy, transformer)"),
@@ -255,7 +255,7 @@ class StudyConfigValidationTest {
                         "chain.epochs: expected one epoch count per stage (3), got 2"),
                 Arguments.of("89-chain-stage-not-a-student.yaml",
                         "chain.stages[1].type: unknown student type 'gbt' (valid types: attention, cnn1d, exploding, "
-                                + "linear, lstm, mlp, transformer)"),
+                                + "linear, lstm, mlp, sequential_lstm, transformer)"),
                 Arguments.of("90-chain-curriculum-and-schedule.yaml",
                         "distillation.schedules.temperature: chain.temperature sets the temperature of each stage; a "
                         + "schedule inside a stage may drive another parameter, not this one"),
