@@ -54,10 +54,26 @@ public final class StudentDistiller {
     private StudentDistiller() {
     }
 
-    /** Inputs, one-hot labels and every teacher's outputs (by teacher name) for the same samples. */
-    public record SplitData(INDArray input, INDArray oneHot, Map<String, TeacherOutputs> teachers) {
+    /**
+     * Inputs, one-hot labels and every teacher's outputs (by teacher name) for the same samples, and optionally per-row
+     * term weights {@code [n, 2]} ({@code [soft | hard]}, e.g. {@link io.distill4j.loss.RecencyWeights#termColumns};
+     * {@code null}: none), appended to the labels of every head whose loss
+     * {@link io.distill4j.loss.LogitLossFunction#acceptsTermWeights() accepts them}.
+     */
+    public record SplitData(INDArray input, INDArray oneHot, Map<String, TeacherOutputs> teachers,
+            INDArray termWeights) {
         public SplitData {
             teachers = Map.copyOf(teachers);
+            if (termWeights != null && (termWeights.rank() != 2 || termWeights.size(0) != oneHot.size(0)
+                    || termWeights.size(1) != 2)) {
+                throw new IllegalArgumentException("term weights must be [n, 2] for " + oneHot.size(0)
+                        + " samples, got " + java.util.Arrays.toString(termWeights.shape()));
+            }
+        }
+
+        /** Samples without term weights. */
+        public SplitData(INDArray input, INDArray oneHot, Map<String, TeacherOutputs> teachers) {
+            this(input, oneHot, teachers, null);
         }
     }
 
@@ -65,10 +81,22 @@ public final class StudentDistiller {
     public record ScheduledParameter(DistillationLoss loss, String parameter, Schedule schedule) {
     }
 
-    /** The trained student and how training went. */
-    public record Result(ComputationGraph graph, GraphTrainer.Outcome outcome) {
+    /**
+     * The trained student and how training went; {@code inference} (or {@code null}: the graph's own output) is how
+     * the student predicts a split's input, e.g. a sequential student's state carried bar by bar.
+     */
+    public record Result(ComputationGraph graph, GraphTrainer.Outcome outcome,
+            java.util.function.UnaryOperator<INDArray> inference) {
+        /** A student that predicts with {@code graph}'s output. */
+        public Result(ComputationGraph graph, GraphTrainer.Outcome outcome) {
+            this(graph, outcome, null);
+        }
+
         /** The student's logits for {@code input} (inference mode). */
         public INDArray logits(INDArray input) {
+            if (inference != null) {
+                return inference.apply(input);
+            }
             graph.clear();
             INDArray out = graph.output(false, input)[0];
             graph.clear();
@@ -308,7 +336,11 @@ public final class StudentDistiller {
         }
     }
 
-    private static INDArray[] labels(List<DistillationLoss> losses, SplitData split) {
+    /**
+     * Each head's labels for a split: {@link DistillationLoss#labels} from its teacher's outputs, with the split's
+     * term weights appended for the heads that accept them.
+     */
+    public static INDArray[] labels(List<DistillationLoss> losses, SplitData split) {
         INDArray[] out = new INDArray[losses.size()];
         for (int i = 0; i < out.length; i++) {
             DistillationLoss loss = losses.get(i);
@@ -321,6 +353,10 @@ public final class StudentDistiller {
                 }
             }
             out[i] = loss.labels(split.oneHot(), teacher);
+            if (split.termWeights() != null && loss.lossFunction() instanceof io.distill4j.loss.LogitLossFunction f
+                    && f.acceptsTermWeights()) {
+                out[i] = org.nd4j.linalg.factory.Nd4j.hstack(out[i], split.termWeights().castTo(out[i].dataType()));
+            }
         }
         return out;
     }

@@ -44,6 +44,7 @@ import java.util.regex.Pattern;
  *   terms:                       # with `teachers`: weight (normalised to sum 1) and temperature per teacher
  *     mlp: {weight: 2, temperature: 4}
  *   regimes: {high_vol: {alpha: 0.8, temperature: 2}}   # optional: per-regime hinton alpha/T (needs data.regimes)
+ *   recency: {half_life_bars: 5000, apply_to: soft}   # optional: per-sample age weights (loss.RecencyWeights)
  *   heads:                       # optional extra loss terms on hidden layers, each its own head
  *     hint: {type: hint, student_layer: hidden_0, teacher_layer: hidden_1, weight: 0.5}
  * training: {epochs: 20, batch_size: 256, learning_rate: 0.005, l2: 0, patience: 0}   # every student's budget
@@ -299,6 +300,8 @@ public record StudyConfig(
             s.finish();
         });
         checkRegimeDistillation(root, distillation, lossNode, probe, multi);
+        checkRecency(distillation, lossNode, probe, multi);
+        checkSequential(root, distillation, student);
         distillation.finish();
         if (root.has(Chain.KEY)) {
             checkChain(root, distillation, probe, headProbes, teachers, training, schedules);
@@ -436,6 +439,10 @@ public record StudyConfig(
         if (root.has(Chain.KEY)) {
             throw distillation.error(key, "per-regime settings are not supported in a chain yet");
         }
+        if (distillation.has(io.distill4j.loss.RecencyWeights.KEY)) {
+            throw distillation.error(key, "per-regime settings are not supported with recency weights yet (use one "
+                    + "of them)");
+        }
         io.distill4j.regime.RegimeDistillation.parse(distillation.section(key));
     }
 
@@ -447,6 +454,57 @@ public record StudyConfig(
     /** The study's {@code data.regimes}, if it labels market regimes ({@link io.distill4j.regime.RegimeLabeller}). */
     public java.util.Optional<io.distill4j.regime.RegimeConfig> regimes() {
         return io.distill4j.regime.RegimeConfig.of(file, tree);
+    }
+
+    /**
+     * Validates {@code distillation.recency} ({@link io.distill4j.loss.RecencyWeights}): only for the {@code hinton}
+     * and {@code regression_kd} losses of a one-teacher study.
+     */
+    private static void checkRecency(ConfigNode distillation, ConfigNode lossNode, DistillationLoss probe,
+            boolean multi) {
+        if (io.distill4j.loss.RecencyWeights.parse(distillation).isEmpty()) {
+            return;
+        }
+        if (multi) {
+            throw distillation.error(io.distill4j.loss.RecencyWeights.KEY, "recency weights are not supported with "
+                    + "several teachers yet (use one teacher)");
+        }
+        if (!(probe instanceof io.distill4j.loss.HintonKd || probe instanceof io.distill4j.loss.RegressionKd)) {
+            throw distillation.error(io.distill4j.loss.RecencyWeights.KEY, "recency weights need the loss type "
+                    + "'hinton' or 'regression_kd', got '" + lossNode.string("type") + "'");
+        }
+    }
+
+    /**
+     * A {@code sequential_lstm} student ({@link io.distill4j.sequence.SequentialLstm}) trains one loss head over every
+     * bar of its split: no extra heads, schedules, per-regime settings, several teachers, cross-timeframe teacher data,
+     * chain or rolling windows.
+     */
+    private static void checkSequential(ConfigNode root, ConfigNode distillation, Student student) {
+        if (!(student instanceof io.distill4j.sequence.SequentialLstm)) {
+            return;
+        }
+        String type = io.distill4j.sequence.SequentialLstm.TYPE;
+        for (String key : List.of("heads", "schedules", "terms", io.distill4j.regime.RegimeDistillation.KEY)) {
+            if (distillation.has(key)) {
+                throw distillation.error(key, "not supported with a " + type + " student yet (it trains one loss "
+                        + "head)");
+            }
+        }
+        for (String key : List.of("teachers", "teacher_data", Chain.KEY, Rolling.KEY)) {
+            if (root.has(key)) {
+                throw root.error(key, "not supported with a " + type + " student yet (it needs one teacher and "
+                        + "every bar of the student's own data)");
+            }
+        }
+    }
+
+    /**
+     * The recency weights of the distillation terms ({@code distillation.recency}), if the study sets them (validated
+     * by {@link #parse}).
+     */
+    public java.util.Optional<io.distill4j.loss.RecencyWeights> recency() {
+        return io.distill4j.loss.RecencyWeights.parse(ConfigNode.root(file, tree).section("distillation"));
     }
 
     /** The final student of a chain (its last stage), for the study's own config; a chain has no {@code student:}. */

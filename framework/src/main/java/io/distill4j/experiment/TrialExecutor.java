@@ -277,6 +277,9 @@ public final class TrialExecutor {
             });
         }
         params.put("trial.loss", String.join(" + ", losses.stream().map(DistillationLoss::describe).toList()));
+        if (distilled) {
+            c.recency().ifPresent(r -> params.put("trial.recency", r.describe()));
+        }
         if (trial.role() == Trial.Role.CHAIN_STAGE) {
             params.put("trial.chain.stage", trial.stageLabel());
             params.put("trial.chain.teacher", previousStage == null ? "teacher " + c.teacher().describe()
@@ -299,8 +302,9 @@ public final class TrialExecutor {
         InputKind kind = c.student().inputKind();
         SampleSplit trainSplit = data.split("train");
         SampleSplit validationSplit = data.split("validation");
+        var recency = distilled ? c.recency() : java.util.Optional.<io.distill4j.loss.RecencyWeights>empty();
         var train = new StudentDistiller.SplitData(trainSplit.input(kind), trainSplit.trainingLabels(task),
-                outputs(teachers, "train"));
+                outputs(teachers, "train"), recency.map(r -> r.termColumns(trainSplit.barIndices())).orElse(null));
         var validation = new StudentDistiller.SplitData(validationSplit.input(kind),
                 validationSplit.trainingLabels(task),
                 outputs(teachers, "validation"));
@@ -309,7 +313,11 @@ public final class TrialExecutor {
         PhaseTimes.since(PhaseTimes.Phase.DATA, preparing);
         long trainStart = System.nanoTime();
         long trainCpuStart = threadCpuNanos();
-        StudentDistiller.Result trained = StudentDistiller.train(trial.description(), c.student(), losses, schedules,
+        StudentDistiller.Result trained = c.student() instanceof io.distill4j.sequence.SequentialLstm sequential
+                ? io.distill4j.sequence.SequentialDistiller.train(trial.description(), sequential, losses,
+                        data.shape(), c.training(), train, validation, initSeed(trial),
+                        report -> listener.epochFinished(trial, report))
+                : StudentDistiller.train(trial.description(), c.student(), losses, schedules,
                 data.shape(), c.training(), train, validation, initSeed(trial), shuffleSeed(trial),
                 report -> listener.epochFinished(trial, report), start);
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;

@@ -24,7 +24,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *
  * <p>Labels are {@code [y | v]} ({@link LogitLossFunction}). The gradient with respect to the logits is
  * {@code alpha * (p - y) + (1 - alpha) * T * (p_T - q_T)} per example (through the z-score's Jacobian when
- * standardised). Temperature, alpha and weight are mutable so that a {@link io.distill4j.api.Schedule} can change
+ * standardised). With per-row term weights ({@link RecencyWeights}: labels {@code [y | v | s | h]}), the row's loss is
+ * {@code h_i * alpha * CE + s_i * (1 - alpha) * T^2 * KL} and its gradient is weighted the same way. Temperature, alpha and weight are mutable so that a {@link io.distill4j.api.Schedule} can change
  * them between epochs without rebuilding the graph.
  */
 public final class HintonKdLossFunction extends LogitLossFunction {
@@ -60,9 +61,23 @@ public final class HintonKdLossFunction extends LogitLossFunction {
         return standardize;
     }
 
-    /** Per row: the log-softmaxes of {@code z/T} and {@code v/T} (of their z-scores if standardised), then KL. */
+    @Override
+    public boolean acceptsTermWeights() {
+        return true;
+    }
+
     @Override
     protected void kernel(double[] z, double[] lab, int n, int c, double[] mask, double[] score, double[] grad) {
+        kernel(z, lab, n, c, mask, score, grad, null);
+    }
+
+    /**
+     * Per row: the log-softmaxes of {@code z/T} and {@code v/T} (of their z-scores if standardised), then KL; with
+     * term weights, row {@code i}'s soft term is multiplied by {@code s_i} and its hard-label term by {@code h_i}.
+     */
+    @Override
+    protected void kernel(double[] z, double[] lab, int n, int c, double[] mask, double[] score, double[] grad,
+            TermWeights rows) {
         double t = temperature();
         double a = alpha();
         SoftTargets soft = new SoftTargets(c, t, standardize);
@@ -70,7 +85,8 @@ public final class HintonKdLossFunction extends LogitLossFunction {
         double[] logP = new double[c];
         double[] g = new double[c];
         for (int i = 0; i < n; i++) {
-            double s = row(soft, a, t, z, lab, i, c, zi, logP, g, grad);
+            double s = row(soft, a, t, rows == null ? 1 : rows.soft(i), rows == null ? 1 : rows.hard(i), z, lab, i,
+                    c, zi, logP, g, grad);
             if (score != null) {
                 score[i] = s;
             }
@@ -79,22 +95,23 @@ public final class HintonKdLossFunction extends LogitLossFunction {
 
     /**
      * The loss of row {@code i} at alpha {@code a} and temperature {@code t} ({@code soft} built for {@code t}), its
-     * gradient added to {@code grad} (when not {@code null}); {@code zi, logP, g} are scratch of length {@code c}.
+     * soft term multiplied by {@code ws} and its hard-label term by {@code wh} (1 without term weights), its gradient
+     * added to {@code grad} (when not {@code null}); {@code zi, logP, g} are scratch of length {@code c}.
      */
-    static double row(SoftTargets soft, double a, double t, double[] z, double[] lab, int i, int c, double[] zi,
-            double[] logP, double[] g, double[] grad) {
+    static double row(SoftTargets soft, double a, double t, double ws, double wh, double[] z, double[] lab, int i,
+            int c, double[] zi, double[] logP, double[] g, double[] grad) {
         row(z, i, c, 0, zi);
         soft.set(zi, lab, i);
         double kl = 0;
         for (int k = 0; k < c; k++) {
             kl += soft.q(k) * (soft.logQ[k] - soft.logP[k]);
-            g[k] = (1 - a) * t * t * (soft.p(k) - soft.q(k)); // d/du of T^2 KL, u = z/T
+            g[k] = ws * (1 - a) * t * t * (soft.p(k) - soft.q(k)); // d/du of T^2 KL, u = z/T
         }
         if (grad != null) {
             soft.backprop(g, grad, i * c);
         }
-        double ce = addHardLabel(a, zi, lab, i * 2 * c, logP, grad, i * c);
-        return ce + (1 - a) * t * t * kl;
+        double ce = addHardLabel(a * wh, zi, lab, i * 2 * c, logP, grad, i * c);
+        return ce + ws * (1 - a) * t * t * kl;
     }
 
     @Override

@@ -94,6 +94,40 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
      */
     protected void kernel(double[] z, double[] labels, double[] samples, int n, int c, double[] mask,
             double[] score, double[] grad) {
+        kernel(z, labels, n, c, mask, score, grad, null);
+    }
+
+    /**
+     * Per-row multipliers of a loss's two terms, read from two extra label columns {@code [.. | s | h]} (soft term,
+     * hard-label term) for a loss that {@link #acceptsTermWeights() accepts them}: e.g. {@link RecencyWeights}.
+     */
+    protected record TermWeights(double[] soft, double[] hard) {
+        /** Row {@code i}'s multiplier of the soft (teacher) term. */
+        public double soft(int i) {
+            return soft[i];
+        }
+
+        /** Row {@code i}'s multiplier of the hard-label term. */
+        public double hard(int i) {
+            return hard[i];
+        }
+    }
+
+    /**
+     * Whether labels may carry two extra columns of per-row term weights ({@code [n, 2C + 2]}, see
+     * {@link TermWeights}); a loss that says so overrides the kernel taking them. Default: no.
+     */
+    public boolean acceptsTermWeights() {
+        return false;
+    }
+
+    /**
+     * The kernel with per-row term weights ({@code null}: every weight 1). The default, for losses that do not
+     * {@link #acceptsTermWeights() accept them}, is {@link #kernel(double[], double[], int, int, double[], double[],
+     * double[])}.
+     */
+    protected void kernel(double[] z, double[] labels, int n, int c, double[] mask, double[] score, double[] grad,
+            TermWeights rows) {
         kernel(z, labels, n, c, mask, score, grad);
     }
 
@@ -131,11 +165,14 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
     private void run(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, double[] score,
             double[] grad) {
         int extra = sampleColumns();
+        boolean weighted = extra == 0 && acceptsTermWeights() && labels.rank() == 2 && preOutput.rank() == 2
+                && labels.size(1) == 2 * preOutput.size(1) + 2;
         if (labels.rank() != 2 || preOutput.rank() != 2 || labels.size(0) != preOutput.size(0)
-                || labels.size(1) != 2 * preOutput.size(1) + extra) {
+                || (labels.size(1) != 2 * preOutput.size(1) + extra && !weighted)) {
             throw new IllegalArgumentException(name() + ": labels must be [n, 2C" + (extra == 0 ? "" : " + " + extra)
-                    + "] = [hard one-hot | teacher logits" + (extra == 0 ? "" : " | per-sample columns")
-                    + "] for output [n, C]; got labels " + Arrays.toString(labels.shape()) + " and output "
+                    + "] = [hard one-hot | teacher logits" + (extra == 0 ? "" : " | per-sample columns") + "] "
+                    + (acceptsTermWeights() ? "(or [n, 2C + 2] with per-row soft and hard term weights) " : "")
+                    + "for output [n, C]; got labels " + Arrays.toString(labels.shape()) + " and output "
                     + Arrays.toString(preOutput.shape()));
         }
         int n = (int) preOutput.size(0);
@@ -143,17 +180,29 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
         double[] m = mask == null ? null : DoubleRows.flat(mask);
         double[] z = DoubleRows.flat(activationFn.getActivation(preOutput.dup(), false));
         double[] flat = DoubleRows.flat(labels);
-        if (extra == 0) {
-            kernel(z, flat, n, c, m, score, grad);
-        } else {
-            int width = 2 * c + extra;
-            double[] yv = new double[n * 2 * c];
-            double[] samples = new double[n * extra];
+        int width = (int) labels.size(1);
+        int tail = width - 2 * c; // per-sample columns or term weights after [y | v]
+        double[] yv = flat;
+        double[] tailColumns = new double[n * tail];
+        if (tail > 0) {
+            yv = new double[n * 2 * c];
             for (int i = 0; i < n; i++) {
                 System.arraycopy(flat, i * width, yv, i * 2 * c, 2 * c);
-                System.arraycopy(flat, i * width + 2 * c, samples, i * extra, extra);
+                System.arraycopy(flat, i * width + 2 * c, tailColumns, i * tail, tail);
             }
-            kernel(z, yv, samples, n, c, m, score, grad);
+        }
+        if (extra > 0) {
+            kernel(z, yv, tailColumns, n, c, m, score, grad);
+        } else if (weighted) {
+            double[] soft = new double[n];
+            double[] hard = new double[n];
+            for (int i = 0; i < n; i++) {
+                soft[i] = tailColumns[2 * i];
+                hard[i] = tailColumns[2 * i + 1];
+            }
+            kernel(z, yv, n, c, m, score, grad, new TermWeights(soft, hard));
+        } else {
+            kernel(z, yv, n, c, m, score, grad, null);
         }
         double w = weight();
         for (int i = 0; i < n; i++) {

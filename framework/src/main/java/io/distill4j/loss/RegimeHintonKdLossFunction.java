@@ -114,7 +114,7 @@ public final class RegimeHintonKdLossFunction extends LogitLossFunction {
                 throw new IllegalArgumentException(name() + ": sample " + i + " has regime " + samples[i]
                         + ", expected an index in [0, " + regimes + ")");
             }
-            double s = HintonKdLossFunction.row(soft[r], a[r], t[r], z, lab, i, c, zi, logP, g, grad);
+            double s = HintonKdLossFunction.row(soft[r], a[r], t[r], 1, 1, z, lab, i, c, zi, logP, g, grad);
             if (score != null) {
                 score[i] = s;
             }

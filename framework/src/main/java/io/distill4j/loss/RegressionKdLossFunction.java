@@ -24,7 +24,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *
  * <p>Labels are {@code [y | v]} ({@link LogitLossFunction}, {@code C} = 1 for a return). The gradient with respect to
  * {@code z} is {@code alpha * l'(z - y) + 2 (1 - alpha) (z - v)}, {@code l'(r) = 2r} (mse) or
- * {@code 2 clip(r, -delta, delta)} (huber).
+ * {@code 2 clip(r, -delta, delta)} (huber). With per-row term weights ({@link RecencyWeights}: labels
+ * {@code [y | v | s | h]}), row {@code i}'s label term is multiplied by {@code h_i} and its soft term by {@code s_i},
+ * in the score and in the gradient.
  */
 public final class RegressionKdLossFunction extends LogitLossFunction {
     private static final long serialVersionUID = 1L;
@@ -86,17 +88,29 @@ public final class RegressionKdLossFunction extends LogitLossFunction {
     }
 
     @Override
+    public boolean acceptsTermWeights() {
+        return true;
+    }
+
+    @Override
     protected void kernel(double[] z, double[] lab, int n, int c, double[] mask, double[] score, double[] grad) {
-        double a = alpha();
+        kernel(z, lab, n, c, mask, score, grad, null);
+    }
+
+    @Override
+    protected void kernel(double[] z, double[] lab, int n, int c, double[] mask, double[] score, double[] grad,
+            TermWeights rows) {
         for (int i = 0; i < n; i++) {
+            double a = rows == null ? alpha() : alpha() * rows.hard(i);
+            double b = rows == null ? 1 - alpha() : (1 - alpha()) * rows.soft(i);
             double s = 0;
             for (int k = 0; k < c; k++) {
                 double zk = z[i * c + k];
                 double r = zk - lab[i * 2 * c + k];
                 double d = zk - lab[i * 2 * c + c + k];
-                s += a * labelTerm(r) + (1 - a) * d * d;
+                s += a * labelTerm(r) + b * d * d;
                 if (grad != null) {
-                    grad[i * c + k] = a * labelSlope(r) + 2 * (1 - a) * d;
+                    grad[i * c + k] = a * labelSlope(r) + 2 * b * d;
                 }
             }
             if (score != null) {

@@ -55,6 +55,18 @@ public record LstmNetwork(List<Integer> hidden, double dropout) implements Stude
 
     @Override
     public String addBody(ComputationGraphConfiguration.GraphBuilder graph, String input, InputShape shape) {
+        return addLayers(graph, input, shape, true);
+    }
+
+    /**
+     * Adds the LSTM layers; with {@code lastTimeStep} the last is wrapped in {@code LastTimeStep} (the window form of
+     * {@link #addBody}), without it every layer's activation is the whole sequence {@code [n, size, T]} (the form a
+     * sequential student trains in, with a loss at every bar). Same layer names and parameters either way.
+     *
+     * @return the last layer's name
+     */
+    public String addLayers(ComputationGraphConfiguration.GraphBuilder graph, String input, InputShape shape,
+            boolean lastTimeStep) {
         String previous = input;
         int nIn = shape.features();
         for (int i = 0; i < hidden.size(); i++) {
@@ -63,7 +75,7 @@ public record LstmNetwork(List<Integer> hidden, double dropout) implements Stude
             if (dropout > 0) {
                 layer.dropOut(1.0 - dropout); // DL4J takes the retain probability
             }
-            if (i == hidden.size() - 1) {
+            if (lastTimeStep && i == hidden.size() - 1) {
                 graph.addLayer(name, new LastTimeStep(layer.build()), previous);
             } else {
                 graph.addLayer(name, layer.build(), previous);

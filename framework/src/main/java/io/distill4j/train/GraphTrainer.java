@@ -82,6 +82,19 @@ public final class GraphTrainer {
     public static Outcome train(String name, ComputationGraph graph, MultiDataSetIterator train,
             Validation validation, TrainingSettings settings, IntFunction<Map<String, Double>> epochStart,
             TrainingObserver observer) {
+        return train(name, graph, train, validation, settings, epochStart, observer,
+                g -> logits(g, validation.input()));
+    }
+
+    /**
+     * {@link #train} with the validation logits {@code [n, C]} computed by {@code predict} from the graph (e.g. a
+     * sequential student's state carried over the validation bars) instead of the graph's {@code logits} on the
+     * validation input. With truncated backpropagation through time, one minibatch is a whole pass and its
+     * training loss is DL4J's score of the last segment.
+     */
+    public static Outcome train(String name, ComputationGraph graph, MultiDataSetIterator train,
+            Validation validation, TrainingSettings settings, IntFunction<Map<String, Double>> epochStart,
+            TrainingObserver observer, java.util.function.Function<ComputationGraph, INDArray> predict) {
         int[] validationLabels = validation == null ? null : validation.labels();
         long started = System.currentTimeMillis();
         INDArray bestParams = null;
@@ -121,14 +134,14 @@ public final class GraphTrainer {
             double validationLoss = Double.NaN;
             long validating = System.nanoTime();
             if (validation != null && validation.regression()) {
-                validationLoss = regressionEpoch(graph, validation, values);
+                validationLoss = regressionEpoch(predict.apply(graph), validation, values);
                 PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
                 if (!Double.isFinite(validationLoss)) {
                     throw new TrainingDivergedException(name + ": validation loss became " + validationLoss
                             + " in epoch " + (epoch + 1), epoch);
                 }
             } else if (validation != null) {
-                ClassificationMetrics m = evaluate(graph, validation.input(), validationLabels,
+                ClassificationMetrics m = ClassificationMetrics.of(predict.apply(graph), validationLabels,
                         validation.teacherLogits());
                 PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
                 validationLoss = m.logLoss();
@@ -166,10 +179,7 @@ public final class GraphTrainer {
     }
 
     /** A regression network's validation criterion (MSE), its R2, IC and agreement put in {@code values}. */
-    private static double regressionEpoch(ComputationGraph graph, Validation validation, Map<String, Double> values) {
-        graph.clear();
-        INDArray out = graph.feedForward(validation.input(), false).get(VertexNames.LOGITS);
-        graph.clear();
+    private static double regressionEpoch(INDArray out, Validation validation, Map<String, Double> values) {
         double[] p = out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
         double[] y = validation.oneHot().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
         double[] t = validation.teacherLogits() == null ? null
@@ -195,9 +205,14 @@ public final class GraphTrainer {
      */
     static ClassificationMetrics evaluate(ComputationGraph graph, INDArray input, int[] labels,
             INDArray teacherLogits) {
+        return ClassificationMetrics.of(logits(graph, input), labels, teacherLogits);
+    }
+
+    /** The graph's {@code logits} on {@code input} (inference mode). */
+    private static INDArray logits(ComputationGraph graph, INDArray input) {
         graph.clear();
         INDArray logits = graph.feedForward(input, false).get(VertexNames.LOGITS);
         graph.clear();
-        return ClassificationMetrics.of(logits, labels, teacherLogits);
+        return logits;
     }
 }

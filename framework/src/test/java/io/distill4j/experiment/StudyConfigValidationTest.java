@@ -87,7 +87,7 @@ class StudyConfigValidationTest {
                 // the test class path adds the test-only student plugin "exploding" (ExplodingStudent)
                 Arguments.of("23-unknown-student-type.yaml",
                         "student.type: unknown student type 'gru' (valid types: attention, cnn1d, exploding, linear, "
-                                + "lstm, mlp, transformer)"),
+                                + "lstm, mlp, sequential_lstm, transformer)"),
                 Arguments.of("24-teacher-missing-type.yaml",
                         "teacher.type: missing (expected a teacher type: attention, cnn1d, ensemble, gbt, lstm, mlp, "
                                 + "saved, strategy, transformer)"),
@@ -256,7 +256,7 @@ class StudyConfigValidationTest {
                         "chain.epochs: expected one epoch count per stage (3), got 2"),
                 Arguments.of("89-chain-stage-not-a-student.yaml",
                         "chain.stages[1].type: unknown student type 'gbt' (valid types: attention, cnn1d, exploding, "
-                                + "linear, lstm, mlp, transformer)"),
+                                + "linear, lstm, mlp, sequential_lstm, transformer)"),
                 Arguments.of("90-chain-curriculum-and-schedule.yaml",
                         "distillation.schedules.temperature: chain.temperature sets the temperature of each stage; a "
                         + "schedule inside a stage may drive another parameter, not this one"),
@@ -368,7 +368,27 @@ class StudyConfigValidationTest {
                 Arguments.of("133-distillation-regimes-alpha-out-of-range.yaml",
                         "distillation.regimes.trend.alpha: expected a number in [0, 1], got 1.5"),
                 Arguments.of("134-distillation-regimes-neither-value.yaml",
-                        "distillation.regimes.trend: expected alpha and/or temperature for this regime, got neither"));
+                        "distillation.regimes.trend: expected alpha and/or temperature for this regime, got neither"),
+                Arguments.of("135-recency-half-life-zero.yaml",
+                        "distillation.recency.half_life_bars: expected a number in [1, 1000000000000], got 0"),
+                Arguments.of("136-recency-unknown-apply-to.yaml",
+                        "distillation.recency.apply_to: expected one of [soft, both], got 'hard'"),
+                Arguments.of("137-recency-with-dkd.yaml",
+                        "distillation.recency: recency weights need the loss type 'hinton' or 'regression_kd', got "
+                        + "'dkd'"),
+                Arguments.of("138-recency-missing-half-life.yaml",
+                        "distillation.recency.half_life_bars: missing (expected a number in [1, 1000000000000])"),
+                Arguments.of("139-sequential-with-heads.yaml",
+                        "distillation.heads: not supported with a sequential_lstm student yet (it trains one loss "
+                        + "head)"),
+                Arguments.of("140-sequential-tbptt-one.yaml",
+                        "student.tbptt: expected an integer in [2, 100000], got 1"),
+                Arguments.of("141-sequential-with-rolling.yaml",
+                        "rolling: not supported with a sequential_lstm student yet (it needs one teacher and every bar "
+                        + "of the student's own data)"),
+                Arguments.of("142-distillation-regimes-with-recency.yaml",
+                        "distillation.regimes: per-regime settings are not supported with recency weights yet (use "
+                        + "one of them)"));
     }
 
     @Test

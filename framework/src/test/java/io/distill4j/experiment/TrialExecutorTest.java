@@ -100,6 +100,38 @@ class TrialExecutorTest {
         }
     }
 
+    /**
+     * {@code distillation.recency} reaches the distilled trial (its run parameter, a different student than without
+     * it, same seeds) and not the student-alone baseline.
+     */
+    @Test
+    void recencyWeightsReachTheDistilledTrialOnly() throws Exception {
+        Study weighted = Study.load(dir.resolve("executor.yaml"),
+                List.of("distillation.recency={half_life_bars: 20, apply_to: both}"));
+        TrialExecutor executor = new TrialExecutor(TrialContext.at(dir.resolve("cache-recency"),
+                EvaluationScope.VALIDATION_AND_TEST, "cpu"));
+        java.util.Map<Trial.Role, java.util.Map<String, String>> params = new java.util.EnumMap<>(Trial.Role.class);
+        TrialListener capture = new TrialListener() {
+            @Override
+            public void described(Trial trial, java.util.Map<String, String> p, java.util.Map<String, String> tags) {
+                params.put(trial.role(), p);
+            }
+        };
+        executor.execute(weighted.trials().stream().filter(t -> t.role() == Trial.Role.TEACHER).findFirst()
+                .orElseThrow(), capture);
+        TrialResult withRecency = executor.execute(weighted.trials().stream()
+                .filter(t -> t.role() == Trial.Role.DISTILLED).findFirst().orElseThrow(), capture);
+        TrialResult alone = executor.execute(weighted.trials().stream()
+                .filter(t -> t.role() == Trial.Role.STUDENT_ALONE).findFirst().orElseThrow(), capture);
+        TrialResult without = executor.execute(trial(Trial.Role.DISTILLED), TrialListener.NONE);
+        assertFalse(withRecency.failed(), withRecency.failure());
+        assertFalse(alone.failed(), alone.failure());
+        assertEquals("half_life=20,apply_to=both", params.get(Trial.Role.DISTILLED).get("trial.recency"));
+        assertNull(params.get(Trial.Role.STUDENT_ALONE).get("trial.recency"));
+        assertTrue(withRecency.test().get("log_loss") != without.test().get("log_loss").doubleValue(),
+                "the weights did not change the student: " + withRecency.test() + " vs " + without.test());
+    }
+
     @Test
     void aTrialDescriptionRoundTripsAndRejectsATamperedOne() {
         Trial distilled = trial(Trial.Role.DISTILLED);

@@ -90,6 +90,7 @@ class PluginContractTest {
             "attention", "{type: attention, model_size: 4, heads: 2}",
             "cnn1d", "{type: cnn1d, channels: [4], kernel: 2, hidden: [3]}",
             "linear", "{type: linear}",
+            "sequential_lstm", "{type: sequential_lstm, hidden: [3], tbptt: 4, streams: 2}",
             "transformer", "{type: transformer, model_size: 4, heads: 2, ff_size: 4, readout: last}");
     /**
      * Minimal loss sections. Losses run on a {@code mlp[5,4]} student; teacher layers they name get random
