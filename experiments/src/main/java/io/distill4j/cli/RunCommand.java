@@ -10,6 +10,7 @@ import io.distill4j.data.features.CrossTimeframeData;
 import io.distill4j.data.features.DatasetPreparer;
 import io.distill4j.experiment.DataFacts;
 import io.distill4j.experiment.ResultsLock;
+import io.distill4j.experiment.Shard;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.TooManyTrialsException;
 import io.distill4j.experiment.StudyConfig;
@@ -76,6 +77,12 @@ public final class RunCommand implements Callable<Integer> {
             + " trials (without it such a study stops before training, saying how many trials it has).")
     boolean yes;
 
+    @Option(names = "--shard", paramLabel = "i/n",
+            description = "Run only shard i of n: a deterministic share of the trials (for a Slurm array or a "
+                    + "Kubernetes indexed Job); its records go to <results>/<study>/shards/shard-i-of-n; when all n "
+                    + "have run: distill4j merge <results>/<study>.")
+    String shard;
+
     @Option(names = "--device", paramLabel = "auto|cpu|gpu",
             description = "Where to train (overrides the study's 'device', default auto): auto uses a supported GPU "
                     + "when the CUDA backend is in the build (./distill4j --cuda), else the CPU.")
@@ -87,10 +94,12 @@ public final class RunCommand implements Callable<Integer> {
         checkResults(results);
         Study study = Study.load(studyFile, overrides, dryRun || yes ? Long.MAX_VALUE : CONFIRM_TRIALS_ABOVE);
         DeviceMode mode = deviceMode(device, study.base().device());
+        Shard share = shard == null ? null : Shard.parse(shard);
+        List<Trial> trials = share == null ? study.trials() : share.select(study.trials());
         // bad data stops here, once, before any trial starts (and before the results lock), in a dry run too
         List<String> data = validateData(study);
         if (dryRun) {
-            printPlan(study, out);
+            printPlan(study, trials, share, out);
             data.forEach(line -> out.println("data " + line));
             return 0;
         }
@@ -102,9 +111,13 @@ public final class RunCommand implements Callable<Integer> {
         String uri = TrackingUris.resolve(trackingUri, study.base().trackingUri(), System.getenv(), results);
         DeviceDecision decision = DeviceSelector.select(mode, DeviceEnvironment.detect());
         // held until the run ends: a second run on the same results folder fails at once, naming this one
-        ResultsLock lock = ResultsLock.acquire(results);
+        // a shard locks its own folder: the shards of a study may share one results folder (and teacher cache)
+        ResultsLock lock = ResultsLock.acquire(share == null ? results : share.folder(results, study.name()));
         out.printf("study %s: %d trial(s) (%d grid cell(s) x %d seed(s), plus teacher and student-alone)%n",
                 study.name(), study.trials().size(), study.cells().size(), study.seeds().size());
+        if (share != null) {
+            out.printf("shard %s: %d of the %d trial(s)%n", share, trials.size(), study.trials().size());
+        }
         data.forEach(line -> out.println("data " + line));
         out.println("device " + decision.message());
         out.flush();
@@ -114,22 +127,21 @@ public final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressBar progress = new ProgressBar(spec.commandLine().getErr());
             StudyRunner.Outcome outcome = new StudyRunner(results, tracker, progress, workers,
-                    decision.tag()).withReporter(io.distill4j.report.StudyReport.reporter(results)).run(study, resume);
+                    decision.tag()).withReporter(io.distill4j.report.StudyReport.reporter(results)).withShard(share)
+                    .run(study, resume);
             Runtime.getRuntime().removeShutdownHook(onInterrupt);
             progress.finish();
             out.println();
-            out.print(outcome.summary().toText());
-            out.println();
-            outcome.summary().dataNotes().forEach(out::println);
-            outcome.summary().teacherNotes().forEach(out::println);
-            out.println(outcome.summary().verdict());
-            if (!outcome.summary().failures().isEmpty()) {
-                out.println(outcome.summary().failures().size() + " trial(s) failed; see "
-                        + outcome.folder().resolve("summary.md"));
+            if (share != null) {
+                long failed = outcome.results().stream().filter(r -> r.failed()).count();
+                out.printf("shard %s: %d trial(s) recorded in %s (%d failed)%n", share, outcome.results().size(),
+                        outcome.folder().resolve("trials"), failed);
+                out.println("when all " + share.count() + " shards have run: distill4j merge "
+                        + outcome.folder().getParent().getParent());
+                printTracking(out, tracker, uri, study.base().trackingExperiment());
+                return failed == 0 ? 0 : 3;
             }
-            out.println();
-            out.println("summary: " + outcome.folder().resolve("summary.md") + " and summary.csv");
-            out.println("report: " + outcome.folder().resolve("report.html"));
+            printSummary(out, outcome);
             printTracking(out, tracker, uri, study.base().trackingExperiment());
             if (tracker instanceof MlflowRestTracker rest) {
                 if (rest.offlineStore().isEmpty()) {
@@ -141,6 +153,22 @@ public final class RunCommand implements Callable<Integer> {
             }
             return outcome.summary().failures().isEmpty() ? 0 : 3;
         }
+    }
+
+    /** The summary table, its notes, the verdict, failures and where the summary and report are. */
+    static void printSummary(PrintWriter out, StudyRunner.Outcome outcome) {
+        out.print(outcome.summary().toText());
+        out.println();
+        outcome.summary().dataNotes().forEach(out::println);
+        outcome.summary().teacherNotes().forEach(out::println);
+        out.println(outcome.summary().verdict());
+        if (!outcome.summary().failures().isEmpty()) {
+            out.println(outcome.summary().failures().size() + " trial(s) failed; see "
+                    + outcome.folder().resolve("summary.md"));
+        }
+        out.println();
+        out.println("summary: " + outcome.folder().resolve("summary.md") + " and summary.csv");
+        out.println("report: " + outcome.folder().resolve("report.html"));
     }
 
     /** Where the runs went: the MLflow server (or its offline store to sync), or the file store's UI command. */
@@ -233,10 +261,13 @@ public final class RunCommand implements Callable<Integer> {
         return List.copyOf(lines.values());
     }
 
-    private static void printPlan(Study study, PrintWriter out) {
+    private static void printPlan(Study study, List<Trial> trials, Shard share, PrintWriter out) {
         out.printf("study %s (%s): %d grid cell(s), seeds %s, %d trial(s)%n", study.name(), study.file(),
                 study.cells().size(), study.seeds(), study.trials().size());
-        for (Trial t : study.trials()) {
+        if (share != null) {
+            out.printf("shard %s: %d of them%n", share, trials.size());
+        }
+        for (Trial t : trials) {
             out.printf("  %s  %-14s %s%n", t.id(), t.role().label(), t.description());
         }
     }

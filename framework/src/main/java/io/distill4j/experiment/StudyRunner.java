@@ -80,6 +80,17 @@ public final class StudyRunner {
         return this;
     }
 
+    private Shard shard;
+
+    /**
+     * Runs only {@code shard}'s share of every study (see {@link Shard}): its ledger, parent run and study file go to
+     * the shard's folder, and no summary or report is written ({@link StudyMerge} does that from all shards).
+     */
+    public StudyRunner withShard(Shard shard) {
+        this.shard = shard;
+        return this;
+    }
+
     /** The file {@code study.yaml} in a study's results folder: the study as run, for regenerating its report. */
     public static final String STUDY_FILE = "study.yaml";
 
@@ -87,7 +98,7 @@ public final class StudyRunner {
         return executor.context().teacherCache();
     }
 
-    /** Everything a study produced. */
+    /** Everything a study produced (a shard's outcome has no summary: null). */
     public record Outcome(Study study, List<TrialResult> results, Summary summary, Path folder, String parentRunId) {
     }
 
@@ -108,13 +119,15 @@ public final class StudyRunner {
         } catch (IOException e) {
             throw new Distill4jException("cannot create the results folder " + folder + ": " + e.getMessage(), e);
         }
+        List<Trial> trials = shard == null ? study.trials() : shard.select(study.trials());
+        Path own = shard == null ? folder : shard.folder(resultsDir, study.name());
         long planned = 0;
-        for (Trial t : study.trials()) {
+        for (Trial t : trials) {
             planned += epochBudget(t);
         }
         listener.studyStarted(study, planned);
         String experimentId = tracker.experimentId(study.base().trackingExperiment());
-        TrialLedger ledger = new TrialLedger(folder.resolve("trials"));
+        TrialLedger ledger = new TrialLedger(own.resolve("trials"));
         int interrupted = closeInterrupted(ledger);
         Map<String, String> tags = new LinkedHashMap<>(Provenance.tags());
         tags.put("distill4j.device", executor.context().device());
@@ -124,7 +137,11 @@ public final class StudyRunner {
         if (resume) {
             tags.put("distill4j.resumed", "true");
         }
-        TrackedRun parent = tracker.startRun(experimentId, study.name(), null, tags);
+        if (shard != null) {
+            tags.put("distill4j.shard", shard.toString());
+        }
+        TrackedRun parent = tracker.startRun(experimentId, shard == null ? study.name()
+                : study.name() + " shard " + shard, null, tags);
         ledger.started(TrialLedger.STUDY, experimentId, parent.runId());
         if (interrupted > 0) {
             parent.setTag("distill4j.interrupted_runs_closed", String.valueOf(interrupted));
@@ -132,7 +149,7 @@ public final class StudyRunner {
         parent.logParam("study_file", study.file());
         parent.logParam("seeds", study.seeds().toString());
         parent.logParam("grid_cells", String.valueOf(study.cells().size()));
-        parent.logParam("trials", String.valueOf(study.trials().size()));
+        parent.logParam("trials", String.valueOf(trials.size()));
         parent.logArtifact("study.yaml", StudyFileWriter.toYaml(Secrets.masked(study.tree())).getBytes(StandardCharsets.UTF_8));
         List<TrialResult> results = new ArrayList<>();
         ModelExport export = new ModelExport(resultsDir);
@@ -144,12 +161,12 @@ public final class StudyRunner {
                 TrialListener.timed(tracking, PhaseTimes.Phase.TRACKING), progress()));
         RunStatus status = RunStatus.FINISHED;
         try {
-            for (Trial t : study.trials()) {
+            for (Trial t : trials) {
                 if (t.role() == Trial.Role.TEACHER) {
                     results.add(runTeacher(t, listeners, tracking, ledger, experimentId, resume));
                 }
             }
-            List<Trial> students = study.trials().stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
+            List<Trial> students = trials.stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
             // a chain's stage k+1 learns from stage k's trained student: stages run level by level
             int levels = students.stream().mapToInt(StudyRunner::level).max().orElse(0);
             for (int level = 0; level <= levels; level++) {
@@ -157,18 +174,18 @@ public final class StudyRunner {
                 results.addAll(runStudents(students.stream().filter(t -> level(t) == l).toList(), listeners, tracking,
                         ledger, experimentId, resume));
             }
-            Map<String, DataFacts> facts = dataFacts(study);
+            if (shard != null) { // the merge writes the summary and the report from every shard's ledger
+                writeStudyFile(study, own);
+                parent.end(RunStatus.FINISHED);
+                ledger.studyFinished(experimentId, parent.runId());
+                return new Outcome(study, results, null, own, parent.runId());
+            }
+            Map<String, DataFacts> facts = dataFacts(study, executor.context());
             Summary summary = Summary.of(study, results, facts);
             summary.write(folder);
             parent.logArtifact("summary.md", folder.resolve("summary.md"));
             parent.logArtifact("summary.csv", folder.resolve("summary.csv"));
-            try {
-                Files.writeString(folder.resolve(STUDY_FILE), StudyFileWriter.toYaml(Secrets.masked(study.tree())),
-                        StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot write " + folder.resolve(STUDY_FILE) + ": "
-                        + e.getMessage(), e);
-            }
+            writeStudyFile(study, folder);
             if (reporter != null) {
                 for (Path file : reporter.write(study, results, facts, folder, experimentId)) {
                     parent.logArtifact(folder.relativize(file).toString().replace('\\', '/'), file);
@@ -179,7 +196,7 @@ public final class StudyRunner {
             return new Outcome(study, results, summary, folder, parent.runId());
         } catch (RuntimeException | Error e) {
             status = RunStatus.FAILED;
-            RuntimeException stopped = EnvironmentException.of(e).map(env -> stopped(study, ledger, folder, env))
+            RuntimeException stopped = EnvironmentException.of(e).map(env -> stopped(trials, ledger, own, env))
                     .orElse(null);
             try {
                 parent.setTag("distill4j.error", String.valueOf((stopped != null ? stopped : e).getMessage()));
@@ -203,11 +220,11 @@ public final class StudyRunner {
     }
 
     /** The one-line reason a study stopped on an environment failure: what failed, what is kept, what to do. */
-    private static EnvironmentException stopped(Study study, TrialLedger ledger, Path folder,
+    private static EnvironmentException stopped(List<Trial> trials, TrialLedger ledger, Path folder,
             EnvironmentException e) {
-        long kept = study.trials().stream().filter(t -> ledger.finishedResult(t).isPresent()).count();
+        long kept = trials.stream().filter(t -> ledger.finishedResult(t).isPresent()).count();
         return new EnvironmentException(e.getMessage() + "; the study stopped: " + kept + " of "
-                + study.trials().size() + " trial(s) finished and are kept in " + folder.resolve("trials")
+                + trials.size() + " trial(s) finished and are kept in " + folder.resolve("trials")
                 + "; fix this, then run the study again with --resume", e);
     }
 
@@ -261,13 +278,24 @@ public final class StudyRunner {
     }
 
     /** The facts the summary needs about each distinct dataset of the study, by {@link DataFacts#key}. */
-    private Map<String, DataFacts> dataFacts(Study study) {
+    static Map<String, DataFacts> dataFacts(Study study, TrialContext context) {
         Map<String, DataFacts> out = new LinkedHashMap<>();
         for (GridCell cell : study.cells()) { // every trial's config is one of its cell's
             StudyConfig c = StudyConfig.parse(study.file(), cell.resolved());
-            out.computeIfAbsent(DataFacts.key(c), k -> executor.context().dataFacts(executor.context().data(c)));
+            out.computeIfAbsent(DataFacts.key(c), k -> context.dataFacts(context.data(c)));
         }
         return out;
+    }
+
+    /** Writes {@link #STUDY_FILE} (the study as run, secrets masked) into {@code folder}. */
+    static void writeStudyFile(Study study, Path folder) {
+        Path file = folder.resolve(STUDY_FILE);
+        try {
+            Files.createDirectories(folder);
+            Files.writeString(file, StudyFileWriter.toYaml(Secrets.masked(study.tree())), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /**
