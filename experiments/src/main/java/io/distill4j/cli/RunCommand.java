@@ -11,6 +11,7 @@ import io.distill4j.data.features.DatasetPreparer;
 import io.distill4j.experiment.DataFacts;
 import io.distill4j.experiment.ResultsLock;
 import io.distill4j.experiment.Shard;
+import io.distill4j.experiment.TrialDispatcher;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.TooManyTrialsException;
 import io.distill4j.experiment.StudyConfig;
@@ -83,6 +84,16 @@ public final class RunCommand implements Callable<Integer> {
                     + "have run: distill4j merge <results>/<study>.")
     String shard;
 
+    @Option(names = "--engine", paramLabel = "local|spark", defaultValue = "local",
+            description = "Where trials run: local (this process, --workers threads; default) or spark (Spark tasks: "
+                    + "teachers first, then students; needs the optional spark module, see README 'Scaling out').")
+    String engine;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "With --engine spark: the Spark master (local[N], spark://host:7077, yarn, k8s://...); "
+                    + "default: spark-submit's, else local[*].")
+    String master;
+
     @Option(names = "--device", paramLabel = "auto|cpu|gpu",
             description = "Where to train (overrides the study's 'device', default auto): auto uses a supported GPU "
                     + "when the CUDA backend is in the build (./distill4j --cuda), else the CPU.")
@@ -95,6 +106,7 @@ public final class RunCommand implements Callable<Integer> {
         Study study = Study.load(studyFile, overrides, dryRun || yes ? Long.MAX_VALUE : CONFIRM_TRIALS_ABOVE);
         DeviceMode mode = deviceMode(device, study.base().device());
         Shard share = shard == null ? null : Shard.parse(shard);
+        TrialDispatcher.Factory cluster = engine(engine, master, share);
         List<Trial> trials = share == null ? study.trials() : share.select(study.trials());
         // bad data stops here, once, before any trial starts (and before the results lock), in a dry run too
         List<String> data = validateData(study);
@@ -126,9 +138,16 @@ public final class RunCommand implements Callable<Integer> {
             Thread onInterrupt = new Thread(tracker::close, "distill4j-interrupt");
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressBar progress = new ProgressBar(spec.commandLine().getErr());
-            StudyRunner.Outcome outcome = new StudyRunner(results, tracker, progress, workers,
-                    decision.tag()).withReporter(io.distill4j.report.StudyReport.reporter(results)).withShard(share)
-                    .run(study, resume);
+            StudyRunner.Outcome outcome;
+            try (TrialDispatcher dispatcher = cluster == null ? null : cluster.open(master, workerUri(uri))) {
+                if (dispatcher != null) {
+                    out.println("engine " + dispatcher.describe());
+                    out.flush();
+                }
+                outcome = new StudyRunner(results, tracker, progress, workers, decision.tag())
+                        .withReporter(io.distill4j.report.StudyReport.reporter(results)).withShard(share)
+                        .withDispatcher(dispatcher).run(study, resume);
+            }
             Runtime.getRuntime().removeShutdownHook(onInterrupt);
             progress.finish();
             out.println();
@@ -195,6 +214,30 @@ public final class RunCommand implements Callable<Integer> {
         }
         return DeviceMode.parse(option).orElseThrow(() -> new io.distill4j.Distill4jException(
                 "--device must be auto, cpu or gpu, got '" + option + "'"));
+    }
+
+    /** The cluster engine of {@code --engine} (null for local), checked against the other options. */
+    static TrialDispatcher.Factory engine(String engine, String master, Shard shard) {
+        if (engine.equals("local")) {
+            if (master != null) {
+                throw new io.distill4j.Distill4jException("--master needs --engine spark (the local engine runs in "
+                        + "this process)");
+            }
+            return null;
+        }
+        if (shard != null) {
+            throw new io.distill4j.Distill4jException("--shard and --engine " + engine + " do not combine: the engine"
+                    + " spreads the whole study itself");
+        }
+        return TrialDispatcher.find(engine).orElseThrow(() -> new io.distill4j.Distill4jException("--engine "
+                + engine + " is not in this build: " + (engine.equals("spark") ? "run ./distill4j --spark ... "
+                + "(builds the optional spark module, about 115 MB of Spark jars; see README 'Scaling out')"
+                : "the engines are local and spark")));
+    }
+
+    /** The tracking URI as workers in other processes must see it: a file store as an absolute path. */
+    static String workerUri(String uri) {
+        return TrackingUris.isServer(uri) ? uri : TrackingUris.fileStore(uri).toAbsolutePath().normalize().toString();
     }
 
     /** Refuses an empty {@code --results}. */

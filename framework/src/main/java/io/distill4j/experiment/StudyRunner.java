@@ -81,6 +81,16 @@ public final class StudyRunner {
     }
 
     private Shard shard;
+    private TrialDispatcher dispatcher;
+
+    /**
+     * Runs the trials through {@code dispatcher} (a cluster engine) instead of this process's threads: teachers
+     * first, then students level by level; the runner keeps the parent run, the summary and the report.
+     */
+    public StudyRunner withDispatcher(TrialDispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+        return this;
+    }
 
     /**
      * Runs only {@code shard}'s share of every study (see {@link Shard}): its ledger, parent run and study file go to
@@ -152,18 +162,17 @@ public final class StudyRunner {
         parent.logParam("trials", String.valueOf(trials.size()));
         parent.logArtifact("study.yaml", StudyFileWriter.toYaml(Secrets.masked(study.tree())).getBytes(StandardCharsets.UTF_8));
         List<TrialResult> results = new ArrayList<>();
-        ModelExport export = new ModelExport(resultsDir);
-        TrialTracking tracking = new TrialTracking(tracker, experimentId, parent.runId(), executor.context().device(),
-                (trial, runId) -> ledger.started(trial.id(), experimentId, runId), export::modelOf,
-                executor.context()::dataFacts);
-        // export before tracking (tracking logs the exported file); progress last, so it reports what is recorded
-        TrialListener listeners = TrialListener.all(List.of(TrialListener.timed(export, PhaseTimes.Phase.EXPORT),
-                TrialListener.timed(tracking, PhaseTimes.Phase.TRACKING), progress()));
+        Recording recording = recording(resultsDir, tracker, experimentId, parent.runId(), executor.context(), ledger,
+                progress());
+        TrialDispatcher.Batch batch = new TrialDispatcher.Batch(resultsDir, experimentId, parent.runId());
         RunStatus status = RunStatus.FINISHED;
         try {
-            for (Trial t : trials) {
-                if (t.role() == Trial.Role.TEACHER) {
-                    results.add(runTeacher(t, listeners, tracking, ledger, experimentId, resume));
+            List<Trial> teachers = trials.stream().filter(t -> t.role() == Trial.Role.TEACHER).toList();
+            if (dispatcher != null) {
+                results.addAll(runRemote(teachers, ledger, batch, resume));
+            } else {
+                for (Trial t : teachers) {
+                    results.add(runTeacher(t, recording, ledger, experimentId, resume));
                 }
             }
             List<Trial> students = trials.stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
@@ -171,8 +180,9 @@ public final class StudyRunner {
             int levels = students.stream().mapToInt(StudyRunner::level).max().orElse(0);
             for (int level = 0; level <= levels; level++) {
                 int l = level;
-                results.addAll(runStudents(students.stream().filter(t -> level(t) == l).toList(), listeners, tracking,
-                        ledger, experimentId, resume));
+                List<Trial> batchOfLevel = students.stream().filter(t -> level(t) == l).toList();
+                results.addAll(dispatcher != null ? runRemote(batchOfLevel, ledger, batch, resume)
+                        : runStudents(batchOfLevel, recording, ledger, experimentId, resume));
             }
             if (shard != null) { // the merge writes the summary and the report from every shard's ledger
                 writeStudyFile(study, own);
@@ -308,22 +318,39 @@ public final class StudyRunner {
 
     // ---- trials ------------------------------------------------------------------------------
 
-    /** Runs one trial through the executor with the study's listeners, records it in the ledger, returns it. */
-    private TrialResult execute(Trial trial, TrialListener listeners, TrialTracking tracking, TrialLedger ledger,
+    /** What records a trial: its tracking listener, and every listener of the trial (export, tracking, extra). */
+    record Recording(TrialTracking tracking, TrialListener listeners) {
+    }
+
+    /**
+     * The listeners that record a trial of a study: the model export, then its tracking run (which logs the exported
+     * file, and notes in the ledger which run it opened), then {@code extra} (so that it reports what is recorded).
+     */
+    static Recording recording(Path resultsDir, Tracker tracker, String experimentId, String parentRunId,
+            TrialContext context, TrialLedger ledger, TrialListener extra) {
+        ModelExport export = new ModelExport(resultsDir);
+        TrialTracking tracking = new TrialTracking(tracker, experimentId, parentRunId, context.device(),
+                (trial, runId) -> ledger.started(trial.id(), experimentId, runId), export::modelOf,
+                context::dataFacts);
+        return new Recording(tracking, TrialListener.all(List.of(TrialListener.timed(export, PhaseTimes.Phase.EXPORT),
+                TrialListener.timed(tracking, PhaseTimes.Phase.TRACKING), extra)));
+    }
+
+    /** Runs one trial through {@code executor} with its recording listeners, records it in the ledger, returns it. */
+    static TrialResult executeRecorded(Trial trial, TrialExecutor executor, Recording recording, TrialLedger ledger,
             String experimentId) {
         long started = System.nanoTime();
         PhaseTimes.enter(trial.role().label());
         try {
-            TrialResult r = executor.execute(trial, listeners);
-            TrialResult result = r.withRunId(tracking.runId(trial));
-            long recording = System.nanoTime();
+            TrialResult r = executor.execute(trial, recording.listeners());
+            TrialResult result = r.withRunId(recording.tracking().runId(trial));
+            long recorded = System.nanoTime();
             if (result.failed()) {
                 ledger.failed(result, experimentId);
             } else {
                 ledger.finished(result, experimentId);
             }
-            PhaseTimes.since(PhaseTimes.Phase.LEDGER, recording);
-            listener.trialFinished(result, epochBudget(trial));
+            PhaseTimes.since(PhaseTimes.Phase.LEDGER, recorded);
             return result;
         } finally {
             PhaseTimes.since(PhaseTimes.Phase.TRIAL, started);
@@ -331,24 +358,72 @@ public final class StudyRunner {
         }
     }
 
-    private TrialResult runTeacher(Trial trial, TrialListener listeners, TrialTracking tracking, TrialLedger ledger,
-            String experimentId, boolean resume) {
+    /** Runs one trial in this process, records it, reports it to the study's listener, returns it. */
+    private TrialResult execute(Trial trial, Recording recording, TrialLedger ledger, String experimentId) {
+        TrialResult result = executeRecorded(trial, executor, recording, ledger, experimentId);
+        listener.trialFinished(result, epochBudget(trial));
+        return result;
+    }
+
+    /**
+     * Runs trials through the {@link TrialDispatcher} (after taking finished ones from the ledger when resuming);
+     * a task that failed for good is recorded as failed here, since its worker could not. A failed teacher stops
+     * the study, as in-process: every student of it would fail.
+     */
+    private List<TrialResult> runRemote(List<Trial> trials, TrialLedger ledger, TrialDispatcher.Batch batch,
+            boolean resume) {
+        List<TrialResult> out = new ArrayList<>();
+        List<Trial> todo = new ArrayList<>();
+        for (Trial t : trials) {
+            Optional<TrialResult> done = t.role() == Trial.Role.TEACHER ? resumedTeacher(t, ledger, resume)
+                    : resumed(t, ledger, resume);
+            done.ifPresentOrElse(out::add, () -> todo.add(t));
+        }
+        if (todo.isEmpty()) {
+            return out;
+        }
+        todo.forEach(listener::trialStarted);
+        for (TrialResult r : dispatcher.run(todo, batch)) {
+            String recorded = ledger.status(r.trialId()).orElse("");
+            if (r.failed() && !recorded.equals("failed") && !recorded.equals("finished")) {
+                ledger.failed(r, batch.experimentId());
+            }
+            listener.trialFinished(r, epochBudget(r.trial()));
+            out.add(r);
+        }
+        for (TrialResult r : out) {
+            if (r.trial().role() == Trial.Role.TEACHER && r.failed()) {
+                throw new Distill4jException("teacher " + r.trial().description() + " failed: " + r.failure());
+            }
+        }
+        return out;
+    }
+
+    /** A finished teacher from the ledger when resuming and its cache entry is still there. */
+    private Optional<TrialResult> resumedTeacher(Trial trial, TrialLedger ledger, boolean resume) {
         if (resume) {
             String key = executor.teacherCacheKey(trial.config(), trial.teacherName(), trial.seed());
             if (executor.context().teacher(key).isPresent()) {
-                Optional<TrialResult> done = resumed(trial, ledger, true);
-                if (done.isPresent()) {
-                    // this run reads the teacher from the cache, whatever the run that trained it recorded
-                    return done.get().withFact("from_cache", 1.0);
-                }
+                // this run reads the teacher from the cache, whatever the run that trained it recorded
+                return resumed(trial, ledger, true).map(done -> done.withFact("from_cache", 1.0));
             }
         }
+        return Optional.empty();
+    }
+
+    private TrialResult runTeacher(Trial trial, Recording recording, TrialLedger ledger, String experimentId,
+            boolean resume) {
+        Optional<TrialResult> done = resumedTeacher(trial, ledger, resume);
+        if (done.isPresent()) {
+            return done.get();
+        }
         try {
-            return execute(trial, listeners, tracking, ledger, experimentId);
+            return execute(trial, recording, ledger, experimentId);
         } catch (EnvironmentException e) {
             throw e; // the study stops; nothing more is written to a failing machine
         } catch (Distill4jException e) {
-            TrialResult failed = new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0, 0, tracking.runId(trial),
+            TrialResult failed = new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0, 0,
+                    recording.tracking().runId(trial),
                     e.getMessage(), Map.of());
             ledger.failed(failed, experimentId);
             listener.trialFinished(failed, epochBudget(trial));
@@ -356,10 +431,10 @@ public final class StudyRunner {
         }
     }
 
-    private List<TrialResult> runStudents(List<Trial> trials, TrialListener listeners, TrialTracking tracking,
-            TrialLedger ledger, String experimentId, boolean resume) {
+    private List<TrialResult> runStudents(List<Trial> trials, Recording recording, TrialLedger ledger,
+            String experimentId, boolean resume) {
         java.util.function.Function<Trial, TrialResult> one = t -> resumed(t, ledger, resume)
-                .orElseGet(() -> execute(t, listeners, tracking, ledger, experimentId));
+                .orElseGet(() -> execute(t, recording, ledger, experimentId));
         List<TrialResult> out = new ArrayList<>();
         if (workers == 1 || trials.size() < 2) {
             for (Trial t : trials) {
