@@ -1,9 +1,7 @@
 package io.distill4j.cli;
 
-import io.distill4j.Distill4jException;
 import io.distill4j.experiment.StudyMerge;
 import io.distill4j.experiment.StudyRunner;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,9 +23,7 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isDirectory(folder)) {
-            throw new Distill4jException("no results folder at " + folder + " (expected results/<study>)");
-        }
+        ReportCommand.requireStudyFolder(folder);
         Path results = folder.toAbsolutePath().normalize().getParent();
         StudyRunner.Outcome outcome = StudyMerge.merge(folder, io.distill4j.report.StudyReport.reporter(results));
         var out = spec.commandLine().getOut();

@@ -13,9 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,19 +103,7 @@ class ShardMergeTest {
         try (var store = new MlflowFileStore(dir.resolve("mlruns-reference"))) {
             reference = new StudyRunner(dir.resolve("results-reference"), store, StudyListener.NONE, 1).run(study);
         }
-        Map<String, TrialResult> a = byId(merged.results());
-        Map<String, TrialResult> b = byId(reference.results());
-        assertEquals(b.keySet(), a.keySet(), "same trials");
-        for (String id : b.keySet()) {
-            for (String metric : List.of("accuracy", "macro_f1", "log_loss", "agreement")) {
-                double expected = b.get(id).test(metric);
-                double actual = a.get(id).test(metric);
-                assertTrue(Double.isNaN(expected) ? Double.isNaN(actual) : Math.abs(expected - actual) <= 1e-6,
-                        id + " " + metric + ": " + actual + " vs " + expected);
-            }
-        }
-        assertEquals(withoutTimes(reference.folder().resolve("summary.csv")),
-                withoutTimes(folder.resolve("summary.csv")));
+        SameResults.assertSame(reference, merged);
         // the merged ledger serves a resume: nothing is left to train
         assertEquals(study.trials().size(), new TrialLedger(folder.resolve("trials")).recordedResults(study.trials())
                 .size());
@@ -143,18 +129,5 @@ class ShardMergeTest {
                 .studyFinished("1", "r");
         e = assertThrows(Distill4jException.class, () -> StudyMerge.merge(folder, null));
         assertTrue(e.getMessage().startsWith("shard 2/2 is missing"), e.getMessage());
-    }
-
-    private static Map<String, TrialResult> byId(List<TrialResult> results) {
-        Map<String, TrialResult> m = new TreeMap<>();
-        results.forEach(r -> m.put(r.trialId(), r));
-        return m;
-    }
-
-    /** The lines of a summary.csv without its trailing train_seconds_mean and train_seconds_std columns. */
-    private static List<String> withoutTimes(Path csv) throws IOException {
-        List<String> lines = Files.readAllLines(csv);
-        assertTrue(lines.get(0).endsWith(",train_seconds_mean,train_seconds_std"), lines.get(0));
-        return lines.stream().map(l -> l.substring(0, l.lastIndexOf(',', l.lastIndexOf(',') - 1))).toList();
     }
 }

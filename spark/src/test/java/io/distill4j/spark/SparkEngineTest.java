@@ -3,6 +3,7 @@ package io.distill4j.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.distill4j.experiment.SameResults;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.StudyListener;
 import io.distill4j.experiment.StudyRunner;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -75,6 +75,28 @@ class SparkEngineTest {
         compare(dir, study, 1);
     }
 
+    /**
+     * A task that cannot run (its results folder is a file) is retried by Spark ({@code local[2,2]}: 2 attempts),
+     * then comes back as a failed trial with Spark's reason, not dropped.
+     */
+    @Test
+    void aTaskThatFailsForGoodIsAFailedTrial(@TempDir Path dir) throws Exception {
+        Study study = load(dir, "sparked", STUDY);
+        Trial student = study.trials().stream().filter(t -> t.role() == Trial.Role.STUDENT_ALONE).findFirst()
+                .orElseThrow();
+        Path notAFolder = Files.writeString(dir.resolve("results-is-a-file"), "x");
+        List<TrialResult> out;
+        try (TrialDispatcher engine = new SparkTrials.Factory().open("local[2,2]",
+                notAFolder.resolve("mlruns").toString())) {
+            out = engine.run(List.of(student), new TrialDispatcher.Batch(notAFolder, "1", "parent"));
+        }
+        assertEquals(1, out.size());
+        assertEquals(student.id(), out.get(0).trialId());
+        assertTrue(out.get(0).failed());
+        assertTrue(out.get(0).failure().startsWith("the Spark task failed for good: ")
+                && out.get(0).failure().contains("failed 2 times"), out.get(0).failure());
+    }
+
     private static void compare(Path dir, Study study, int teachers) throws IOException {
         StudyRunner.Outcome reference;
         try (var store = new MlflowFileStore(dir.resolve("mlruns-reference"))) {
@@ -93,20 +115,8 @@ class SparkEngineTest {
         long stages = study.trials().stream().filter(t -> t.role() == Trial.Role.CHAIN_STAGE).count();
         assertEquals(teachers + stages, TrialTask.teacherFits() - fitsBefore, "each teacher trained once");
 
-        Map<String, TrialResult> a = byId(spark.results());
-        Map<String, TrialResult> b = byId(reference.results());
-        assertEquals(b.keySet(), a.keySet(), "same trials");
-        for (String id : b.keySet()) {
-            assertTrue(!a.get(id).failed(), id + " failed: " + a.get(id).failure());
-            for (String metric : List.of("accuracy", "macro_f1", "log_loss", "agreement")) {
-                double expected = b.get(id).test(metric);
-                double actual = a.get(id).test(metric);
-                assertTrue(Double.isNaN(expected) ? Double.isNaN(actual) : Math.abs(expected - actual) <= 1e-6,
-                        id + " " + metric + ": " + actual + " vs " + expected);
-            }
-        }
-        assertEquals(withoutTimes(reference.folder().resolve("summary.csv")),
-                withoutTimes(spark.folder().resolve("summary.csv")));
+        SameResults.assertSame(reference, spark);
+        Map<String, TrialResult> a = SameResults.byId(spark.results());
         assertTrue(Files.isRegularFile(spark.folder().resolve("summary.md")));
 
         // every trial tracked once (by its worker) under the driver's parent run; nothing left RUNNING
@@ -134,18 +144,5 @@ class SparkEngineTest {
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, text);
         return Study.load(file, List.of());
-    }
-
-    private static Map<String, TrialResult> byId(List<TrialResult> results) {
-        Map<String, TrialResult> m = new TreeMap<>();
-        results.forEach(r -> m.put(r.trialId(), r));
-        return m;
-    }
-
-    /** The lines of a summary.csv without its trailing train_seconds_mean and train_seconds_std columns. */
-    private static List<String> withoutTimes(Path csv) throws IOException {
-        List<String> lines = Files.readAllLines(csv);
-        assertTrue(lines.get(0).endsWith(",train_seconds_mean,train_seconds_std"), lines.get(0));
-        return lines.stream().map(l -> l.substring(0, l.lastIndexOf(',', l.lastIndexOf(',') - 1))).toList();
     }
 }
