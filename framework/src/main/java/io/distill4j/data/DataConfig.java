@@ -2,6 +2,11 @@ package io.distill4j.data;
 
 import io.distill4j.config.ConfigNode;
 import io.distill4j.data.BybitInterval;
+import io.distill4j.runtime.FeatureSet;
+import io.distill4j.runtime.FeatureSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -32,6 +37,11 @@ import java.util.OptionalInt;
  *     end: 2025-06-29        # optional: keep bars opening before this UTC date or instant
  *   features:
  *     lookback: 32           # sequence window length, 2..512     (default 32)
+ *     set:                   # optional: the declared feature set (default: the 12 built-in features); a list
+ *       - {indicator: return, window: 12}   # indicators of FeatureSpec, each with its window
+ *       - {indicator: range}
+ *       - {column: funding_rate}            # an extra numeric column of the CSV, used as it is
+ *   # data.features may also be the list itself (then lookback is 32)
  *   labels:
  *     horizon: 12            # bars, 1..1000                      (default 12)
  *     threshold: auto        # auto or a positive number          (default auto; classification only)
@@ -50,9 +60,10 @@ import java.util.OptionalInt;
  * @param threshold the label threshold on the forward log return; empty means {@code auto} (fitted on train)
  * @param split the split fractions and purge gap
  * @param target what the labels are: classes or the (scaled) forward return
+ * @param features the feature set: {@link FeatureSet#DEFAULT} or a declared one
  */
 public record DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
-        Target target) {
+        Target target, FeatureSet features) {
     /** Warm-up bars of the feature set (kept equal to {@code FeatureEngineer.WARMUP}). */
     public static final int FEATURE_WARMUP = 20;
 
@@ -64,6 +75,10 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         Objects.requireNonNull(threshold, "threshold");
         Objects.requireNonNull(split, "split");
         Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(features, "features");
+        if (!features.columns().isEmpty() && !(source instanceof CsvSource)) {
+            throw new IllegalArgumentException("extra columns " + features.columns() + " need a csv source");
+        }
         if (target.regression() && threshold.isPresent()) {
             throw new IllegalArgumentException("a threshold is for classification labels, not regression");
         }
@@ -84,6 +99,12 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
     /** A classification study's data (the 3-class labels). */
     public DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split) {
         this(source, lookback, horizon, threshold, split, Target.CLASSES);
+    }
+
+    /** A study's data with the 12 built-in features. */
+    public DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
+            Target target) {
+        this(source, lookback, horizon, threshold, split, target, FeatureSet.DEFAULT);
     }
 
     /** The learning task of {@code data.labels.task}. */
@@ -126,9 +147,12 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         }
     }
 
-    /** The purge gap in bars: the explicit one, or {@code lookback + 20 + horizon} for {@code auto}. */
+    /**
+     * The purge gap in bars: the explicit one, or {@code lookback + warm-up + horizon} for {@code auto} (the warm-up
+     * of the feature set: 20 for the built-in features).
+     */
     public int gapBars() {
-        return split.gap().orElse(lookback + FEATURE_WARMUP + horizon);
+        return split.gap().orElse(lookback + features.warmup() + horizon);
     }
 
     /** Where the bars come from. */
@@ -333,11 +357,23 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         }
         src.finish();
 
-        ConfigNode features = data.optionalSection("features").orElse(null);
         int lookback = 32;
-        if (features != null) {
-            lookback = features.integer("lookback", 32, 2, 512);
-            features.finish();
+        FeatureSet featureSet = FeatureSet.DEFAULT;
+        if (data.raw("features").map(com.fasterxml.jackson.databind.JsonNode::isArray).orElse(false)) {
+            featureSet = featureSet(data, "features");
+        } else {
+            ConfigNode features = data.optionalSection("features").orElse(null);
+            if (features != null) {
+                lookback = features.integer("lookback", 32, 2, 512);
+                if (features.raw("set").isPresent()) {
+                    featureSet = featureSet(features, "set");
+                }
+                features.finish();
+            }
+        }
+        if (!featureSet.columns().isEmpty() && !(source instanceof CsvSource)) {
+            throw data.error("features", "extra columns " + featureSet.columns() + " are read from a csv source "
+                    + "(this source is type: synthetic)");
         }
 
         int horizon = 12;
@@ -407,6 +443,71 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
             split.finish();
         }
         data.finish();
-        return new DataConfig(source, lookback, horizon, threshold, new Split(train, validation, test, gap), target);
+        return new DataConfig(source, lookback, horizon, threshold, new Split(train, validation, test, gap), target,
+                featureSet);
+    }
+
+    /** Default windows of the indicators when {@code window} is not given. */
+    private static final Map<String, Integer> DEFAULT_WINDOWS = Map.of("return", 1, "volatility", 20, "rsi", 14,
+            "volume_ratio", 20, "vwap_distance", 20, "ma_distance", 20);
+
+    /** The kline columns, which are bars, not extra columns. */
+    private static final List<String> KLINE_COLUMNS = List.of("timestamp_ms", "open", "high", "low", "close",
+            "volume", "turnover");
+
+    /** A declared feature set: {@code {indicator: NAME, window: N}} or {@code {column: NAME}} per element. */
+    private static FeatureSet featureSet(ConfigNode parent, String key) {
+        List<ConfigNode> elements = parent.sectionList(key);
+        if (elements.isEmpty()) {
+            throw parent.error(key, "expected at least one feature ({indicator: return, window: 12}, "
+                    + "{column: funding_rate}, ...)");
+        }
+        List<FeatureSpec> specs = new ArrayList<>();
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (ConfigNode e : elements) {
+            FeatureSpec spec = featureSpec(e);
+            String before = seen.putIfAbsent(spec.name(), e.path());
+            if (before != null) {
+                throw e.error("feature '" + spec.name() + "' is declared twice (also at " + before + "); expected "
+                        + "each feature once");
+            }
+            specs.add(spec);
+        }
+        return FeatureSet.of(specs);
+    }
+
+    private static FeatureSpec featureSpec(ConfigNode e) {
+        if (e.has("column")) {
+            if (e.has("indicator")) {
+                throw e.error("column", "expected either indicator or column in one feature, got both");
+            }
+            String name = e.string("column");
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+                throw e.error("column", "expected a column name of letters, digits, '_' and '.' (not starting with a "
+                        + "digit), got '" + name + "'");
+            }
+            if (KLINE_COLUMNS.contains(name)) {
+                throw e.error("column", "expected an extra column of the CSV, got the kline column '" + name + "' "
+                        + "(use an indicator: " + FeatureSpec.INDICATORS + ")");
+            }
+            e.finish();
+            return FeatureSpec.column(name);
+        }
+        if (!e.has("indicator")) {
+            throw e.error("expected {indicator: NAME, window: N} (NAME one of " + FeatureSpec.INDICATORS
+                    + ") or {column: NAME}");
+        }
+        String kind = e.choice("indicator", null, FeatureSpec.INDICATORS);
+        int window = 0;
+        if (kind.equals("range")) {
+            if (e.has("window")) {
+                throw e.error("window", "range has no window (it is (high - low) / close of the bar itself)");
+            }
+        } else {
+            window = e.integer("window", DEFAULT_WINDOWS.get(kind), FeatureSpec.minWindow(kind),
+                    FeatureSpec.MAX_WINDOW);
+        }
+        e.finish();
+        return FeatureSpec.indicator(kind, window);
     }
 }

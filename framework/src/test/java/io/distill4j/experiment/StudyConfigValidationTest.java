@@ -307,7 +307,22 @@ class StudyConfigValidationTest {
                         "distillation.loss.label_loss: expected one of [mse, huber], got 'mae'"),
                 Arguments.of("109-regression-chain.yaml",
                         "chain: distillation chains are not supported with data.labels.task: regression yet (their "
-                        + "per-stage table measures classes)"));
+                        + "per-stage table measures classes)"),
+                // declared features (data.features)
+                Arguments.of("110-features-unknown-indicator.yaml",
+                        "data.features.set[1].indicator: expected one of [return, volatility, rsi, range, "
+                        + "volume_ratio, vwap_distance, ma_distance], got 'macd'"),
+                Arguments.of("111-features-rsi-window-one.yaml",
+                        "data.features.set[0].window: expected an integer in [2, 1000], got 1"),
+                Arguments.of("112-features-declared-twice.yaml",
+                        "data.features[2]: feature 'return_3' is declared twice (also at data.features[0]); "
+                        + "expected each feature once"),
+                Arguments.of("113-features-column-on-synthetic.yaml",
+                        "data.features: extra columns [funding_rate] are read from a csv source (this source is "
+                        + "type: synthetic)"),
+                Arguments.of("114-features-range-with-window.yaml",
+                        "data.features.set[0].window: range has no window (it is (high - low) / close of the bar "
+                        + "itself)"));
     }
 
     @Test

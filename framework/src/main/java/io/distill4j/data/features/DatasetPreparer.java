@@ -23,7 +23,8 @@ import java.util.HexFormat;
  * ({@code auto}) and the standardisation on train only, and returns a {@link PreparedData}. Nothing is cached on
  * disk.
  *
- * <p>A sample at bar {@code i} is valid only if bars {@code i - lookback - 20 + 1 .. i + horizon} are contiguous.
+ * <p>A sample at bar {@code i} is valid only if bars {@code i - lookback - w + 1 .. i + horizon} are contiguous,
+ * {@code w} the feature set's warm-up (20 for the built-in features).
  */
 public final class DatasetPreparer {
     private DatasetPreparer() {
@@ -48,6 +49,7 @@ public final class DatasetPreparer {
     private static PreparedData prepare(DataConfig config, long[] cutTimes) {
         KlineSeries series;
         DataQualityReport quality;
+        double[][] columns = new double[0][];
         SyntheticSeries synthetic = null;
         long interval;
         if (config.source() instanceof DataConfig.SyntheticSource s) {
@@ -66,7 +68,7 @@ public final class DatasetPreparer {
             interval = s.barIntervalMs();
         } else {
             DataConfig.CsvSource c = (DataConfig.CsvSource) config.source();
-            KlineLoad load = KlineCsvReader.read(c.path().toAbsolutePath().normalize());
+            KlineLoad load = KlineCsvReader.read(c.path().toAbsolutePath().normalize(), config.features().columns());
             series = load.series();
             quality = KlineChecks.check(load);
             interval = quality.intervalMs();
@@ -74,8 +76,14 @@ public final class DatasetPreparer {
                 series = restricted(series, c.window(), config);
                 quality = DataQualityReport.of(series);
             }
+            int first = series.size() == 0 ? 0 : Arrays.binarySearch(load.series().timeMs(), series.timeMs()[0]);
+            columns = new double[config.features().columns().size()][];
+            for (int k = 0; k < columns.length; k++) { // the window keeps a time range: one slice of the file's rows
+                double[] all = load.columns().get(config.features().columns().get(k));
+                columns[k] = Arrays.copyOfRange(all, first, first + series.size());
+            }
         }
-        return prepare(series, quality, interval, synthetic, config, cutTimes);
+        return prepare(series, quality, interval, synthetic, config, cutTimes, columns);
     }
 
     private static KlineSeries restricted(KlineSeries series, DataConfig.Window window, DataConfig config) {
@@ -91,18 +99,26 @@ public final class DatasetPreparer {
 
     /** Prepares an already loaded series (e.g. for tests or other sources). */
     public static PreparedData prepare(KlineSeries series, DataConfig config) {
+        return prepare(series, new double[0][], config);
+    }
+
+    /**
+     * Prepares an already loaded series with the values of its extra columns ({@code columns[c][bar]}, in the order of
+     * the declared set's {@link io.distill4j.runtime.FeatureSet#columns()}).
+     */
+    public static PreparedData prepare(KlineSeries series, double[][] columns, DataConfig config) {
         DataQualityReport quality = DataQualityReport.of(series);
-        return prepare(series, quality, quality.intervalMs(), null, config, null);
+        return prepare(series, quality, quality.intervalMs(), null, config, null, columns);
     }
 
     private static PreparedData prepare(KlineSeries series, DataQualityReport quality, long interval,
-            SyntheticSeries synthetic, DataConfig config, long[] cutTimes) {
+            SyntheticSeries synthetic, DataConfig config, long[] cutTimes, double[][] columns) {
         int n = series.size();
         int lookback = config.lookback();
         int h = config.horizon();
-        int back = lookback + FeatureEngineer.WARMUP - 1;
+        int back = lookback + config.features().warmup() - 1;
         Contiguity runs = Contiguity.of(series, interval);
-        double[][] rows = FeatureEngineer.compute(series, runs);
+        double[][] rows = FeatureEngineer.compute(series, runs, config.features(), columns);
 
         int firstCandidate = back;
         int lastCandidate = n - 1 - h;
@@ -154,7 +170,7 @@ public final class DatasetPreparer {
         DataDescription description = new DataDescription(series.source(), n, series.timeMs()[0],
                 series.timeMs()[n - 1], interval, sha256(series), quality, candidates, candidates - valid,
                 split.purged());
-        return new PreparedData(description, threshold, std, lookback, h, gap,
+        return new PreparedData(description, config.features(), threshold, std, lookback, h, gap,
                 train,
                 part("validation", split.validation(), sampleBars, fwd, threshold, scale, standardised, lookback,
                         series),
@@ -213,7 +229,17 @@ public final class DatasetPreparer {
             targets[k] = r[k] / scale;
             time[k] = series.timeMs()[bars[k]];
         }
-        return new SampleSplit(name, bars, standardised, lookback, labels, r, targets, time);
+        return new SampleSplit(name, bars, standardised, width(standardised), lookback, labels, r, targets, time);
+    }
+
+    /** The width of the defined rows. */
+    private static int width(float[][] rows) {
+        for (float[] row : rows) {
+            if (row != null) {
+                return row.length;
+            }
+        }
+        return 0;
     }
 
     private static double[] pick(double[] a, int[] pos) {
