@@ -42,6 +42,8 @@ import java.util.OptionalInt;
  *       - {indicator: range}
  *       - {column: funding_rate}            # an extra numeric column of the CSV, used as it is
  *   # data.features may also be the list itself (then lookback is 32)
+ *   assets:                  # optional: other assets' kline files, aligned on this source's bar times
+ *     ETHUSDT: {path: ETHUSDT-5m.csv}       # read by indicators with asset: ETHUSDT
  *   labels:
  *     horizon: 12            # bars, 1..1000                      (default 12)
  *     threshold: auto        # auto or a positive number          (default auto; classification only)
@@ -61,9 +63,10 @@ import java.util.OptionalInt;
  * @param split the split fractions and purge gap
  * @param target what the labels are: classes or the (scaled) forward return
  * @param features the feature set: {@link FeatureSet#DEFAULT} or a declared one
+ * @param assets other assets' kline files by name ({@code data.assets}), for the set's cross-asset indicators
  */
 public record DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
-        Target target, FeatureSet features) {
+        Target target, FeatureSet features, Map<String, Path> assets) {
     /** Warm-up bars of the feature set (kept equal to {@code FeatureEngineer.WARMUP}). */
     public static final int FEATURE_WARMUP = 20;
 
@@ -76,6 +79,11 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         Objects.requireNonNull(split, "split");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(features, "features");
+        assets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(assets));
+        if (!assets.keySet().containsAll(features.assets())) {
+            throw new IllegalArgumentException("the features read assets " + features.assets() + "; declared: "
+                    + assets.keySet());
+        }
         if (!features.columns().isEmpty() && !(source instanceof CsvSource)) {
             throw new IllegalArgumentException("extra columns " + features.columns() + " need a csv source");
         }
@@ -105,6 +113,12 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
     public DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
             Target target) {
         this(source, lookback, horizon, threshold, split, target, FeatureSet.DEFAULT);
+    }
+
+    /** A study's data with a feature set that reads no other asset. */
+    public DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
+            Target target, FeatureSet features) {
+        this(source, lookback, horizon, threshold, split, target, features, Map.of());
     }
 
     /** The learning task of {@code data.labels.task}. */
@@ -357,16 +371,30 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         }
         src.finish();
 
+        Map<String, Path> assets = new LinkedHashMap<>();
+        ConfigNode assetsNode = data.optionalSection("assets").orElse(null);
+        if (assetsNode != null) {
+            for (String name : assetsNode.keys()) {
+                if (!name.matches(FeatureSpec.NAME)) {
+                    throw assetsNode.error(name, "expected an asset name of letters, digits, '_' and '.' (not "
+                            + "starting with a digit), got '" + name + "'");
+                }
+                ConfigNode asset = assetsNode.section(name);
+                assets.put(name, asset.existingFile("path", "kline file"));
+                asset.finish();
+            }
+            assetsNode.finish();
+        }
         int lookback = 32;
         FeatureSet featureSet = FeatureSet.DEFAULT;
         if (data.raw("features").map(com.fasterxml.jackson.databind.JsonNode::isArray).orElse(false)) {
-            featureSet = featureSet(data, "features");
+            featureSet = featureSet(data, "features", assets);
         } else {
             ConfigNode features = data.optionalSection("features").orElse(null);
             if (features != null) {
                 lookback = features.integer("lookback", 32, 2, 512);
                 if (features.raw("set").isPresent()) {
-                    featureSet = featureSet(features, "set");
+                    featureSet = featureSet(features, "set", assets);
                 }
                 features.finish();
             }
@@ -444,7 +472,7 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         }
         data.finish();
         return new DataConfig(source, lookback, horizon, threshold, new Split(train, validation, test, gap), target,
-                featureSet);
+                featureSet, assets);
     }
 
     /** Default windows of the indicators when {@code window} is not given. */
@@ -456,7 +484,7 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
             "volume", "turnover");
 
     /** A declared feature set: {@code {indicator: NAME, window: N}} or {@code {column: NAME}} per element. */
-    private static FeatureSet featureSet(ConfigNode parent, String key) {
+    private static FeatureSet featureSet(ConfigNode parent, String key, Map<String, Path> assets) {
         List<ConfigNode> elements = parent.sectionList(key);
         if (elements.isEmpty()) {
             throw parent.error(key, "expected at least one feature ({indicator: return, window: 12}, "
@@ -465,7 +493,7 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         List<FeatureSpec> specs = new ArrayList<>();
         Map<String, String> seen = new LinkedHashMap<>();
         for (ConfigNode e : elements) {
-            FeatureSpec spec = featureSpec(e);
+            FeatureSpec spec = featureSpec(e, assets);
             String before = seen.putIfAbsent(spec.name(), e.path());
             if (before != null) {
                 throw e.error("feature '" + spec.name() + "' is declared twice (also at " + before + "); expected "
@@ -476,10 +504,14 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         return FeatureSet.of(specs);
     }
 
-    private static FeatureSpec featureSpec(ConfigNode e) {
+    private static FeatureSpec featureSpec(ConfigNode e, Map<String, Path> assets) {
         if (e.has("column")) {
             if (e.has("indicator")) {
                 throw e.error("column", "expected either indicator or column in one feature, got both");
+            }
+            if (e.has("asset")) {
+                throw e.error("asset", "an extra column is read from data.source's own file; asset is for "
+                        + "indicators");
             }
             String name = e.string("column");
             if (!name.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
@@ -507,7 +539,15 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
             window = e.integer("window", DEFAULT_WINDOWS.get(kind), FeatureSpec.minWindow(kind),
                     FeatureSpec.MAX_WINDOW);
         }
+        String asset = "";
+        if (e.has("asset")) {
+            asset = e.string("asset");
+            if (!assets.containsKey(asset)) {
+                throw e.error("asset", "expected an asset declared in data.assets " + assets.keySet() + ", got '"
+                        + asset + "'");
+            }
+        }
         e.finish();
-        return FeatureSpec.indicator(kind, window);
+        return FeatureSpec.indicator(kind, window, asset);
     }
 }

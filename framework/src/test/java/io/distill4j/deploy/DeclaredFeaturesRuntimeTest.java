@@ -55,20 +55,62 @@ class DeclaredFeaturesRuntimeTest {
         DataConfig config = new DataConfig(new DataConfig.CsvSource(Path.of("declared.csv")), DeployFixtures.LOOKBACK,
                 6, OptionalDouble.empty(), new DataConfig.Split(0.6, 0.2, 0.2, OptionalInt.empty()),
                 DataConfig.Target.CLASSES, SET);
-        PreparedData data = DatasetPreparer.prepare(s, new double[][] {funding}, config);
+        streamedEqualsBatch(s, new double[][] {funding}, config, "39"); // ma_distance(40): 39 earlier bars
+    }
+
+    /**
+     * Another asset's bars (a different market, with bars missing where the study's bars have none and elsewhere)
+     * feed cross-asset indicators; the runtime takes them bar by bar beside the study's own bar.
+     */
+    @Test
+    void crossAssetFeaturesStreamAsTheyWereComputedInBatchAcrossTheOtherAssetsGaps() throws IOException {
+        KlineSeries s = DeployFixtures.SERIES;
+        KlineSeries full = io.distill4j.data.synthetic.SyntheticMarket.generate(
+                new io.distill4j.data.synthetic.SyntheticConfig(3000, 99, DeployFixtures.INTERVAL)).series();
+        java.util.List<Integer> keep = new java.util.ArrayList<>();
+        for (int i = 0; i < full.size(); i++) {
+            if (!(i >= 1500 && i < 1504) && i != 2700 && i != 2701) { // ETH gaps, one inside the test split
+                keep.add(i);
+            }
+        }
+        long[] t = keep.stream().mapToLong(i -> full.timeMs()[i]).toArray();
+        KlineSeries eth = new KlineSeries("eth", t, pick(full.open(), keep), pick(full.high(), keep), pick(full.low(), keep),
+                pick(full.close(), keep), pick(full.volume(), keep), pick(full.turnover(), keep));
+        FeatureSet set = FeatureSet.of(List.of(FeatureSpec.indicator("return", 3),
+                FeatureSpec.indicator("return", 3, "ETHUSDT"), FeatureSpec.indicator("volatility", 10, "ETHUSDT"),
+                FeatureSpec.indicator("rsi", 5, "ETHUSDT"), FeatureSpec.indicator("vwap_distance", 8, "ETHUSDT"),
+                FeatureSpec.indicator("range", 0)));
+        assertEquals(List.of("ETHUSDT.open", "ETHUSDT.high", "ETHUSDT.low", "ETHUSDT.close", "ETHUSDT.volume"),
+                set.inputs());
+        var aligned = io.distill4j.data.features.AssetAlignment.of(s, List.of("ETHUSDT"), List.of(eth));
+        assertEquals(6, aligned.missing()[0], "4 + 2 ETH bars missing; the study's own gaps are not ETH's");
+        DataConfig config = new DataConfig(new DataConfig.CsvSource(Path.of("btc.csv")), DeployFixtures.LOOKBACK, 6,
+                OptionalDouble.empty(), new DataConfig.Split(0.6, 0.2, 0.2, OptionalInt.empty()),
+                DataConfig.Target.CLASSES, set, Map.of("ETHUSDT", Path.of("eth.csv")));
+        streamedEqualsBatch(s, aligned.inputs(), config, "10");
+    }
+
+    private static double[] pick(double[] a, List<Integer> keep) {
+        return keep.stream().mapToDouble(i -> a[i]).toArray();
+    }
+
+    private static void streamedEqualsBatch(KlineSeries s, double[][] inputs, DataConfig config, String warmup)
+            throws IOException {
+        FeatureSet set = config.features();
+        PreparedData data = DatasetPreparer.prepare(s, inputs, config);
         for (String yaml : List.of("{type: mlp, hidden: [8]}", "{type: lstm, hidden: [6]}")) {
             boolean sequence = DeployFixtures.sequence(yaml);
-            ComputationGraph graph = DeployFixtures.student(yaml, 3, SET.names().size());
+            ComputationGraph graph = DeployFixtures.student(yaml, 3, set.names().size());
             ExportInfo info = ExportInfo.of(sequence, DeployFixtures.LOOKBACK, DeployFixtures.INTERVAL,
                     data.standardiser(), Map.of("study", "declared"), data.featureSet());
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             info.write(bytes);
             assertEquals(info.features(), ExportInfo.read(new ByteArrayInputStream(bytes.toByteArray())).features());
             StudentModel model = RuntimeEqualityTest.roundTrip(RuntimeExporter.export(graph, info));
-            assertEquals(SET, model.featureSet());
-            assertEquals(SET.names(), model.featureNames());
-            assertEquals(SET.canonical(), model.metadata().get("feature_set"));
-            assertEquals("39", model.metadata().get("feature.warmup_bars")); // ma_distance(40): 39 earlier bars
+            assertEquals(set, model.featureSet());
+            assertEquals(set.names(), model.featureNames());
+            assertEquals(set.canonical(), model.metadata().get("feature_set"));
+            assertEquals(warmup, model.metadata().get("feature.warmup_bars"));
 
             SampleSplit test = data.test();
             INDArray expected = graph.output(false, test.input(sequence ? InputKind.SEQUENCE : InputKind.TABULAR))[0];
@@ -78,11 +120,13 @@ class DeclaredFeaturesRuntimeTest {
             }
             SignalStream stream = model.newSignalStream();
             float[] out = new float[3];
-            double[] column = new double[1];
+            double[] column = new double[inputs.length];
             int compared = 0;
             double worst = 0;
             for (int i = 0; i < s.size(); i++) {
-                column[0] = funding[i];
+                for (int c = 0; c < column.length; c++) {
+                    column[c] = inputs[c][i];
+                }
                 boolean answered = stream.onBar(s.timeMs()[i], s.open()[i], s.high()[i], s.low()[i], s.close()[i],
                         s.volume()[i], column, out);
                 Integer k = sampleOfBar.get(i);
@@ -97,7 +141,7 @@ class DeclaredFeaturesRuntimeTest {
             assertEquals(test.size(), compared);
             assertTrue(worst <= 1e-5, yaml + ": streamed bars differ from DL4J by " + worst);
             assertTrue(assertThrows(IllegalStateException.class, () -> model.newSignalStream().onBar(0, 1, 1, 1, 1, 1,
-                    out)).getMessage().contains("[funding_rate]"));
+                    out)).getMessage().contains(set.inputs().toString()));
         }
     }
 }

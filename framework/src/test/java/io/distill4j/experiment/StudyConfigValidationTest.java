@@ -322,7 +322,9 @@ class StudyConfigValidationTest {
                         + "type: synthetic)"),
                 Arguments.of("114-features-range-with-window.yaml",
                         "data.features.set[0].window: range has no window (it is (high - low) / close of the bar "
-                        + "itself)"));
+                        + "itself)"),
+                Arguments.of("115-features-undeclared-asset.yaml",
+                        "data.features.set[1].asset: expected an asset declared in data.assets [], got 'ETHUSDT'"));
     }
 
     @Test

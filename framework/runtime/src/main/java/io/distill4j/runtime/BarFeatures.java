@@ -9,8 +9,8 @@ public interface BarFeatures {
     /**
      * Takes the next bar.
      *
-     * @param columns the bar's values of the set's extra columns ({@link FeatureSet#columns}), in that order; may be
-     *     empty when the set reads none
+     * @param columns the bar's other inputs ({@link FeatureSet#inputs}: extra columns, other assets' bars), in that
+     *     order; may be empty when the set reads none
      * @param features receives the raw (not standardised) features when the result is {@code true}
      * @return whether the bar's feature row is defined
      */

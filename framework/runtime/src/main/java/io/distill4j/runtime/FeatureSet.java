@@ -11,28 +11,44 @@ import java.util.Set;
  * file's {@code feature.set} metadata holds; immutable.
  */
 public final class FeatureSet {
+    /** The values of another asset's bar a set reads, in {@link #inputs} order. */
+    public static final List<String> ASSET_FIELDS = List.of("open", "high", "low", "close", "volume");
     /** The 12 built-in features. */
     public static final FeatureSet DEFAULT = new FeatureSet(List.of());
 
     private final List<FeatureSpec> specs;
     private final List<String> names;
     private final List<String> columns;
+    private final List<String> assets;
+    private final List<String> inputs;
     private final int warmup;
 
     private FeatureSet(List<FeatureSpec> specs) {
         this.specs = List.copyOf(specs);
         List<String> n = new ArrayList<>();
         List<String> c = new ArrayList<>();
+        List<String> a = new ArrayList<>();
         int w = specs.isEmpty() ? FeatureStream.WARMUP : 0;
         for (FeatureSpec s : specs) {
             n.add(s.name());
             if (s.isColumn()) {
                 c.add(s.column());
             }
+            if (!s.asset().isEmpty() && !a.contains(s.asset())) {
+                a.add(s.asset());
+            }
             w = Math.max(w, s.warmup());
         }
         this.names = specs.isEmpty() ? FeatureStream.NAMES : List.copyOf(n);
         this.columns = List.copyOf(c);
+        this.assets = List.copyOf(a);
+        List<String> in = new ArrayList<>(c);
+        for (String asset : a) {
+            for (String field : ASSET_FIELDS) {
+                in.add(asset + "." + field);
+            }
+        }
+        this.inputs = List.copyOf(in);
         this.warmup = w;
     }
 
@@ -81,9 +97,23 @@ public final class FeatureSet {
         return names;
     }
 
-    /** The extra source columns the set reads, in the order {@link BarFeatures#update} takes their values. */
+    /** The extra source columns the set reads (the first of its {@link #inputs}). */
     public List<String> columns() {
         return columns;
+    }
+
+    /** The other assets whose bars the set reads, in order of first use. */
+    public List<String> assets() {
+        return assets;
+    }
+
+    /**
+     * What a bar brings besides its own open, high, low, close and volume, in the order {@link BarFeatures#update}
+     * takes them: the extra columns, then per asset of {@link #assets} its {@code open, high, low, close, volume}
+     * ({@code ETHUSDT.close}) at the same open time, all {@code NaN} when that asset has no such bar.
+     */
+    public List<String> inputs() {
+        return inputs;
     }
 
     /** Earlier bars of the same run a row needs: the largest warm-up of its features (20 for the default). */

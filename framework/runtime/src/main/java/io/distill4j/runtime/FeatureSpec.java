@@ -23,25 +23,36 @@ import java.util.Objects;
  *   <li>{@code ma_distance(k)}: {@code c[i] / mean(c over the last k bars) - 1}; needs {@code k - 1};</li>
  *   <li>{@code column(name)}: the bar's value of the source's extra column {@code name}, as it is.</li>
  * </ul>
+ * An indicator may read another asset's bars aligned on the study's bar times ({@code return(12)@ETHUSDT}, named
+ * {@code return_12_ETHUSDT}): the same definition over that asset's bars; a bar missing for that asset breaks its run
+ * as a gap does.
  *
  * @param kind an indicator of {@link #INDICATORS}, or {@link #COLUMN}
  * @param window the window in bars ({@code 0} for {@code range} and columns)
  * @param column the column's name ({@code ""} for indicators)
+ * @param asset the asset whose bars an indicator reads ({@code ""}: the study's own bars; always so for columns)
  */
-public record FeatureSpec(String kind, int window, String column) {
+public record FeatureSpec(String kind, int window, String column, String asset) {
     /** The kind of an extra column. */
     public static final String COLUMN = "column";
     /** The indicator library, in documentation order. */
     public static final List<String> INDICATORS = List.of("return", "volatility", "rsi", "range", "volume_ratio",
             "vwap_distance", "ma_distance");
+    /** What a column or asset name may be: letters, digits, {@code _} and {@code .}, not starting with a digit. */
+    public static final String NAME = "[A-Za-z_][A-Za-z0-9_.]*";
     /** The largest window of any indicator. */
     public static final int MAX_WINDOW = 1000;
 
     public FeatureSpec {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(column, "column");
+        Objects.requireNonNull(asset, "asset");
+        if (!asset.isEmpty() && (kind.equals(COLUMN) || !asset.matches(NAME))) {
+            throw new IllegalArgumentException("an indicator's asset needs a name of letters, digits, '_' and '.' "
+                    + "(not starting with a digit); a column has none, got '" + asset + "'");
+        }
         if (kind.equals(COLUMN)) {
-            if (!column.matches("[A-Za-z_][A-Za-z0-9_.]*") || window != 0) {
+            if (!column.matches(NAME) || window != 0) {
                 throw new IllegalArgumentException("a column needs a name of letters, digits, '_' and '.' (not "
                         + "starting with a digit) and no window, got '" + column + "', " + window);
             }
@@ -62,14 +73,19 @@ public record FeatureSpec(String kind, int window, String column) {
         }
     }
 
-    /** An indicator over {@code window} bars. */
+    /** An indicator over {@code window} of the study's own bars. */
     public static FeatureSpec indicator(String kind, int window) {
-        return new FeatureSpec(kind, window, "");
+        return new FeatureSpec(kind, window, "", "");
+    }
+
+    /** An indicator over {@code window} bars of another asset. */
+    public static FeatureSpec indicator(String kind, int window, String asset) {
+        return new FeatureSpec(kind, window, "", asset);
     }
 
     /** An extra column used as it is. */
     public static FeatureSpec column(String name) {
-        return new FeatureSpec(COLUMN, 0, name);
+        return new FeatureSpec(COLUMN, 0, name, "");
     }
 
     /** The smallest window {@code kind} accepts: 0 for {@code range} (no window), 1 for returns, else 2. */
@@ -88,7 +104,8 @@ public record FeatureSpec(String kind, int window, String column) {
 
     /** The feature's column name: {@code return_12}, {@code range}, or the extra column's own name. */
     public String name() {
-        return isColumn() ? column : window == 0 ? kind : kind + "_" + window;
+        String own = isColumn() ? column : window == 0 ? kind : kind + "_" + window;
+        return asset.isEmpty() ? own : own + "_" + asset;
     }
 
     /** Earlier bars of the same run the feature needs. */
@@ -100,14 +117,20 @@ public record FeatureSpec(String kind, int window, String column) {
         };
     }
 
-    /** The canonical text: {@code return(12)}, {@code range}, {@code column(funding_rate)}. */
+    /** The canonical text: {@code return(12)}, {@code range}, {@code column(funding_rate)}, {@code range@ETHUSDT}. */
     public String canonical() {
-        return isColumn() ? COLUMN + "(" + column + ")" : window == 0 ? kind : kind + "(" + window + ")";
+        String own = isColumn() ? COLUMN + "(" + column + ")" : window == 0 ? kind : kind + "(" + window + ")";
+        return asset.isEmpty() ? own : own + "@" + asset;
     }
 
     /** Parses {@link #canonical} text. */
     public static FeatureSpec parse(String text) {
         String t = text.trim();
+        int at = t.lastIndexOf('@');
+        if (at >= 0) {
+            FeatureSpec own = parse(t.substring(0, at));
+            return new FeatureSpec(own.kind, own.window, own.column, t.substring(at + 1));
+        }
         int open = t.indexOf('(');
         if (open < 0) {
             return indicator(t, 0);

@@ -35,7 +35,7 @@ public final class SignalStream {
         this.model = model;
         this.predictor = model.newPredictor();
         this.features = set.newStream(Long.parseLong(interval));
-        this.columns = set.columns().size();
+        this.columns = set.inputs().size();
         this.f = model.numFeatures();
         this.steps = model.steps();
         this.raw = new double[f];
@@ -61,23 +61,24 @@ public final class SignalStream {
     public boolean onBar(long openTimeMs, double open, double high, double low, double close, double volume,
             float[] probabilities) {
         if (columns > 0) {
-            throw new IllegalStateException("the model reads the extra columns " + model.featureSet().columns()
-                    + ": pass their values with onBar(..., volume, columns, probabilities)");
+            throw new IllegalStateException("the model reads the inputs " + model.featureSet().inputs()
+                    + " besides the bar: pass their values with onBar(..., volume, inputs, probabilities)");
         }
         return onBar(openTimeMs, open, high, low, close, volume, NO_COLUMNS, probabilities);
     }
 
     /**
-     * Takes the next bar with its values of the model's extra columns ({@link FeatureSet#columns} of
-     * {@link StudentModel#featureSet}, in that order).
+     * Takes the next bar with the model's other inputs ({@link FeatureSet#inputs} of {@link StudentModel#featureSet},
+     * in that order: extra columns, then the other assets' open, high, low, close, volume at this open time, all
+     * {@code NaN} for an asset that has no such bar).
      *
      * @return whether {@code probabilities} was written (enough bars of the current run have been seen)
      */
     public boolean onBar(long openTimeMs, double open, double high, double low, double close, double volume,
             double[] columnValues, float[] probabilities) {
         if (columnValues.length != columns) {
-            throw new IllegalArgumentException("expected " + columns + " extra column value(s) "
-                    + model.featureSet().columns() + ", got " + columnValues.length);
+            throw new IllegalArgumentException("expected " + columns + " input value(s) "
+                    + model.featureSet().inputs() + ", got " + columnValues.length);
         }
         boolean defined = features.update(openTimeMs, open, high, low, close, volume, columnValues, raw);
         if (features.runLength() == 1) {

@@ -14,7 +14,9 @@ import io.distill4j.data.synthetic.SyntheticSeries;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 
 /**
@@ -83,7 +85,19 @@ public final class DatasetPreparer {
                 columns[k] = Arrays.copyOfRange(all, first, first + series.size());
             }
         }
-        return prepare(series, quality, interval, synthetic, config, cutTimes, columns);
+        List<String> assets = config.features().assets();
+        if (assets.isEmpty()) {
+            return prepare(series, quality, interval, synthetic, config, cutTimes, columns);
+        }
+        List<KlineSeries> others = new ArrayList<>();
+        for (String name : assets) {
+            others.add(KlineCsvReader.read(config.assets().get(name).toAbsolutePath().normalize()).series());
+        }
+        AssetAlignment aligned = AssetAlignment.of(series, assets, others);
+        double[][] inputs = Arrays.copyOf(columns, columns.length + aligned.inputs().length);
+        System.arraycopy(aligned.inputs(), 0, inputs, columns.length, aligned.inputs().length);
+        PreparedData d = prepare(series, quality, interval, synthetic, config, cutTimes, inputs);
+        return d.withSplits(d.train(), d.validation(), d.test(), aligned.report());
     }
 
     private static KlineSeries restricted(KlineSeries series, DataConfig.Window window, DataConfig config) {
@@ -103,8 +117,8 @@ public final class DatasetPreparer {
     }
 
     /**
-     * Prepares an already loaded series with the values of its extra columns ({@code columns[c][bar]}, in the order of
-     * the declared set's {@link io.distill4j.runtime.FeatureSet#columns()}).
+     * Prepares an already loaded series with the declared set's other inputs ({@code inputs[k][bar]}, in the order
+     * of {@link io.distill4j.runtime.FeatureSet#inputs()}: extra columns, then other assets' aligned bars).
      */
     public static PreparedData prepare(KlineSeries series, double[][] columns, DataConfig config) {
         DataQualityReport quality = DataQualityReport.of(series);
@@ -125,8 +139,9 @@ public final class DatasetPreparer {
         int candidates = Math.max(0, lastCandidate - firstCandidate + 1);
         int[] sampleBars = new int[candidates];
         int valid = 0;
+        boolean crossAsset = !config.features().assets().isEmpty(); // another asset's gap can undefine a row
         for (int i = firstCandidate; i <= lastCandidate; i++) {
-            if (runs.contiguous(i - back, i + h)) {
+            if (runs.contiguous(i - back, i + h) && (!crossAsset || defined(rows, i - lookback + 1, i))) {
                 sampleBars[valid++] = i;
             }
         }
@@ -230,6 +245,16 @@ public final class DatasetPreparer {
             time[k] = series.timeMs()[bars[k]];
         }
         return new SampleSplit(name, bars, standardised, width(standardised), lookback, labels, r, targets, time);
+    }
+
+    /** Whether rows {@code from..to} are all defined. */
+    private static boolean defined(double[][] rows, int from, int to) {
+        for (int i = from; i <= to; i++) {
+            if (Double.isNaN(rows[i][0])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The width of the defined rows. */

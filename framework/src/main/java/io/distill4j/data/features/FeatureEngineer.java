@@ -71,15 +71,16 @@ public final class FeatureEngineer {
      * Features of {@code set} for every bar, {@code [bars][set.names().size()]}, {@code NaN} rows inside the warm-up
      * of each run.
      *
-     * @param columns the set's extra columns ({@link FeatureSet#columns}), {@code columns[c][bar]}
+     * @param columns the set's other inputs ({@link FeatureSet#inputs}: extra columns, other assets' aligned
+     *     bars), {@code columns[k][bar]}
      */
     public static double[][] compute(KlineSeries s, Contiguity runs, FeatureSet set, double[][] columns) {
         if (set.isDefault()) {
             return compute(s, runs);
         }
-        if (columns.length != set.columns().size()) {
-            throw new IllegalArgumentException("expected " + set.columns().size() + " extra columns, got "
-                    + columns.length);
+        if (columns.length != set.inputs().size()) {
+            throw new IllegalArgumentException("expected the inputs " + set.inputs() + ", got " + columns.length
+                    + " arrays");
         }
         int n = s.size();
         int width = set.names().size();

@@ -113,6 +113,35 @@ class DeclaredFeaturesTest {
     }
 
     @Test
+    void anotherAssetIsAlignedOnTheBarTimesAndItsMissingBarEndsItsRun() {
+        long[] t = minutes(CLOSE.length);
+        // ETH: bars at the times of bars 0, 1, 2, 4, 5, 6 (bar 3's minute is missing) and one before the study's
+        long[] ethTime = {t[0] - MIN, t[0], t[1], t[2], t[4], t[5], t[6]};
+        double[] ethClose = {9, 10, 11, 12, 13, 15, 14};
+        double[] ones = {1, 1, 1, 1, 1, 1, 1};
+        KlineSeries eth = new KlineSeries("eth", ethTime, ethClose, ethClose, ethClose, ethClose, ones, ones);
+        KlineSeries s = tiny(t);
+        AssetAlignment aligned = AssetAlignment.of(s, List.of("ETHUSDT"), List.of(eth));
+        assertEquals(1, aligned.missing()[0]);
+        assertEquals(10, aligned.inputs()[3][0], 0); // ETH close at bar 0's time
+        assertTrue(Double.isNaN(aligned.inputs()[3][3]));
+        assertEquals("assets aligned on the 7 bars of tiny: ETHUSDT 6 matched, 1 missing (a missing bar ends that "
+                + "asset's run)", aligned.report());
+        FeatureSet set = FeatureSet.of(List.of(FeatureSpec.indicator("return", 1),
+                FeatureSpec.indicator("return", 1, "ETHUSDT")));
+        assertEquals(List.of("return_1", "return_1_ETHUSDT"), set.names());
+        double[][] rows = FeatureEngineer.compute(s, Contiguity.of(s), set, aligned.inputs());
+        assertTrue(Double.isNaN(rows[0][0]));
+        assertEquals(Math.log(11.0 / 10), rows[1][1], 1e-12);
+        assertEquals(Math.log(12.0 / 11), rows[2][1], 1e-12);
+        assertTrue(Double.isNaN(rows[3][0]), "ETH has no bar 3");
+        assertTrue(Double.isNaN(rows[4][0]), "ETH's run restarts at bar 4: no return across the missing bar");
+        assertEquals(Math.log(15.0 / 13), rows[5][1], 1e-12);
+        assertEquals(Math.log(107.0 / 103), rows[5][0], 1e-12);
+        assertEquals(Math.log(14.0 / 15), rows[6][1], 1e-12);
+    }
+
+    @Test
     void aDeclaredCopyOfTheBuiltInFeaturesEqualsTheBuiltInCode() {
         KlineSeries s = SyntheticMarket.generate(new SyntheticConfig(3000, 3, 300_000)).series();
         FeatureSet copy = FeatureSet.of(List.of(FeatureSpec.indicator("return", 1), FeatureSpec.indicator("return", 3),
