@@ -42,6 +42,8 @@ import java.util.OptionalInt;
  *       - {indicator: range}
  *       - {column: funding_rate}            # an extra numeric column of the CSV, used as it is
  *   # data.features may also be the list itself (then lookback is 32)
+ *   asset: BTCUSDT           # optional: the name of this source's market (teacher_data with another asset: cross-asset
+ *                            #   transfer, the same-market check is skipped)
  *   assets:                  # optional: other assets' kline files, aligned on this source's bar times
  *     ETHUSDT: {path: ETHUSDT-5m.csv}       # read by indicators with asset: ETHUSDT
  *   labels:
@@ -64,9 +66,10 @@ import java.util.OptionalInt;
  * @param target what the labels are: classes or the (scaled) forward return
  * @param features the feature set: {@link FeatureSet#DEFAULT} or a declared one
  * @param assets other assets' kline files by name ({@code data.assets}), for the set's cross-asset indicators
+ * @param asset the name of the source's market ({@code data.asset}), {@code ""} when not named
  */
 public record DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
-        Target target, FeatureSet features, Map<String, Path> assets) {
+        Target target, FeatureSet features, Map<String, Path> assets, String asset) {
     /** Warm-up bars of the feature set (kept equal to {@code FeatureEngineer.WARMUP}). */
     public static final int FEATURE_WARMUP = 20;
 
@@ -80,6 +83,7 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(features, "features");
         assets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(assets));
+        Objects.requireNonNull(asset, "asset");
         if (!assets.keySet().containsAll(features.assets())) {
             throw new IllegalArgumentException("the features read assets " + features.assets() + "; declared: "
                     + assets.keySet());
@@ -119,6 +123,12 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
     public DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
             Target target, FeatureSet features) {
         this(source, lookback, horizon, threshold, split, target, features, Map.of());
+    }
+
+    /** A study's data whose market is not named. */
+    public DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
+            Target target, FeatureSet features, Map<String, Path> assets) {
+        this(source, lookback, horizon, threshold, split, target, features, assets, "");
     }
 
     /** The learning task of {@code data.labels.task}. */
@@ -371,6 +381,11 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         }
         src.finish();
 
+        String asset = data.optionalString("asset").orElse("");
+        if (!asset.isEmpty() && !asset.matches(FeatureSpec.NAME)) {
+            throw data.error("asset", "expected an asset name of letters, digits, '_' and '.' (not starting with a "
+                    + "digit), got '" + asset + "'");
+        }
         Map<String, Path> assets = new LinkedHashMap<>();
         ConfigNode assetsNode = data.optionalSection("assets").orElse(null);
         if (assetsNode != null) {
@@ -379,9 +394,9 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
                     throw assetsNode.error(name, "expected an asset name of letters, digits, '_' and '.' (not "
                             + "starting with a digit), got '" + name + "'");
                 }
-                ConfigNode asset = assetsNode.section(name);
-                assets.put(name, asset.existingFile("path", "kline file"));
-                asset.finish();
+                ConfigNode file = assetsNode.section(name);
+                assets.put(name, file.existingFile("path", "kline file"));
+                file.finish();
             }
             assetsNode.finish();
         }
@@ -472,7 +487,7 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         }
         data.finish();
         return new DataConfig(source, lookback, horizon, threshold, new Split(train, validation, test, gap), target,
-                featureSet, assets);
+                featureSet, assets, asset);
     }
 
     /** Default windows of the indicators when {@code window} is not given. */
