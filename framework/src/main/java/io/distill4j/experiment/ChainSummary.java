@@ -98,20 +98,24 @@ public record ChainSummary(List<Stage> stages, List<String> verdicts) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "Chain `%s` (%d stage(s), %d epochs in all): "
                 + "final stage over %d seed(s): test accuracy %s, macro-F1 %s.", name, chain.size(),
                 chain.totalEpochs(), last.size(), stat(last, "accuracy").format(4), stat(last, "macro_f1").format(4)));
-        b.append(' ').append(against("one-shot at equal compute (`" + oneShotMethod + "`, distilled from the original "
-                + "teacher)", last, groups.getOrDefault(oneShotMethod, List.of()), chain));
+        b.append(' ').append(against("chain", "one-shot at equal compute (`" + oneShotMethod + "`, distilled from "
+                + "the original teacher)", last, groups.getOrDefault(oneShotMethod, List.of()), chain.totalEpochs()));
         if (aloneMethod != null) {
-            b.append(' ').append(against("the student alone with the same budget (`" + aloneMethod + "`)", last,
-                    groups.getOrDefault(aloneMethod, List.of()), chain));
+            b.append(' ').append(against("chain", "the student alone with the same budget (`" + aloneMethod + "`)",
+                    last, groups.getOrDefault(aloneMethod, List.of()), chain.totalEpochs()));
         }
         return b.toString();
     }
 
-    /** One comparison of the chain's final students with a baseline's, by Welch's t-test. */
-    private static String against(String what, List<TrialResult> chain, List<TrialResult> other, Chain c) {
+    /**
+     * One comparison of some students ({@code chain}: a chain's final students, a mutual cohort's student) with a
+     * baseline's, by Welch's t-test, in words naming {@code subject} ({@code chain}, {@code mutual student}).
+     */
+    static String against(String subject, String what, List<TrialResult> chain, List<TrialResult> other,
+            int epochs) {
         List<TrialResult> ok = other.stream().filter(r -> !r.failed()).toList();
         String facts = String.format(Locale.ROOT, "Against %s, %d epochs, %d seed(s): accuracy %s, macro-F1 %s", what,
-                c.totalEpochs(), ok.size(), stat(ok, "accuracy").format(4), stat(ok, "macro_f1").format(4));
+                epochs, ok.size(), stat(ok, "accuracy").format(4), stat(ok, "macro_f1").format(4));
         if (chain.size() < Summary.MIN_SEEDS || ok.size() < Summary.MIN_SEEDS) {
             return facts + "; no claim either way: too few seeds to call a difference (at least " + Summary.MIN_SEEDS
                     + " per side are needed).";
@@ -122,21 +126,22 @@ public record ChainSummary(List<Stage> stages, List<String> verdicts) {
         int f = Summary.direction(f1);
         String call;
         if (a > 0 && f > 0) {
-            call = "the chain beat it on both accuracy and macro-F1";
+            call = "the " + subject + " beat it on both accuracy and macro-F1";
         } else if (a > 0 && f == 0 || f > 0 && a == 0) {
-            call = "the chain beat it on " + (a > 0 ? "accuracy" : "macro-F1") + " only";
+            call = "the " + subject + " beat it on " + (a > 0 ? "accuracy" : "macro-F1") + " only";
         } else if (a < 0 && f <= 0 || f < 0 && a <= 0) {
-            call = "the chain did worse";
+            call = "the " + subject + " did worse";
         } else if (a == 0 && f == 0) {
-            call = "no clear difference: the chain did not beat it beyond seed-to-seed noise";
+            call = "no clear difference: the " + subject + " did not beat it beyond seed-to-seed noise";
         } else {
             call = "mixed: one metric higher, the other lower";
         }
-        return String.format(Locale.ROOT, "%s; %s (Welch t-test, chain minus baseline: accuracy %s; macro-F1 %s; a "
-                + "difference counts at p < %.2f).", facts, call, accuracy.describe(), f1.describe(), Summary.ALPHA);
+        return String.format(Locale.ROOT, "%s; %s (Welch t-test, %s minus baseline: accuracy %s; macro-F1 %s; a "
+                + "difference counts at p < %.2f).", facts, call, subject, accuracy.describe(), f1.describe(),
+                Summary.ALPHA);
     }
 
-    private static Stats stat(List<TrialResult> results, String metric) {
+    static Stats stat(List<TrialResult> results, String metric) {
         return Stats.of(results.stream().map(r -> r.test(metric)).toList());
     }
 
@@ -202,7 +207,7 @@ public record ChainSummary(List<Stage> stages, List<String> verdicts) {
         return s.contains(",") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
-    private static String num(double v, int decimals) {
+    static String num(double v, int decimals) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "";
     }
 }

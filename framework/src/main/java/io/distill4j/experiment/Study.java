@@ -16,7 +16,8 @@ import java.util.Map;
  * A loaded and fully validated study: the file's tree with overrides applied, every grid cell parsed, and the
  * trials to run: one per distinct teacher (per seed with {@code seeds_vary: teacher_and_student}), one student-alone
  * baseline per distinct student setup and seed, and one
- * distilled student per cell and seed.
+ * distilled student per cell and seed; a {@link Chain} adds its stages, and a {@link Mutual} cohort replaces the
+ * distilled student by one trial per cohort student and seed, each with its architecture's own baseline.
  */
 public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCell> cells, List<Integer> seeds,
         List<Trial> trials) {
@@ -65,6 +66,7 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
         Map<String, Trial> baselines = new LinkedHashMap<>();
         List<Trial> distilled = new ArrayList<>();
         List<Trial> stages = new ArrayList<>();
+        List<Trial> cohorts = new ArrayList<>();
         for (GridCell cell : cells) {
             StudyConfig config;
             try {
@@ -86,6 +88,32 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
                             cell.resolved());
                     teachers.putIfAbsent(teacher.id(), teacher);
                 }
+            }
+            // a mutual cohort: each student of each seed is a trial, each with its own student-alone baseline
+            java.util.Optional<Mutual> mutual = config.mutual();
+            if (mutual.isPresent()) {
+                if (mutual.get().student() != 0) {
+                    throw explained(new ConfigException(file, Mutual.KEY + ".student", Mutual.MEMBER_SET_BY_HAND),
+                            cell, cells, overrides);
+                }
+                for (int k = 1; k <= mutual.get().size(); k++) {
+                    validated(file, mutual.get().aloneTree(cell.resolved(), k), cell, cells, overrides);
+                    validated(file, mutual.get().memberTree(cell.resolved(), k), cell, cells, overrides);
+                }
+                // student k of every seed before student k + 1: the seeds' cohorts train in parallel, and each
+                // later student's trial finds its cohort already trained
+                for (int k = 1; k <= mutual.get().size(); k++) {
+                    for (int seed : seeds) {
+                        ObjectNode aloneTree = mutual.get().aloneTree(cell.resolved(), k);
+                        Trial alone = new Trial(Trial.Role.STUDENT_ALONE,
+                                StudyConfig.parse(file, aloneTree).student().describe(),
+                                baselineAxes(cell.assignments()), seed, null, file, aloneTree);
+                        baselines.putIfAbsent(alone.id(), alone);
+                        cohorts.add(new Trial(Trial.Role.MUTUAL, cell.label(), cell.assignments(), seed, null, file,
+                                mutual.get().memberTree(cell.resolved(), k)));
+                    }
+                }
+                continue;
             }
             // with a chain, the baselines are the final stage trained with the chain's whole epoch budget
             java.util.Optional<Chain> chain = config.chain();
@@ -118,6 +146,7 @@ public record Study(String file, ObjectNode tree, StudyConfig base, List<GridCel
         trials.addAll(baselines.values());
         trials.addAll(distilled);
         trials.addAll(stages);
+        trials.addAll(cohorts);
         return new Study(file, tree, base, List.copyOf(cells), List.copyOf(seeds), List.copyOf(trials));
     }
 

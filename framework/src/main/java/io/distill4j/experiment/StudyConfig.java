@@ -163,6 +163,7 @@ public record StudyConfig(
         ConfigNode root = ConfigNode.root(file, tree);
         root.accept("grid", "seeds", "search"); // read by Grid and by io.distill4j.search
         root.accept(Chain.KEY); // read below when present (see Chain)
+        root.accept(Mutual.KEY); // read below when present (see Mutual)
         String name = root.string("study");
         if (!NAME.matcher(name).matches()) {
             throw root.error("study", "expected a name of letters, digits, '.', '_' or '-' (at most 100, starting "
@@ -183,7 +184,12 @@ public record StudyConfig(
         if (chainStage != 0 && !root.has("student")) {
             throw root.section(Chain.KEY).error("stage", Chain.STAGE_SET_BY_HAND);
         }
+        int mutualMember = tree.path(Mutual.KEY).path("student").asInt(0);
+        if (mutualMember != 0 && !root.has("student")) {
+            throw root.section(Mutual.KEY).error("student", Mutual.MEMBER_SET_BY_HAND);
+        }
         Student student = root.has(Chain.KEY) && chainStage == 0 ? chainStudent(root)
+                : root.has(Mutual.KEY) && mutualMember == 0 ? mutualStudent(root)
                 : Plugins.create(Student.class, root.section("student"));
         ConfigNode distillation = root.section("distillation");
         ConfigNode lossNode = distillation.section("loss");
@@ -293,6 +299,9 @@ public record StudyConfig(
         if (root.has(Chain.KEY)) {
             checkChain(root, distillation, probe, headProbes, teachers, training, schedules);
         }
+        if (root.has(Mutual.KEY)) {
+            checkMutual(root, lossNode, probe, distillation, data, training);
+        }
         String[] tracking = root.optionalSection("tracking").map(t -> {
             String e = t.string("experiment", name);
             String u = t.string("uri", "");
@@ -316,6 +325,70 @@ public record StudyConfig(
         return new StudyConfig(file, tree, name, description, seed, data, teachers, student,
                 tree.get("distillation").get("loss").deepCopy(), Map.copyOf(schedules), terms, training, experiment,
                 tracking[1], device, seedsVary, teacherData, tracking[2], backtest);
+    }
+
+    /**
+     * The first student of a mutual-learning cohort, for the study's own config; a study with {@code mutual} has no
+     * {@code student:}.
+     */
+    private static Student mutualStudent(ConfigNode root) {
+        if (root.has("student")) {
+            throw root.error("student", "a study with 'mutual' has no 'student': its students are mutual.students");
+        }
+        Mutual.parse(root.section(Mutual.KEY)); // at least two valid students
+        return Plugins.create(Student.class, root.section(Mutual.KEY).sectionList("students").get(0));
+    }
+
+    /**
+     * Validates {@code mutual} (see {@link Mutual#parse}) against the rest: the loss is {@code hinton} (the peers'
+     * average is its soft target), on the logits alone (no extra heads, no schedules), one teacher (the reference),
+     * classes (no regression), no chain, no search and no early stopping (every member trains every epoch).
+     */
+    private static void checkMutual(ConfigNode root, ConfigNode lossNode, DistillationLoss probe,
+            ConfigNode distillation, DataConfig data, TrainingSettings training) {
+        if (!(probe instanceof io.distill4j.loss.HintonKd hinton)) {
+            throw lossNode.error("type", "mutual learning trains every student with the 'hinton' loss (the peers' "
+                    + "averaged outputs are its soft target), got '" + lossNode.string("type") + "'");
+        }
+        if (hinton.standardize()) {
+            throw lossNode.error(io.distill4j.loss.HintonKd.STANDARDIZE, "is not supported with mutual learning "
+                    + "(expected false)");
+        }
+        if (root.has(Chain.KEY)) {
+            throw root.error(Mutual.KEY, "a study has either 'chain' or 'mutual', not both");
+        }
+        if (root.has("teachers")) {
+            throw root.error(Mutual.KEY, "mutual learning needs one reference teacher ('teacher:'), not several "
+                    + "('teachers:')");
+        }
+        if (root.has("search")) {
+            throw root.error(Mutual.KEY, "a study with a search has no mutual cohort (a search of cohorts is not "
+                    + "supported)");
+        }
+        if (data.target().regression()) {
+            throw root.error(Mutual.KEY, "mutual learning is not supported with data.labels.task: regression yet "
+                    + "(expected classification)");
+        }
+        for (String key : List.of("heads", "schedules")) {
+            if (distillation.has(key)) {
+                throw distillation.error(key, "is not supported with mutual learning yet (every student has one "
+                        + "hinton head on its logits); remove it");
+            }
+        }
+        Mutual mutual = Mutual.parse(root.section(Mutual.KEY));
+        java.util.Set<io.distill4j.api.InputKind> kinds = new java.util.LinkedHashSet<>();
+        for (int k = 1; k <= mutual.size(); k++) {
+            kinds.add(mutual.member(root.file(), k).inputKind());
+        }
+        if (kinds.size() > 1) {
+            throw root.section(Mutual.KEY).error("students", "expected students of one input kind (they train on the "
+                    + "same minibatches), got " + String.join(" and ", kinds.stream()
+                            .map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toList()) + " students");
+        }
+        if (training.patience() > 0) {
+            throw root.section("training").error("patience", "expected 0 with mutual learning (every student of "
+                    + "the cohort trains every epoch), got " + training.patience());
+        }
     }
 
     /** The final student of a chain (its last stage), for the study's own config; a chain has no {@code student:}. */
@@ -367,6 +440,11 @@ public record StudyConfig(
             teacher = Map.of(teachers.keySet().iterator().next(),
                     new ChainStages.StageTeacher(stage, stage.describe() + " (stage " + (k + 1) + ")", null));
         }
+    }
+
+    /** The mutual-learning cohort of this config, if the study declares one (see {@link Mutual}). */
+    public java.util.Optional<Mutual> mutual() {
+        return Mutual.of(file, tree);
     }
 
     /** The chain of this config, if the study declares one (see {@link Chain}). */

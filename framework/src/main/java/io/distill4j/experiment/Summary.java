@@ -43,9 +43,11 @@ import java.util.stream.Stream;
  *
  * @param dataNotes what seeds vary and the class balance of every split
  * @param chain the per-stage table and verdict of a study with a {@link Chain} ({@link ChainSummary#NONE} without)
+ * @param mutual the per-student table and verdicts of a study with a {@link Mutual} cohort
+ *     ({@link MutualSummary#NONE} without)
  */
 public record Summary(String study, List<Row> rows, String verdict, List<TrialResult> failures, String header,
-        List<String> teacherNotes, List<String> dataNotes, ChainSummary chain) {
+        List<String> teacherNotes, List<String> dataNotes, ChainSummary chain, MutualSummary mutual) {
 
     /** Metrics shown per row, in order. */
     public static final List<String> METRICS = List.of("accuracy", "macro_f1", "log_loss", "agreement", "kl_teacher",
@@ -137,7 +139,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             String group = switch (t.role()) {
                 case TEACHER -> t.teacherLabel();
                 case STUDENT_ALONE -> baselineNames.getOrDefault(baselineKey(t), t.method());
-                case DISTILLED, CHAIN_STAGE -> t.method();
+                case DISTILLED, CHAIN_STAGE, MUTUAL -> t.method();
             };
             if (t.role() == Trial.Role.DISTILLED) {
                 baselineOf.put(group, baselineNames.getOrDefault(baselineKey(t), "student-alone"));
@@ -169,10 +171,10 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         rows.addAll(chanceRows(data, study.base().backtest()));
         List<TrialResult> failures = results.stream().filter(TrialResult::failed).toList();
         String verdict = study.base().data().target().regression() ? regressionVerdict(rows, groups, baselineOf)
-                : verdict(rows);
+                : study.base().mutual().isPresent() ? MutualSummary.MAIN_VERDICT : verdict(rows);
         return new Summary(study.name(), List.copyOf(rows), verdict, failures, header(study),
                 teacherNotes(results), dataNotes(seedsVary(study), data, study.base().backtest()),
-                ChainSummary.of(groups, byMethod));
+                ChainSummary.of(groups, byMethod), MutualSummary.of(groups, baselineNames));
     }
 
     /** The identity of a student trial's baseline: the hash of its student, training and data config. */
@@ -195,6 +197,16 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         Map<String, String> out = new LinkedHashMap<>();
         names.forEach((key, label) -> out.put(key, names.size() == 1 || label.isEmpty() ? "student-alone"
                 : "student-alone " + label));
+        // a mutual cohort has one baseline per student: named by its architecture (and the grid values, if any)
+        for (GridCell cell : study.cells()) {
+            Mutual mutual = Mutual.of(study.file(), cell.resolved()).orElse(null);
+            for (int k = 1; mutual != null && k <= mutual.size(); k++) {
+                StudyConfig alone = StudyConfig.parse(study.file(), mutual.aloneTree(cell.resolved(), k));
+                out.putIfAbsent(ConfigHash.of(alone.baselineIdentity()), new Trial(Trial.Role.STUDENT_ALONE,
+                        alone.student().describe(), Study.baselineAxes(cell.assignments()), 0, null, study.file(),
+                        mutual.aloneTree(cell.resolved(), k)).method());
+            }
+        }
         return out;
     }
 
@@ -814,6 +826,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             teacherNotes.forEach(n -> b.append(n).append("\n"));
         }
         b.append(chain.toMarkdown());
+        b.append(mutual.toMarkdown());
         b.append("\n## Verdict\n\n").append(verdict).append('\n');
         if (!failures.isEmpty()) {
             b.append("\n## Failed trials\n\n");

@@ -32,7 +32,9 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
     public enum Role {
         TEACHER("teacher"), STUDENT_ALONE("student-alone"), DISTILLED("distilled"),
         /** One stage of a {@link Chain}: distilled from the previous stage's student (stage 1: the teacher). */
-        CHAIN_STAGE("chain-stage");
+        CHAIN_STAGE("chain-stage"),
+        /** One student of a {@link Mutual} cohort: trained together with its peers, each learning from the others. */
+        MUTUAL("mutual");
 
         private final String label;
 
@@ -64,7 +66,7 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
         key.put("role", role.name());
         key.put("seed", seed);
         key.put("pipeline_version", pipelineVersion);
-        key.set("config", role == Role.DISTILLED || role == Role.CHAIN_STAGE ? resolved.deepCopy().without("device")
+        key.set("config", role == Role.DISTILLED || role == Role.CHAIN_STAGE || role == Role.MUTUAL ? resolved.deepCopy().without("device")
                 : identity());
         return ConfigHash.shortId(key);
     }
@@ -91,9 +93,10 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
     public String method() {
         return switch (role) {
             case TEACHER -> "teacher";
-            case STUDENT_ALONE -> "student-alone";
+            case STUDENT_ALONE -> named() ? "student-alone " + cell : "student-alone";
             case DISTILLED -> cell.isEmpty() ? "distilled" : "distilled " + cell;
             case CHAIN_STAGE -> join("chain", cell) + " " + stageLabel();
+            case MUTUAL -> join("mutual", cell) + " " + memberLabel() + " " + config().student().describe();
         };
     }
 
@@ -118,16 +121,37 @@ public record Trial(Role role, String cell, LinkedHashMap<String, JsonNode> assi
         String seedPart = seed < 0 ? "" : " s" + seed;
         return switch (role) {
             case TEACHER -> teacherLabel() + seedPart;
-            case STUDENT_ALONE -> join("alone", shortLabel()) + seedPart;
+            case STUDENT_ALONE -> join(named() ? "alone " + cell : "alone", shortLabel()) + seedPart;
             case DISTILLED -> join("kd", shortLabel()) + seedPart;
             case CHAIN_STAGE -> join("chain " + stageLabel(), shortLabel()) + seedPart;
+            case MUTUAL -> join("mutual " + memberLabel(), shortLabel()) + seedPart;
         };
+    }
+
+    /**
+     * Whether a student-alone baseline has a name of its own in {@link #cell} (a mutual student's baseline: its
+     * architecture, e.g. {@code mlp[16,8]}) rather than {@code -}.
+     */
+    private boolean named() {
+        return role == Role.STUDENT_ALONE && !cell.equals("-") && !cell.isEmpty();
     }
 
     /** A chain stage's position, e.g. {@code s2/3} (stage 2 of 3). */
     public String stageLabel() {
         Chain chain = chain();
         return "s" + chain.stage() + "/" + chain.size();
+    }
+
+    /** A mutual student's position in its cohort, e.g. {@code m2/3} (student 2 of 3). */
+    public String memberLabel() {
+        Mutual mutual = mutual();
+        return "m" + mutual.student() + "/" + mutual.size();
+    }
+
+    /** The cohort of a {@link Role#MUTUAL} trial (its {@link Mutual#student()} is the trial's student). */
+    public Mutual mutual() {
+        return Mutual.of(file, resolved).orElseThrow(() -> new IllegalStateException("trial " + id()
+                + " has no mutual cohort"));
     }
 
     /** The chain of a {@link Role#CHAIN_STAGE} trial (its {@link Chain#stage()} is the trial's stage). */

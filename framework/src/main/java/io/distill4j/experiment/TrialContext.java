@@ -25,6 +25,7 @@ public final class TrialContext {
     private final Map<String, TeacherCache.Entry> teachers = new ConcurrentHashMap<>();
     private final Map<PreparedData, DataFacts> facts = new ConcurrentHashMap<>(); // by identity: one per data section
     private final Map<Path, String> fileHashes = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.CompletableFuture<Object>> once = new ConcurrentHashMap<>();
 
     /**
      * @param teacherCache where teachers and their outputs are cached (shared by every process of a study)
@@ -86,6 +87,31 @@ public final class TrialContext {
      */
     String fileHash(Path file) {
         return fileHashes.computeIfAbsent(file.toAbsolutePath().normalize(), ConfigHash::sha256);
+    }
+
+    /**
+     * A value computed once per key in this process, e.g. a mutual-learning cohort, trained once for the trials of all
+     * its students: a concurrent caller with the same key waits for the first one's result, and a failure is every
+     * caller's (the same exception).
+     */
+    @SuppressWarnings("unchecked")
+    <T> T once(String key, java.util.function.Supplier<T> compute) {
+        var mine = new java.util.concurrent.CompletableFuture<Object>();
+        var held = once.putIfAbsent(key, mine);
+        if (held == null) {
+            try {
+                mine.complete(compute.get());
+            } catch (RuntimeException | Error e) {
+                mine.completeExceptionally(e);
+                throw e;
+            }
+            held = mine;
+        }
+        try {
+            return (T) held.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /** Remembers a ready teacher (its activations stay on disk until a loss reads them). */

@@ -64,6 +64,7 @@ public final class TrialExecutor {
         long t0 = System.currentTimeMillis();
         try {
             TrialResult result = trial.role() == Trial.Role.TEACHER ? teacher(trial, listener, t0)
+                    : trial.role() == Trial.Role.MUTUAL ? MutualTrials.run(this, trial, listener, t0)
                     : student(trial, listener, t0);
             listener.trialFinished(result);
             return result;
@@ -404,7 +405,7 @@ public final class TrialExecutor {
         return Seeds.derive(trial.seed(), "shuffle");
     }
 
-    private static Map<String, TeacherOutputs> outputs(Map<String, TeacherCache.Entry> teachers, String split) {
+    static Map<String, TeacherOutputs> outputs(Map<String, TeacherCache.Entry> teachers, String split) {
         Map<String, TeacherOutputs> out = new LinkedHashMap<>();
         teachers.forEach((name, entry) -> out.put(name, entry.split(split)));
         return out;
@@ -414,7 +415,7 @@ public final class TrialExecutor {
      * A student's metrics; agreement and KL against the primary teacher, and with several teachers also
      * {@code agreement.<name>} and {@code kl_teacher.<name>} against each.
      */
-    private static Map<String, Double> evaluate(INDArray logits, SampleSplit split, Map<String, TeacherOutputs> teachers,
+    static Map<String, Double> evaluate(INDArray logits, SampleSplit split, Map<String, TeacherOutputs> teachers,
             String primary) {
         if (logits.size(1) == 1) { // regression (one teacher, as StudyConfig requires): agreement is the correlation
             return RegressionMetrics.of(column(logits), split.targets(), split.timeMs(),

@@ -336,7 +336,7 @@ public final class TrialTracking implements TrialListener {
                 }
             }
             case STUDENT_ALONE -> tree.remove(List.of("teacher", "teachers", "distillation"));
-            case DISTILLED, CHAIN_STAGE -> { }
+            case DISTILLED, CHAIN_STAGE, MUTUAL -> { }
         }
         Map<String, String> params = new LinkedHashMap<>();
         params.put("seed", String.valueOf(trial.trainingSeed()));

@@ -126,7 +126,7 @@ class ChainTest {
         }
     }
 
-    private static double share(String predictions, int[] labels) {
+    static double share(String predictions, int[] labels) {
         int hit = 0;
         for (int i = 0; i < labels.length; i++) {
             hit += predictions.charAt(i) - '0' == labels[i] ? 1 : 0;
@@ -134,7 +134,7 @@ class ChainTest {
         return (double) hit / labels.length;
     }
 
-    private static double agreement(String a, String b) {
+    static double agreement(String a, String b) {
         int same = 0;
         for (int i = 0; i < a.length(); i++) {
             same += a.charAt(i) == b.charAt(i) ? 1 : 0;

@@ -28,8 +28,8 @@ class StudyConfigValidationTest {
     private static final Path QUICKSTART = Path.of("../configs/quickstart.yaml");
     private static final List<String> LEAKS = List.of("Exception", "org.yaml", "snakeyaml", "com.fasterxml",
             "jackson", "io.distill4j", "java.lang", "java.util", "DistillationLoss", "\tat ", "Node{", "Optional[");
-    private static final String ROOT_KEYS = "backtest, chain, data, description, device, distillation, grid, search, seed, "
-            + "seeds, seeds_vary, student, study, teacher, teacher_data, teachers, tracking, training";
+    private static final String ROOT_KEYS = "backtest, chain, data, description, device, distillation, grid, mutual, "
+            + "search, seed, seeds, seeds_vary, student, study, teacher, teacher_data, teachers, tracking, training";
 
     static Stream<Arguments> invalidStudies() {
         return Stream.of(
@@ -308,22 +308,39 @@ class StudyConfigValidationTest {
                 Arguments.of("109-regression-chain.yaml",
                         "chain: distillation chains are not supported with data.labels.task: regression yet (their "
                         + "per-stage table measures classes)"),
+                Arguments.of("110-mutual-one-student.yaml",
+                        "mutual.students: expected a list of at least 2 student sections (the cohort), got 1"),
+                Arguments.of("111-mutual-with-student.yaml",
+                        "student: a study with 'mutual' has no 'student': its students are mutual.students"),
+                Arguments.of("112-mutual-dkd-loss.yaml",
+                        "distillation.loss.type: mutual learning trains every student with the 'hinton' loss (the "
+                        + "peers' averaged outputs are its soft target), got 'dkd'"),
+                Arguments.of("113-mutual-early-stopping.yaml",
+                        "training.patience: expected 0 with mutual learning (every student of the cohort trains every "
+                        + "epoch), got 3"),
+                Arguments.of("114-mutual-student-set-by-hand.yaml",
+                        "mutual.student: " + Mutual.MEMBER_SET_BY_HAND),
+                Arguments.of("115-mutual-mixed-input-kinds.yaml",
+                        "mutual.students: expected students of one input kind (they train on the same minibatches), "
+                        + "got tabular and sequence students"),
+                Arguments.of("116-mutual-and-chain.yaml",
+                        "mutual: a study has either 'chain' or 'mutual', not both"),
                 // declared features (data.features)
-                Arguments.of("110-features-unknown-indicator.yaml",
+                Arguments.of("117-features-unknown-indicator.yaml",
                         "data.features.set[1].indicator: expected one of [return, volatility, rsi, range, "
                         + "volume_ratio, vwap_distance, ma_distance], got 'macd'"),
-                Arguments.of("111-features-rsi-window-one.yaml",
+                Arguments.of("118-features-rsi-window-one.yaml",
                         "data.features.set[0].window: expected an integer in [2, 1000], got 1"),
-                Arguments.of("112-features-declared-twice.yaml",
+                Arguments.of("119-features-declared-twice.yaml",
                         "data.features[2]: feature 'return_3' is declared twice (also at data.features[0]); "
                         + "expected each feature once"),
-                Arguments.of("113-features-column-on-synthetic.yaml",
+                Arguments.of("120-features-column-on-synthetic.yaml",
                         "data.features: extra columns [funding_rate] are read from a csv source (this source is "
                         + "type: synthetic)"),
-                Arguments.of("114-features-range-with-window.yaml",
+                Arguments.of("121-features-range-with-window.yaml",
                         "data.features.set[0].window: range has no window (it is (high - low) / close of the bar "
                         + "itself)"),
-                Arguments.of("115-features-undeclared-asset.yaml",
+                Arguments.of("122-features-undeclared-asset.yaml",
                         "data.features.set[1].asset: expected an asset declared in data.assets [], got 'ETHUSDT'"));
     }
 

@@ -243,7 +243,7 @@ class SummaryTest {
                 case TEACHER -> 0.30;
                 case STUDENT_ALONE -> 0.20 + shared(t.seed());
                 case DISTILLED -> 0.25 + shared(t.seed()) + jitter[t.seed()];
-                case CHAIN_STAGE -> throw new AssertionError("no chain in this study");
+                case CHAIN_STAGE, MUTUAL -> throw new AssertionError("no chain or cohort in this study");
             };
             double r2 = ic / 10;
             Map<String, Double> test = Map.of("r2", r2, "ic", ic, "ic_daily_mean", ic, "ic_daily_t", 2.0,
