@@ -388,7 +388,24 @@ class StudyConfigValidationTest {
                         + "of the student's own data)"),
                 Arguments.of("142-distillation-regimes-with-recency.yaml",
                         "distillation.regimes: per-regime settings are not supported with recency weights yet (use "
-                        + "one of them)"));
+                        + "one of them)"),
+                // declared features (data.features)
+                Arguments.of("143-features-unknown-indicator.yaml",
+                        "data.features.set[1].indicator: expected one of [return, volatility, rsi, range, "
+                        + "volume_ratio, vwap_distance, ma_distance], got 'macd'"),
+                Arguments.of("144-features-rsi-window-one.yaml",
+                        "data.features.set[0].window: expected an integer in [2, 1000], got 1"),
+                Arguments.of("145-features-declared-twice.yaml",
+                        "data.features[2]: feature 'return_3' is declared twice (also at data.features[0]); "
+                        + "expected each feature once"),
+                Arguments.of("146-features-column-on-synthetic.yaml",
+                        "data.features: extra columns [funding_rate] are read from a csv source (this source is "
+                        + "type: synthetic)"),
+                Arguments.of("147-features-range-with-window.yaml",
+                        "data.features.set[0].window: range has no window (it is (high - low) / close of the bar "
+                        + "itself)"),
+                Arguments.of("148-features-undeclared-asset.yaml",
+                        "data.features.set[1].asset: expected an asset declared in data.assets [], got 'ETHUSDT'"));
     }
 
     @Test
