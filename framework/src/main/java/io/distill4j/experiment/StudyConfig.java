@@ -158,6 +158,12 @@ public record StudyConfig(
                 }
             }
         }
+        if (probe instanceof io.distill4j.loss.RegressionKd r && r.gaussian()
+                && (!type.equals("ensemble") || teacher.sectionList("members").size() < 2)) {
+            throw lossNode.error(io.distill4j.loss.RegressionKd.SOFT, "'gaussian' weighs the soft term by the "
+                    + "teacher's variance, the disagreement of an ensemble: expected teacher.type: ensemble with at "
+                    + "least two members, got '" + type + "'" + (type.equals("ensemble") ? " with one member" : ""));
+        }
     }
 
     /** Parses and validates a resolved study tree (grid and seeds already removed or accepted). */
@@ -472,6 +478,10 @@ public record StudyConfig(
         if (!(probe instanceof io.distill4j.loss.HintonKd || probe instanceof io.distill4j.loss.RegressionKd)) {
             throw distillation.error(io.distill4j.loss.RecencyWeights.KEY, "recency weights need the loss type "
                     + "'hinton' or 'regression_kd', got '" + lossNode.string("type") + "'");
+        }
+        if (probe instanceof io.distill4j.loss.RegressionKd r && r.gaussian()) {
+            throw distillation.error(io.distill4j.loss.RecencyWeights.KEY, "recency weights are not supported with "
+                    + "regression_kd soft: gaussian yet (both weigh the soft term per sample)");
         }
     }
 

@@ -405,7 +405,16 @@ class StudyConfigValidationTest {
                         "data.features.set[0].window: range has no window (it is (high - low) / close of the bar "
                         + "itself)"),
                 Arguments.of("148-features-undeclared-asset.yaml",
-                        "data.features.set[1].asset: expected an asset declared in data.assets [], got 'ETHUSDT'"));
+                        "data.features.set[1].asset: expected an asset declared in data.assets [], got 'ETHUSDT'"),
+                Arguments.of("149-regression-gaussian-single-teacher.yaml",
+                        "distillation.loss.soft: 'gaussian' weighs the soft term by the teacher's variance, the "
+                        + "disagreement of an ensemble: expected teacher.type: ensemble with at least two members, "
+                        + "got 'mlp'"),
+                Arguments.of("150-regression-gaussian-with-recency.yaml",
+                        "distillation.recency: recency weights are not supported with regression_kd soft: gaussian "
+                        + "yet (both weigh the soft term per sample)"),
+                Arguments.of("151-regression-soft-unknown.yaml",
+                        "distillation.loss.soft: expected one of [mse, gaussian], got 'laplace'"));
     }
 
     @Test
