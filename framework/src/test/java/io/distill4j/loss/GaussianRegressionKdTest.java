@@ -1,21 +1,16 @@
 package io.distill4j.loss;
 
+import static io.distill4j.loss.RegressionKdTest.column;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.distill4j.api.InputShape;
 import io.distill4j.api.TeacherOutputs;
 import io.distill4j.loss.RegressionKdLossFunction.LabelLoss;
-import io.distill4j.model.MlpNetwork;
-import io.distill4j.model.Networks;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -23,7 +18,6 @@ import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
 
 /**
  * {@code regression_kd soft: gaussian}: the precision weights and the loss against a direct Gaussian negative
@@ -31,14 +25,6 @@ import org.nd4j.linalg.learning.config.NoOp;
  */
 class GaussianRegressionKdTest {
     private static final IActivation ID = new ActivationIdentity();
-
-    private static INDArray column(double... z) {
-        double[][] c = new double[z.length][];
-        for (int i = 0; i < z.length; i++) {
-            c[i] = new double[] {z[i]};
-        }
-        return Nd4j.createFromArray(c);
-    }
 
     /** An ensemble's outputs: the mean of the members' one-column predictions, and each member's. */
     private static TeacherOutputs ensemble(double[]... members) {
@@ -134,17 +120,7 @@ class GaussianRegressionKdTest {
                 new RegressionKd(0, 2, LabelLoss.HUBER, 0.4, true))) {
             INDArray lab = kd.labels(column(y), t).castTo(DataType.DOUBLE);
             for (IActivation activation : List.of(ID, new ActivationTanH())) {
-                INDArray analytic = kd.lossFunction().computeGradient(lab, z, activation, null);
-                double eps = 1e-6;
-                for (int i = 0; i < n; i++) {
-                    INDArray plus = z.dup();
-                    plus.putScalar(i, 0, z.getDouble(i, 0) + eps);
-                    INDArray minus = z.dup();
-                    minus.putScalar(i, 0, z.getDouble(i, 0) - eps);
-                    double numeric = (kd.lossFunction().computeScore(lab, plus, activation, null, false)
-                            - kd.lossFunction().computeScore(lab, minus, activation, null, false)) / (2 * eps);
-                    assertEquals(numeric, analytic.getDouble(i, 0), 2e-7, kd.describe() + " row " + i);
-                }
+                FiniteDifferences.assertGradient(kd.lossFunction(), lab, z, activation, null, 2e-7, kd.describe());
             }
         }
     }
@@ -152,29 +128,8 @@ class GaussianRegressionKdTest {
     /** DL4J's gradient check through a student graph with a width-1 output and the Gaussian labels. */
     @Test
     void dl4jGradientCheckThroughStudentGraph() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
-            RegressionKd head = new RegressionKd(0.3, 1, LabelLoss.MSE, 1, true);
-            ComputationGraph graph = Networks.assemble(new NeuralNetConfiguration.Builder().seed(7)
-                    .dataType(DataType.DOUBLE).updater(new NoOp()), new MlpNetwork(List.of(5), "tanh", 0),
-                    List.of(head), new InputShape(4, 1, 1));
-            Random random = new Random(3);
-            int n = 6;
-            INDArray x = Nd4j.zeros(DataType.DOUBLE, n, 4);
-            double[] y = new double[n];
-            for (int i = 0; i < n; i++) {
-                for (int k = 0; k < 4; k++) {
-                    x.putScalar(i, k, random.nextGaussian());
-                }
-                y[i] = random.nextGaussian();
-            }
-            INDArray labels = head.labels(column(y), randomEnsemble(random, n)).castTo(DataType.DOUBLE);
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
-                    .inputs(new INDArray[] {x}).labels(new INDArray[] {labels}).epsilon(1e-6)
-                    .maxRelError(1e-3).minAbsoluteError(1e-8));
-            assertTrue(ok, "DL4J gradient check failed");
-        } finally {
-            Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        }
+        RegressionKd head = new RegressionKd(0.3, 1, LabelLoss.MSE, 1, true);
+        RegressionKdTest.assertRegressionGraphGradients(head,
+                (y, random) -> head.labels(column(y), randomEnsemble(random, y.length)));
     }
 }

@@ -40,7 +40,7 @@ class RegressionKdTest {
         return Nd4j.createFromArray(l);
     }
 
-    private static INDArray column(double... z) {
+    static INDArray column(double... z) {
         double[][] c = new double[z.length][];
         for (int i = 0; i < z.length; i++) {
             c[i] = new double[] {z[i]};
@@ -150,30 +150,45 @@ class RegressionKdTest {
     /** DL4J's gradient check through a student graph with a width-1 output and a regression head. */
     @Test
     void dl4jGradientCheckThroughStudentGraph() {
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
-            for (DistillationLoss head : List.<DistillationLoss>of(new RegressionKd(0.3, 1, LabelLoss.MSE, 1),
-                    new RegressionKd(0.7, 1, LabelLoss.HUBER, 0.2))) {
-                ComputationGraph graph = Networks.assemble(new NeuralNetConfiguration.Builder().seed(7)
-                        .dataType(DataType.DOUBLE).updater(new NoOp()), new MlpNetwork(List.of(5), "tanh", 0),
-                        List.of(head), new InputShape(4, 1, 1));
-                Random random = new Random(3);
-                int n = 6;
-                INDArray x = Nd4j.zeros(DataType.DOUBLE, n, 4);
-                double[] y = new double[n];
-                double[] v = new double[n];
-                for (int i = 0; i < n; i++) {
-                    for (int k = 0; k < 4; k++) {
-                        x.putScalar(i, k, random.nextGaussian());
-                    }
-                    y[i] = random.nextGaussian();
+        for (DistillationLoss head : List.<DistillationLoss>of(new RegressionKd(0.3, 1, LabelLoss.MSE, 1),
+                new RegressionKd(0.7, 1, LabelLoss.HUBER, 0.2))) {
+            assertRegressionGraphGradients(head, (y, random) -> {
+                double[] v = new double[y.length];
+                for (int i = 0; i < y.length; i++) {
                     v[i] = random.nextGaussian();
                 }
-                boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
-                        .inputs(new INDArray[] {x}).labels(new INDArray[] {labels(y, v)}).epsilon(1e-6)
-                        .maxRelError(1e-3).minAbsoluteError(1e-8));
-                assertTrue(ok, head.describe() + ": DL4J gradient check failed");
+                return labels(y, v);
+            });
+        }
+    }
+
+    /**
+     * DL4J's gradient check, in double precision, through a tanh MLP student (4 inputs, 5 hidden, 1 output) whose only
+     * head is {@code head}, on 6 random rows with random targets {@code y}; {@code labels} builds the head's labels
+     * from {@code y} (drawing anything else from the random source it is given).
+     */
+    static void assertRegressionGraphGradients(DistillationLoss head,
+            java.util.function.BiFunction<double[], Random, INDArray> labels) {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            ComputationGraph graph = Networks.assemble(new NeuralNetConfiguration.Builder().seed(7)
+                    .dataType(DataType.DOUBLE).updater(new NoOp()), new MlpNetwork(List.of(5), "tanh", 0),
+                    List.of(head), new InputShape(4, 1, 1));
+            Random random = new Random(3);
+            int n = 6;
+            INDArray x = Nd4j.zeros(DataType.DOUBLE, n, 4);
+            double[] y = new double[n];
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < 4; k++) {
+                    x.putScalar(i, k, random.nextGaussian());
+                }
+                y[i] = random.nextGaussian();
             }
+            INDArray lab = labels.apply(y, random).castTo(DataType.DOUBLE);
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
+                    .inputs(new INDArray[] {x}).labels(new INDArray[] {lab}).epsilon(1e-6)
+                    .maxRelError(1e-3).minAbsoluteError(1e-8));
+            assertTrue(ok, head.describe() + ": DL4J gradient check failed");
         } finally {
             Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         }
