@@ -63,7 +63,7 @@ public record ChainRouter(int[] tiers) {
             int tier = -1;
             if (s.equals("teacher")) {
                 tier = 0;
-            } else if (s.matches("stage [0-9]{1,4}")) {
+            } else if (s.matches("stage [1-9][0-9]{0,3}")) {
                 tier = Integer.parseInt(s.substring(6));
             }
             if (tier < 0 || tier > stages) {

@@ -388,7 +388,16 @@ class StudyConfigValidationTest {
                         + "of the student's own data)"),
                 Arguments.of("142-distillation-regimes-with-recency.yaml",
                         "distillation.regimes: per-regime settings are not supported with recency weights yet (use "
-                        + "one of them)"));
+                        + "one of them)"),
+                Arguments.of("143-chain-router-bad-tier.yaml",
+                        "chain.router.trend: expected 'teacher' or 'stage k' with k in 1..2, got the string 'stage 3'"),
+                Arguments.of("144-chain-router-without-regimes.yaml",
+                        "chain.router: a regime router needs data.regimes (how each test sample gets its regime)"),
+                Arguments.of("145-chain-router-unknown-regime.yaml",
+                        "chain.router.calm: unknown regime 'calm' (regimes: high_vol, trend, mean_reversion)"),
+                Arguments.of("146-chain-router-not-a-tier.yaml",
+                        "chain.router.high_vol: expected 'teacher' or 'stage k' with k in 1..2, got the string "
+                        + "'student'"));
     }
 
     @Test
