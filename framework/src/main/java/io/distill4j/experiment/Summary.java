@@ -971,6 +971,9 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         writeAtomically(folder.resolve("summary.csv"), toCsv());
         if (!chain.stages().isEmpty()) {
             writeAtomically(folder.resolve("chain.csv"), chain.toCsv());
+            if (!chain.router().perSeed().isEmpty()) {
+                writeAtomically(folder.resolve("router.csv"), chain.router().toCsv());
+            }
         }
     }
 
