@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "distill4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Knowledge-distillation studies on trading models.",
-        subcommands = {RunCommand.class, SearchCommand.class, RunsCommand.class, RegisterCommand.class, ReportCommand.class, Main.DataCommand.class,
+        subcommands = {RunCommand.class, SearchCommand.class, MergeCommand.class, RunsCommand.class, RegisterCommand.class, ReportCommand.class, Main.DataCommand.class,
             Main.MlflowCommand.class, ExportCommand.class, BenchCommand.class,
             DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class Main {

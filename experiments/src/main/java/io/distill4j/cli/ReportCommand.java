@@ -23,11 +23,16 @@ public final class ReportCommand implements Callable<Integer> {
             + "results/quickstart.")
     Path folder;
 
-    @Override
-    public Integer call() {
+    /** Refuses a study results folder that does not exist. */
+    static void requireStudyFolder(Path folder) {
         if (!Files.isDirectory(folder)) {
             throw new Distill4jException("no results folder at " + folder + " (expected results/<study>)");
         }
+    }
+
+    @Override
+    public Integer call() {
+        requireStudyFolder(folder);
         List<Path> written;
         try {
             written = StudyReport.regenerate(folder);

@@ -10,6 +10,8 @@ import io.distill4j.data.features.CrossTimeframeData;
 import io.distill4j.data.features.DatasetPreparer;
 import io.distill4j.experiment.DataFacts;
 import io.distill4j.experiment.ResultsLock;
+import io.distill4j.experiment.Shard;
+import io.distill4j.experiment.TrialDispatcher;
 import io.distill4j.experiment.Study;
 import io.distill4j.experiment.TooManyTrialsException;
 import io.distill4j.experiment.StudyConfig;
@@ -76,6 +78,22 @@ public final class RunCommand implements Callable<Integer> {
             + " trials (without it such a study stops before training, saying how many trials it has).")
     boolean yes;
 
+    @Option(names = "--shard", paramLabel = "i/n",
+            description = "Run only shard i of n: a deterministic share of the trials (for a Slurm array or a "
+                    + "Kubernetes indexed Job); its records go to <results>/<study>/shards/shard-i-of-n; when all n "
+                    + "have run: distill4j merge <results>/<study>.")
+    String shard;
+
+    @Option(names = "--engine", paramLabel = "local|spark", defaultValue = "local",
+            description = "Where trials run: local (this process, --workers threads; default) or spark (Spark tasks: "
+                    + "teachers first, then students; needs the optional spark module, see README 'Scaling out').")
+    String engine;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "With --engine spark: the Spark master (local[N], spark://host:7077, yarn, k8s://...); "
+                    + "default: spark-submit's, else local[*].")
+    String master;
+
     @Option(names = "--device", paramLabel = "auto|cpu|gpu",
             description = "Where to train (overrides the study's 'device', default auto): auto uses a supported GPU "
                     + "when the CUDA backend is in the build (./distill4j --cuda), else the CPU.")
@@ -87,10 +105,13 @@ public final class RunCommand implements Callable<Integer> {
         checkResults(results);
         Study study = Study.load(studyFile, overrides, dryRun || yes ? Long.MAX_VALUE : CONFIRM_TRIALS_ABOVE);
         DeviceMode mode = deviceMode(device, study.base().device());
+        Shard share = shard == null ? null : Shard.parse(shard);
+        TrialDispatcher.Factory cluster = engine(engine, master, share);
+        List<Trial> trials = share == null ? study.trials() : share.select(study.trials());
         // bad data stops here, once, before any trial starts (and before the results lock), in a dry run too
         List<String> data = validateData(study);
         if (dryRun) {
-            printPlan(study, out);
+            printPlan(study, trials, share, out);
             data.forEach(line -> out.println("data " + line));
             return 0;
         }
@@ -102,9 +123,13 @@ public final class RunCommand implements Callable<Integer> {
         String uri = TrackingUris.resolve(trackingUri, study.base().trackingUri(), System.getenv(), results);
         DeviceDecision decision = DeviceSelector.select(mode, DeviceEnvironment.detect());
         // held until the run ends: a second run on the same results folder fails at once, naming this one
-        ResultsLock lock = ResultsLock.acquire(results);
+        // a shard locks its own folder: the shards of a study may share one results folder (and teacher cache)
+        ResultsLock lock = ResultsLock.acquire(share == null ? results : share.folder(results, study.name()));
         out.printf("study %s: %d trial(s) (%d grid cell(s) x %d seed(s), plus teacher and student-alone)%n",
                 study.name(), study.trials().size(), study.cells().size(), study.seeds().size());
+        if (share != null) {
+            out.printf("shard %s: %d of the %d trial(s)%n", share, trials.size(), study.trials().size());
+        }
         data.forEach(line -> out.println("data " + line));
         out.println("device " + decision.message());
         out.flush();
@@ -113,23 +138,29 @@ public final class RunCommand implements Callable<Integer> {
             Thread onInterrupt = new Thread(tracker::close, "distill4j-interrupt");
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressBar progress = new ProgressBar(spec.commandLine().getErr());
-            StudyRunner.Outcome outcome = new StudyRunner(results, tracker, progress, workers,
-                    decision.tag()).withReporter(io.distill4j.report.StudyReport.reporter(results)).run(study, resume);
+            StudyRunner.Outcome outcome;
+            try (TrialDispatcher dispatcher = cluster == null ? null : cluster.open(master, workerUri(uri))) {
+                if (dispatcher != null) {
+                    out.println("engine " + dispatcher.describe());
+                    out.flush();
+                }
+                outcome = new StudyRunner(results, tracker, progress, workers, decision.tag())
+                        .withReporter(io.distill4j.report.StudyReport.reporter(results)).withShard(share)
+                        .withDispatcher(dispatcher).run(study, resume);
+            }
             Runtime.getRuntime().removeShutdownHook(onInterrupt);
             progress.finish();
             out.println();
-            out.print(outcome.summary().toText());
-            out.println();
-            outcome.summary().dataNotes().forEach(out::println);
-            outcome.summary().teacherNotes().forEach(out::println);
-            out.println(outcome.summary().verdict());
-            if (!outcome.summary().failures().isEmpty()) {
-                out.println(outcome.summary().failures().size() + " trial(s) failed; see "
-                        + outcome.folder().resolve("summary.md"));
+            if (share != null) {
+                long failed = outcome.results().stream().filter(r -> r.failed()).count();
+                out.printf("shard %s: %d trial(s) recorded in %s (%d failed)%n", share, outcome.results().size(),
+                        outcome.folder().resolve("trials"), failed);
+                out.println("when all " + share.count() + " shards have run: distill4j merge "
+                        + outcome.folder().getParent().getParent());
+                printTracking(out, tracker, uri, study.base().trackingExperiment());
+                return failed == 0 ? 0 : 3;
             }
-            out.println();
-            out.println("summary: " + outcome.folder().resolve("summary.md") + " and summary.csv");
-            out.println("report: " + outcome.folder().resolve("report.html"));
+            printSummary(out, outcome);
             printTracking(out, tracker, uri, study.base().trackingExperiment());
             if (tracker instanceof MlflowRestTracker rest) {
                 if (rest.offlineStore().isEmpty()) {
@@ -141,6 +172,22 @@ public final class RunCommand implements Callable<Integer> {
             }
             return outcome.summary().failures().isEmpty() ? 0 : 3;
         }
+    }
+
+    /** The summary table, its notes, the verdict, failures and where the summary and report are. */
+    static void printSummary(PrintWriter out, StudyRunner.Outcome outcome) {
+        out.print(outcome.summary().toText());
+        out.println();
+        outcome.summary().dataNotes().forEach(out::println);
+        outcome.summary().teacherNotes().forEach(out::println);
+        out.println(outcome.summary().verdict());
+        if (!outcome.summary().failures().isEmpty()) {
+            out.println(outcome.summary().failures().size() + " trial(s) failed; see "
+                    + outcome.folder().resolve("summary.md"));
+        }
+        out.println();
+        out.println("summary: " + outcome.folder().resolve("summary.md") + " and summary.csv");
+        out.println("report: " + outcome.folder().resolve("report.html"));
     }
 
     /** Where the runs went: the MLflow server (or its offline store to sync), or the file store's UI command. */
@@ -167,6 +214,30 @@ public final class RunCommand implements Callable<Integer> {
         }
         return DeviceMode.parse(option).orElseThrow(() -> new io.distill4j.Distill4jException(
                 "--device must be auto, cpu or gpu, got '" + option + "'"));
+    }
+
+    /** The cluster engine of {@code --engine} (null for local), checked against the other options. */
+    static TrialDispatcher.Factory engine(String engine, String master, Shard shard) {
+        if (engine.equals("local")) {
+            if (master != null) {
+                throw new io.distill4j.Distill4jException("--master needs --engine spark (the local engine runs in "
+                        + "this process)");
+            }
+            return null;
+        }
+        if (shard != null) {
+            throw new io.distill4j.Distill4jException("--shard and --engine " + engine + " do not combine: the engine"
+                    + " spreads the whole study itself");
+        }
+        return TrialDispatcher.find(engine).orElseThrow(() -> new io.distill4j.Distill4jException("--engine "
+                + engine + " is not in this build: " + (engine.equals("spark") ? "run ./distill4j --spark ... "
+                + "(builds the optional spark module, about 115 MB of Spark jars; see README 'Scaling out')"
+                : "the engines are local and spark")));
+    }
+
+    /** The tracking URI as workers in other processes must see it: a file store as an absolute path. */
+    static String workerUri(String uri) {
+        return TrackingUris.isServer(uri) ? uri : TrackingUris.fileStore(uri).toAbsolutePath().normalize().toString();
     }
 
     /** Refuses an empty {@code --results}. */
@@ -233,10 +304,13 @@ public final class RunCommand implements Callable<Integer> {
         return List.copyOf(lines.values());
     }
 
-    private static void printPlan(Study study, PrintWriter out) {
+    private static void printPlan(Study study, List<Trial> trials, Shard share, PrintWriter out) {
         out.printf("study %s (%s): %d grid cell(s), seeds %s, %d trial(s)%n", study.name(), study.file(),
                 study.cells().size(), study.seeds(), study.trials().size());
-        for (Trial t : study.trials()) {
+        if (share != null) {
+            out.printf("shard %s: %d of them%n", share, trials.size());
+        }
+        for (Trial t : trials) {
             out.printf("  %s  %-14s %s%n", t.id(), t.role().label(), t.description());
         }
     }

@@ -2,6 +2,11 @@ package io.distill4j.data;
 
 import io.distill4j.config.ConfigNode;
 import io.distill4j.data.BybitInterval;
+import io.distill4j.runtime.FeatureSet;
+import io.distill4j.runtime.FeatureSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -32,6 +37,15 @@ import java.util.OptionalInt;
  *     end: 2025-06-29        # optional: keep bars opening before this UTC date or instant
  *   features:
  *     lookback: 32           # sequence window length, 2..512     (default 32)
+ *     set:                   # optional: the declared feature set (default: the 12 built-in features); a list
+ *       - {indicator: return, window: 12}   # indicators of FeatureSpec, each with its window
+ *       - {indicator: range}
+ *       - {column: funding_rate}            # an extra numeric column of the CSV, used as it is
+ *   # data.features may also be the list itself (then lookback is 32)
+ *   asset: BTCUSDT           # optional: the name of this source's market (teacher_data with another asset: cross-asset
+ *                            #   transfer, the same-market check is skipped)
+ *   assets:                  # optional: other assets' kline files, aligned on this source's bar times
+ *     ETHUSDT: {path: ETHUSDT-5m.csv}       # read by indicators with asset: ETHUSDT
  *   labels:
  *     horizon: 12            # bars, 1..1000                      (default 12)
  *     threshold: auto        # auto or a positive number          (default auto; classification only)
@@ -51,9 +65,12 @@ import java.util.OptionalInt;
  * @param threshold the label threshold on the forward log return; empty means {@code auto} (fitted on train)
  * @param split the split fractions and purge gap
  * @param target what the labels are: classes or the (scaled) forward return
+ * @param features the feature set: {@link FeatureSet#DEFAULT} or a declared one
+ * @param assets other assets' kline files by name ({@code data.assets}), for the set's cross-asset indicators
+ * @param asset the name of the source's market ({@code data.asset}), {@code ""} when not named
  */
 public record DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
-        Target target) {
+        Target target, FeatureSet features, Map<String, Path> assets, String asset) {
     /** Warm-up bars of the feature set (kept equal to {@code FeatureEngineer.WARMUP}). */
     public static final int FEATURE_WARMUP = 20;
 
@@ -65,6 +82,16 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         Objects.requireNonNull(threshold, "threshold");
         Objects.requireNonNull(split, "split");
         Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(features, "features");
+        assets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(assets));
+        Objects.requireNonNull(asset, "asset");
+        if (!assets.keySet().containsAll(features.assets())) {
+            throw new IllegalArgumentException("the features read assets " + features.assets() + "; declared: "
+                    + assets.keySet());
+        }
+        if (!features.columns().isEmpty() && !(source instanceof CsvSource)) {
+            throw new IllegalArgumentException("extra columns " + features.columns() + " need a csv source");
+        }
         if (target.regression() && threshold.isPresent()) {
             throw new IllegalArgumentException("a threshold is for classification labels, not regression");
         }
@@ -85,6 +112,24 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
     /** A classification study's data (the 3-class labels). */
     public DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split) {
         this(source, lookback, horizon, threshold, split, Target.CLASSES);
+    }
+
+    /** A study's data with the 12 built-in features. */
+    public DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
+            Target target) {
+        this(source, lookback, horizon, threshold, split, target, FeatureSet.DEFAULT);
+    }
+
+    /** A study's data with a feature set that reads no other asset. */
+    public DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
+            Target target, FeatureSet features) {
+        this(source, lookback, horizon, threshold, split, target, features, Map.of());
+    }
+
+    /** A study's data whose market is not named. */
+    public DataConfig(Source source, int lookback, int horizon, OptionalDouble threshold, Split split,
+            Target target, FeatureSet features, Map<String, Path> assets) {
+        this(source, lookback, horizon, threshold, split, target, features, assets, "");
     }
 
     /** The learning task of {@code data.labels.task}. */
@@ -127,9 +172,12 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         }
     }
 
-    /** The purge gap in bars: the explicit one, or {@code lookback + 20 + horizon} for {@code auto}. */
+    /**
+     * The purge gap in bars: the explicit one, or {@code lookback + warm-up + horizon} for {@code auto} (the warm-up
+     * of the feature set: 20 for the built-in features).
+     */
     public int gapBars() {
-        return split.gap().orElse(lookback + FEATURE_WARMUP + horizon);
+        return split.gap().orElse(lookback + features.warmup() + horizon);
     }
 
     /** Where the bars come from. */
@@ -334,11 +382,42 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         }
         src.finish();
 
-        ConfigNode features = data.optionalSection("features").orElse(null);
+        String asset = data.optionalString("asset").orElse("");
+        if (!asset.isEmpty() && !asset.matches(FeatureSpec.NAME)) {
+            throw data.error("asset", "expected an asset name of letters, digits, '_' and '.' (not starting with a "
+                    + "digit), got '" + asset + "'");
+        }
+        Map<String, Path> assets = new LinkedHashMap<>();
+        ConfigNode assetsNode = data.optionalSection("assets").orElse(null);
+        if (assetsNode != null) {
+            for (String name : assetsNode.keys()) {
+                if (!name.matches(FeatureSpec.NAME)) {
+                    throw assetsNode.error(name, "expected an asset name of letters, digits, '_' and '.' (not "
+                            + "starting with a digit), got '" + name + "'");
+                }
+                ConfigNode file = assetsNode.section(name);
+                assets.put(name, file.existingFile("path", "kline file"));
+                file.finish();
+            }
+            assetsNode.finish();
+        }
         int lookback = 32;
-        if (features != null) {
-            lookback = features.integer("lookback", 32, 2, 512);
-            features.finish();
+        FeatureSet featureSet = FeatureSet.DEFAULT;
+        if (data.raw("features").map(com.fasterxml.jackson.databind.JsonNode::isArray).orElse(false)) {
+            featureSet = featureSet(data, "features", assets);
+        } else {
+            ConfigNode features = data.optionalSection("features").orElse(null);
+            if (features != null) {
+                lookback = features.integer("lookback", 32, 2, 512);
+                if (features.raw("set").isPresent()) {
+                    featureSet = featureSet(features, "set", assets);
+                }
+                features.finish();
+            }
+        }
+        if (!featureSet.columns().isEmpty() && !(source instanceof CsvSource)) {
+            throw data.error("features", "extra columns " + featureSet.columns() + " are read from a csv source "
+                    + "(this source is type: synthetic)");
         }
 
         int horizon = 12;
@@ -409,6 +488,83 @@ public record DataConfig(Source source, int lookback, int horizon, OptionalDoubl
         }
         data.accept("regimes"); // read by io.distill4j.regime.RegimeConfig (market regimes of the samples)
         data.finish();
-        return new DataConfig(source, lookback, horizon, threshold, new Split(train, validation, test, gap), target);
+        return new DataConfig(source, lookback, horizon, threshold, new Split(train, validation, test, gap), target,
+                featureSet, assets, asset);
+    }
+
+    /** Default windows of the indicators when {@code window} is not given. */
+    private static final Map<String, Integer> DEFAULT_WINDOWS = Map.of("return", 1, "volatility", 20, "rsi", 14,
+            "volume_ratio", 20, "vwap_distance", 20, "ma_distance", 20);
+
+    /** The kline columns, which are bars, not extra columns. */
+    private static final List<String> KLINE_COLUMNS = List.of("timestamp_ms", "open", "high", "low", "close",
+            "volume", "turnover");
+
+    /** A declared feature set: {@code {indicator: NAME, window: N}} or {@code {column: NAME}} per element. */
+    private static FeatureSet featureSet(ConfigNode parent, String key, Map<String, Path> assets) {
+        List<ConfigNode> elements = parent.sectionList(key);
+        if (elements.isEmpty()) {
+            throw parent.error(key, "expected at least one feature ({indicator: return, window: 12}, "
+                    + "{column: funding_rate}, ...)");
+        }
+        List<FeatureSpec> specs = new ArrayList<>();
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (ConfigNode e : elements) {
+            FeatureSpec spec = featureSpec(e, assets);
+            String before = seen.putIfAbsent(spec.name(), e.path());
+            if (before != null) {
+                throw e.error("feature '" + spec.name() + "' is declared twice (also at " + before + "); expected "
+                        + "each feature once");
+            }
+            specs.add(spec);
+        }
+        return FeatureSet.of(specs);
+    }
+
+    private static FeatureSpec featureSpec(ConfigNode e, Map<String, Path> assets) {
+        if (e.has("column")) {
+            if (e.has("indicator")) {
+                throw e.error("column", "expected either indicator or column in one feature, got both");
+            }
+            if (e.has("asset")) {
+                throw e.error("asset", "an extra column is read from data.source's own file; asset is for "
+                        + "indicators");
+            }
+            String name = e.string("column");
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+                throw e.error("column", "expected a column name of letters, digits, '_' and '.' (not starting with a "
+                        + "digit), got '" + name + "'");
+            }
+            if (KLINE_COLUMNS.contains(name)) {
+                throw e.error("column", "expected an extra column of the CSV, got the kline column '" + name + "' "
+                        + "(use an indicator: " + FeatureSpec.INDICATORS + ")");
+            }
+            e.finish();
+            return FeatureSpec.column(name);
+        }
+        if (!e.has("indicator")) {
+            throw e.error("expected {indicator: NAME, window: N} (NAME one of " + FeatureSpec.INDICATORS
+                    + ") or {column: NAME}");
+        }
+        String kind = e.choice("indicator", null, FeatureSpec.INDICATORS);
+        int window = 0;
+        if (kind.equals("range")) {
+            if (e.has("window")) {
+                throw e.error("window", "range has no window (it is (high - low) / close of the bar itself)");
+            }
+        } else {
+            window = e.integer("window", DEFAULT_WINDOWS.get(kind), FeatureSpec.minWindow(kind),
+                    FeatureSpec.MAX_WINDOW);
+        }
+        String asset = "";
+        if (e.has("asset")) {
+            asset = e.string("asset");
+            if (!assets.containsKey(asset)) {
+                throw e.error("asset", "expected an asset declared in data.assets " + assets.keySet() + ", got '"
+                        + asset + "'");
+            }
+        }
+        e.finish();
+        return FeatureSpec.indicator(kind, window, asset);
     }
 }

@@ -65,10 +65,32 @@ public final class KlineCsvReader {
 
     /** Reads and validates {@code file}; see the class description for the rules. */
     public static KlineLoad read(Path file) {
+        return read(file, List.of());
+    }
+
+    /**
+     * Reads and validates {@code file} with extra numeric columns (a declared feature set's {@code column}
+     * features): with {@code extra} empty, exactly {@link #read(Path)}; otherwise the header is the kline columns
+     * (with or without {@code turnover}) followed by further named columns, which must include every name of
+     * {@code extra}. Every row has as many values as the header; the values of the {@code extra} columns follow the
+     * kline files' number grammar, a missing or bad one an error naming the row and the column. Further columns not
+     * asked for are not read.
+     */
+    public static KlineLoad read(Path file, List<String> extra) {
         String name = file.toString();
-        int columns = checkHeader(file, name);
-        Schema schema = schema(columns == 7);
-        Columns c = new Columns();
+        String[] header = checkHeader(file, name, extra);
+        int klineColumns = header.length > 6 && header[6].trim().equals(TURNOVER) ? 7 : 6;
+        Schema.Builder all = new Schema.Builder();
+        Schema kline = schema(klineColumns == 7);
+        for (int j = 0; j < header.length; j++) {
+            all.addColumnString(j < klineColumns ? kline.getName(j) : header[j].trim());
+        }
+        Schema schema = extra.isEmpty() ? kline : all.build();
+        int[] extraAt = new int[extra.size()];
+        for (int k = 0; k < extraAt.length; k++) {
+            extraAt[k] = schema.getIndexOfColumn(extra.get(k));
+        }
+        Columns c = new Columns(extra.size());
         try (CSVRecordReader reader = new CSVRecordReader(1, ',')) {
             reader.initialize(new FileSplit(file.toFile()));
             int row = 0;
@@ -83,7 +105,7 @@ public final class KlineCsvReader {
                             + oneLine(cause instanceof Exception x ? x : e) + ")", e);
                 }
                 row++;
-                parseRow(name, row, rec, schema, c);
+                parseRow(name, row, rec, schema, klineColumns, extraAt, c);
             }
             if (row == 0) {
                 throw new DataException(name + ": row 1: no data rows after the header");
@@ -95,10 +117,14 @@ public final class KlineCsvReader {
             throw new DataException(name + ": cannot read: " + oneLine(e), e);
         }
         KlineSeries series = c.toSeries(name);
-        return new KlineLoad(series, DataQualityReport.of(series));
+        java.util.Map<String, double[]> values = new java.util.LinkedHashMap<>();
+        for (int k = 0; k < extraAt.length; k++) {
+            values.put(extra.get(k), Arrays.copyOf(c.d[6 + k], c.size));
+        }
+        return new KlineLoad(series, DataQualityReport.of(series), values);
     }
 
-    private static int checkHeader(Path file, String name) {
+    private static String[] checkHeader(Path file, String name, List<String> extra) {
         if (Files.isDirectory(file)) {
             throw new DataException(name + ": is a directory, not a kline CSV file");
         }
@@ -122,6 +148,30 @@ public final class KlineCsvReader {
             line = line.substring(1);
         }
         String[] names = line.split(",", -1);
+        if (!extra.isEmpty()) {
+            boolean ok = names.length > 6;
+            for (int i = 0; ok && i < 6; i++) {
+                ok = COLUMNS.get(i).equals(names[i].trim());
+            }
+            if (!ok) {
+                throw new DataException(name + ": header: expected header '" + String.join(",", COLUMNS)
+                        + "[,turnover]' followed by the extra columns " + extra + ", got '" + line + "'");
+            }
+            List<String> present = new java.util.ArrayList<>();
+            for (int i = 6; i < names.length; i++) {
+                if (present.contains(names[i].trim()) || COLUMNS.contains(names[i].trim())) {
+                    throw new DataException(name + ": header: column '" + names[i].trim() + "' appears twice");
+                }
+                present.add(names[i].trim());
+            }
+            for (String want : extra) {
+                if (!present.contains(want)) {
+                    throw new DataException(name + ": header: no column '" + want + "' (the study's data.features "
+                            + "declares it), got '" + line + "'");
+                }
+            }
+            return names;
+        }
         boolean ok = names.length == 6 || names.length == 7;
         for (int i = 0; ok && i < names.length; i++) {
             String want = i < 6 ? COLUMNS.get(i) : TURNOVER;
@@ -130,7 +180,7 @@ public final class KlineCsvReader {
         if (!ok) {
             throw new DataException(name + ": header: " + expected + ", got '" + line + "'");
         }
-        return names.length;
+        return names;
     }
 
     /**
@@ -185,7 +235,8 @@ public final class KlineCsvReader {
         return m.replaceAll("\\s+", " ").trim();
     }
 
-    private static void parseRow(String name, int row, List<Writable> rec, Schema schema, Columns c) {
+    private static void parseRow(String name, int row, List<Writable> rec, Schema schema, int klineColumns,
+            int[] extraAt, Columns c) {
         String at = name + ": row " + row + ": ";
         int n = schema.numColumns();
         if (rec.size() != n) {
@@ -194,9 +245,13 @@ public final class KlineCsvReader {
             throw new DataException(at + what + ": expected " + n + " values, got " + rec.size() + blank);
         }
         long t = timestamp(at, rec.get(0).toString().trim());
-        double[] v = new double[n];
-        for (int j = 1; j < n; j++) {
+        double[] v = new double[klineColumns];
+        for (int j = 1; j < klineColumns; j++) {
             v[j] = number(at, schema.getName(j), rec.get(j).toString().trim());
+        }
+        double[] extra = new double[extraAt.length];
+        for (int k = 0; k < extraAt.length; k++) {
+            extra[k] = number(at, schema.getName(extraAt[k]), rec.get(extraAt[k]).toString().trim());
         }
         double open = v[1];
         double high = v[2];
@@ -219,7 +274,7 @@ public final class KlineCsvReader {
         if (volume < 0) {
             throw new DataException(at + "volume must not be negative, got " + text(volume));
         }
-        double turnover = n == 7 ? v[6] : Double.NaN;
+        double turnover = klineColumns == 7 ? v[6] : Double.NaN;
         if (turnover < 0) {
             throw new DataException(at + "turnover must not be negative, got " + text(turnover));
         }
@@ -233,7 +288,7 @@ public final class KlineCsvReader {
                         + prev + " (rows must be in ascending time)");
             }
         }
-        c.add(t, open, high, low, close, volume, turnover);
+        c.add(t, open, high, low, close, volume, turnover, extra);
     }
 
     /**
@@ -278,10 +333,14 @@ public final class KlineCsvReader {
     /** Growable columns. */
     private static final class Columns {
         long[] time = new long[1024];
-        double[][] d = new double[6][1024];
+        final double[][] d;
         int size;
 
-        void add(long t, double o, double h, double l, double c, double v, double tv) {
+        Columns(int extra) {
+            d = new double[6 + extra][1024];
+        }
+
+        void add(long t, double o, double h, double l, double c, double v, double tv, double[] extra) {
             if (size == time.length) {
                 time = Arrays.copyOf(time, size * 2);
                 for (int k = 0; k < d.length; k++) {
@@ -295,6 +354,9 @@ public final class KlineCsvReader {
             d[3][size] = c;
             d[4][size] = v;
             d[5][size] = tv;
+            for (int k = 0; k < extra.length; k++) {
+                d[6 + k][size] = extra[k];
+            }
             size++;
         }
 

@@ -2,6 +2,9 @@ package io.distill4j.deploy;
 
 import io.distill4j.data.features.FeatureEngineer;
 import io.distill4j.data.features.Standardiser;
+import io.distill4j.runtime.FeatureSet;
+import io.distill4j.runtime.FeatureSpec;
+import io.distill4j.runtime.StudentModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,12 +23,13 @@ import java.util.TreeMap;
  * @param sequence whether the student reads windows {@code [lookback][features]}
  * @param lookback the study's window length in bars
  * @param intervalMs the training data's bar interval
- * @param mean the standardiser's means, one per feature of {@link FeatureEngineer#NAMES}
+ * @param mean the standardiser's means, one per feature of {@code features}
  * @param std the standardiser's standard deviations
  * @param provenance study, trial id, config hash and the like, written into the file's metadata
+ * @param features the feature set the student reads ({@link FeatureSet#DEFAULT}: the 12 of {@link FeatureEngineer})
  */
 public record ExportInfo(boolean sequence, int lookback, long intervalMs, double[] mean, double[] std,
-        Map<String, String> provenance) {
+        Map<String, String> provenance, FeatureSet features) {
     /** The feature specification written into every model file (the definitions are FeatureEngineer's). */
     static final Map<String, String> FEATURE_SPEC = featureSpec();
 
@@ -34,16 +38,30 @@ public record ExportInfo(boolean sequence, int lookback, long intervalMs, double
         mean = mean.clone();
         std = std.clone();
         provenance = Map.copyOf(provenance);
-        if (mean.length != FeatureEngineer.NUM_FEATURES || std.length != mean.length) {
+        java.util.Objects.requireNonNull(features, "features");
+        if (mean.length != features.names().size() || std.length != mean.length) {
             throw new IllegalArgumentException("a standardiser of " + mean.length + "/" + std.length
-                    + " values, expected " + FeatureEngineer.NUM_FEATURES);
+                    + " values, expected " + features.names().size());
         }
     }
 
-    /** From a fitted standardiser. */
+    /** With the 12 built-in features. */
+    public ExportInfo(boolean sequence, int lookback, long intervalMs, double[] mean, double[] std,
+            Map<String, String> provenance) {
+        this(sequence, lookback, intervalMs, mean, std, provenance, FeatureSet.DEFAULT);
+    }
+
+    /** From a fitted standardiser, with the 12 built-in features. */
     public static ExportInfo of(boolean sequence, int lookback, long intervalMs, Standardiser standardiser,
             Map<String, String> provenance) {
-        return new ExportInfo(sequence, lookback, intervalMs, standardiser.mean(), standardiser.std(), provenance);
+        return of(sequence, lookback, intervalMs, standardiser, provenance, FeatureSet.DEFAULT);
+    }
+
+    /** From a fitted standardiser and the feature set it was fitted on. */
+    public static ExportInfo of(boolean sequence, int lookback, long intervalMs, Standardiser standardiser,
+            Map<String, String> provenance, FeatureSet features) {
+        return new ExportInfo(sequence, lookback, intervalMs, standardiser.mean(), standardiser.std(), provenance,
+                features);
     }
 
     /** The model file's metadata: provenance, then the input and feature specification. */
@@ -53,7 +71,7 @@ public record ExportInfo(boolean sequence, int lookback, long intervalMs, double
         m.put("lookback", Integer.toString(lookback));
         m.put("interval_ms", Long.toString(intervalMs));
         m.put("classes", "sell,hold,buy");
-        m.putAll(FEATURE_SPEC);
+        m.putAll(features.isDefault() ? FEATURE_SPEC : declaredSpec(features));
         return m;
     }
 
@@ -66,6 +84,9 @@ public record ExportInfo(boolean sequence, int lookback, long intervalMs, double
         p.setProperty("mean", join(mean));
         p.setProperty("std", join(std));
         provenance.forEach((k, v) -> p.setProperty("provenance." + k, v));
+        if (!features.isDefault()) {
+            p.setProperty("features", features.canonical());
+        }
         p.store(out, "distill4j runtime export information");
     }
 
@@ -82,7 +103,8 @@ public record ExportInfo(boolean sequence, int lookback, long intervalMs, double
             }
             return new ExportInfo(Boolean.parseBoolean(require(p, "sequence")),
                     Integer.parseInt(require(p, "lookback")), Long.parseLong(require(p, "interval_ms")),
-                    split(require(p, "mean")), split(require(p, "std")), prov);
+                    split(require(p, "mean")), split(require(p, "std")), prov,
+                    FeatureSet.parse(p.getProperty("features", "")));
         } catch (IllegalArgumentException e) {
             throw new IOException("export information: " + e.getMessage(), e);
         }
@@ -127,8 +149,22 @@ public record ExportInfo(boolean sequence, int lookback, long intervalMs, double
         return java.util.Collections.unmodifiableMap(m);
     }
 
+    /** A declared set's specification: its canonical text (what the runtime computes) and each definition. */
+    private static Map<String, String> declaredSpec(FeatureSet set) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (FeatureSpec f : set.specs()) { // first: a column named like a key below cannot replace that key
+            m.put("feature." + f.name(), f.canonical() + " (definitions: io.distill4j.runtime.FeatureSpec)");
+        }
+        m.put("features", String.join(",", set.names()));
+        m.put("feature.warmup_bars", Integer.toString(set.warmup()));
+        m.put(StudentModel.FEATURE_SET_KEY, set.canonical());
+        m.put("feature.gaps", FEATURE_SPEC.get("feature.gaps"));
+        m.put("standardiser", FEATURE_SPEC.get("standardiser"));
+        return m;
+    }
+
     /** The feature names, in column order. */
     public List<String> featureNames() {
-        return FeatureEngineer.NAMES;
+        return features.names();
     }
 }

@@ -102,7 +102,7 @@ public final class ModelExport implements TrialListener {
         p.put("git_commit", tags.getOrDefault("distill4j.git.commit", "unknown"));
         p.put("distill4j_version", tags.getOrDefault("distill4j.version", "unknown"));
         return ExportInfo.of(config.student().inputKind() == InputKind.SEQUENCE, prepared.lookback(),
-                prepared.description().intervalMs(), prepared.standardiser(), p);
+                prepared.description().intervalMs(), prepared.standardiser(), p, prepared.featureSet());
     }
 
     @Override

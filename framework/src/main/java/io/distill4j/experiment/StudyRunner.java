@@ -80,6 +80,27 @@ public final class StudyRunner {
         return this;
     }
 
+    private Shard shard;
+    private TrialDispatcher dispatcher;
+
+    /**
+     * Runs the trials through {@code dispatcher} (a cluster engine) instead of this process's threads: teachers
+     * first, then students level by level; the runner keeps the parent run, the summary and the report.
+     */
+    public StudyRunner withDispatcher(TrialDispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+        return this;
+    }
+
+    /**
+     * Runs only {@code shard}'s share of every study (see {@link Shard}): its ledger, parent run and study file go to
+     * the shard's folder, and no summary or report is written ({@link StudyMerge} does that from all shards).
+     */
+    public StudyRunner withShard(Shard shard) {
+        this.shard = shard;
+        return this;
+    }
+
     /** The file {@code study.yaml} in a study's results folder: the study as run, for regenerating its report. */
     public static final String STUDY_FILE = "study.yaml";
 
@@ -87,7 +108,7 @@ public final class StudyRunner {
         return executor.context().teacherCache();
     }
 
-    /** Everything a study produced. */
+    /** Everything a study produced (a shard's outcome has no summary: null). */
     public record Outcome(Study study, List<TrialResult> results, Summary summary, Path folder, String parentRunId) {
     }
 
@@ -108,13 +129,15 @@ public final class StudyRunner {
         } catch (IOException e) {
             throw new Distill4jException("cannot create the results folder " + folder + ": " + e.getMessage(), e);
         }
+        List<Trial> trials = shard == null ? study.trials() : shard.select(study.trials());
+        Path own = shard == null ? folder : shard.folder(resultsDir, study.name());
         long planned = 0;
-        for (Trial t : study.trials()) {
+        for (Trial t : trials) {
             planned += epochBudget(t);
         }
         listener.studyStarted(study, planned);
         String experimentId = tracker.experimentId(study.base().trackingExperiment());
-        TrialLedger ledger = new TrialLedger(folder.resolve("trials"));
+        TrialLedger ledger = new TrialLedger(own.resolve("trials"));
         int interrupted = closeInterrupted(ledger);
         Map<String, String> tags = new LinkedHashMap<>(Provenance.tags());
         tags.put("distill4j.device", executor.context().device());
@@ -124,7 +147,11 @@ public final class StudyRunner {
         if (resume) {
             tags.put("distill4j.resumed", "true");
         }
-        TrackedRun parent = tracker.startRun(experimentId, study.name(), null, tags);
+        if (shard != null) {
+            tags.put("distill4j.shard", shard.toString());
+        }
+        TrackedRun parent = tracker.startRun(experimentId, shard == null ? study.name()
+                : study.name() + " shard " + shard, null, tags);
         ledger.started(TrialLedger.STUDY, experimentId, parent.runId());
         if (interrupted > 0) {
             parent.setTag("distill4j.interrupted_runs_closed", String.valueOf(interrupted));
@@ -132,50 +159,44 @@ public final class StudyRunner {
         parent.logParam("study_file", study.file());
         parent.logParam("seeds", study.seeds().toString());
         parent.logParam("grid_cells", String.valueOf(study.cells().size()));
-        parent.logParam("trials", String.valueOf(study.trials().size()));
+        parent.logParam("trials", String.valueOf(trials.size()));
         parent.logArtifact("study.yaml", StudyFileWriter.toYaml(Secrets.masked(study.tree())).getBytes(StandardCharsets.UTF_8));
         List<TrialResult> results = new ArrayList<>();
-        ModelExport export = new ModelExport(resultsDir);
-        TrialTracking tracking = new TrialTracking(tracker, experimentId, parent.runId(), executor.context().device(),
-                (trial, runId) -> ledger.started(trial.id(), experimentId, runId), export::modelOf,
-                executor.context()::dataFacts);
-        // export before tracking (tracking logs the exported file); progress last, so it reports what is recorded
-        TrialListener listeners = TrialListener.all(List.of(TrialListener.timed(export, PhaseTimes.Phase.EXPORT),
-                TrialListener.timed(tracking, PhaseTimes.Phase.TRACKING), progress()));
+        Recording recording = recording(resultsDir, tracker, experimentId, parent.runId(), executor.context(), ledger,
+                progress());
+        TrialDispatcher.Batch batch = new TrialDispatcher.Batch(resultsDir, experimentId, parent.runId());
         RunStatus status = RunStatus.FINISHED;
         try {
-            for (Trial t : study.trials()) {
-                if (t.role() == Trial.Role.TEACHER) {
-                    results.add(runTeacher(t, listeners, tracking, ledger, experimentId, resume));
+            List<Trial> teachers = trials.stream().filter(t -> t.role() == Trial.Role.TEACHER).toList();
+            if (dispatcher != null) {
+                results.addAll(runRemote(teachers, ledger, batch, resume));
+            } else {
+                for (Trial t : teachers) {
+                    results.add(runTeacher(t, recording, ledger, experimentId, resume));
                 }
             }
-            List<Trial> students = study.trials().stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
+            List<Trial> students = trials.stream().filter(t -> t.role() != Trial.Role.TEACHER).toList();
             // a chain's stage k+1 learns from stage k's trained student: stages run level by level
             int levels = students.stream().mapToInt(StudyRunner::level).max().orElse(0);
             for (int level = 0; level <= levels; level++) {
                 int l = level;
-                results.addAll(runStudents(students.stream().filter(t -> level(t) == l).toList(), listeners, tracking,
-                        ledger, experimentId, resume));
+                List<Trial> batchOfLevel = students.stream().filter(t -> level(t) == l).toList();
+                results.addAll(dispatcher != null ? runRemote(batchOfLevel, ledger, batch, resume)
+                        : runStudents(batchOfLevel, recording, ledger, experimentId, resume));
             }
-            // a walk-forward study: the main summary over the windows where every method is evaluated (2 on),
-            // without per-dataset facts (each window is its own dataset), and the per-window section after it
-            boolean rolling = study.base().rolling().isPresent();
-            Map<String, DataFacts> facts = rolling ? Map.of() : dataFacts(study);
-            Summary summary = Summary.of(study, rolling ? RollingSummary.laterWindows(results) : results, facts);
-            summary.write(folder);
-            if (rolling) {
-                RollingSummary.of(results, study.base().data().target().regression()).write(folder);
-                parent.logArtifact(RollingSummary.CSV, folder.resolve(RollingSummary.CSV));
+            if (shard != null) { // the merge writes the summary and the report from every shard's ledger
+                writeStudyFile(study, own);
+                parent.end(RunStatus.FINISHED);
+                ledger.studyFinished(experimentId, parent.runId());
+                return new Outcome(study, results, null, own, parent.runId());
             }
-            parent.logArtifact("summary.md", folder.resolve("summary.md"));
-            parent.logArtifact("summary.csv", folder.resolve("summary.csv"));
-            try {
-                Files.writeString(folder.resolve(STUDY_FILE), StudyFileWriter.toYaml(Secrets.masked(study.tree())),
-                        StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot write " + folder.resolve(STUDY_FILE) + ": "
-                        + e.getMessage(), e);
+            WrittenSummary written = writeSummary(study, results, executor.context(), folder);
+            Summary summary = written.summary();
+            Map<String, DataFacts> facts = written.facts();
+            for (String file : written.files()) {
+                parent.logArtifact(file, folder.resolve(file));
             }
+            writeStudyFile(study, folder);
             if (reporter != null) {
                 for (Path file : reporter.write(study, results, facts, folder, experimentId)) {
                     parent.logArtifact(folder.relativize(file).toString().replace('\\', '/'), file);
@@ -186,7 +207,7 @@ public final class StudyRunner {
             return new Outcome(study, results, summary, folder, parent.runId());
         } catch (RuntimeException | Error e) {
             status = RunStatus.FAILED;
-            RuntimeException stopped = EnvironmentException.of(e).map(env -> stopped(study, ledger, folder, env))
+            RuntimeException stopped = EnvironmentException.of(e).map(env -> stopped(trials, ledger, own, env))
                     .orElse(null);
             try {
                 parent.setTag("distill4j.error", String.valueOf((stopped != null ? stopped : e).getMessage()));
@@ -210,11 +231,11 @@ public final class StudyRunner {
     }
 
     /** The one-line reason a study stopped on an environment failure: what failed, what is kept, what to do. */
-    private static EnvironmentException stopped(Study study, TrialLedger ledger, Path folder,
+    private static EnvironmentException stopped(List<Trial> trials, TrialLedger ledger, Path folder,
             EnvironmentException e) {
-        long kept = study.trials().stream().filter(t -> ledger.finishedResult(t).isPresent()).count();
+        long kept = trials.stream().filter(t -> ledger.finishedResult(t).isPresent()).count();
         return new EnvironmentException(e.getMessage() + "; the study stopped: " + kept + " of "
-                + study.trials().size() + " trial(s) finished and are kept in " + folder.resolve("trials")
+                + trials.size() + " trial(s) finished and are kept in " + folder.resolve("trials")
                 + "; fix this, then run the study again with --resume", e);
     }
 
@@ -271,13 +292,46 @@ public final class StudyRunner {
     }
 
     /** The facts the summary needs about each distinct dataset of the study, by {@link DataFacts#key}. */
-    private Map<String, DataFacts> dataFacts(Study study) {
+    static Map<String, DataFacts> dataFacts(Study study, TrialContext context) {
         Map<String, DataFacts> out = new LinkedHashMap<>();
         for (GridCell cell : study.cells()) { // every trial's config is one of its cell's
             StudyConfig c = StudyConfig.parse(study.file(), cell.resolved());
-            out.computeIfAbsent(DataFacts.key(c), k -> executor.context().dataFacts(executor.context().data(c)));
+            out.computeIfAbsent(DataFacts.key(c), k -> context.dataFacts(context.data(c)));
         }
         return out;
+    }
+
+
+    /** A study's summary as written, the data facts it used and the files written (relative to the folder). */
+    record WrittenSummary(Summary summary, Map<String, DataFacts> facts, List<String> files) {
+    }
+
+    /**
+     * Writes the summary of {@code results} into {@code folder} ({@code summary.md}, {@code summary.csv}): for a
+     * walk-forward study the main summary covers the windows where every method is evaluated (2 on), without
+     * per-dataset facts (each window is its own dataset), and the per-window section follows ({@code rolling.csv}).
+     */
+    static WrittenSummary writeSummary(Study study, List<TrialResult> results, TrialContext context, Path folder) {
+        boolean rolling = study.base().rolling().isPresent();
+        Map<String, DataFacts> facts = rolling ? Map.of() : dataFacts(study, context);
+        Summary summary = Summary.of(study, rolling ? RollingSummary.laterWindows(results) : results, facts);
+        summary.write(folder);
+        List<String> files = new ArrayList<>(List.of("summary.md", "summary.csv"));
+        if (rolling) {
+            RollingSummary.of(results, study.base().data().target().regression()).write(folder);
+            files.add(RollingSummary.CSV);
+        }
+        return new WrittenSummary(summary, facts, files);
+    }
+    /** Writes {@link #STUDY_FILE} (the study as run, secrets masked) into {@code folder}. */
+    static void writeStudyFile(Study study, Path folder) {
+        Path file = folder.resolve(STUDY_FILE);
+        try {
+            Files.createDirectories(folder);
+            Files.writeString(file, StudyFileWriter.toYaml(Secrets.masked(study.tree())), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -290,22 +344,39 @@ public final class StudyRunner {
 
     // ---- trials ------------------------------------------------------------------------------
 
-    /** Runs one trial through the executor with the study's listeners, records it in the ledger, returns it. */
-    private TrialResult execute(Trial trial, TrialListener listeners, TrialTracking tracking, TrialLedger ledger,
+    /** What records a trial: its tracking listener, and every listener of the trial (export, tracking, extra). */
+    record Recording(TrialTracking tracking, TrialListener listeners) {
+    }
+
+    /**
+     * The listeners that record a trial of a study: the model export, then its tracking run (which logs the exported
+     * file, and notes in the ledger which run it opened), then {@code extra} (so that it reports what is recorded).
+     */
+    static Recording recording(Path resultsDir, Tracker tracker, String experimentId, String parentRunId,
+            TrialContext context, TrialLedger ledger, TrialListener extra) {
+        ModelExport export = new ModelExport(resultsDir);
+        TrialTracking tracking = new TrialTracking(tracker, experimentId, parentRunId, context.device(),
+                (trial, runId) -> ledger.started(trial.id(), experimentId, runId), export::modelOf,
+                context::dataFacts);
+        return new Recording(tracking, TrialListener.all(List.of(TrialListener.timed(export, PhaseTimes.Phase.EXPORT),
+                TrialListener.timed(tracking, PhaseTimes.Phase.TRACKING), extra)));
+    }
+
+    /** Runs one trial through {@code executor} with its recording listeners, records it in the ledger, returns it. */
+    static TrialResult executeRecorded(Trial trial, TrialExecutor executor, Recording recording, TrialLedger ledger,
             String experimentId) {
         long started = System.nanoTime();
         PhaseTimes.enter(trial.role().label());
         try {
-            TrialResult r = executor.execute(trial, listeners);
-            TrialResult result = r.withRunId(tracking.runId(trial));
-            long recording = System.nanoTime();
+            TrialResult r = executor.execute(trial, recording.listeners());
+            TrialResult result = r.withRunId(recording.tracking().runId(trial));
+            long recorded = System.nanoTime();
             if (result.failed()) {
                 ledger.failed(result, experimentId);
             } else {
                 ledger.finished(result, experimentId);
             }
-            PhaseTimes.since(PhaseTimes.Phase.LEDGER, recording);
-            listener.trialFinished(result, epochBudget(trial));
+            PhaseTimes.since(PhaseTimes.Phase.LEDGER, recorded);
             return result;
         } finally {
             PhaseTimes.since(PhaseTimes.Phase.TRIAL, started);
@@ -313,24 +384,72 @@ public final class StudyRunner {
         }
     }
 
-    private TrialResult runTeacher(Trial trial, TrialListener listeners, TrialTracking tracking, TrialLedger ledger,
-            String experimentId, boolean resume) {
+    /** Runs one trial in this process, records it, reports it to the study's listener, returns it. */
+    private TrialResult execute(Trial trial, Recording recording, TrialLedger ledger, String experimentId) {
+        TrialResult result = executeRecorded(trial, executor, recording, ledger, experimentId);
+        listener.trialFinished(result, epochBudget(trial));
+        return result;
+    }
+
+    /**
+     * Runs trials through the {@link TrialDispatcher} (after taking finished ones from the ledger when resuming);
+     * a task that failed for good is recorded as failed here, since its worker could not. A failed teacher stops
+     * the study, as in-process: every student of it would fail.
+     */
+    private List<TrialResult> runRemote(List<Trial> trials, TrialLedger ledger, TrialDispatcher.Batch batch,
+            boolean resume) {
+        List<TrialResult> out = new ArrayList<>();
+        List<Trial> todo = new ArrayList<>();
+        for (Trial t : trials) {
+            Optional<TrialResult> done = t.role() == Trial.Role.TEACHER ? resumedTeacher(t, ledger, resume)
+                    : resumed(t, ledger, resume);
+            done.ifPresentOrElse(out::add, () -> todo.add(t));
+        }
+        if (todo.isEmpty()) {
+            return out;
+        }
+        todo.forEach(listener::trialStarted);
+        for (TrialResult r : dispatcher.run(todo, batch)) {
+            String recorded = ledger.status(r.trialId()).orElse("");
+            if (r.failed() && !recorded.equals("failed") && !recorded.equals("finished")) {
+                ledger.failed(r, batch.experimentId());
+            }
+            listener.trialFinished(r, epochBudget(r.trial()));
+            out.add(r);
+        }
+        for (TrialResult r : out) {
+            if (r.trial().role() == Trial.Role.TEACHER && r.failed()) {
+                throw new Distill4jException("teacher " + r.trial().description() + " failed: " + r.failure());
+            }
+        }
+        return out;
+    }
+
+    /** A finished teacher from the ledger when resuming and its cache entry is still there. */
+    private Optional<TrialResult> resumedTeacher(Trial trial, TrialLedger ledger, boolean resume) {
         if (resume) {
             String key = executor.teacherCacheKey(trial.config(), trial.teacherName(), trial.seed());
             if (executor.context().teacher(key).isPresent()) {
-                Optional<TrialResult> done = resumed(trial, ledger, true);
-                if (done.isPresent()) {
-                    // this run reads the teacher from the cache, whatever the run that trained it recorded
-                    return done.get().withFact("from_cache", 1.0);
-                }
+                // this run reads the teacher from the cache, whatever the run that trained it recorded
+                return resumed(trial, ledger, true).map(done -> done.withFact("from_cache", 1.0));
             }
         }
+        return Optional.empty();
+    }
+
+    private TrialResult runTeacher(Trial trial, Recording recording, TrialLedger ledger, String experimentId,
+            boolean resume) {
+        Optional<TrialResult> done = resumedTeacher(trial, ledger, resume);
+        if (done.isPresent()) {
+            return done.get();
+        }
         try {
-            return execute(trial, listeners, tracking, ledger, experimentId);
+            return execute(trial, recording, ledger, experimentId);
         } catch (EnvironmentException e) {
             throw e; // the study stops; nothing more is written to a failing machine
         } catch (Distill4jException e) {
-            TrialResult failed = new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0, 0, tracking.runId(trial),
+            TrialResult failed = new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0, 0,
+                    recording.tracking().runId(trial),
                     e.getMessage(), Map.of());
             ledger.failed(failed, experimentId);
             listener.trialFinished(failed, epochBudget(trial));
@@ -338,10 +457,10 @@ public final class StudyRunner {
         }
     }
 
-    private List<TrialResult> runStudents(List<Trial> trials, TrialListener listeners, TrialTracking tracking,
-            TrialLedger ledger, String experimentId, boolean resume) {
+    private List<TrialResult> runStudents(List<Trial> trials, Recording recording, TrialLedger ledger,
+            String experimentId, boolean resume) {
         java.util.function.Function<Trial, TrialResult> one = t -> resumed(t, ledger, resume)
-                .orElseGet(() -> execute(t, listeners, tracking, ledger, experimentId));
+                .orElseGet(() -> execute(t, recording, ledger, experimentId));
         List<TrialResult> out = new ArrayList<>();
         if (workers == 1 || trials.size() < 2) {
             for (Trial t : trials) {

@@ -83,6 +83,31 @@ public final class TrialLedger {
                 || n.path("status").asText().equals("failed")).map(n -> TrialCodec.decodeResult(trial, n));
     }
 
+    /** The recorded results (finished or failed) of {@code trials}, in their order; trials without one are left out. */
+    public List<TrialResult> recordedResults(List<Trial> trials) {
+        List<TrialResult> out = new ArrayList<>();
+        for (Trial t : trials) {
+            recordedResult(t).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** The status of record {@code id} ({@code started}, {@code finished}, {@code failed}, ...), if there is one. */
+    public Optional<String> status(String id) {
+        return read(id).map(n -> n.path("status").asText());
+    }
+
+    /** Copies record {@code id} as it is into {@code to} (write-then-rename there too). */
+    public void copyTo(String id, TrialLedger to) {
+        JsonNode n = read(id).orElseThrow(() -> new IllegalArgumentException("no record " + id + " in " + folder));
+        to.write(id, (ObjectNode) n);
+    }
+
+    /** The folder of the records. */
+    public Path folder() {
+        return folder;
+    }
+
     /** The tracking experiment id the study's parent run was recorded in, if the ledger has it. */
     public Optional<String> studyExperimentId() {
         return read(STUDY).map(n -> n.path("experiment_id").asText(null));

@@ -121,10 +121,7 @@ public final class StudyReport {
         }
         Study study = Study.load(file, List.of());
         var ledger = new io.distill4j.experiment.TrialLedger(studyFolder.resolve("trials"));
-        List<TrialResult> results = new ArrayList<>();
-        for (Trial t : study.trials()) {
-            ledger.recordedResult(t).ifPresent(results::add);
-        }
+        List<TrialResult> results = ledger.recordedResults(study.trials());
         if (results.isEmpty()) {
             throw new IllegalArgumentException(studyFolder.resolve("trials") + " records no finished trial of study '"
                     + study.name() + "'");

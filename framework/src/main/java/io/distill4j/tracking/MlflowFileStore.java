@@ -109,26 +109,47 @@ public final class MlflowFileStore implements Tracker {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("experiment name must not be blank");
         }
+        // the lock file keeps processes sharing the store (shards of a study) from creating the experiment twice;
+        // a store where it cannot be written (read-only) goes on without it, and fails where it must write
         synchronized (experimentLock) {
-            MlflowFileStoreReader reader = new MlflowFileStoreReader(root);
-            for (MlflowFileStoreReader.Experiment e : reader.experiments()) {
-                if (e.name().equals(name)) {
-                    return e.experimentId();
-                }
+            java.nio.channels.FileChannel ch;
+            try {
+                ch = java.nio.channels.FileChannel.open(root.resolve(EXPERIMENTS_LOCK),
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                return experimentIdLocked(name);
             }
-            for (MlflowFileStoreReader.Experiment e : reader.deletedExperiments()) {
-                if (e.name().equals(name)) {
-                    throw new Distill4jException("MLflow experiment '" + name + "' (id " + e.experimentId()
-                            + ") is deleted; restore it or remove it from " + root.resolve(TRASH));
-                }
+            try (ch; java.nio.channels.FileLock held = ch.lock()) {
+                return experimentIdLocked(name);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot lock " + root.resolve(EXPERIMENTS_LOCK) + ": " + e.getMessage(),
+                        e);
             }
-            String id;
-            do {
-                id = newExperimentId();
-            } while (Files.exists(root.resolve(id)) || Files.exists(root.resolve(TRASH).resolve(id)));
-            writeExperiment(id, name);
-            return id;
         }
+    }
+
+    /** The file (in the store's root) locked while an experiment is looked up or created. */
+    static final String EXPERIMENTS_LOCK = ".distill4j-experiments.lock";
+
+    private String experimentIdLocked(String name) {
+        MlflowFileStoreReader reader = new MlflowFileStoreReader(root);
+        for (MlflowFileStoreReader.Experiment e : reader.experiments()) {
+            if (e.name().equals(name)) {
+                return e.experimentId();
+            }
+        }
+        for (MlflowFileStoreReader.Experiment e : reader.deletedExperiments()) {
+            if (e.name().equals(name)) {
+                throw new Distill4jException("MLflow experiment '" + name + "' (id " + e.experimentId()
+                        + ") is deleted; restore it or remove it from " + root.resolve(TRASH));
+            }
+        }
+        String id;
+        do {
+            id = newExperimentId();
+        } while (Files.exists(root.resolve(id)) || Files.exists(root.resolve(TRASH).resolve(id)));
+        writeExperiment(id, name);
+        return id;
     }
 
     private static String newExperimentId() {

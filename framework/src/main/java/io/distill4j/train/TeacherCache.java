@@ -185,6 +185,12 @@ public final class TeacherCache {
                 Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
                 deleteRecursively(tmp); // another process finished the same entry first: keep theirs
+            } catch (java.nio.file.FileSystemException e) {
+                // Linux reports a rename onto a non-empty folder as a plain "Directory not empty"
+                if (!Files.isRegularFile(folder.resolve("meta.json"))) {
+                    throw e;
+                }
+                deleteRecursively(tmp); // another process (a shard, a cluster task) finished it first: keep theirs
             }
         } catch (IOException | RuntimeException e) {
             deleteRecursively(tmp); // never a partial entry: it is only renamed into place when complete

@@ -77,8 +77,13 @@ final class DeployFixtures {
 
     /** A deployable student of {@code yaml}'s type with every parameter random (biases too), seeded. */
     static ComputationGraph student(String yaml, long seed) {
+        return student(yaml, seed, 12);
+    }
+
+    /** A deployable student of {@code yaml}'s type reading {@code features} features, every parameter random. */
+    static ComputationGraph student(String yaml, long seed, int features) {
         Student student = Plugins.create(Student.class, section(yaml));
-        InputShape shape = new InputShape(12, LOOKBACK, 3);
+        InputShape shape = new InputShape(features, LOOKBACK, 3);
         ComputationGraph graph = Networks.build(student, List.of(new HardLabelCrossEntropy()), shape,
                 new TrainingSettings(1, 32, 0.01, 0, 0), seed);
         Random r = new Random(seed);

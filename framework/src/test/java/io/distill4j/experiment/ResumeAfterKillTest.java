@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -61,20 +60,8 @@ class ResumeAfterKillTest {
             reference = new StudyRunner(dir.resolve("results-reference"), store, StudyListener.NONE, 1).run(study);
         }
 
-        Map<String, TrialResult> a = byId(resumed.results());
-        Map<String, TrialResult> b = byId(reference.results());
-        assertEquals(b.keySet(), a.keySet(), "same trials");
-        for (String id : b.keySet()) {
-            for (String metric : List.of("accuracy", "macro_f1", "log_loss", "agreement")) {
-                double expected = b.get(id).test(metric);
-                double actual = a.get(id).test(metric);
-                assertTrue(Double.isNaN(expected) ? Double.isNaN(actual) : Math.abs(expected - actual) <= 1e-6,
-                        id + " " + metric + ": " + actual + " vs " + expected);
-            }
-        }
-        // the same summary but for the training times (the last two columns), which a rerun measures anew
-        assertEquals(withoutTimes(reference.folder().resolve("summary.csv")),
-                withoutTimes(resumed.folder().resolve("summary.csv")));
+        SameResults.assertSame(reference, resumed);
+        Map<String, TrialResult> a = SameResults.byId(resumed.results());
 
         var reader = new MlflowFileStoreReader(mlruns);
         String exp = reader.experiments().stream().filter(e -> e.name().equals("resumable")).findFirst()
@@ -130,18 +117,5 @@ class ResumeAfterKillTest {
             }
             return n;
         }
-    }
-
-    private static Map<String, TrialResult> byId(List<TrialResult> results) {
-        Map<String, TrialResult> m = new TreeMap<>();
-        results.forEach(r -> m.put(r.trialId(), r));
-        return m;
-    }
-
-    /** The lines of a summary.csv without its trailing train_seconds_mean and train_seconds_std columns. */
-    private static List<String> withoutTimes(Path csv) throws java.io.IOException {
-        List<String> lines = Files.readAllLines(csv);
-        assertTrue(lines.get(0).endsWith(",train_seconds_mean,train_seconds_std"), lines.get(0));
-        return lines.stream().map(l -> l.substring(0, l.lastIndexOf(',', l.lastIndexOf(',') - 1))).toList();
     }
 }

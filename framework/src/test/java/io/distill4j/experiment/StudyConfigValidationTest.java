@@ -389,13 +389,31 @@ class StudyConfigValidationTest {
                 Arguments.of("142-distillation-regimes-with-recency.yaml",
                         "distillation.regimes: per-regime settings are not supported with recency weights yet (use "
                         + "one of them)"),
-                Arguments.of("143-chain-router-bad-tier.yaml",
+                // declared features (data.features)
+                Arguments.of("143-features-unknown-indicator.yaml",
+                        "data.features.set[1].indicator: expected one of [return, volatility, rsi, range, "
+                        + "volume_ratio, vwap_distance, ma_distance], got 'macd'"),
+                Arguments.of("144-features-rsi-window-one.yaml",
+                        "data.features.set[0].window: expected an integer in [2, 1000], got 1"),
+                Arguments.of("145-features-declared-twice.yaml",
+                        "data.features[2]: feature 'return_3' is declared twice (also at data.features[0]); "
+                        + "expected each feature once"),
+                Arguments.of("146-features-column-on-synthetic.yaml",
+                        "data.features: extra columns [funding_rate] are read from a csv source (this source is "
+                        + "type: synthetic)"),
+                Arguments.of("147-features-range-with-window.yaml",
+                        "data.features.set[0].window: range has no window (it is (high - low) / close of the bar "
+                        + "itself)"),
+                Arguments.of("148-features-undeclared-asset.yaml",
+                        "data.features.set[1].asset: expected an asset declared in data.assets [], got 'ETHUSDT'"),
+                // the regime router of a chain (chain.router)
+                Arguments.of("149-chain-router-bad-tier.yaml",
                         "chain.router.trend: expected 'teacher' or 'stage k' with k in 1..2, got the string 'stage 3'"),
-                Arguments.of("144-chain-router-without-regimes.yaml",
+                Arguments.of("150-chain-router-without-regimes.yaml",
                         "chain.router: a regime router needs data.regimes (how each test sample gets its regime)"),
-                Arguments.of("145-chain-router-unknown-regime.yaml",
+                Arguments.of("151-chain-router-unknown-regime.yaml",
                         "chain.router.calm: unknown regime 'calm' (regimes: high_vol, trend, mean_reversion)"),
-                Arguments.of("146-chain-router-not-a-tier.yaml",
+                Arguments.of("152-chain-router-not-a-tier.yaml",
                         "chain.router.high_vol: expected 'teacher' or 'stage k' with k in 1..2, got the string "
                         + "'student'"));
     }

@@ -162,7 +162,10 @@ class MlflowFileStoreTest {
         }
 
         String e = exp + "/";
-        List<String> expected = new ArrayList<>(List.of(".trash/", "0/", "0/meta.yaml", e, e + "meta.yaml"));
+        // the lock file that keeps processes sharing the store from creating an experiment twice (MLflow lists
+        // folders only)
+        List<String> expected = new ArrayList<>(List.of(".trash/", MlflowFileStore.EXPERIMENTS_LOCK, "0/",
+                "0/meta.yaml", e, e + "meta.yaml"));
         String p = e + parentId + "/";
         String ca = e + childA + "/";
         String cb = e + childB + "/";

@@ -14,7 +14,7 @@ import java.util.List;
  * exactly one interval after the previous bar's starts a new run (as the batch pipeline's contiguity does): a row
  * is defined once 20 earlier bars of the same run exist. Allocates nothing per bar; not thread-safe.
  */
-public final class FeatureStream {
+public final class FeatureStream implements BarFeatures {
     /** The features this stream computes, in column order (the names a model file must list). */
     public static final List<String> NAMES = List.of("ret_1", "ret_3", "ret_5", "ret_10", "ret_20",
             "realised_vol_10", "realised_vol_20", "vwap_change_20", "hl_range", "sma_ratio_20", "rsi_14",
@@ -53,16 +53,25 @@ public final class FeatureStream {
         this.intervalMs = intervalMs;
     }
 
+    /** {@inheritDoc} The default set reads no extra columns: {@code columns} is ignored. */
+    @Override
+    public boolean update(long openTimeMs, double open, double high, double low, double close, double volume,
+            double[] columns, double[] features) {
+        return update(openTimeMs, open, high, low, close, volume, features);
+    }
+
     public long intervalMs() {
         return intervalMs;
     }
 
     /** Forgets every bar: the next bar starts a new run. */
+    @Override
     public void reset() {
         count = 0;
     }
 
     /** Bars of the current contiguous run seen so far. */
+    @Override
     public long runLength() {
         return count;
     }
@@ -184,7 +193,12 @@ public final class FeatureStream {
      * @param change the number of this change within its run (1 for the run's first)
      */
     public static double wilderAverage(double avg, double x, long change) {
-        return change <= RSI ? avg + x / RSI : (avg * (RSI - 1) + x) / RSI;
+        return wilderAverage(avg, x, change, RSI);
+    }
+
+    /** {@link #wilderAverage(double, double, long)} over {@code n} changes (declared {@code rsi(n)} features). */
+    public static double wilderAverage(double avg, double x, long change, int n) {
+        return change <= n ? avg + x / n : (avg * (n - 1) + x) / n;
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.distill4j.runtime;
 
 /**
- * Bar in, signal out: updates the features ({@link FeatureStream}), standardises them with the model's standardiser,
+ * Bar in, signal out: updates the features ({@link FeatureSet#newStream}: the 12 built-in ones or a declared set), standardises them with the model's standardiser,
  * keeps the last {@code lookback} rows of the current contiguous run for a sequence model, and runs the network.
  * A sequence model answers once {@code lookback} feature rows of one run exist, from the window of the last
  * {@code lookback} rows with the LSTM state starting at zero, exactly as in training (so an LSTM runs
@@ -11,7 +11,9 @@ package io.distill4j.runtime;
 public final class SignalStream {
     private final StudentModel model;
     private final Predictor predictor;
-    private final FeatureStream features;
+    private static final double[] NO_COLUMNS = new double[0];
+    private final BarFeatures features;
+    private final int columns;
     private final double[] raw;
     private final float[] window; // ring of standardised rows, [lookback][features]
     private final float[] input;
@@ -20,9 +22,11 @@ public final class SignalStream {
     private long rows; // defined rows of the current run
 
     SignalStream(StudentModel model) {
-        if (!model.featureNames().equals(FeatureStream.NAMES)) {
+        FeatureSet set = model.featureSet();
+        if (set == null) {
             throw new UnsupportedOperationException("this runtime computes the features " + FeatureStream.NAMES
-                    + " from bars; the model reads " + model.featureNames());
+                    + " or a declared feature set from bars; the model reads " + model.featureNames()
+                    + " and declares no " + StudentModel.FEATURE_SET_KEY);
         }
         String interval = model.metadata().get("interval_ms");
         if (interval == null) {
@@ -30,7 +34,8 @@ public final class SignalStream {
         }
         this.model = model;
         this.predictor = model.newPredictor();
-        this.features = new FeatureStream(Long.parseLong(interval));
+        this.features = set.newStream(Long.parseLong(interval));
+        this.columns = set.inputs().size();
         this.f = model.numFeatures();
         this.steps = model.steps();
         this.raw = new double[f];
@@ -55,7 +60,27 @@ public final class SignalStream {
      */
     public boolean onBar(long openTimeMs, double open, double high, double low, double close, double volume,
             float[] probabilities) {
-        boolean defined = features.update(openTimeMs, open, high, low, close, volume, raw);
+        if (columns > 0) {
+            throw new IllegalStateException("the model reads the inputs " + model.featureSet().inputs()
+                    + " besides the bar: pass their values with onBar(..., volume, inputs, probabilities)");
+        }
+        return onBar(openTimeMs, open, high, low, close, volume, NO_COLUMNS, probabilities);
+    }
+
+    /**
+     * Takes the next bar with the model's other inputs ({@link FeatureSet#inputs} of {@link StudentModel#featureSet},
+     * in that order: extra columns, then the other assets' open, high, low, close, volume at this open time, all
+     * {@code NaN} for an asset that has no such bar).
+     *
+     * @return whether {@code probabilities} was written (enough bars of the current run have been seen)
+     */
+    public boolean onBar(long openTimeMs, double open, double high, double low, double close, double volume,
+            double[] columnValues, float[] probabilities) {
+        if (columnValues.length != columns) {
+            throw new IllegalArgumentException("expected " + columns + " input value(s) "
+                    + model.featureSet().inputs() + ", got " + columnValues.length);
+        }
+        boolean defined = features.update(openTimeMs, open, high, low, close, volume, columnValues, raw);
         if (features.runLength() == 1) {
             rows = 0; // a new run: rows of the previous one are never mixed in
         }

@@ -34,6 +34,7 @@ public final class StudentModel {
     private final double[] mean;
     private final double[] std;
     private final List<Layer> layers;
+    private final FeatureSet featureSet;
 
     /**
      * A model from its parts; the layers must chain (each reads what the previous writes).
@@ -71,6 +72,37 @@ public final class StudentModel {
             width = layer.outWidth();
         }
         ModelFile.check(!seq, "the network ends in a sequence, not a vector of class scores");
+        this.featureSet = featureSet(this.metadata, this.featureNames);
+    }
+
+    /**
+     * The features a model computes from bars: the set of its {@code feature.set} metadata (a declared set), else the
+     * 12 built-in ones when its feature names are theirs, else {@code null} (a model for features this runtime
+     * cannot compute: it predicts from rows, but has no signal stream).
+     */
+    private static FeatureSet featureSet(Map<String, String> metadata, List<String> names) {
+        String declared = metadata.get(FEATURE_SET_KEY);
+        if (declared == null && !names.equals(FeatureStream.NAMES)) {
+            return null;
+        }
+        FeatureSet set;
+        try {
+            set = declared == null ? FeatureSet.DEFAULT : FeatureSet.parse(declared);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("metadata " + FEATURE_SET_KEY + " '" + declared + "': "
+                    + e.getMessage(), e);
+        }
+        ModelFile.check(set.names().equals(names), "the feature names " + names + " are not those of the feature "
+                + "set '" + set + "' " + set.names());
+        return set;
+    }
+
+    /** The metadata key of a declared feature set's canonical text ({@link FeatureSet#canonical}). */
+    public static final String FEATURE_SET_KEY = "feature_set";
+
+    /** The features the model computes from bars (see {@link SignalStream}); {@code null} when it has none. */
+    public FeatureSet featureSet() {
+        return featureSet;
     }
 
     /** Reads a model file. */

@@ -26,7 +26,8 @@ import java.util.Map;
  * The teacher's interval must divide the student's (equal is allowed: a teacher on the same bars, for comparison).
  * That both files are the same market is checked on the closes: at an aligned pair the fine bar closing with the
  * student's bar has the student bar's close, so a median relative difference above {@value #MAX_CLOSE_MISMATCH} is
- * an error.
+ * an error, unless both sides name different markets ({@code data.asset}, {@code teacher_data.asset}): a cross-asset
+ * teacher (e.g. trained on ETHUSDT, distilled into a BTCUSDT student), aligned on time in the same way.
  */
 public final class CrossTimeframeData {
     /** The largest median relative difference of aligned closes accepted as one market. */
@@ -85,21 +86,35 @@ public final class CrossTimeframeData {
         }
         Arrays.sort(mismatch);
         double median = mismatch[mismatch.length / 2];
-        if (median > MAX_CLOSE_MISMATCH) {
+        boolean crossAsset = crossAsset(studentConfig, teacherConfig);
+        if (median > MAX_CLOSE_MISMATCH && !crossAsset) {
             throw new DataException("teacher_data " + fine.description().source() + " and data "
                     + coarse.description().source() + " do not look like the same market: the closes of aligned "
                     + "bars differ by " + String.format(java.util.Locale.ROOT, "%.1f%%", 100 * median)
-                    + " (median); expected the same market at two bar intervals");
+                    + " (median); expected the same market at two bar intervals (or name two different markets with "
+                    + "data.asset and teacher_data.asset for a cross-asset teacher)");
         }
-        String note = String.format(java.util.Locale.ROOT, "cross-timeframe: teacher on %s bars of %s (%s to %s), "
-                + "student on %s bars; student samples with an aligned teacher output train/validation/test = "
-                + "%d/%d/%d (dropped without one: %d/%d/%d)", minutes(fineMs), fine.description().source(),
+        String kind = crossAsset ? "cross-asset: teacher on " + teacherConfig.asset() + " " : "cross-timeframe: "
+                + "teacher on ";
+        String student = crossAsset ? studentConfig.asset() + " " : "";
+        String note = String.format(java.util.Locale.ROOT, kind + "%s bars of %s (%s to %s), "
+                + "student on " + student + "%s bars; student samples with an aligned teacher output "
+                + "train/validation/test = %d/%d/%d (dropped without one: %d/%d/%d)", minutes(fineMs),
+                fine.description().source(),
                 Instant.ofEpochMilli(fine.description().firstTimeMs()),
                 Instant.ofEpochMilli(fine.description().lastTimeMs()), minutes(coarseMs), kept.get("train").size(),
                 kept.get("validation").size(), kept.get("test").size(), dropped.get("train"),
                 dropped.get("validation"), dropped.get("test"));
         return new CrossTimeframeData(coarse.withSplits(kept.get("train"), kept.get("validation"), kept.get("test"),
                 note), fine, Map.copyOf(inputs), Map.copyOf(dropped));
+    }
+
+    /**
+     * Whether the teacher's data is another market than the student's: both name their asset ({@code data.asset},
+     * {@code teacher_data.asset}) and the names differ. Then the closes are not required to match.
+     */
+    public static boolean crossAsset(DataConfig student, DataConfig teacher) {
+        return !student.asset().isEmpty() && !teacher.asset().isEmpty() && !student.asset().equals(teacher.asset());
     }
 
     /** The student's data: only the samples that have an aligned teacher output. */

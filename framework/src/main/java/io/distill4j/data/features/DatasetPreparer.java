@@ -14,7 +14,9 @@ import io.distill4j.data.synthetic.SyntheticSeries;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 
 /**
@@ -23,7 +25,8 @@ import java.util.HexFormat;
  * ({@code auto}) and the standardisation on train only, and returns a {@link PreparedData}. Nothing is cached on
  * disk.
  *
- * <p>A sample at bar {@code i} is valid only if bars {@code i - lookback - 20 + 1 .. i + horizon} are contiguous.
+ * <p>A sample at bar {@code i} is valid only if bars {@code i - lookback - w + 1 .. i + horizon} are contiguous,
+ * {@code w} the feature set's warm-up (20 for the built-in features).
  */
 public final class DatasetPreparer {
     private DatasetPreparer() {
@@ -46,8 +49,7 @@ public final class DatasetPreparer {
     }
 
     private static PreparedData prepare(DataConfig config, long[] cutTimes) {
-        Loaded l = load(config);
-        return prepare(l.series(), l.quality(), l.interval(), l.synthetic(), config, cutTimes == null ? null
+        return prepare(load(config), config, cutTimes == null ? null
                 : (bars, timeMs, gap) -> TimeSplit.atTimes(bars, timeMs, cutTimes[0], cutTimes[1], gap));
     }
 
@@ -65,7 +67,8 @@ public final class DatasetPreparer {
     /** As {@link #prepareWindow(DataConfig, RollingWindows, int)}, for an already loaded series. */
     public static PreparedData prepareWindow(KlineSeries series, DataConfig config, RollingWindows windows, int k) {
         DataQualityReport quality = DataQualityReport.of(series);
-        return prepareWindow(new Loaded(series, quality, quality.intervalMs(), null), config, windows, k);
+        return prepareWindow(new Loaded(series, quality, quality.intervalMs(), null, new double[0][], null), config,
+                windows, k);
     }
 
     private static PreparedData prepareWindow(Loaded l, DataConfig config, RollingWindows windows, int k) {
@@ -77,8 +80,7 @@ public final class DatasetPreparer {
                     + windows.train() + ", test_bars " + windows.test() + ", step_bars " + windows.step()
                     + ", gap_bars " + windows.gap() + ")");
         }
-        return prepare(l.series(), l.quality(), l.interval(), l.synthetic(), config,
-                (sampleBars, timeMs, gap) -> TimeSplit.inRanges(sampleBars, w));
+        return prepare(l, config, (sampleBars, timeMs, gap) -> TimeSplit.inRanges(sampleBars, w));
     }
 
     /** The number of bars of the series {@code config} describes (loaded or generated, after its window). */
@@ -91,12 +93,18 @@ public final class DatasetPreparer {
         TimeSplit split(int[] sampleBars, long[] timeMs, int gap);
     }
 
-    private record Loaded(KlineSeries series, DataQualityReport quality, long interval, SyntheticSeries synthetic) {
+    /**
+     * A loaded series with the declared set's other inputs ({@code inputs[k][bar]}: extra columns, then other
+     * assets' aligned bars) and the assets' alignment report (null without other assets).
+     */
+    private record Loaded(KlineSeries series, DataQualityReport quality, long interval, SyntheticSeries synthetic,
+            double[][] inputs, String alignment) {
     }
 
     private static Loaded load(DataConfig config) {
         KlineSeries series;
         DataQualityReport quality;
+        double[][] columns = new double[0][];
         SyntheticSeries synthetic = null;
         long interval;
         if (config.source() instanceof DataConfig.SyntheticSource s) {
@@ -115,7 +123,7 @@ public final class DatasetPreparer {
             interval = s.barIntervalMs();
         } else {
             DataConfig.CsvSource c = (DataConfig.CsvSource) config.source();
-            KlineLoad load = KlineCsvReader.read(c.path().toAbsolutePath().normalize());
+            KlineLoad load = KlineCsvReader.read(c.path().toAbsolutePath().normalize(), config.features().columns());
             series = load.series();
             quality = KlineChecks.check(load);
             interval = quality.intervalMs();
@@ -123,8 +131,25 @@ public final class DatasetPreparer {
                 series = restricted(series, c.window(), config);
                 quality = DataQualityReport.of(series);
             }
+            int first = series.size() == 0 ? 0 : Arrays.binarySearch(load.series().timeMs(), series.timeMs()[0]);
+            columns = new double[config.features().columns().size()][];
+            for (int k = 0; k < columns.length; k++) { // the window keeps a time range: one slice of the file's rows
+                double[] all = load.columns().get(config.features().columns().get(k));
+                columns[k] = Arrays.copyOfRange(all, first, first + series.size());
+            }
         }
-        return new Loaded(series, quality, interval, synthetic);
+        List<String> assets = config.features().assets();
+        if (assets.isEmpty()) {
+            return new Loaded(series, quality, interval, synthetic, columns, null);
+        }
+        List<KlineSeries> others = new ArrayList<>();
+        for (String name : assets) {
+            others.add(KlineCsvReader.read(config.assets().get(name).toAbsolutePath().normalize()).series());
+        }
+        AssetAlignment aligned = AssetAlignment.of(series, assets, others);
+        double[][] inputs = Arrays.copyOf(columns, columns.length + aligned.inputs().length);
+        System.arraycopy(aligned.inputs(), 0, inputs, columns.length, aligned.inputs().length);
+        return new Loaded(series, quality, interval, synthetic, inputs, aligned.report());
     }
 
     private static KlineSeries restricted(KlineSeries series, DataConfig.Window window, DataConfig config) {
@@ -140,26 +165,41 @@ public final class DatasetPreparer {
 
     /** Prepares an already loaded series (e.g. for tests or other sources). */
     public static PreparedData prepare(KlineSeries series, DataConfig config) {
+        return prepare(series, new double[0][], config);
+    }
+
+    /**
+     * Prepares an already loaded series with the declared set's other inputs ({@code inputs[k][bar]}, in the order
+     * of {@link io.distill4j.runtime.FeatureSet#inputs()}: extra columns, then other assets' aligned bars).
+     */
+    public static PreparedData prepare(KlineSeries series, double[][] columns, DataConfig config) {
         DataQualityReport quality = DataQualityReport.of(series);
-        return prepare(series, quality, quality.intervalMs(), null, config, null);
+        return prepare(new Loaded(series, quality, quality.intervalMs(), null, columns, null), config, null);
+    }
+
+    /** Prepares a loaded series, split by {@code splitter} (by fractions when null), with its alignment report. */
+    private static PreparedData prepare(Loaded l, DataConfig config, Splitter splitter) {
+        PreparedData d = prepare(l.series(), l.quality(), l.interval(), l.synthetic(), config, splitter, l.inputs());
+        return l.alignment() == null ? d : d.withSplits(d.train(), d.validation(), d.test(), l.alignment());
     }
 
     private static PreparedData prepare(KlineSeries series, DataQualityReport quality, long interval,
-            SyntheticSeries synthetic, DataConfig config, Splitter splitter) {
+            SyntheticSeries synthetic, DataConfig config, Splitter splitter, double[][] columns) {
         int n = series.size();
         int lookback = config.lookback();
         int h = config.horizon();
-        int back = lookback + FeatureEngineer.WARMUP - 1;
+        int back = lookback + config.features().warmup() - 1;
         Contiguity runs = Contiguity.of(series, interval);
-        double[][] rows = FeatureEngineer.compute(series, runs);
+        double[][] rows = FeatureEngineer.compute(series, runs, config.features(), columns);
 
         int firstCandidate = back;
         int lastCandidate = n - 1 - h;
         int candidates = Math.max(0, lastCandidate - firstCandidate + 1);
         int[] sampleBars = new int[candidates];
         int valid = 0;
+        boolean crossAsset = !config.features().assets().isEmpty(); // another asset's gap can undefine a row
         for (int i = firstCandidate; i <= lastCandidate; i++) {
-            if (runs.contiguous(i - back, i + h)) {
+            if (runs.contiguous(i - back, i + h) && (!crossAsset || defined(rows, i - lookback + 1, i))) {
                 sampleBars[valid++] = i;
             }
         }
@@ -203,7 +243,7 @@ public final class DatasetPreparer {
         DataDescription description = new DataDescription(series.source(), n, series.timeMs()[0],
                 series.timeMs()[n - 1], interval, sha256(series), quality, candidates, candidates - valid,
                 split.purged());
-        return new PreparedData(description, threshold, std, lookback, h, gap,
+        return new PreparedData(description, config.features(), threshold, std, lookback, h, gap,
                 train,
                 part("validation", split.validation(), sampleBars, fwd, threshold, scale, standardised, lookback,
                         series),
@@ -262,7 +302,27 @@ public final class DatasetPreparer {
             targets[k] = r[k] / scale;
             time[k] = series.timeMs()[bars[k]];
         }
-        return new SampleSplit(name, bars, standardised, lookback, labels, r, targets, time);
+        return new SampleSplit(name, bars, standardised, width(standardised), lookback, labels, r, targets, time);
+    }
+
+    /** Whether rows {@code from..to} are all defined. */
+    private static boolean defined(double[][] rows, int from, int to) {
+        for (int i = from; i <= to; i++) {
+            if (Double.isNaN(rows[i][0])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The width of the defined rows. */
+    private static int width(float[][] rows) {
+        for (float[] row : rows) {
+            if (row != null) {
+                return row.length;
+            }
+        }
+        return 0;
     }
 
     private static double[] pick(double[] a, int[] pos) {

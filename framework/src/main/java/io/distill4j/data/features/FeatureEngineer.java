@@ -1,6 +1,8 @@
 package io.distill4j.data.features;
 
 import io.distill4j.api.KlineSeries;
+import io.distill4j.runtime.BarFeatures;
+import io.distill4j.runtime.FeatureSet;
 import io.distill4j.runtime.FeatureStream;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +28,11 @@ import java.util.List;
  * Rows are computed independently on each contiguous run of bars (see {@link Contiguity}): a row is defined once
  * {@link #WARMUP} earlier bars of its run exist, and is {@code NaN} before that. The RSI recursion restarts at every
  * gap.
+ *
+ * <p>A declared feature set ({@code data.features.set}, {@link io.distill4j.runtime.FeatureSpec}) is computed by
+ * {@link #compute(KlineSeries, Contiguity, FeatureSet, double[][])}, which feeds every bar through the runtime's
+ * streaming computer ({@link FeatureSet#newStream}), restarted at each run: training and a deployed student compute
+ * each declared indicator with one piece of code.
  */
 public final class FeatureEngineer {
     /** The feature names, in column order (one list, shared with the runtime's streaming computer). */
@@ -54,6 +61,45 @@ public final class FeatureEngineer {
         for (int i = 0; i < n; i++) {
             if (out[i] == null) {
                 out[i] = new double[NUM_FEATURES];
+                Arrays.fill(out[i], Double.NaN);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Features of {@code set} for every bar, {@code [bars][set.names().size()]}, {@code NaN} rows inside the warm-up
+     * of each run.
+     *
+     * @param columns the set's other inputs ({@link FeatureSet#inputs}: extra columns, other assets' aligned
+     *     bars), {@code columns[k][bar]}
+     */
+    public static double[][] compute(KlineSeries s, Contiguity runs, FeatureSet set, double[][] columns) {
+        if (set.isDefault()) {
+            return compute(s, runs);
+        }
+        if (columns.length != set.inputs().size()) {
+            throw new IllegalArgumentException("expected the inputs " + set.inputs() + ", got " + columns.length
+                    + " arrays");
+        }
+        int n = s.size();
+        int width = set.names().size();
+        double[][] out = new double[n][];
+        BarFeatures stream = set.newStream(Math.max(1, runs.intervalMs())); // its gap check agrees with runs
+        double[] bar = new double[columns.length];
+        double[] row = new double[width];
+        long[] t = s.timeMs();
+        for (int i = 0; i < n; i++) {
+            if (runs.runStart(i) == i) {
+                stream.reset();
+            }
+            for (int c = 0; c < columns.length; c++) {
+                bar[c] = columns[c][i];
+            }
+            if (stream.update(t[i], s.open()[i], s.high()[i], s.low()[i], s.close()[i], s.volume()[i], bar, row)) {
+                out[i] = row.clone();
+            } else {
+                out[i] = new double[width];
                 Arrays.fill(out[i], Double.NaN);
             }
         }

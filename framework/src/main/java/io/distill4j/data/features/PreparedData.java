@@ -4,6 +4,7 @@ import io.distill4j.api.KlineSeries;
 import io.distill4j.data.DataConfig;
 import io.distill4j.data.synthetic.Regime;
 import io.distill4j.data.synthetic.SyntheticSeries;
+import io.distill4j.runtime.FeatureSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,6 +14,7 @@ import java.util.Optional;
  */
 public final class PreparedData {
     private final DataDescription description;
+    private final FeatureSet featureSet;
     private final double labelThreshold;
     private final Standardiser standardiser;
     private final int lookback;
@@ -27,13 +29,14 @@ public final class PreparedData {
     private final double targetScale;
     private String note = "";
 
-    PreparedData(DataDescription description, double labelThreshold, Standardiser standardiser, int lookback,
+    PreparedData(DataDescription description, FeatureSet featureSet, double labelThreshold, Standardiser standardiser, int lookback,
             int horizon, int gapBars, SampleSplit train, SampleSplit validation, SampleSplit test, SyntheticSeries synthetic,
             KlineSeries series, DataConfig.Target target, double targetScale) {
         this.series = series;
         this.target = target;
         this.targetScale = targetScale;
         this.description = description;
+        this.featureSet = featureSet;
         this.labelThreshold = labelThreshold;
         this.standardiser = standardiser;
         this.lookback = lookback;
@@ -50,7 +53,7 @@ public final class PreparedData {
      * chosen, appended to {@link #note()}.
      */
     PreparedData withSplits(SampleSplit train, SampleSplit validation, SampleSplit test, String note) {
-        PreparedData out = new PreparedData(description, labelThreshold, standardiser, lookback, horizon, gapBars,
+        PreparedData out = new PreparedData(description, featureSet, labelThreshold, standardiser, lookback, horizon, gapBars,
                 train, validation, test, synthetic, series, target, targetScale);
         out.note = this.note.isEmpty() ? note : this.note + "; " + note;
         return out;
@@ -80,9 +83,14 @@ public final class PreparedData {
         return description;
     }
 
-    /** The 12 feature names, in column order. */
+    /** The feature names, in column order. */
     public List<String> featureNames() {
-        return FeatureEngineer.NAMES;
+        return featureSet.names();
+    }
+
+    /** The feature set the rows were computed with ({@code data.features}). */
+    public FeatureSet featureSet() {
+        return featureSet;
     }
 
     /** Always 3: sell, hold, buy. */

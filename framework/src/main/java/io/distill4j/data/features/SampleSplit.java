@@ -14,6 +14,7 @@ public final class SampleSplit implements io.distill4j.api.ModelInput {
     private final String name;
     private final int[] bars;
     private final float[][] standardisedRows;
+    private final int width;
     private final int lookback;
     private final int[] labels;
     private final double[] forwardReturns;
@@ -24,11 +25,12 @@ public final class SampleSplit implements io.distill4j.api.ModelInput {
     private INDArray oneHot;
     private INDArray targetColumn;
 
-    SampleSplit(String name, int[] bars, float[][] standardisedRows, int lookback, int[] labels,
+    SampleSplit(String name, int[] bars, float[][] standardisedRows, int width, int lookback, int[] labels,
             double[] forwardReturns, double[] targets, long[] timeMs) {
         this.name = name;
         this.bars = bars;
         this.standardisedRows = standardisedRows;
+        this.width = width;
         this.lookback = lookback;
         this.labels = labels;
         this.forwardReturns = forwardReturns;
@@ -56,7 +58,7 @@ public final class SampleSplit implements io.distill4j.api.ModelInput {
             g[k] = targets[positions[k]];
             t[k] = timeMs[positions[k]];
         }
-        return new SampleSplit(name, b, standardisedRows, lookback, y, r, g, t);
+        return new SampleSplit(name, b, standardisedRows, width, lookback, y, r, g, t);
     }
 
     /** {@code train}, {@code validation} or {@code test}. */
@@ -69,10 +71,10 @@ public final class SampleSplit implements io.distill4j.api.ModelInput {
         return bars.length;
     }
 
-    /** Standardised feature rows, float {@code [n, 12]}. */
+    /** Standardised feature rows, float {@code [n, features]}. */
     public synchronized INDArray features() {
         if (features == null) {
-            int d = FeatureEngineer.NUM_FEATURES;
+            int d = width;
             float[] data = new float[bars.length * d];
             for (int k = 0; k < bars.length; k++) {
                 System.arraycopy(standardisedRows[bars[k]], 0, data, k * d, d);
@@ -83,12 +85,12 @@ public final class SampleSplit implements io.distill4j.api.ModelInput {
     }
 
     /**
-     * Standardised windows, float {@code [n, 12, lookback]} (NCW, as DL4J's recurrent layers expect); time step
+     * Standardised windows, float {@code [n, features, lookback]} (NCW, as DL4J's recurrent layers expect); time step
      * {@code lookback - 1} is the sample's own bar. Built on first call, then cached.
      */
     public synchronized INDArray windows() {
         if (windows == null) {
-            int d = FeatureEngineer.NUM_FEATURES;
+            int d = width;
             int l = lookback;
             float[] data = new float[bars.length * d * l];
             for (int k = 0; k < bars.length; k++) {

@@ -86,6 +86,29 @@ class CrossTimeframeDataTest {
     }
 
     @Test
+    void anotherMarketNamedAsSuchIsACrossAssetTeacherAlignedOnTime() {
+        DataConfig btc = named(student(7), "BTCUSDT");
+        DataConfig eth = named(teacher(8), "ETHUSDT");
+        assertTrue(CrossTimeframeData.crossAsset(btc, eth));
+        CrossTimeframeData x = CrossTimeframeData.prepare(btc, eth);
+        assertTrue(x.student().note().startsWith("cross-asset: teacher on ETHUSDT 1m bars of "), x.student().note());
+        assertTrue(x.student().note().contains("student on BTCUSDT 5m bars"), x.student().note());
+        SampleSplit s = x.student().test();
+        SampleSplit t = x.teacherInput("test");
+        for (int k = 0; k < s.size(); k++) { // the latest teacher sample closing by the student bar's close
+            assertTrue(t.timeMs()[k] + MIN <= s.timeMs()[k] + 5 * MIN && t.timeMs()[k] + MIN > s.timeMs()[k]);
+        }
+        // one name, or the same name twice, is the same market: the closes are checked
+        assertThrows(DataException.class, () -> CrossTimeframeData.prepare(btc, teacher(8)));
+        assertThrows(DataException.class, () -> CrossTimeframeData.prepare(btc, named(teacher(8), "BTCUSDT")));
+    }
+
+    private static DataConfig named(DataConfig c, String asset) {
+        return new DataConfig(c.source(), c.lookback(), c.horizon(), c.threshold(), c.split(), c.target(),
+                c.features(), c.assets(), asset);
+    }
+
+    @Test
     void aTeacherIntervalThatDoesNotDivideTheStudentsIsRejected() {
         DataConfig coarse = config(new DataConfig.SyntheticSource(6_000, 7, "3m"), 8, 6);
         DataConfig fine = config(new DataConfig.SyntheticSource(6_000, 7, "5m"), 8, 6);

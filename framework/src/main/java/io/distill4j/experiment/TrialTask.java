@@ -1,0 +1,83 @@
+package io.distill4j.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distill4j.tracking.Tracker;
+import io.distill4j.tracking.rest.TrackingUris;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One trial as a task for a cluster worker ({@link TrialDispatcher}): the trial's JSON ({@link TrialCodec}) with
+ * where it records (the shared results folder, the tracking URI, experiment and parent run), as one string that any
+ * engine can ship. {@link #run} executes it on the worker as {@link StudyRunner} does in-process: the model export,
+ * the tracking run and the ledger record go to the shared results folder and tracking server, and the result comes
+ * back as JSON. A worker JVM keeps one {@link TrialExecutor} (prepared data, teachers read from the shared cache)
+ * and one tracker per results folder and tracking URI for all its tasks.
+ */
+public final class TrialTask {
+    private static final Map<String, TrialExecutor> EXECUTORS = new ConcurrentHashMap<>();
+    private static final Map<String, Tracker> TRACKERS = new ConcurrentHashMap<>();
+
+    private TrialTask() {
+    }
+
+    /** The task of {@code trial} in {@code batch}, its workers logging to {@code trackingUri}. */
+    public static String encode(Trial trial, TrialDispatcher.Batch batch, String trackingUri) {
+        ObjectNode n = TrialCodec.JSON.createObjectNode();
+        n.set("trial", TrialCodec.encode(trial));
+        n.put("results", batch.results().toAbsolutePath().normalize().toString());
+        n.put("tracking_uri", trackingUri);
+        n.put("experiment_id", batch.experimentId());
+        n.put("parent_run_id", batch.parentRunId());
+        return n.toString();
+    }
+
+    /**
+     * Runs a task from {@link #encode} in this JVM and returns its result as JSON. A trial failing on its own
+     * (diverged loss) is a failed result; a failure the engine should retry (the machine, or a teacher's bad data)
+     * is thrown.
+     */
+    public static String run(String task) {
+        JsonNode n = parse(task);
+        Trial trial = TrialCodec.decodeTrial(n.get("trial"));
+        Path results = Path.of(n.get("results").asText());
+        String uri = n.get("tracking_uri").asText();
+        TrialExecutor executor = EXECUTORS.computeIfAbsent(results.toString(), k -> new TrialExecutor(
+                TrialContext.at(ResultsPaths.teacherCache(results), EvaluationScope.VALIDATION_AND_TEST,
+                        TrialContext.backendDevice())));
+        Tracker tracker = TRACKERS.computeIfAbsent(uri + "\n" + results, k -> {
+            Tracker t = TrackingUris.open(uri, results, trial.file(), System.getenv());
+            Runtime.getRuntime().addShutdownHook(new Thread(t::close, "distill4j-task-tracker"));
+            return t;
+        });
+        String experimentId = n.get("experiment_id").asText();
+        TrialLedger ledger = new TrialLedger(ResultsPaths.studyFolder(results, trial.config().name())
+                .resolve("trials"));
+        StudyRunner.Recording recording = StudyRunner.recording(results, tracker, experimentId,
+                n.get("parent_run_id").asText(), executor.context(), ledger, TrialListener.NONE);
+        TrialResult result = StudyRunner.executeRecorded(trial, executor, recording, ledger, experimentId);
+        return TrialCodec.encode(result).toString();
+    }
+
+    /** The result of {@code trial} that {@link #run} returned. */
+    public static TrialResult decode(Trial trial, String json) {
+        return TrialCodec.decodeResult(trial, parse(json));
+    }
+
+    /** How many teachers the tasks run in this JVM trained (not read from the cache). */
+    public static int teacherFits() {
+        return EXECUTORS.values().stream().mapToInt(e -> e.context().teacherCache().fitCount()).sum();
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return TrialCodec.JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not a trial task: " + e.getMessage(), e);
+        }
+    }
+}
