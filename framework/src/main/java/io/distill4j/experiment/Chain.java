@@ -130,6 +130,9 @@ public record Chain(List<JsonNode> stages, List<Integer> epochs, Double temperat
             requireParameter(node, "alpha", loss);
         }
         int stage = node.integer("stage", 0, 0, stages.size());
+        if (node.has(ChainRouter.KEY)) {
+            ChainRouter.parse(node.section(ChainRouter.KEY), stages.size()); // validates it; read by ChainRouter.of
+        }
         node.finish();
         Chain chain = new Chain(stages, epochs, tMax, tGamma, aFirst, aLast, aGamma, stage);
         if (tMax != null && loss != null) {

@@ -20,8 +20,9 @@ import java.util.Set;
  *
  * @param stages the per-stage lines, chain by chain, in stage order
  * @param verdicts one paragraph per chain
+ * @param router the regime router's table ({@link RouterSummary#NONE} without {@code chain.router})
  */
-public record ChainSummary(List<Stage> stages, List<String> verdicts) {
+public record ChainSummary(List<Stage> stages, List<String> verdicts, RouterSummary router) {
 
     /** Per-stage metrics, in table order: the stage's own test metrics and those {@link ChainStages} adds. */
     static final List<String> METRICS = List.of("accuracy", "macro_f1", ChainStages.DISTILLATION_LOSS, "agreement",
@@ -43,10 +44,14 @@ public record ChainSummary(List<Stage> stages, List<String> verdicts) {
     }
 
     /** Nothing to report: a study without a chain. */
-    static final ChainSummary NONE = new ChainSummary(List.of(), List.of());
+    static final ChainSummary NONE = new ChainSummary(List.of(), List.of(), RouterSummary.NONE);
 
-    /** The chain summary of a study's results grouped by summary row ({@code groups}), with the rows made of them. */
-    static ChainSummary of(Map<String, List<TrialResult>> groups, Map<String, Summary.Row> rows) {
+    /**
+     * The chain summary of a study's results grouped by summary row ({@code groups}), with the rows made of them and
+     * the facts of the study's datasets by {@link DataFacts#key} (for a router's test regimes).
+     */
+    static ChainSummary of(Map<String, List<TrialResult>> groups, Map<String, Summary.Row> rows,
+            Map<String, DataFacts> data) {
         Set<String> cells = new LinkedHashSet<>();
         groups.values().forEach(g -> g.stream().filter(r -> r.trial().role() == Trial.Role.CHAIN_STAGE)
                 .forEach(r -> cells.add(r.trial().cell())));
@@ -55,6 +60,7 @@ public record ChainSummary(List<Stage> stages, List<String> verdicts) {
         }
         List<Stage> stages = new ArrayList<>();
         List<String> verdicts = new ArrayList<>();
+        RouterSummary router = RouterSummary.NONE;
         for (String cell : cells) {
             List<TrialResult> last = List.of();
             Chain chain = null;
@@ -83,9 +89,28 @@ public record ChainSummary(List<Stage> stages, List<String> verdicts) {
             }
             if (chain != null) {
                 verdicts.add(verdict(cell, chain, last, groups, rows));
+                router = router.rows().isEmpty() ? router(cell, chain, last, groups, data) : router;
             }
         }
-        return new ChainSummary(List.copyOf(stages), List.copyOf(verdicts));
+        return new ChainSummary(List.copyOf(stages), List.copyOf(verdicts), router);
+    }
+
+    /** The router table of a chain with {@code chain.router} (the first such chain of the study). */
+    private static RouterSummary router(String cell, Chain chain, List<TrialResult> last,
+            Map<String, List<TrialResult>> groups, Map<String, DataFacts> data) {
+        if (last.isEmpty()) {
+            return RouterSummary.NONE;
+        }
+        StudyConfig c = last.get(0).trial().config();
+        var router = ChainRouter.of(c.file(), c.tree());
+        DataFacts facts = data.get(DataFacts.key(c));
+        if (router.isEmpty() || facts == null || c.regimes().isEmpty()) {
+            return RouterSummary.NONE;
+        }
+        List<TrialResult> family = groups.values().stream().flatMap(List::stream)
+                .filter(r -> r.trial().role() == Trial.Role.TEACHER || r.trial().role() == Trial.Role.CHAIN_STAGE
+                        && r.trial().cell().equals(cell)).toList();
+        return RouterSummary.of(chain, router.get(), family, facts, c.regimes().get());
     }
 
     /** The chain's final stage against the equal-compute one-shot student and the student alone. */
@@ -175,6 +200,7 @@ public record ChainSummary(List<Stage> stages, List<String> verdicts) {
         }
         b.append('\n');
         verdicts.forEach(v -> b.append(v).append("\n\n"));
+        b.append(router.toMarkdown());
         return b.toString();
     }
 

@@ -31,6 +31,7 @@ public final class DataFacts {
     private final String quality;
     private io.distill4j.api.KlineSeries series;
     private int[] testBars;
+    private int[] trainBars;
     private long intervalMs;
     private KnownOptimum optimum;
 
@@ -94,6 +95,7 @@ public final class DataFacts {
                 data.description().describe() + (data.note().isEmpty() ? "" : "; " + data.note()));
         facts.series = series;
         facts.testBars = test.barIndices().clone();
+        facts.trainBars = data.train().barIndices().clone();
         facts.intervalMs = data.description().intervalMs();
         facts.optimum = data.trueProbabilities(test).map(p -> KnownOptimum.of(p, test.labels())).orElse(null);
         return facts;
@@ -125,6 +127,17 @@ public final class DataFacts {
     /** The data's source and quality (bars, interval, gaps, missing and zero-volume bars, warnings). */
     public String quality() {
         return quality;
+    }
+
+    /**
+     * Each test sample's market regime ({@link io.distill4j.regime.MarketRegime#ordinal()}), by the labeller of
+     * {@code regimes} fitted on the train samples, as the trials label them.
+     */
+    public int[] testRegimes(io.distill4j.regime.RegimeConfig regimes) {
+        if (series == null) {
+            throw new IllegalStateException("the bars of these data facts are not known");
+        }
+        return io.distill4j.regime.RegimeLabeller.fit(series, trainBars, regimes).label(series, testBars);
     }
 
     /** Bars ahead the labels look. */

@@ -547,6 +547,10 @@ public record StudyConfig(
             throw root.error(Chain.KEY, "a study with a search has no chain (a search of chains is not supported)");
         }
         Chain chain = Chain.parse(node, training.epochs(), probe);
+        if (node.has(ChainRouter.KEY) && !root.section("data").has(io.distill4j.regime.RegimeConfig.KEY)) {
+            throw node.error(ChainRouter.KEY, "a regime router needs data.regimes (how each test sample gets its "
+                    + "regime)");
+        }
         for (String key : schedules.keySet()) {
             if (key.equals("temperature") && chain.temperatureMax() != null
                     || key.equals("alpha") && chain.alphaFirst() != null) {

@@ -174,7 +174,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 : study.base().mutual().isPresent() ? MutualSummary.MAIN_VERDICT : verdict(rows);
         return new Summary(study.name(), List.copyOf(rows), verdict, failures, header(study),
                 teacherNotes(results), dataNotes(seedsVary(study), data, study.base().backtest()),
-                ChainSummary.of(groups, byMethod), MutualSummary.of(groups, baselineNames));
+                ChainSummary.of(groups, byMethod, data), MutualSummary.of(groups, baselineNames));
     }
 
     /** The identity of a student trial's baseline: the hash of its student, training and data config. */
@@ -971,6 +971,9 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         writeAtomically(folder.resolve("summary.csv"), toCsv());
         if (!chain.stages().isEmpty()) {
             writeAtomically(folder.resolve("chain.csv"), chain.toCsv());
+            if (!chain.router().perSeed().isEmpty()) {
+                writeAtomically(folder.resolve("router.csv"), chain.router().toCsv());
+            }
         }
     }
 

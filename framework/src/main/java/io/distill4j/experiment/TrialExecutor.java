@@ -164,6 +164,7 @@ public final class TrialExecutor {
             facts.putAll(RollingTrials.facts(trial, prepared));
         }
         regimes.ifPresent(r -> facts.putAll(TrialRegimes.facts(r)));
+        facts.putAll(routerLatency(c, entry, own));
         String predictions = "";
         if (context.scope().includesTest()) {
             INDArray logits = entry.split("test").logits();
@@ -210,6 +211,24 @@ public final class TrialExecutor {
      * The test predictions as text: the argmax class, or for a regression output the class of its sign's position
      * ({@code sign + 1}: 0 sell, 1 flat, 2 buy), so the report's equity chart trades what the backtest trades.
      */
+    /**
+     * The single-sample latency of a chain's teacher when the chain has a router ({@link TierLatency}), on its cached
+     * DL4J model; nothing for a teacher without one (a gbt or rule teacher) or without a router.
+     */
+    private Map<String, Double> routerLatency(StudyConfig c, TeacherCache.Entry entry, TrialData own) {
+        Path zip = entry.folder().resolve("teacher.zip");
+        if (!context.scope().includesTest() || !c.tree().has(Chain.KEY) || ChainRouter.of(c.file(), c.tree()).isEmpty()
+                || !java.nio.file.Files.isRegularFile(zip)) {
+            return Map.of();
+        }
+        try {
+            ComputationGraph graph = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(zip.toFile(), false);
+            return TierLatency.of(graph, own.split("test").input(c.teacher().inputKind()));
+        } catch (java.io.IOException | RuntimeException e) { // a model that is not a graph: no latency
+            return Map.of();
+        }
+    }
+
     static String predictionText(INDArray logits) {
         if (logits.size(1) == 1) {
             double[] p = column(logits);
@@ -364,6 +383,9 @@ public final class TrialExecutor {
             facts.put("chain_stage", (double) trial.chain().stage());
             facts.put("original_teacher_parameters", (double) original.parameterCount());
             facts.put("outputs_from_cache", stage.fromCache() ? 1.0 : 0.0);
+            if (context.scope().includesTest() && ChainRouter.of(c.file(), c.tree()).isPresent()) {
+                facts.putAll(TierLatency.of(deployable, data.split("test").input(kind)));
+            }
         }
         if (RollingTrials.stored(trial)) { // the next window's warm start and the never-updated baseline read it
             context.teacherCache().getOrFit(RollingTrials.cacheKey(trial, prepared), new ChainStages.StageTeacher(

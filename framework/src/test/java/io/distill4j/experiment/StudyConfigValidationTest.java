@@ -406,14 +406,24 @@ class StudyConfigValidationTest {
                         + "itself)"),
                 Arguments.of("148-features-undeclared-asset.yaml",
                         "data.features.set[1].asset: expected an asset declared in data.assets [], got 'ETHUSDT'"),
-                Arguments.of("149-regression-gaussian-single-teacher.yaml",
+                // the regime router of a chain (chain.router)
+                Arguments.of("149-chain-router-bad-tier.yaml",
+                        "chain.router.trend: expected 'teacher' or 'stage k' with k in 1..2, got the string 'stage 3'"),
+                Arguments.of("150-chain-router-without-regimes.yaml",
+                        "chain.router: a regime router needs data.regimes (how each test sample gets its regime)"),
+                Arguments.of("151-chain-router-unknown-regime.yaml",
+                        "chain.router.calm: unknown regime 'calm' (regimes: high_vol, trend, mean_reversion)"),
+                Arguments.of("152-chain-router-not-a-tier.yaml",
+                        "chain.router.high_vol: expected 'teacher' or 'stage k' with k in 1..2, got the string "
+                        + "'student'"),
+                Arguments.of("153-regression-gaussian-single-teacher.yaml",
                         "distillation.loss.soft: 'gaussian' weighs the soft term by the teacher's variance, the "
                         + "disagreement of an ensemble: expected teacher.type: ensemble with at least two members, "
                         + "got 'mlp'"),
-                Arguments.of("150-regression-gaussian-with-recency.yaml",
+                Arguments.of("154-regression-gaussian-with-recency.yaml",
                         "distillation.recency: recency weights are not supported with regression_kd soft: gaussian "
                         + "yet (both weigh the soft term per sample)"),
-                Arguments.of("151-regression-soft-unknown.yaml",
+                Arguments.of("155-regression-soft-unknown.yaml",
                         "distillation.loss.soft: expected one of [mse, gaussian], got 'laplace'"));
     }
 

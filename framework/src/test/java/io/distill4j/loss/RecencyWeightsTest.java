@@ -147,19 +147,7 @@ class RecencyWeightsTest {
             INDArray y = (INDArray) kase[2];
             for (IActivation activation : List.of(ID, new ActivationTanH())) {
                 for (INDArray m : java.util.Arrays.asList(null, mask)) {
-                    INDArray analytic = loss.computeGradient(y, x, activation, m);
-                    double eps = 1e-6;
-                    for (int i = 0; i < x.size(0); i++) {
-                        for (int k = 0; k < x.size(1); k++) {
-                            INDArray plus = x.dup();
-                            plus.putScalar(i, k, x.getDouble(i, k) + eps);
-                            INDArray minus = x.dup();
-                            minus.putScalar(i, k, x.getDouble(i, k) - eps);
-                            double numeric = (loss.computeScore(y, plus, activation, m, false)
-                                    - loss.computeScore(y, minus, activation, m, false)) / (2 * eps);
-                            assertEquals(numeric, analytic.getDouble(i, k), 1e-6, loss + " [" + i + "," + k + "]");
-                        }
-                    }
+                    FiniteDifferences.assertGradient(loss, y, x, activation, m, 1e-6, loss.toString());
                 }
             }
         }
