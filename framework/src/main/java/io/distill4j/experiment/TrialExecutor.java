@@ -327,7 +327,8 @@ public final class TrialExecutor {
         var validation = new StudentDistiller.SplitData(validationSplit.input(kind),
                 validationSplit.trainingLabels(task),
                 outputs(teachers, "validation"));
-        TrialRegimes.bind(losses, c, prepared, Map.of(trainSplit, train.oneHot(), validationSplit,
+        var regimes = TrialRegimes.labeller(c, prepared); // fitted once: the loss's columns and the test metrics
+        TrialRegimes.bind(losses, regimes, prepared, Map.of(trainSplit, train.oneHot(), validationSplit,
                 validation.oneHot()));
         PhaseTimes.since(PhaseTimes.Phase.DATA, preparing);
         long trainStart = System.nanoTime();
@@ -359,7 +360,6 @@ public final class TrialExecutor {
                         original.split("test"), losses.get(0)));
             }
             test.putAll(trading(logits, testSplit, prepared, c));
-            var regimes = TrialRegimes.labeller(c, prepared);
             if (regimes.isPresent()) {
                 test.putAll(TrialRegimes.metrics(logits, testSplit, prepared, regimes.get()));
             }

@@ -61,14 +61,14 @@ final class TrialRegimes {
     }
 
     /**
-     * Binds each split's hard-label array to its samples' regimes, for a regime-conditional loss among
-     * {@code losses} (nothing to do otherwise).
+     * Binds each split's hard-label array to its samples' regimes (by the trial's {@link #labeller}), for a
+     * regime-conditional loss among {@code losses} (nothing to do otherwise).
      */
-    static void bind(List<DistillationLoss> losses, StudyConfig c, PreparedData prepared,
+    static void bind(List<DistillationLoss> losses, Optional<RegimeLabeller> regimes, PreparedData prepared,
             Map<SampleSplit, INDArray> hardLabels) {
         for (DistillationLoss loss : losses) {
             if (loss instanceof RegimeHintonKd conditional) {
-                RegimeLabeller labeller = labeller(c, prepared).orElseThrow();
+                RegimeLabeller labeller = regimes.orElseThrow();
                 hardLabels.forEach((split, labels) -> conditional.bind(labels, of(labeller, prepared, split)));
             }
         }
