@@ -94,6 +94,12 @@ public final class RunCommand implements Callable<Integer> {
                     + "default: spark-submit's, else local[*].")
     String master;
 
+    @Option(names = "--gpus-per-task", paramLabel = "N", defaultValue = "0",
+            description = "With --engine spark: 1 asks Spark's resource scheduling for one GPU per task "
+                    + "(spark.task.resource.gpu.amount) and trains each trial on the GPU Spark assigned it; needs the "
+                    + "CUDA build (./distill4j --cuda --spark). Default: ${DEFAULT-VALUE}.")
+    int gpusPerTask;
+
     @Option(names = "--device", paramLabel = "auto|cpu|gpu",
             description = "Where to train (overrides the study's 'device', default auto): auto uses a supported GPU "
                     + "when the CUDA backend is in the build (./distill4j --cuda), else the CPU.")
@@ -106,7 +112,7 @@ public final class RunCommand implements Callable<Integer> {
         Study study = Study.load(studyFile, overrides, dryRun || yes ? Long.MAX_VALUE : CONFIRM_TRIALS_ABOVE);
         DeviceMode mode = deviceMode(device, study.base().device());
         Shard share = shard == null ? null : Shard.parse(shard);
-        TrialDispatcher.Factory cluster = engine(engine, master, share);
+        TrialDispatcher.Factory cluster = engine(engine, master, share, gpusPerTask);
         List<Trial> trials = share == null ? study.trials() : share.select(study.trials());
         // bad data stops here, once, before any trial starts (and before the results lock), in a dry run too
         List<String> data = validateData(study);
@@ -139,7 +145,7 @@ public final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressBar progress = new ProgressBar(spec.commandLine().getErr());
             StudyRunner.Outcome outcome;
-            try (TrialDispatcher dispatcher = cluster == null ? null : cluster.open(master, workerUri(uri))) {
+            try (TrialDispatcher dispatcher = cluster == null ? null : cluster.open(master, workerUri(uri), gpusPerTask)) {
                 if (dispatcher != null) {
                     out.println("engine " + dispatcher.describe());
                     out.flush();
@@ -217,11 +223,11 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** The cluster engine of {@code --engine} (null for local), checked against the other options. */
-    static TrialDispatcher.Factory engine(String engine, String master, Shard shard) {
+    static TrialDispatcher.Factory engine(String engine, String master, Shard shard, int gpusPerTask) {
         if (engine.equals("local")) {
-            if (master != null) {
-                throw new io.distill4j.Distill4jException("--master needs --engine spark (the local engine runs in "
-                        + "this process)");
+            if (master != null || gpusPerTask != 0) {
+                throw new io.distill4j.Distill4jException((master != null ? "--master" : "--gpus-per-task")
+                        + " needs --engine spark (the local engine runs in this process; it trains on --device)");
             }
             return null;
         }
