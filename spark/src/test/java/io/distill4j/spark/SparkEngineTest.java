@@ -173,7 +173,7 @@ class SparkEngineTest {
                 return "fast";
             }
             try {
-                return FAST_REPORTED.await(120, java.util.concurrent.TimeUnit.SECONDS) ? "slow after fast was reported"
+                return FAST_REPORTED.await(60, java.util.concurrent.TimeUnit.SECONDS) ? "slow after fast was reported"
                         : "slow, fast never reported";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -101,6 +101,21 @@ class SparkSearchTest {
         assertEquals(5, candidates.size());
         candidates.forEach(r -> assertEquals(parent, r.tags().get("mlflow.parentRunId")));
         assertEquals(List.of(), runs.stream().filter(r -> r.status() == RunStatus.RUNNING).toList());
+
+        // resumed on the cluster: the candidates the workers recorded are not trained again, nor the final study
+        List<String> dispatched = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SearchRunner.Outcome resumed;
+        try (var store = new MlflowFileStore(mlruns);
+                TrialDispatcher engine = new SparkEngineTest.Counting(new SparkTrials.Factory().open("local[2]",
+                        mlruns.toString()), dispatched)) {
+            resumed = new SearchRunner(dir.resolve("results"), store, SearchListener.NONE, StudyListener.NONE, 2,
+                    null).withDispatcher(engine).run(search, true);
+        }
+        assertEquals(List.of(), dispatched.stream().filter(t -> t.contains("\"kind\":\"candidate\"")).toList());
+        assertEquals(1, dispatched.size(), "only the teacher's task (it reads the cache)");
+        assertEquals(spark.candidates().stream().map(CandidateResult::score).toList(),
+                resumed.candidates().stream().map(CandidateResult::score).toList());
+        SameResults.assertSame(spark.finalRun(), resumed.finalRun());
     }
 
     @Test
