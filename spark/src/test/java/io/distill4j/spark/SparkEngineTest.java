@@ -110,7 +110,7 @@ class SparkEngineTest {
         Path mlruns = dir.resolve("mlruns");
         StudyRunner.Outcome first;
         try (var store = new MlflowFileStore(mlruns);
-                TrialDispatcher engine = new SparkSearchTest.Failing(new SparkTrials.Factory().open("local[2,2]",
+                TrialDispatcher engine = SparkSearchTest.Spied.failing(new SparkTrials.Factory().open("local[2,2]",
                         mlruns.toString()), "\"id\":\"" + victim.id() + "\"")) {
             first = new StudyRunner(dir.resolve("results"), store, StudyListener.NONE, 1).withDispatcher(engine)
                     .run(study);
@@ -129,8 +129,8 @@ class SparkEngineTest {
         List<String> dispatched = new java.util.concurrent.CopyOnWriteArrayList<>();
         StudyRunner.Outcome resumed;
         try (var store = new MlflowFileStore(mlruns);
-                TrialDispatcher engine = new Counting(new SparkTrials.Factory().open("local[2]", mlruns.toString()),
-                        dispatched)) {
+                TrialDispatcher engine = new SparkSearchTest.Spied(new SparkTrials.Factory().open("local[2]",
+                        mlruns.toString()), dispatched, List.of())) {
             resumed = new StudyRunner(dir.resolve("results"), store, StudyListener.NONE, 1).withDispatcher(engine)
                     .run(study, true);
         }
@@ -179,31 +179,6 @@ class SparkEngineTest {
                 Thread.currentThread().interrupt();
                 return "interrupted";
             }
-        }
-    }
-
-    /** An engine that notes every task it runs. */
-    record Counting(TrialDispatcher engine, List<String> tasks) implements TrialDispatcher {
-        @Override
-        public void runTasks(List<String> t, List<String> labels, Work work,
-                java.util.function.Consumer<Done> done) {
-            tasks.addAll(t);
-            engine.runTasks(t, labels, work, done);
-        }
-
-        @Override
-        public String trackingUri() {
-            return engine.trackingUri();
-        }
-
-        @Override
-        public String describe() {
-            return engine.describe();
-        }
-
-        @Override
-        public void close() {
-            engine.close();
         }
     }
 

@@ -106,8 +106,8 @@ class SparkSearchTest {
         List<String> dispatched = new java.util.concurrent.CopyOnWriteArrayList<>();
         SearchRunner.Outcome resumed;
         try (var store = new MlflowFileStore(mlruns);
-                TrialDispatcher engine = new SparkEngineTest.Counting(new SparkTrials.Factory().open("local[2]",
-                        mlruns.toString()), dispatched)) {
+                TrialDispatcher engine = new Spied(new SparkTrials.Factory().open("local[2]",
+                        mlruns.toString()), dispatched, List.of())) {
             resumed = new SearchRunner(dir.resolve("results"), store, SearchListener.NONE, StudyListener.NONE, 2,
                     null).withDispatcher(engine).run(search, true);
         }
@@ -124,7 +124,7 @@ class SparkSearchTest {
         Path mlruns = dir.resolve("mlruns");
         SearchRunner.Outcome out;
         try (var store = new MlflowFileStore(mlruns);
-                TrialDispatcher engine = new Failing(new SparkTrials.Factory().open("local[2,2]",
+                TrialDispatcher engine = Spied.failing(new SparkTrials.Factory().open("local[2,2]",
                         mlruns.toString()), "\"kind\":\"candidate\",", "\"index\":1,")) {
             out = new SearchRunner(dir.resolve("results"), store, SearchListener.NONE, StudyListener.NONE, 2, null)
                     .withDispatcher(engine).run(search, false);
@@ -142,21 +142,20 @@ class SparkSearchTest {
     }
 
     /**
-     * An engine whose tasks containing all of {@code needles} throw on the worker, every attempt: a deterministic
-     * task failure, through Spark's own retries.
+     * An engine that notes every task it is given in {@code seen}, and whose tasks containing all of
+     * {@code failOn} (when not empty) throw on the worker, every attempt: a deterministic task failure, through
+     * Spark's own retries.
      */
-    static final class Failing implements TrialDispatcher {
-        private final TrialDispatcher engine;
-        private final List<String> needles;
-
-        Failing(TrialDispatcher engine, String... needles) {
-            this.engine = engine;
-            this.needles = List.of(needles);
+    record Spied(TrialDispatcher engine, List<String> seen, List<String> failOn) implements TrialDispatcher {
+        /** {@code engine} failing the tasks that contain all of {@code needles}. */
+        static Spied failing(TrialDispatcher engine, String... needles) {
+            return new Spied(engine, new java.util.concurrent.CopyOnWriteArrayList<>(), List.of(needles));
         }
 
         @Override
         public void runTasks(List<String> tasks, List<String> labels, Work work, Consumer<Done> done) {
-            engine.runTasks(tasks, labels, new FailingWork(work, needles), done);
+            seen.addAll(tasks);
+            engine.runTasks(tasks, labels, failOn.isEmpty() ? work : new FailingWork(work, failOn), done);
         }
 
         @Override
