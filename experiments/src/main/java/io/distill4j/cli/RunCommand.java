@@ -237,7 +237,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         return TrialDispatcher.find(engine).orElseThrow(() -> new io.distill4j.Distill4jException("--engine "
                 + engine + " is not in this build: " + (engine.equals("spark") ? "run ./distill4j --spark ... "
-                + "(builds the optional spark module, about 115 MB of Spark jars; see README 'Scaling out')"
+                + "(builds the optional spark module, about 155 MB of Spark jars; see README 'Scaling out')"
                 : "the engines are local and spark")));
     }
 

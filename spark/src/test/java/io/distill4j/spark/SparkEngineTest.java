@@ -61,6 +61,20 @@ class SparkEngineTest {
             seeds: [1]
             """;
 
+    /**
+     * A gradient-boosted teacher: XGBoost's Java API (artifact {@code xgboost4j_2.12}) trains on the Spark module's
+     * class path, whose Scala library is Spark 4's 2.13.
+     */
+    @Test
+    void aGbtTeacherTrainsBesideSparkFour(@TempDir Path dir) throws Exception {
+        Study study = load(dir, "sparkgbt", STUDY.replace("study: sparked", "study: sparkgbt")
+                .replace("teacher: {type: mlp, hidden: [16], training: {epochs: 2, patience: 0}}",
+                        "teacher: {type: gbt, rounds: 10, max_depth: 2}")
+                .replace("distillation.loss.alpha: [0.3, 0.7]", "distillation.loss.alpha: [0.5]")
+                .replace("seeds: [1, 2]", "seeds: [1]"));
+        compare(dir, study, 1);
+    }
+
     @Test
     void localTwoGivesTheInProcessResults(@TempDir Path dir) throws Exception {
         Study study = load(dir, "sparked", STUDY);
