@@ -4,7 +4,6 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
@@ -73,9 +72,7 @@ public interface TrialDispatcher extends AutoCloseable {
         }
         TrialResult[] out = new TrialResult[trials.size()];
         runTasks(tasks, labels, new TrialTask.Work(), d -> {
-            Trial t = trials.get(d.index());
-            out[d.index()] = d.failure() == null ? TrialTask.decode(t, d.result())
-                    : new TrialResult(t, t.id(), Map.of(), Map.of(), 0, 0, null, d.failure(), Map.of());
+            out[d.index()] = TrialTask.decode(trials.get(d.index()), d);
             finished.accept(out[d.index()]);
         });
         return List.of(out);

@@ -96,6 +96,15 @@ public final class TrialTask {
         });
     }
 
+    /**
+     * The result of {@code trial}'s task: what {@link #run} returned, or a failed result with the engine's reason
+     * when the task failed for good.
+     */
+    public static TrialResult decode(Trial trial, TrialDispatcher.Done done) {
+        return done.failure() == null ? decode(trial, done.result())
+                : new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0, 0, null, done.failure(), Map.of());
+    }
+
     /** The result of {@code trial} that {@link #run} returned. */
     public static TrialResult decode(Trial trial, String json) {
         return TrialCodec.decodeResult(trial, parse(json));

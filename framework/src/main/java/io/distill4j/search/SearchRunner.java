@@ -196,10 +196,8 @@ public final class SearchRunner {
         if (dispatcher != null) { // a first stage of one task per teacher; the candidates read them from the cache
             dispatcher.runTasks(teachers.stream().map(t -> CandidateTask.teacher(search, t, batch,
                     dispatcher.trackingUri())).toList(), teachers.stream().map(t -> "teacher " + t.teacherLabel())
-                    .toList(), new CandidateTask.Work(), d -> results.add(d.failure() == null
-                            ? TrialTask.decode(teachers.get(d.index()), d.result())
-                            : new TrialResult(teachers.get(d.index()), teachers.get(d.index()).id(), Map.of(),
-                                    Map.of(), 0, 0, null, d.failure(), Map.of())));
+                    .toList(), new CandidateTask.Work(), d -> results.add(TrialTask.decode(teachers.get(d.index()),
+                            d)));
         } else {
             for (Trial t : teachers) {
                 results.add(teacher(t, executor, batch, ledger));
