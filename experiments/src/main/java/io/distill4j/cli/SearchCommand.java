@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -60,18 +61,8 @@ public final class SearchCommand implements Callable<Integer> {
                     + "candidates dispatched at once (default: Spark's task slots).")
     Integer workers;
 
-    @Option(names = "--engine", paramLabel = "local|spark", defaultValue = "local",
-            description = "Where teachers and candidates train: local (this process; default) or spark (Spark tasks, "
-                    + "the generator on this driver; needs the optional spark module, see README 'Scaling out').")
-    String engine;
-
-    @Option(names = "--master", paramLabel = "URL",
-            description = "With --engine spark: the Spark master, as for 'run'.")
-    String master;
-
-    @Option(names = "--gpus-per-task", paramLabel = "N", defaultValue = "0",
-            description = "With --engine spark: 1 GPU per task through Spark's resource scheduling, as for 'run'.")
-    int gpusPerTask;
+    @Mixin
+    EngineOptions engine = new EngineOptions();
 
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to train, as for 'run'.")
     String device;
@@ -82,7 +73,7 @@ public final class SearchCommand implements Callable<Integer> {
         RunCommand.checkResults(results);
         Search search = Search.load(studyFile, overrides);
         var mode = RunCommand.deviceMode(device, search.defaults().base().device());
-        TrialDispatcher.Factory cluster = RunCommand.engine(engine, master, null, gpusPerTask);
+        TrialDispatcher.Factory cluster = engine.factory(null);
         List<String> data = RunCommand.validateData(search.defaults());
         SearchConfig c = search.config();
         out.printf(Locale.ROOT, "search %s: %s, at most %d candidate(s)%s x seeds %s, objective validation %s (%s), "
@@ -108,12 +99,7 @@ public final class SearchCommand implements Callable<Integer> {
         out.println("device " + decision.message());
         out.flush();
         try (lock; Tracker tracker = TrackingUris.open(uri, results, search.file(), System.getenv());
-                TrialDispatcher dispatcher = cluster == null ? null
-                        : cluster.open(master, RunCommand.workerUri(uri), gpusPerTask)) {
-            if (dispatcher != null) {
-                out.println("engine " + dispatcher.describe());
-                out.flush();
-            }
+                TrialDispatcher dispatcher = engine.open(cluster, uri, out)) {
             Thread onInterrupt = new Thread(tracker::close, "distill4j-interrupt");
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             PrintWriter err = spec.commandLine().getErr();
