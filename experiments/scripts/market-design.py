@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """Prototype of SyntheticMarket designs: how far a 12-256-128-64-3 MLP and a 12-16-8-3 MLP get on each.
 
-A close (not bit-identical) NumPy copy of the generator, the 12 features of FeatureEngineer, the quickstart's
-labels (horizon 6, auto threshold), split (0.6/0.2/0.2, purge gap 6) and training budgets, in PyTorch.
-Run: OMP_NUM_THREADS=1 python3 experiments/scripts/market-design.py DESIGN [generator seeds...]
+A copy of the generator (java.util.SplittableRandom re-implemented, so a seed gives the Java series up to the last
+floating-point bits), the 12 features of FeatureEngineer, the quickstart's labels (horizon 6, auto threshold), split
+(0.6/0.2/0.2, purge gap 6) and training budgets (teacher: Adam 1e-3, l2 1e-4, dropout 0.1, 40 epochs, patience 5;
+student: Adam 5e-3, 15 epochs), in PyTorch with DL4J's Xavier initialisation. DESIGN is the signal s_k in noise
+units, a Python expression of z20, z10, z5, z3, z1 (the m-bar moves at bar k over sigma sqrt(m)), a, b, c (the
+moves over bars k-5..k, k-10..k-5, k-20..k-10), R (+1 calm, -1 choppy, 0 turbulent), p and reg; "current" is the
+previous market's. Prints the optimum (argmax of the true probabilities) and both MLPs' test accuracy.
+Run: OMP_NUM_THREADS=1 /usr/bin/python3 experiments/scripts/market-design.py DESIGN [generator seeds...]
+e.g. "R*sin(1.6*z20)+0.8*tanh(3*z5)*tanh(3*z10)*tanh(3*z20)" 7 8 9 (the chosen design).
 """
 import math
 import sys

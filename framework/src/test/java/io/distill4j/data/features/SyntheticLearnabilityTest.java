@@ -25,12 +25,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The default synthetic market must give distillation something to do: on the quickstart's data settings both a big
- * MLP and the quickstart's tiny 16-8 MLP student (trained alone with the student budget) clearly beat a linear
- * softmax model (the signal is nonlinear in the 12 features), and both stay well below the known optimum of the
- * generator's true probabilities (the features are a noisy summary of the state the drifts come from). Measured on
- * generator seed 7 (2 cores, one training run each): optimum 0.662, linear 0.436, mlp[16,8] 0.528,
- * mlp[256,128,64] 0.539.
+ * The default synthetic market must give distillation something to do (issue 15): on the quickstart's data settings
+ * a big MLP trained on hard labels beats the quickstart's tiny 16-8 MLP student trained alone (the quickstart's
+ * student budget) by several accuracy points, and a linear softmax model, and both MLPs stay well below the known
+ * optimum of the generator's true probabilities (the features are a noisy summary of the state the drifts come
+ * from). Measured on generator seed 7 (2 cores, one training run each): optimum 0.741, linear 0.564, mlp[16,8] 0.554,
+ * mlp[256,128,64] 0.599.
  */
 @Tag("slow")
 class SyntheticLearnabilityTest {
@@ -65,7 +65,7 @@ class SyntheticLearnabilityTest {
 
     @ParameterizedTest
     @ValueSource(longs = {7})
-    void bothMlpsBeatLinearAndStayBelowTheKnownOptimum(long seed) {
+    void theBigMlpLeadsTheTinyOneBySeveralPointsBelowTheKnownOptimum(long seed) {
         PreparedData d = DatasetPreparer.prepare(quickstart(seed));
         double linear = accuracy(new LinearNetwork(), d);
         double tiny = accuracy(new MlpNetwork(List.of(16, 8), "relu", 0.0), d, QUICKSTART_STUDENT_TRAINING);
