@@ -45,7 +45,8 @@ class PipelineVersionTest {
     /** The fingerprint recorded for each pipeline version. */
     private static final Map<Integer, String> GOLDEN = Map.of(
             1, "data:4a13064ac35dba46 training:6f7b436890a7093f",
-            2, "data:cf1ca0bf11f4a97e training:7b425014e4b653c1");
+            2, "data:cf1ca0bf11f4a97e training:7b425014e4b653c1",
+            3, "data:34dadcd05007ca33 training:5a28c03abb9a2d91");
 
     @Test
     void theOutputOfThePipelineMatchesItsVersion() throws Exception {

@@ -11,7 +11,7 @@ package io.distill4j.api;
  */
 public final class PipelineVersion {
     /** The current pipeline version. */
-    public static final int CURRENT = 2;
+    public static final int CURRENT = 3;
 
     private PipelineVersion() {
     }

@@ -2,10 +2,10 @@ package io.distill4j.data.synthetic;
 
 /** The hidden market state of one synthetic bar (see {@link SyntheticMarket} for the dynamics). */
 public enum Regime {
-    /** Low noise; moves over the last ten bars tend to continue (momentum). */
+    /** Low noise; small 20-bar moves tend to continue (momentum), larger ones turn. */
     CALM_MOMENTUM,
-    /** Medium noise; moves over the last ten bars tend to be given back (overreaction that fades). */
+    /** Medium noise; small 20-bar moves tend to be given back (overreaction that fades), larger ones turn. */
     CHOPPY_REVERSAL,
-    /** Large noise; no regime-specific signal. */
+    /** Large noise; only the sign-agreement signal of all regimes. */
     TURBULENT
 }

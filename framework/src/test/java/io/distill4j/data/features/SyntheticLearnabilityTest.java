@@ -25,15 +25,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The default synthetic market must give distillation something to do: on the quickstart's data settings both a big
- * MLP and the quickstart's tiny 16-8 MLP student (trained alone with the student budget) clearly beat a linear
- * softmax model (the signal is nonlinear in the 12 features), and both stay well below the known optimum of the
- * generator's true probabilities (the features are a noisy summary of the state the drifts come from). Measured on
- * generator seed 7 (2 cores, one training run each): optimum 0.662, linear 0.436, mlp[16,8] 0.528,
- * mlp[256,128,64] 0.539.
+ * The default synthetic market must give distillation something to do (issue 15): on the quickstart's data settings
+ * a big MLP trained on hard labels beats the quickstart's tiny 16-8 MLP student trained alone (the quickstart's
+ * student budget) by several accuracy points, and a linear softmax model, and both MLPs stay well below the known
+ * optimum of the generator's true probabilities (the features are a noisy summary of the state the drifts come
+ * from). Measured on generator seed 7 (2 cores, one training run each): optimum 0.741, linear 0.564, mlp[16,8] 0.554,
+ * mlp[256,128,64] 0.599.
  */
 @Tag("slow")
 class SyntheticLearnabilityTest {
+
+    /** The quickstart's student budget (its {@code training} section: 15 epochs, Adam 0.005, batch 256). */
+    private static final io.distill4j.train.TrainingSettings QUICKSTART_STUDENT_TRAINING =
+            new io.distill4j.train.TrainingSettings(15, 256, 5e-3, 0, 0);
 
     /** The quickstart study's data section (configs/quickstart.yaml) with the given generator seed. */
     private static DataConfig quickstart(long seed) {
@@ -61,19 +65,18 @@ class SyntheticLearnabilityTest {
 
     @ParameterizedTest
     @ValueSource(longs = {7})
-    void bothMlpsBeatLinearAndStayBelowTheKnownOptimum(long seed) {
+    void theBigMlpLeadsTheTinyOneBySeveralPointsBelowTheKnownOptimum(long seed) {
         PreparedData d = DatasetPreparer.prepare(quickstart(seed));
         double linear = accuracy(new LinearNetwork(), d);
-        double tiny = accuracy(new MlpNetwork(List.of(16, 8), "relu", 0.0), d,
-                io.distill4j.experiment.StudyConfig.DEFAULT_TRAINING);
+        double tiny = accuracy(new MlpNetwork(List.of(16, 8), "relu", 0.0), d, QUICKSTART_STUDENT_TRAINING);
         var opt = io.distill4j.eval.KnownOptimum.of(d.trueProbabilities(d.test()).orElseThrow(), d.test().labels());
         System.out.println("optimum " + opt);
         double big = accuracy(new MlpNetwork(List.of(256, 128, 64), "relu", 0.1), d);
         String numbers = String.format(java.util.Locale.ROOT, "synthetic seed %d: test accuracy linear %.3f, "
                 + "mlp[16,8] %.3f, mlp[256,128,64] %.3f", seed, linear, tiny, big);
         System.out.println(numbers);
-        assertTrue(big - linear > 0.05, "big MLP clearly beats linear; " + numbers);
-        assertTrue(tiny - linear > 0.05, "tiny MLP clearly beats linear; " + numbers);
+        assertTrue(big - tiny >= 0.03, "the big MLP beats the tiny one by several points; " + numbers);
+        assertTrue(big - linear > 0.03, "the big MLP beats a linear model; " + numbers);
         assertTrue(opt.accuracy() - Math.max(big, tiny) > 0.08, "both well below the optimum " + opt.accuracy()
                 + "; " + numbers);
     }

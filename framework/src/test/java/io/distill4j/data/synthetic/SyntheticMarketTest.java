@@ -111,6 +111,65 @@ class SyntheticMarketTest {
         assertTrue(Math.abs(turbulent - 0.5) < Math.abs(calm - 0.5), "turbulent weaker: " + turbulent);
     }
 
+    /**
+     * The drift formula of the documentation, recomputed from the closes and regimes alone: bar {@code j}'s drift is
+     * {@code sigma_j (R sin(1.6 z20) + 0.8 tanh(3 z5) tanh(3 z10) tanh(3 z20))} at bar {@code k = j - 6}, with
+     * {@code zm = ln(close[k] / close[k - m]) / (sigma_k sqrt(m))}.
+     */
+    @Test
+    void driftIsTheDocumentedFunctionOfTheMovesSixBarsEarlier() {
+        SyntheticSeries g = SyntheticMarket.generate(CONFIG);
+        double[] close = g.series().close();
+        double[] sigma = {0.0016, 0.0030, 0.0050};
+        double[] response = {1, -1, 0};
+        int checked = 0;
+        for (int j = 26; j < close.length; j += 7) {
+            int k = j - 6;
+            int regime = g.regimes()[k].ordinal();
+            double s = sigma[regime];
+            double z20 = Math.log(close[k] / close[k - 20]) / (s * Math.sqrt(20));
+            double z10 = Math.log(close[k] / close[k - 10]) / (s * Math.sqrt(10));
+            double z5 = Math.log(close[k] / close[k - 5]) / (s * Math.sqrt(5));
+            double expected = sigma[g.regimes()[j].ordinal()] * (response[regime] * Math.sin(1.6 * z20)
+                    + 0.8 * Math.tanh(3 * z5) * Math.tanh(3 * z10) * Math.tanh(3 * z20));
+            assertEquals(expected, g.drift()[j], 1e-9 * sigma[2], "drift of bar " + j);
+            checked++;
+        }
+        assertTrue(checked > 2_000);
+        assertEquals(0, g.drift()[SyntheticMarket.LEAD - 1], 0.0, "no drift before the first state sets one");
+    }
+
+    /**
+     * The sign-agreement term: in turbulence ({@code R = 0}) the drift is {@code 0.8 sigma} times the product of the
+     * signs of the 5-, 10- and 20-bar moves (softened by tanh), so three moves that agree continue: trends sustain
+     * themselves, and most turbulent samples are inside one.
+     */
+    @Test
+    void inTurbulenceMovesThatAgreeContinue() {
+        SyntheticSeries g = SyntheticMarket.generate(new SyntheticConfig(60_000, 11, 300_000));
+        double[] close = g.series().close();
+        int[] agree = new int[2];
+        int[] total = new int[2];
+        for (int i = 20; i + 6 < close.length; i++) {
+            if (g.regimes()[i] != Regime.TURBULENT || g.regimes()[i + 6] != Regime.TURBULENT) {
+                continue;
+            }
+            double fwd = Math.signum(Math.log(close[i + 6] / close[i]));
+            double s5 = Math.signum(Math.log(close[i] / close[i - 5]));
+            double s10 = Math.signum(Math.log(close[i] / close[i - 10]));
+            double s20 = Math.signum(Math.log(close[i] / close[i - 20]));
+            int mixed = s5 == s10 && s10 == s20 ? 0 : 1;
+            agree[mixed] += s5 * s10 * s20 == fwd ? 1 : 0;
+            total[mixed]++;
+        }
+        double same = (double) agree[0] / total[0];
+        double mixed = (double) agree[1] / total[1];
+        System.out.printf("turbulence: the sign product agrees with the 6-bar forward return on %.3f of %d samples whose"
+                + " moves agree, %.3f of %d whose moves disagree%n", same, total[0], mixed, total[1]);
+        assertTrue(total[0] > total[1], "most turbulent samples are inside a trend: " + total[0] + " vs " + total[1]);
+        assertTrue(same > 0.8, "moves agree: " + same);
+    }
+
     /** Each bar's log return, minus its exposed drift, over its exposed noise, is standard normal. */
     @Test
     void returnsFollowTheExposedLaw() {
