@@ -179,8 +179,19 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
         int c = (int) preOutput.size(1);
         double[] m = mask == null ? null : DoubleRows.flat(mask);
         double[] z = DoubleRows.flat(activationFn.getActivation(preOutput.dup(), false));
-        double[] flat = DoubleRows.flat(labels);
-        int width = (int) labels.size(1);
+        scoreAndGradient(z, DoubleRows.flat(labels), n, c, (int) labels.size(1), m, score, grad);
+    }
+
+    /**
+     * The loss on heap copies: logits {@code z} (row-major {@code [n, c]}, after the activation) and labels
+     * {@code flat} (row-major {@code [n, width]}, width {@code 2c} plus this loss's per-sample or term-weight
+     * columns, as checked by the DL4J entry points); fills each row's weighted, masked score and the summed score's
+     * gradient, like {@link #computeGradientAndScore} does. Either output may be {@code null}.
+     */
+    void scoreAndGradient(double[] z, double[] flat, int n, int c, int width, double[] m, double[] score,
+            double[] grad) {
+        int extra = sampleColumns();
+        boolean weighted = extra == 0 && acceptsTermWeights() && width == 2 * c + 2;
         int tail = width - 2 * c; // per-sample columns or term weights after [y | v]
         double[] yv = flat;
         double[] tailColumns = new double[n * tail];
