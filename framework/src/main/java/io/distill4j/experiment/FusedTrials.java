@@ -41,15 +41,33 @@ public final class FusedTrials {
     public static final String BLOCKS = "fused_blocks";
 
     /**
-     * The most students in one fused network. The fused dense layers are block-diagonal: N students cost N times the
-     * arithmetic of N separate networks (the zero blocks are multiplied too), while DL4J's per-operation cost is
-     * paid once; past a few students the arithmetic wins (see README "Performance notes"). System property
-     * {@code distill4j.fused.max_blocks} overrides it (for measurements).
+     * The most weights of one fused network's dense layers: N students of W weights each take {@code N^2 * W} (the
+     * layers are block-diagonal, so the zero blocks are stored, multiplied and updated too), while DL4J's
+     * per-operation cost is paid once. On the quickstart's 12 -> 16 -> 8 -> 3 student (W = 371) the thread CPU time of
+     * its 10 students fell steadily from 1 to 10 students per network (README "Performance notes"), so a network may
+     * hold up to 13 of them (N^2 * W <= 2^16); a student of 2,912 weights (12 -> 64 -> 32 -> 3) fuses by 4, one of
+     * 16,385 weights or more not at all. System property {@code distill4j.fused.max_blocks} caps N further (for
+     * measurements).
      */
-    static final int MAX_BLOCKS = 4;
+    static final long MAX_FUSED_WEIGHTS = 1L << 16;
 
-    static int maxBlocks() {
-        return Math.max(2, Integer.getInteger("distill4j.fused.max_blocks", MAX_BLOCKS));
+    /** The most students per fused network for students of {@code weights} weights each (at least 1). */
+    static int maxBlocks(long weights) {
+        int n = (int) Math.max(1, Math.floor(Math.sqrt((double) MAX_FUSED_WEIGHTS / Math.max(1, weights))));
+        return Math.max(1, Math.min(n, Integer.getInteger("distill4j.fused.max_blocks", Integer.MAX_VALUE)));
+    }
+
+    /** The weights (biases excluded) of a trial's MLP student on its data. */
+    private long weights(Trial trial) {
+        StudyConfig c = trial.config();
+        var shape = new TrialData(executor.context().data(c), executor.context().scope()).shape();
+        long total = 0;
+        long in = shape.features();
+        for (int width : ((MlpNetwork) c.student()).hidden()) {
+            total += in * width;
+            in = width;
+        }
+        return total + in * shape.classes();
     }
 
     /** A trial trained fused: its outcome, its share of the group's wall and CPU seconds, its facts. */
@@ -77,8 +95,9 @@ public final class FusedTrials {
     }
 
     /**
-     * The groups of {@code trials} that can train fused (at least 2 trials each), each cut into up to
-     * {@code workers} chunks of at least 2 trials, in the trials' order.
+     * The groups of {@code trials} that can train fused, each cut into up to {@code workers} chunks (more when a
+     * chunk would exceed {@link #MAX_FUSED_WEIGHTS}), in the trials' order; chunks of fewer than 2 trials are left
+     * out (those trials train alone).
      */
     public List<List<Trial>> groups(List<Trial> trials, int workers) {
         Map<String, List<Trial>> byKey = new LinkedHashMap<>();
@@ -87,8 +106,11 @@ public final class FusedTrials {
         }
         List<List<Trial>> out = new ArrayList<>();
         for (List<Trial> group : byKey.values()) {
-            int chunks = Math.max(Math.max(1, Math.min(workers, group.size() / 2)),
-                    (group.size() + maxBlocks() - 1) / maxBlocks());
+            int most = maxBlocks(weights(group.get(0)));
+            if (most < 2) {
+                continue;
+            }
+            int chunks = Math.max(Math.max(1, Math.min(workers, group.size() / 2)), (group.size() + most - 1) / most);
             for (int i = 0; i < chunks; i++) {
                 List<Trial> chunk = group.subList(i * group.size() / chunks, (i + 1) * group.size() / chunks);
                 if (chunk.size() >= 2) {
