@@ -22,12 +22,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,7 +33,6 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * Horizontally fused training (Wang et al., "Horizontally Fused Training Array", MLSys 2021): N students of the same
@@ -182,12 +179,7 @@ public final class FusedDistiller {
 
         /** The fused graph: the student's dense layers N times wider, block-diagonal, and the fused loss. */
         private ComputationGraph build(InputShape shape) {
-            ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
-                    .dataType(DataType.FLOAT)
-                    .weightInit(WeightInit.XAVIER)
-                    .updater(new Adam(training.learningRate()))
-                    .l2(training.l2())
-                    .graphBuilder()
+            ComputationGraphConfiguration.GraphBuilder g = Networks.trainingBase(training, 0).graphBuilder()
                     .addInputs(VertexNames.INPUT)
                     .setInputTypes(InputType.feedForward((long) count * shape.features()));
             String previous = VertexNames.INPUT;
@@ -280,7 +272,7 @@ public final class FusedDistiller {
                 int[] widths = new int[count];
                 for (int b = 0; b < count; b++) {
                     INDArray a = k == 0 ? blocks.get(b).train().input() : trainLabels[b];
-                    source[b] = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+                    source[b] = io.distill4j.loss.DoubleRows.flat(a);
                     widths[b] = (int) a.size(1);
                     width += widths[b];
                 }

@@ -4,9 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 /**
@@ -122,8 +120,7 @@ public final class FusedLogitLossFunction implements ILossFunction {
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        double[] rows = run(labels, preOutput, activationFn, mask, null);
-        return Nd4j.create(rows, new long[] {rows.length, 1}, DataType.DOUBLE).castTo(preOutput.dataType());
+        return LogitLossFunction.scoreArray(run(labels, preOutput, activationFn, mask, null), preOutput);
     }
 
     @Override
@@ -134,15 +131,9 @@ public final class FusedLogitLossFunction implements ILossFunction {
     @Override
     public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
             IActivation activationFn, INDArray mask, boolean average) {
-        int n = (int) preOutput.size(0);
-        int width = (int) preOutput.size(1);
-        double[] grad = new double[n * width];
-        double sum = 0;
-        for (double s : run(labels, preOutput, activationFn, mask, grad)) {
-            sum += s;
-        }
-        INDArray dLdOut = Nd4j.create(grad, new long[] {n, width}, DataType.DOUBLE).castTo(preOutput.dataType());
-        return new Pair<>(average ? sum / n : sum, activationFn.backprop(preOutput.dup(), dLdOut).getFirst());
+        double[] grad = new double[(int) preOutput.length()];
+        return LogitLossFunction.scoreAndGradient(run(labels, preOutput, activationFn, mask, grad), grad, preOutput,
+                activationFn, average);
     }
 
     @Override

@@ -22,12 +22,10 @@ class FusedStudyTest {
     static final double TOLERANCE = 1e-4;
     private static final String STUDY = """
             study: fused
-            seed: 3
-            data:
-              source: {type: synthetic, bars: 2500, seed: 11, interval: 5m}
-              features: {lookback: 4}
-              labels: {horizon: 3}
-            teacher: {type: mlp, hidden: [8], training: {epochs: 2, batch_size: 128, patience: 0}}
+            seed: 5
+            data: {source: {type: synthetic, bars: 2400, seed: 9, interval: 15m}, features: {lookback: 5},
+                   labels: {horizon: 2}}
+            teacher: {type: mlp, hidden: [10], training: {epochs: 2, batch_size: 200, patience: 0}}
             student: {type: mlp, hidden: [6, 4]}
             distillation: {loss: {type: hinton, temperature: 3, alpha: 0.5}}
             training: {epochs: 3, batch_size: 100, patience: 1}

@@ -12,14 +12,16 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The fused loss of three blocks (two Hinton KD losses with different T and alpha, plain cross-entropy) is the sum of
+ * The fused loss of five blocks (two Hinton KD losses with different T and alpha, plain cross-entropy, DKD and DIST, a
+ * batch-level loss over its own block's rows) is the sum of
  * each block's own loss on its own columns, its gradient in each block's columns is that block's gradient, it matches
  * central differences, and a block switched off scores 0 and gets no gradient.
  */
 class FusedLogitLossFunctionTest {
     private static final int C = 3;
     private static final List<LogitLossFunction> BLOCKS = List.of(new HintonKdLossFunction(2, 0.1),
-            new HintonKdLossFunction(4, 0.5, 0.7), new HintonKdLossFunction(1, 1));
+            new HintonKdLossFunction(4, 0.5, 0.7), new HintonKdLossFunction(1, 1),
+            new DkdLossFunction(3, 0.2, 1, 2, 1, false), new DistLossFunction(2, 0.3, 1, 1, 1));
 
     private static INDArray random(long seed, int n, int width) {
         return Nd4j.randn(seed, new long[] {n, width}).castTo(DataType.DOUBLE);
