@@ -167,6 +167,7 @@ public final class FusedTrials {
                     e.getMessage());
             return;
         } finally {
+            PhaseTimes.since(PhaseTimes.Phase.TRIAL, wall); // the parts above are part of the scope's trial time
             PhaseTimes.leave();
         }
         double seconds = (System.nanoTime() - wall) / 1e9 / members.size();
