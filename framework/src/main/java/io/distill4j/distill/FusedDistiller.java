@@ -364,31 +364,31 @@ public final class FusedDistiller {
                                 + " in epoch " + (epoch + 1) + " of fused training");
                     }
                     Map<String, Double> v = values.get(b);
-                    double validationLoss;
-                    validating = System.nanoTime();
                     try {
                         GraphTrainer.checkTrainingLoss(block.name(), epoch, trainLoss, initial[b]);
-                        INDArray own = logits.get(NDArrayIndex.all(), NDArrayIndex.interval(
-                                b * (logits.size(1) / count), (b + 1) * (logits.size(1) / count))).dup();
-                        validationLoss = GraphTrainer.validationEpoch(block.name(), epoch, own, validation[b],
-                                validationClasses[b], v);
-                        DistillationLoss head = block.losses().get(0);
-                        v.put(EpochReport.OBJECTIVE_TRAIN + "." + head.headName(), headSums[b] / Math.max(1, samples));
-                        double objective = StudentDistiller.HeadScores.validationScore(head, validationLabels[b], own,
-                                training.batchSize());
-                        v.put(EpochReport.OBJECTIVE_VAL + "." + head.headName(), objective);
-                        v.put(EpochReport.OBJECTIVE_VAL, objective);
-                    } catch (TrainingDivergedException e) {
-                        if (!Double.isFinite(trainLoss) || e.getMessage().contains("validation loss became")) {
-                            throw new IllegalStateException(e.getMessage() + " (fused training)", e);
-                        }
+                    } catch (TrainingDivergedException e) { // this student alone fails, as it would alone
                         failures[b] = e;
                         active[b] = false;
                         loss.setActive(b, false);
                         continue;
-                    } finally {
-                        PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
                     }
+                    validating = System.nanoTime();
+                    INDArray own = logits.get(NDArrayIndex.all(), NDArrayIndex.interval(
+                            b * (logits.size(1) / count), (b + 1) * (logits.size(1) / count))).dup();
+                    double validationLoss;
+                    try {
+                        validationLoss = GraphTrainer.validationEpoch(block.name(), epoch, own, validation[b],
+                                validationClasses[b], v);
+                    } catch (TrainingDivergedException e) { // non-finite logits may come from another block
+                        throw new IllegalStateException(e.getMessage() + " (fused training)", e);
+                    }
+                    DistillationLoss head = block.losses().get(0);
+                    v.put(EpochReport.OBJECTIVE_TRAIN + "." + head.headName(), headSums[b] / Math.max(1, samples));
+                    double objective = StudentDistiller.HeadScores.validationScore(head, validationLabels[b], own,
+                            training.batchSize());
+                    v.put(EpochReport.OBJECTIVE_VAL + "." + head.headName(), objective);
+                    v.put(EpochReport.OBJECTIVE_VAL, objective);
+                    PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
                     reports.get(b).add(new EpochReport(epoch, training.epochs(), trainLoss, validationLoss, v,
                             System.currentTimeMillis() - t0));
                     epochsRun[b] = epoch + 1;

@@ -490,13 +490,23 @@ public final class StudyRunner {
                 units.add(List.of(t));
             }
         }
+        // a machine failure (disk full) stops new trials; the ones already running finish (or fail) and are kept
+        AtomicReference<RuntimeException> stop = new AtomicReference<>();
+        // a unit's trials (the results of those that ran, in order)
         java.util.function.Function<List<Trial>, List<TrialResult>> run = unit -> {
-            if (unit.size() > 1) {
-                executor.fused().train(unit);
-            }
             List<TrialResult> results = new ArrayList<>();
-            for (Trial t : unit) {
-                results.add(one.apply(t));
+            try {
+                if (unit.size() > 1 && stop.get() == null) {
+                    executor.fused().train(unit);
+                }
+                for (Trial t : unit) {
+                    if (stop.get() != null) {
+                        break;
+                    }
+                    results.add(one.apply(t));
+                }
+            } catch (EnvironmentException e) {
+                stop.compareAndSet(null, e);
             }
             return results;
         };
@@ -507,6 +517,9 @@ public final class StudyRunner {
                 for (int i = 0; i < results.size(); i++) {
                     byTrial.put(unit.get(i), results.get(i));
                 }
+                if (stop.get() != null) {
+                    throw stop.get();
+                }
             }
             return inOrder(trials, byTrial);
         }
@@ -515,22 +528,10 @@ public final class StudyRunner {
             th.setDaemon(true);
             return th;
         });
-        // a machine failure (disk full) stops new trials; the ones already running finish (or fail) and are kept
-        AtomicReference<RuntimeException> stop = new AtomicReference<>();
         try {
             List<Future<List<TrialResult>>> futures = new ArrayList<>();
             for (List<Trial> unit : units) {
-                futures.add(pool.submit(() -> {
-                    if (stop.get() != null) {
-                        return List.<TrialResult>of();
-                    }
-                    try {
-                        return run.apply(unit);
-                    } catch (EnvironmentException e) {
-                        stop.compareAndSet(null, e);
-                        return List.<TrialResult>of();
-                    }
-                }));
+                futures.add(pool.submit(() -> run.apply(unit)));
             }
             for (int u = 0; u < units.size(); u++) {
                 List<TrialResult> results = futures.get(u).get();
