@@ -74,4 +74,12 @@ class FusedStudyTest {
         }
         assertEquals(6, fusedTrials);
     }
+
+    @Test
+    void aFusedNetworkHoldsAtMostNStudentsWithNSquaredTimesTheirWeightsWithinTheBudget() {
+        assertEquals(13, FusedTrials.maxBlocks(371), "the quickstart student: 13^2 * 371 = 62,699 <= 65,536");
+        assertEquals(4, FusedTrials.maxBlocks(12 * 64 + 64 * 32 + 32 * 3), "12 -> 64 -> 32 -> 3");
+        assertEquals(2, FusedTrials.maxBlocks(16_384));
+        assertEquals(1, FusedTrials.maxBlocks(16_385), "too big to fuse");
+    }
 }
