@@ -64,6 +64,14 @@ public final class TrainingBench {
     private INDArray kdTrain;
     private INDArray kdValidation;
 
+    private boolean fuse = true;
+
+    /** Whether the grid trains its same-shape students fused ({@code StudyRunner.withFusion}; on by default). */
+    public TrainingBench withFusion(boolean on) {
+        this.fuse = on;
+        return this;
+    }
+
     public TrainingBench(JsonNode spec) {
         this.spec = spec;
     }
@@ -321,7 +329,7 @@ public final class TrainingBench {
                 t0 = System.nanoTime();
                 try (Tracker tracker = new MlflowFileStore(results.resolve("mlruns"), file.toString())) {
                     new StudyRunner(results, tracker, StudyListener.NONE, workers)
-                            .withReporter(StudyReport.reporter(results)).run(study);
+                            .withReporter(StudyReport.reporter(results)).withFusion(fuse).run(study);
                 }
             }
             case "student_kd" -> {

@@ -55,6 +55,10 @@ public final class BenchTrainingCommand implements Callable<Integer> {
             + "side, processes on the PyTorch side (default: the core count)")
     Integer workers;
 
+    @Option(names = "--no-fuse", description = "grid: train every student trial alone on the distill4j side "
+            + "(default: same-shape students train fused, as distill4j run does)")
+    boolean noFuse;
+
     @Option(names = "--python", paramLabel = "PATH", description = "the Python with torch (default: the first of "
             + "python3 and /usr/bin/python3 that imports torch; Debian's python3-torch is for /usr/bin/python3)")
     String python;
@@ -94,7 +98,7 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         List<String> chosen = workloads == null ? TrainingBench.WORKLOADS : workloads;
         check(repeats, w, chosen);
         JsonNode workloadSpec = specFile == null ? TrainingBench.defaultSpec() : TrainingBench.readSpec(specFile);
-        TrainingBench bench = new TrainingBench(workloadSpec);
+        TrainingBench bench = new TrainingBench(workloadSpec).withFusion(!noFuse);
         Path work = Files.createTempDirectory("distill4j-bench-training");
         try {
             return measure(out, cores, w, chosen, workloadSpec, bench, work);
@@ -116,8 +120,9 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         bench.writeArrays(work.resolve("data"));
         String torch = torchVersion();
         out.printf(Locale.ROOT, "distill4j bench training: %d core(s), Java %s, OMP_NUM_THREADS=%s; grid workers %d;"
-                + " %d repeat(s); load average %s%n", cores, System.getProperty("java.version"),
-                java.util.Objects.requireNonNullElse(System.getenv("OMP_NUM_THREADS"), "unset"), w, repeats,
+                + " %s; %d repeat(s); load average %s%n", cores, System.getProperty("java.version"),
+                java.util.Objects.requireNonNullElse(System.getenv("OMP_NUM_THREADS"), "unset"), w,
+                noFuse ? "students trained alone (--no-fuse)" : "same-shape students fused", repeats,
                 loadAverage());
         out.println(torch.startsWith("!") ? "PyTorch side skipped: " + torch.substring(1)
                 : "PyTorch " + torch + " (" + python + ", 1 thread per process"

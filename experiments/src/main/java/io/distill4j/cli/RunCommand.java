@@ -75,6 +75,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "Student trials trained at once, one thread each (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--no-fuse", description = "Train every student trial alone (by default student trials that "
+            + "share an MLP shape, a budget and the data train together as one fused network; see README 'Performance "
+            + "notes').")
+    boolean noFuse;
+
     @Option(names = "--yes", description = "Run a study of more than " + CONFIRM_TRIALS_ABOVE
             + " trials (without it such a study stops before training, saying how many trials it has).")
     boolean yes;
@@ -136,7 +141,7 @@ public final class RunCommand implements Callable<Integer> {
             try (TrialDispatcher dispatcher = engine.open(cluster, uri, out)) {
                 outcome = new StudyRunner(results, tracker, progress, workers, decision.tag())
                         .withReporter(io.distill4j.report.StudyReport.reporter(results)).withShard(share)
-                        .withDispatcher(dispatcher).run(study, resume);
+                        .withDispatcher(dispatcher).withFusion(!noFuse).run(study, resume);
             }
             Runtime.getRuntime().removeShutdownHook(onInterrupt);
             progress.finish();

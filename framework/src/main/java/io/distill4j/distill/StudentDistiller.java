@@ -145,10 +145,7 @@ public final class StudentDistiller {
         INDArray teacherLogits = validation.teachers().isEmpty() ? null
                 : validation.teachers().values().iterator().next().logits();
         var validationSet = new GraphTrainer.Validation(validation.input(), validation.oneHot(), teacherLogits);
-        Map<DistillationLoss, Map<String, Double>> configured = new LinkedHashMap<>();
-        for (DistillationLoss loss : losses) {
-            configured.put(loss, loss.parameters());
-        }
+        Map<DistillationLoss, Map<String, Double>> configured = configured(losses);
         HeadScores heads = new HeadScores(losses, training.batchSize());
         graph.addListeners(heads);
         TrainingObserver withHeads = report -> {
@@ -169,23 +166,41 @@ public final class StudentDistiller {
                         report -> withHeads.onEpoch(report.scoped(PRETRAIN_SCOPE))).millis();
             }
         }
-        GraphTrainer.Outcome outcome = GraphTrainer.train(name, graph, iterator, validationSet, training, epoch -> {
-            Map<String, Double> values = new LinkedHashMap<>();
-            for (ScheduledParameter s : schedules) {
-                double base = configured.get(s.loss()).get(s.parameter());
-                double v = s.schedule().valueAt(epoch, training.epochs(), base);
-                s.loss().setParameter(s.parameter(), v);
-            }
-            // only scheduled values move; constant loss parameters are params of the run, not per-epoch metrics
-            for (ScheduledParameter s : schedules) {
-                values.put(losses.size() == 1 ? s.parameter() : s.loss().headName() + "." + s.parameter(),
-                        s.loss().parameters().get(s.parameter()));
-            }
-            return values;
-        }, withHeads);
+        GraphTrainer.Outcome outcome = GraphTrainer.train(name, graph, iterator, validationSet, training,
+                epoch -> applySchedules(losses, schedules, configured, epoch, training.epochs()), withHeads);
         graph.setListeners(new java.util.ArrayList<>());
         return new Result(graph, new GraphTrainer.Outcome(outcome.epochsRun(), outcome.bestEpoch(),
                 outcome.bestValidationLoss(), outcome.stoppedEarly(), outcome.millis() + pretrainMillis));
+    }
+
+    /** Each loss's parameters as configured, before any schedule moves them ({@link #applySchedules}'s bases). */
+    static Map<DistillationLoss, Map<String, Double>> configured(List<DistillationLoss> losses) {
+        Map<DistillationLoss, Map<String, Double>> configured = new LinkedHashMap<>();
+        for (DistillationLoss loss : losses) {
+            configured.put(loss, loss.parameters());
+        }
+        return configured;
+    }
+
+    /**
+     * Sets every scheduled loss parameter to its value at {@code epoch} (from its configured base) and returns the
+     * values to report for the epoch: the scheduled ones only, under the parameter's name (with one loss) or
+     * {@code <head>.<parameter>}.
+     */
+    static Map<String, Double> applySchedules(List<DistillationLoss> losses, List<ScheduledParameter> schedules,
+            Map<DistillationLoss, Map<String, Double>> configured, int epoch, int epochs) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (ScheduledParameter s : schedules) {
+            double base = configured.get(s.loss()).get(s.parameter());
+            double v = s.schedule().valueAt(epoch, epochs, base);
+            s.loss().setParameter(s.parameter(), v);
+        }
+        // only scheduled values move; constant loss parameters are params of the run, not per-epoch metrics
+        for (ScheduledParameter s : schedules) {
+            values.put(losses.size() == 1 ? s.parameter() : s.loss().headName() + "." + s.parameter(),
+                    s.loss().parameters().get(s.parameter()));
+        }
+        return values;
     }
 
     /**
@@ -321,18 +336,27 @@ public final class StudentDistiller {
             graph.clear();
             Map<String, Double> out = new LinkedHashMap<>();
             for (int i = 0; i < outputs.length; i++) {
-                long n = outputs[i].size(0);
-                double sum = 0;
-                for (long from = 0; from < n; from += batchSize) {
-                    org.nd4j.linalg.indexing.INDArrayIndex rows = org.nd4j.linalg.indexing.NDArrayIndex.interval(from,
-                            Math.min(n, from + batchSize));
-                    sum += losses.get(i).lossFunction().computeScore(data.getLabels(i).get(rows,
-                            org.nd4j.linalg.indexing.NDArrayIndex.all()), outputs[i].get(rows,
-                            org.nd4j.linalg.indexing.NDArrayIndex.all()), new ActivationIdentity(), null, false);
-                }
-                out.put(EpochReport.OBJECTIVE_VAL + "." + losses.get(i).headName(), sum / Math.max(1, n));
+                out.put(EpochReport.OBJECTIVE_VAL + "." + losses.get(i).headName(),
+                        validationScore(losses.get(i), data.getLabels(i), outputs[i], batchSize));
             }
             return out;
+        }
+
+        /**
+         * One head's validation objective: the mean over examples of its loss on consecutive minibatches of
+         * {@code batchSize} rows of its {@code output} and {@code labels}.
+         */
+        static double validationScore(DistillationLoss loss, INDArray labels, INDArray output, int batchSize) {
+            long n = output.size(0);
+            double sum = 0;
+            for (long from = 0; from < n; from += batchSize) {
+                org.nd4j.linalg.indexing.INDArrayIndex rows = org.nd4j.linalg.indexing.NDArrayIndex.interval(from,
+                        Math.min(n, from + batchSize));
+                sum += loss.lossFunction().computeScore(labels.get(rows, org.nd4j.linalg.indexing.NDArrayIndex.all()),
+                        output.get(rows, org.nd4j.linalg.indexing.NDArrayIndex.all()), new ActivationIdentity(), null,
+                        false);
+            }
+            return sum / Math.max(1, n);
         }
     }
 

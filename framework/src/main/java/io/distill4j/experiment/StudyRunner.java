@@ -457,49 +457,92 @@ public final class StudyRunner {
         }
     }
 
+    private boolean fuse = true;
+
+    /**
+     * Whether student trials that share an MLP shape, a budget and the data train together as one fused network
+     * ({@link FusedTrials}; on by default; {@code distill4j run --no-fuse} turns it off).
+     */
+    public StudyRunner withFusion(boolean on) {
+        this.fuse = on;
+        return this;
+    }
+
+    /**
+     * Runs student trials on the workers: first the fused groups ({@link FusedTrials}, a worker each: the group
+     * trains, then its trials run one by one), then every other trial on its own; results in the trials' order.
+     */
     private List<TrialResult> runStudents(List<Trial> trials, Recording recording, TrialLedger ledger,
             String experimentId, boolean resume) {
         java.util.function.Function<Trial, TrialResult> one = t -> resumed(t, ledger, resume)
                 .orElseGet(() -> execute(t, recording, ledger, experimentId));
-        List<TrialResult> out = new ArrayList<>();
-        if (workers == 1 || trials.size() < 2) {
-            for (Trial t : trials) {
-                out.add(one.apply(t));
+        List<List<Trial>> units = new ArrayList<>();
+        java.util.Set<Trial> grouped = new java.util.HashSet<>();
+        if (fuse) {
+            List<Trial> pending = trials.stream().filter(t -> !resume || ledger.finishedResult(t).isEmpty()).toList();
+            for (List<Trial> group : executor.fused().groups(pending, workers)) {
+                units.add(group);
+                grouped.addAll(group);
             }
-            return out;
+        }
+        for (Trial t : trials) {
+            if (!grouped.contains(t)) {
+                units.add(List.of(t));
+            }
+        }
+        // a machine failure (disk full) stops new trials; the ones already running finish (or fail) and are kept
+        AtomicReference<RuntimeException> stop = new AtomicReference<>();
+        // a unit's trials (the results of those that ran, in order)
+        java.util.function.Function<List<Trial>, List<TrialResult>> run = unit -> {
+            List<TrialResult> results = new ArrayList<>();
+            try {
+                if (unit.size() > 1 && stop.get() == null) {
+                    executor.fused().train(unit);
+                }
+                for (Trial t : unit) {
+                    if (stop.get() != null) {
+                        break;
+                    }
+                    results.add(one.apply(t));
+                }
+            } catch (EnvironmentException e) {
+                stop.compareAndSet(null, e);
+            }
+            return results;
+        };
+        Map<Trial, TrialResult> byTrial = new java.util.IdentityHashMap<>();
+        if (workers == 1 || units.size() < 2) {
+            for (List<Trial> unit : units) {
+                List<TrialResult> results = run.apply(unit);
+                for (int i = 0; i < results.size(); i++) {
+                    byTrial.put(unit.get(i), results.get(i));
+                }
+                if (stop.get() != null) {
+                    throw stop.get();
+                }
+            }
+            return inOrder(trials, byTrial);
         }
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread th = new Thread(r, "distill4j-trial");
             th.setDaemon(true);
             return th;
         });
-        // a machine failure (disk full) stops new trials; the ones already running finish (or fail) and are kept
-        AtomicReference<RuntimeException> stop = new AtomicReference<>();
         try {
-            List<Future<TrialResult>> futures = new ArrayList<>();
-            for (Trial t : trials) {
-                futures.add(pool.submit(() -> {
-                    if (stop.get() != null) {
-                        return null;
-                    }
-                    try {
-                        return one.apply(t);
-                    } catch (EnvironmentException e) {
-                        stop.compareAndSet(null, e);
-                        return null;
-                    }
-                }));
+            List<Future<List<TrialResult>>> futures = new ArrayList<>();
+            for (List<Trial> unit : units) {
+                futures.add(pool.submit(() -> run.apply(unit)));
             }
-            for (Future<TrialResult> f : futures) {
-                TrialResult r = f.get();
-                if (r != null) {
-                    out.add(r);
+            for (int u = 0; u < units.size(); u++) {
+                List<TrialResult> results = futures.get(u).get();
+                for (int i = 0; i < results.size(); i++) {
+                    byTrial.put(units.get(u).get(i), results.get(i));
                 }
             }
             if (stop.get() != null) {
                 throw stop.get();
             }
-            return out;
+            return inOrder(trials, byTrial);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Distill4jException("interrupted");
@@ -508,6 +551,18 @@ public final class StudyRunner {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The results of the trials that ran, in the trials' order. */
+    private static List<TrialResult> inOrder(List<Trial> trials, Map<Trial, TrialResult> byTrial) {
+        List<TrialResult> out = new ArrayList<>();
+        for (Trial t : trials) {
+            TrialResult r = byTrial.get(t);
+            if (r != null) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     /** The study's progress listener, as a trial listener (its trialFinished comes from the runner, with budgets). */

@@ -265,13 +265,7 @@ public final class TrialExecutor {
         listener.dataReady(trial, prepared);
         preparing = System.nanoTime();
         TrialData data = new TrialData(prepared, context.scope());
-        Map<String, TeacherCache.Entry> teachers = new LinkedHashMap<>();
-        for (String name : c.teachers().keySet()) {
-            String key = teacherCacheKey(c, name, trial.seed());
-            teachers.put(name, context.teacher(key).orElseThrow(() -> new IllegalStateException("teacher '" + name
-                    + "' of trial " + trial.id() + " is not in the teacher cache (key " + key + "): its teacher trial"
-                    + " must run first")));
-        }
+        Map<String, TeacherCache.Entry> teachers = teachers(trial);
         // a chain's stage k > 1 learns from stage k-1's student, cached like a teacher; the original teacher stays
         // the reference of the stage's *.original metrics
         TeacherCache.Entry original = teachers.get(c.primaryTeacher());
@@ -284,16 +278,11 @@ public final class TrialExecutor {
         }
         boolean distilled = trial.role() != Trial.Role.STUDENT_ALONE;
         DataConfig.Task task = prepared.target().task();
-        List<DistillationLoss> losses = distilled ? TrialRegimes.conditional(c, c.newLosses())
-                : List.of(baselineLoss(c, task));
-        List<StudentDistiller.ScheduledParameter> schedules = new ArrayList<>();
+        List<DistillationLoss> losses = losses(trial, task);
+        List<StudentDistiller.ScheduledParameter> schedules = schedules(trial, losses);
         Map<String, String> params = new LinkedHashMap<>();
         if (distilled) {
-            c.schedules().forEach((key, s) -> {
-                schedules.add(new StudentDistiller.ScheduledParameter(c.scheduledLoss(key, losses),
-                        StudyConfig.scheduledParameter(key), s));
-                params.put("trial.schedule." + key, s.describe());
-            });
+            c.schedules().forEach((key, s) -> params.put("trial.schedule." + key, s.describe()));
         }
         params.put("trial.loss", String.join(" + ", losses.stream().map(DistillationLoss::describe).toList()));
         if (distilled) {
@@ -321,27 +310,27 @@ public final class TrialExecutor {
         InputKind kind = c.student().inputKind();
         SampleSplit trainSplit = data.split("train");
         SampleSplit validationSplit = data.split("validation");
-        var recency = distilled ? c.recency() : java.util.Optional.<io.distill4j.loss.RecencyWeights>empty();
-        var train = new StudentDistiller.SplitData(trainSplit.input(kind), trainSplit.trainingLabels(task),
-                outputs(teachers, "train"), recency.map(r -> r.termColumns(trainSplit.barIndices())).orElse(null));
-        var validation = new StudentDistiller.SplitData(validationSplit.input(kind),
-                validationSplit.trainingLabels(task),
-                outputs(teachers, "validation"));
+        var train = trainData(trial, data, teachers);
+        var validation = validationData(trial, data, teachers);
         var regimes = TrialRegimes.labeller(c, prepared); // fitted once: the loss's columns and the test metrics
         TrialRegimes.bind(losses, regimes, prepared, Map.of(trainSplit, train.oneHot(), validationSplit,
                 validation.oneHot()));
         PhaseTimes.since(PhaseTimes.Phase.DATA, preparing);
         long trainStart = System.nanoTime();
         long trainCpuStart = threadCpuNanos();
-        StudentDistiller.Result trained = c.student() instanceof io.distill4j.sequence.SequentialLstm sequential
+        FusedTrials.Done fusedRun = fused.take(trial);
+        StudentDistiller.Result trained = fusedRun != null
+                ? fusedRun.trained().replay(report -> listener.epochFinished(trial, report))
+                : c.student() instanceof io.distill4j.sequence.SequentialLstm sequential
                 ? io.distill4j.sequence.SequentialDistiller.train(trial.description(), sequential, losses,
                         data.shape(), c.training(), train, validation, initSeed(trial),
                         report -> listener.epochFinished(trial, report))
                 : StudentDistiller.train(trial.description(), c.student(), losses, schedules,
                 data.shape(), c.training(), train, validation, initSeed(trial), shuffleSeed(trial),
                 report -> listener.epochFinished(trial, report), start);
-        double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
-        double trainCpuSeconds = (threadCpuNanos() - trainCpuStart) / 1e9;
+        double trainSeconds = fusedRun != null ? fusedRun.seconds() : (System.nanoTime() - trainStart) / 1e9;
+        double trainCpuSeconds = fusedRun != null ? fusedRun.cpuSeconds()
+                : (threadCpuNanos() - trainCpuStart) / 1e9;
 
         long evaluating = System.nanoTime();
         INDArray validationLogits = trained.logits(validation.input());
@@ -399,12 +388,71 @@ public final class TrialExecutor {
         long teacherParams = teachers.values().stream().mapToLong(TeacherCache.Entry::parameterCount).sum();
         facts.put("teacher_parameters", (double) teacherParams);
         facts.put("epochs_run", (double) trained.outcome().epochsRun());
+        if (fusedRun != null) {
+            facts.putAll(fusedRun.facts());
+        }
         facts.put(Summary.TRAIN_SECONDS, trainSeconds);
         if (trainCpuStart >= 0) {
             facts.put(TRAIN_CPU_SECONDS, trainCpuSeconds);
         }
         return new TrialResult(trial, trial.id(), test, val, deployable.numParams(), System.currentTimeMillis() - t0,
                 null, null, facts, predictions);
+    }
+
+    /** The cached entries of a student trial's teachers, by name. */
+    Map<String, TeacherCache.Entry> teachers(Trial trial) {
+        StudyConfig c = trial.config();
+        Map<String, TeacherCache.Entry> teachers = new LinkedHashMap<>();
+        for (String name : c.teachers().keySet()) {
+            String key = teacherCacheKey(c, name, trial.seed());
+            teachers.put(name, context.teacher(key).orElseThrow(() -> new IllegalStateException("teacher '" + name
+                    + "' of trial " + trial.id() + " is not in the teacher cache (key " + key + "): its teacher trial"
+                    + " must run first")));
+        }
+        return teachers;
+    }
+
+    /** A student trial's loss heads: the study's (regime-conditional where configured), or the baseline's. */
+    static List<DistillationLoss> losses(Trial trial, DataConfig.Task task) {
+        StudyConfig c = trial.config();
+        return trial.role() != Trial.Role.STUDENT_ALONE ? TrialRegimes.conditional(c, c.newLosses())
+                : List.of(baselineLoss(c, task));
+    }
+
+    /** The study's schedules on {@code losses} (none for a student-alone baseline). */
+    static List<StudentDistiller.ScheduledParameter> schedules(Trial trial, List<DistillationLoss> losses) {
+        StudyConfig c = trial.config();
+        List<StudentDistiller.ScheduledParameter> schedules = new ArrayList<>();
+        if (trial.role() != Trial.Role.STUDENT_ALONE) {
+            c.schedules().forEach((key, s) -> schedules.add(new StudentDistiller.ScheduledParameter(
+                    c.scheduledLoss(key, losses), StudyConfig.scheduledParameter(key), s)));
+        }
+        return schedules;
+    }
+
+    /** A student's training samples: inputs, labels, teacher outputs and, with recency weights, its term weights. */
+    StudentDistiller.SplitData trainData(Trial trial, TrialData data, Map<String, TeacherCache.Entry> teachers) {
+        StudyConfig c = trial.config();
+        SampleSplit split = data.split("train");
+        var recency = trial.role() != Trial.Role.STUDENT_ALONE ? c.recency()
+                : java.util.Optional.<io.distill4j.loss.RecencyWeights>empty();
+        return new StudentDistiller.SplitData(split.input(c.student().inputKind()),
+                split.trainingLabels(data.prepared().target().task()), outputs(teachers, "train"),
+                recency.map(r -> r.termColumns(split.barIndices())).orElse(null));
+    }
+
+    /** A student's validation samples. */
+    StudentDistiller.SplitData validationData(Trial trial, TrialData data, Map<String, TeacherCache.Entry> teachers) {
+        SampleSplit split = data.split("validation");
+        return new StudentDistiller.SplitData(split.input(trial.config().student().inputKind()),
+                split.trainingLabels(data.prepared().target().task()), outputs(teachers, "validation"));
+    }
+
+    private final FusedTrials fused = new FusedTrials(this);
+
+    /** Horizontally fused training of same-shape student trials before they run ({@link FusedTrials}). */
+    public FusedTrials fused() {
+        return fused;
     }
 
     /**
@@ -454,7 +502,7 @@ public final class TrialExecutor {
     public static final String TRAIN_CPU_SECONDS = "train_cpu_seconds";
 
     /** The current thread's CPU time in ns, or -1 where the JVM does not measure it. */
-    private static long threadCpuNanos() {
+    static long threadCpuNanos() {
         var bean = java.lang.management.ManagementFactory.getThreadMXBean();
         return bean.isCurrentThreadCpuTimeSupported() ? bean.getCurrentThreadCpuTime() : -1;
     }

@@ -136,7 +136,27 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
         int n = (int) preOutput.size(0);
         double[] score = new double[n];
         run(labels, preOutput, activationFn, mask, score, null);
-        return Nd4j.create(score, new long[] {n, 1}, DataType.DOUBLE).castTo(preOutput.dataType());
+        return scoreArray(score, preOutput);
+    }
+
+    /** Per-row scores as DL4J's score array {@code [n, 1]} in the output's data type. */
+    static INDArray scoreArray(double[] score, INDArray preOutput) {
+        return Nd4j.create(score, new long[] {score.length, 1}, DataType.DOUBLE).castTo(preOutput.dataType());
+    }
+
+    /**
+     * DL4J's score and gradient from per-row scores and the gradient {@code grad} with respect to the activation
+     * (row-major, the output's shape): the summed (or averaged) score, and the gradient through the activation.
+     */
+    static Pair<Double, INDArray> scoreAndGradient(double[] score, double[] grad, INDArray preOutput,
+            IActivation activationFn, boolean average) {
+        double sum = 0;
+        for (double s : score) {
+            sum += s;
+        }
+        INDArray dLdOut = Nd4j.create(grad, preOutput.shape(), DataType.DOUBLE).castTo(preOutput.dataType());
+        return new Pair<>(average ? sum / score.length : sum,
+                activationFn.backprop(preOutput.dup(), dLdOut).getFirst());
     }
 
     @Override
@@ -153,12 +173,7 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
         double[] score = new double[n];
         double[] grad = new double[n * c];
         run(labels, preOutput, activationFn, mask, score, grad);
-        double sum = 0;
-        for (double s : score) {
-            sum += s;
-        }
-        INDArray dLdOut = Nd4j.create(grad, new long[] {n, c}, DataType.DOUBLE).castTo(preOutput.dataType());
-        return new Pair<>(average ? sum / n : sum, activationFn.backprop(preOutput.dup(), dLdOut).getFirst());
+        return scoreAndGradient(score, grad, preOutput, activationFn, average);
     }
 
     /** The kernel on flat copies, then mask and weight applied to both outputs. */
@@ -179,8 +194,19 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
         int c = (int) preOutput.size(1);
         double[] m = mask == null ? null : DoubleRows.flat(mask);
         double[] z = DoubleRows.flat(activationFn.getActivation(preOutput.dup(), false));
-        double[] flat = DoubleRows.flat(labels);
-        int width = (int) labels.size(1);
+        scoreAndGradient(z, DoubleRows.flat(labels), n, c, (int) labels.size(1), m, score, grad);
+    }
+
+    /**
+     * The loss on heap copies: logits {@code z} (row-major {@code [n, c]}, after the activation) and labels
+     * {@code flat} (row-major {@code [n, width]}, width {@code 2c} plus this loss's per-sample or term-weight
+     * columns, as checked by the DL4J entry points); fills each row's weighted, masked score and the summed score's
+     * gradient, like {@link #computeGradientAndScore} does. Either output may be {@code null}.
+     */
+    void scoreAndGradient(double[] z, double[] flat, int n, int c, int width, double[] m, double[] score,
+            double[] grad) {
+        int extra = sampleColumns();
+        boolean weighted = extra == 0 && acceptsTermWeights() && width == 2 * c + 2;
         int tail = width - 2 * c; // per-sample columns or term weights after [y | v]
         double[] yv = flat;
         double[] tailColumns = new double[n * tail];

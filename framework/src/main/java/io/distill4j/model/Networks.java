@@ -58,12 +58,20 @@ public final class Networks {
      */
     public static ComputationGraph build(Student body, List<? extends DistillationLoss> losses, InputShape shape,
             TrainingSettings training, long seed, Map<String, Long> targetWidths) {
-        return assemble(new NeuralNetConfiguration.Builder()
+        return assemble(trainingBase(training, seed), body, losses, shape, targetWidths);
+    }
+
+    /**
+     * The base configuration of every trained network: float, Xavier weights from {@code seed}, Adam at the budget's
+     * learning rate, its L2 on the weights.
+     */
+    public static NeuralNetConfiguration.Builder trainingBase(TrainingSettings training, long seed) {
+        return new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
                 .updater(new Adam(training.learningRate()))
-                .l2(training.l2()), body, losses, shape, targetWidths);
+                .l2(training.l2());
     }
 
     /** {@link #assemble(NeuralNetConfiguration.Builder, Student, List, InputShape, Map)} without label widths. */

@@ -57,7 +57,8 @@ public final class GraphTrainer {
             this(input, oneHot, null);
         }
 
-        int[] labels() {
+        /** The class of each validation sample (the argmax of its one-hot row), or null for regression targets. */
+        public int[] labels() {
             return regression() ? null : oneHot.argMax(1).toIntVector();
         }
 
@@ -97,11 +98,8 @@ public final class GraphTrainer {
             TrainingObserver observer, java.util.function.Function<ComputationGraph, INDArray> predict) {
         int[] validationLabels = validation == null ? null : validation.labels();
         long started = System.currentTimeMillis();
-        INDArray bestParams = null;
-        double best = Double.POSITIVE_INFINITY;
-        int bestEpoch = -1;
+        Progress progress = new Progress(settings, validation != null);
         int epoch = 0;
-        boolean stoppedEarly = false;
         double initialLoss = Double.NaN;
         for (; epoch < settings.epochs(); epoch++) {
             long t0 = System.currentTimeMillis();
@@ -122,60 +120,119 @@ public final class GraphTrainer {
             }
             PhaseTimes.since(PhaseTimes.Phase.TRAIN_STEPS, steps);
             double trainLoss = sum / Math.max(1, samples);
-            if (!Double.isFinite(trainLoss)) {
-                throw new TrainingDivergedException(name + ": training loss became " + trainLoss + " in epoch "
-                        + (epoch + 1), epoch);
-            }
-            if (trainLoss > DIVERGENCE_FACTOR * initialLoss) {
-                throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
-                        "%s: training diverged in epoch %d (loss %.4g, more than %.0fx the untrained loss %.4g)",
-                        name, epoch + 1, trainLoss, DIVERGENCE_FACTOR, initialLoss), epoch);
-            }
+            checkTrainingLoss(name, epoch, trainLoss, initialLoss);
             double validationLoss = Double.NaN;
-            long validating = System.nanoTime();
-            if (validation != null && validation.regression()) {
-                validationLoss = regressionEpoch(predict.apply(graph), validation, values);
+            if (validation != null) {
+                long validating = System.nanoTime();
+                validationLoss = validationEpoch(name, epoch, predict.apply(graph), validation, validationLabels,
+                        values);
                 PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
-                if (!Double.isFinite(validationLoss)) {
-                    throw new TrainingDivergedException(name + ": validation loss became " + validationLoss
-                            + " in epoch " + (epoch + 1), epoch);
-                }
-            } else if (validation != null) {
-                ClassificationMetrics m = ClassificationMetrics.of(predict.apply(graph), validationLabels,
-                        validation.teacherLogits());
-                PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
-                validationLoss = m.logLoss();
-                values.put(EpochReport.VAL_ACCURACY, m.accuracy());
-                values.put(EpochReport.VAL_MACRO_F1, m.macroF1());
-                if (validation.teacherLogits() != null) {
-                    values.put(EpochReport.VAL_AGREEMENT, m.agreement());
-                }
-                if (!Double.isFinite(validationLoss)) {
-                    throw new TrainingDivergedException(name + ": validation loss became " + validationLoss
-                            + " in epoch " + (epoch + 1), epoch);
-                }
             }
             observer.onEpoch(new EpochReport(epoch, settings.epochs(), trainLoss, validationLoss, values,
                     System.currentTimeMillis() - t0));
-            if (settings.patience() > 0 && validation != null) {
+            if (progress.stop(epoch, validationLoss, graph::params)) {
+                epoch++;
+                break;
+            }
+        }
+        if (progress.bestParams() != null) {
+            graph.setParams(progress.bestParams());
+        }
+        return progress.outcome(epoch, System.currentTimeMillis() - started);
+    }
+
+    /**
+     * Throws a {@link TrainingDivergedException} when an epoch's training loss is not finite or above
+     * {@value #DIVERGENCE_FACTOR} times {@code initialLoss} (the untrained network's first minibatch).
+     */
+    public static void checkTrainingLoss(String name, int epoch, double trainLoss, double initialLoss) {
+        if (!Double.isFinite(trainLoss)) {
+            throw new TrainingDivergedException(name + ": training loss became " + trainLoss + " in epoch "
+                    + (epoch + 1), epoch);
+        }
+        if (trainLoss > DIVERGENCE_FACTOR * initialLoss) {
+            throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                    "%s: training diverged in epoch %d (loss %.4g, more than %.0fx the untrained loss %.4g)",
+                    name, epoch + 1, trainLoss, DIVERGENCE_FACTOR, initialLoss), epoch);
+        }
+    }
+
+    /**
+     * One epoch's validation criterion from the network's validation {@code logits}; the epoch's label-based metrics
+     * go into {@code values} ({@link EpochReport#VAL_ACCURACY} and the like). {@code labels} are
+     * {@link Validation#labels()} (null for regression).
+     *
+     * @throws TrainingDivergedException when the criterion is not finite
+     */
+    public static double validationEpoch(String name, int epoch, INDArray logits, Validation validation,
+            int[] labels, Map<String, Double> values) {
+        double validationLoss;
+        if (validation.regression()) {
+            validationLoss = regressionEpoch(logits, validation, values);
+        } else {
+            ClassificationMetrics m = ClassificationMetrics.of(logits, labels, validation.teacherLogits());
+            validationLoss = m.logLoss();
+            values.put(EpochReport.VAL_ACCURACY, m.accuracy());
+            values.put(EpochReport.VAL_MACRO_F1, m.macroF1());
+            if (validation.teacherLogits() != null) {
+                values.put(EpochReport.VAL_AGREEMENT, m.agreement());
+            }
+        }
+        if (!Double.isFinite(validationLoss)) {
+            throw new TrainingDivergedException(name + ": validation loss became " + validationLoss
+                    + " in epoch " + (epoch + 1), epoch);
+        }
+        return validationLoss;
+    }
+
+    /**
+     * Early stopping of one network, epoch by epoch: with patience above zero and a validation criterion, remembers
+     * the best epoch's parameters and says when {@code patience} epochs passed without a lower criterion; otherwise
+     * every epoch is the best (the last weights are kept).
+     */
+    public static final class Progress {
+        private final TrainingSettings settings;
+        private final boolean validated;
+        private INDArray bestParams;
+        private double best = Double.POSITIVE_INFINITY;
+        private int bestEpoch = -1;
+        private boolean stoppedEarly;
+
+        public Progress(TrainingSettings settings, boolean validated) {
+            this.settings = settings;
+            this.validated = validated;
+        }
+
+        /**
+         * Records epoch {@code epoch}'s criterion; returns whether training stops after it. {@code params} gives the
+         * network's current parameters (copied when the epoch is the best so far).
+         */
+        public boolean stop(int epoch, double validationLoss, java.util.function.Supplier<INDArray> params) {
+            if (settings.patience() > 0 && validated) {
                 if (validationLoss < best) {
                     best = validationLoss;
                     bestEpoch = epoch;
-                    bestParams = graph.params().dup();
+                    bestParams = params.get().dup();
                 } else if (epoch - bestEpoch >= settings.patience()) {
                     stoppedEarly = true;
-                    epoch++;
-                    break;
+                    return true;
                 }
             } else {
                 best = validationLoss;
                 bestEpoch = epoch;
             }
+            return false;
         }
-        if (bestParams != null) {
-            graph.setParams(bestParams);
+
+        /** The best epoch's parameters when early stopping is on (null otherwise): restored after training. */
+        public INDArray bestParams() {
+            return bestParams;
         }
-        return new Outcome(epoch, bestEpoch, best, stoppedEarly, System.currentTimeMillis() - started);
+
+        /** The outcome after {@code epochsRun} epochs. */
+        public Outcome outcome(int epochsRun, long millis) {
+            return new Outcome(epochsRun, bestEpoch, best, stoppedEarly, millis);
+        }
     }
 
     /** A regression network's validation criterion (MSE), its R2, IC and agreement put in {@code values}. */

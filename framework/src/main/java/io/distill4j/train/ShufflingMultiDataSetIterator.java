@@ -53,6 +53,19 @@ public final class ShufflingMultiDataSetIterator implements MultiDataSetIterator
 
     @Override
     public void reset() {
+        int[] order = permutation(random, n);
+        epochInputs = gather(inputs, order);
+        epochLabels = gather(labels, order);
+        cursor = 0;
+    }
+
+    /**
+     * The next minibatch order of {@code n} samples drawn from {@code random} (a Fisher-Yates shuffle): the order of
+     * every pass. An iterator seeded with {@code s} draws one at construction and one per {@link #reset()}, so the
+     * order of epoch {@code e} (0-based, after the trainer's reset) is the {@code (e + 2)}-th draw of
+     * {@code new Random(s)}.
+     */
+    public static int[] permutation(Random random, int n) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -63,9 +76,7 @@ public final class ShufflingMultiDataSetIterator implements MultiDataSetIterator
             order[i] = order[j];
             order[j] = t;
         }
-        epochInputs = gather(inputs, order);
-        epochLabels = gather(labels, order);
-        cursor = 0;
+        return order;
     }
 
     /** Rows of every array in {@code order}, with ND4J's native row gather (arrays of any rank). */
