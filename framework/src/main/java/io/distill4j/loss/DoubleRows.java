@@ -1,8 +1,10 @@
 package io.distill4j.loss;
 
+import java.nio.DoubleBuffer;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Copies of ND4J arrays on the Java heap in double precision, made with one bulk copy. ND4J's own
@@ -15,7 +17,25 @@ public final class DoubleRows {
 
     /** A row-major copy of any array (views included) as one {@code double[]}. */
     public static double[] flat(INDArray a) {
-        return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        // a fresh row-major double buffer, read in one bulk copy (DataBuffer.asDouble() reads element by element)
+        INDArray d = a.castTo(DataType.DOUBLE).dup('c');
+        double[] out = new double[Math.toIntExact(d.length())];
+        DoubleBuffer data = d.data().asNioDouble();
+        data.get(out);
+        return out;
+    }
+
+    /**
+     * A new {@code [rows, width]} array of {@code type} holding {@code flat} (row-major), written in one bulk copy
+     * ({@code Nd4j.createFromArray} writes element by element).
+     */
+    public static INDArray matrix(double[] flat, int rows, int width, DataType type) {
+        if (flat.length != (long) rows * width) {
+            throw new IllegalArgumentException(flat.length + " values for a " + rows + " x " + width + " matrix");
+        }
+        INDArray d = Nd4j.createUninitialized(DataType.DOUBLE, rows, width);
+        d.data().asNioDouble().put(flat);
+        return type == DataType.DOUBLE ? d : d.castTo(type);
     }
 
     /** The rows of a matrix {@code [n, width]} as {@code double[n][width]}. */
