@@ -4,6 +4,7 @@ import java.nio.DoubleBuffer;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -17,12 +18,20 @@ public final class DoubleRows {
 
     /** A row-major copy of any array (views included) as one {@code double[]}. */
     public static double[] flat(INDArray a) {
-        // a fresh row-major double buffer, read in one bulk copy (DataBuffer.asDouble() reads element by element)
-        INDArray d = a.castTo(DataType.DOUBLE).dup('c');
-        double[] out = new double[Math.toIntExact(d.length())];
-        DoubleBuffer data = d.data().asNioDouble();
-        data.get(out);
+        double[] out = new double[Math.toIntExact(a.length())];
+        doubles(a).get(out);
         return out;
+    }
+
+    /**
+     * The values of {@code a} in row-major order as a buffer to read in bulk ({@code DataBuffer.asDouble()} reads
+     * element by element): its own buffer when it already is a whole row-major double array (e.g. a product's
+     * result), else that of a row-major double copy.
+     */
+    private static DoubleBuffer doubles(INDArray a) {
+        boolean direct = a.dataType() == DataType.DOUBLE && a.ordering() == 'c' && !a.isView()
+                && a.data().offset() == 0 && Shape.hasDefaultStridesForShape(a);
+        return (direct ? a : a.castTo(DataType.DOUBLE).dup('c')).data().asNioDouble();
     }
 
     /**
@@ -46,10 +55,10 @@ public final class DoubleRows {
         }
         int n = (int) matrix.size(0);
         int width = (int) matrix.size(1);
-        double[] flat = flat(matrix);
-        double[][] rows = new double[n][];
-        for (int i = 0; i < n; i++) {
-            rows[i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
+        DoubleBuffer data = doubles(matrix);
+        double[][] rows = new double[n][width];
+        for (double[] row : rows) {
+            data.get(row);
         }
         return rows;
     }
