@@ -58,6 +58,18 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
      */
     public static final String TRAIN_SECONDS = "train_seconds";
     /**
+     * The row statistic of a student trial's training time as CPU seconds of the thread that trained it (the fact
+     * {@link TrialExecutor#TRAIN_CPU_SECONDS}: its epochs, their validation passes included, nothing else), which
+     * moves far less with the machine's load and {@code --workers} than {@link #TRAIN_SECONDS}.
+     */
+    public static final String TRAIN_CPU_SECONDS = TrialExecutor.TRAIN_CPU_SECONDS;
+    /**
+     * The row statistic of a student row's training cost against plain Hinton KD: per seed, its
+     * {@link #TRAIN_CPU_SECONDS} over that of the same seed's trial in the first plain-KD row (one {@code hinton} term,
+     * no logit standardisation, no other head) with the same student, training and data; mean ± std over the seeds.
+     */
+    public static final String CPU_VS_KD = "train_cpu_vs_kd";
+    /**
      * The metrics of a regression study ({@code data.labels.task: regression}, see
      * {@link io.distill4j.eval.RegressionMetrics}), beside {@code agreement} of {@link #METRICS} (the correlation with
      * the teacher's prediction there): retention of R² and of IC is the student's value over the teacher's, when the
@@ -146,6 +158,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             }
             groups.computeIfAbsent(group, k -> new ArrayList<>()).add(r);
         }
+        Map<String, Stats> cpuVsKd = cpuVsKd(groups);
         Map<String, Row> byMethod = new LinkedHashMap<>();
         List<Row> rows = new ArrayList<>();
         for (var e : groups.entrySet()) {
@@ -158,6 +171,12 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             }
             Row row = row(e.getKey(), trials, teacherByKey, comparison,
                     data.get(DataFacts.key(trials.get(0).trial().config())));
+            if (cpuVsKd.containsKey(e.getKey())) {
+                Map<String, Stats> metrics = new LinkedHashMap<>(row.metrics());
+                metrics.put(CPU_VS_KD, cpuVsKd.get(e.getKey()));
+                row = new Row(row.method(), row.role(), row.runs(), row.failed(), metrics, row.validationAccuracy(),
+                        row.parameters(), row.compression(), row.memberRetention(), row.comparison());
+            }
             byMethod.put(e.getKey(), row);
             rows.add(row);
             if (trials.get(0).trial().role() == Trial.Role.TEACHER) {
@@ -175,6 +194,58 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         return new Summary(study.name(), List.copyOf(rows), verdict, failures, header(study),
                 teacherNotes(results), dataNotes(seedsVary(study), data, study.base().backtest()),
                 ChainSummary.of(groups, byMethod, data), MutualSummary.of(groups, baselineNames));
+    }
+
+    /**
+     * {@link #CPU_VS_KD} of every student-alone and distilled group that has a plain-KD reference row (the first
+     * distilled group whose objective is one Hinton term without logit standardisation) with the same baseline
+     * identity and at least one seed in common.
+     */
+    static Map<String, Stats> cpuVsKd(Map<String, List<TrialResult>> groups) {
+        Map<String, Map<Integer, Double>> kdBySeed = new LinkedHashMap<>();
+        for (List<TrialResult> trials : groups.values()) {
+            Trial t = trials.get(0).trial();
+            if (t.role() == Trial.Role.DISTILLED && plainKd(t.config())) {
+                kdBySeed.putIfAbsent(baselineKey(t), cpuBySeed(trials));
+            }
+        }
+        Map<String, Stats> out = new LinkedHashMap<>();
+        groups.forEach((name, trials) -> {
+            Trial t = trials.get(0).trial();
+            Map<Integer, Double> kd = kdBySeed.get(baselineKey(t));
+            if (kd == null || (t.role() != Trial.Role.DISTILLED && t.role() != Trial.Role.STUDENT_ALONE)) {
+                return;
+            }
+            List<Double> ratios = new ArrayList<>();
+            cpuBySeed(trials).forEach((seed, cpu) -> {
+                Double reference = kd.get(seed);
+                if (reference != null && reference > 0) {
+                    ratios.add(cpu / reference);
+                }
+            });
+            if (!ratios.isEmpty()) {
+                out.put(name, Stats.of(ratios));
+            }
+        });
+        return out;
+    }
+
+    /** Whether a distilled trial's objective is plain Hinton KD: one {@code hinton} term, no logit standardisation. */
+    private static boolean plainKd(StudyConfig c) {
+        var losses = c.newLosses();
+        return losses.size() == 1 && losses.get(0) instanceof io.distill4j.loss.HintonKd kd && !kd.standardize();
+    }
+
+    /** The training-thread CPU seconds of the successful trials that recorded them, by seed. */
+    private static Map<Integer, Double> cpuBySeed(List<TrialResult> trials) {
+        Map<Integer, Double> out = new TreeMap<>();
+        for (TrialResult r : trials) {
+            Double cpu = r.failed() || r.facts() == null ? null : r.facts().get(TRAIN_CPU_SECONDS);
+            if (cpu != null && Double.isFinite(cpu)) {
+                out.put(r.trial().seed(), cpu);
+            }
+        }
+        return out;
     }
 
     /** The identity of a student trial's baseline: the hash of its student, training and data config. */
@@ -266,6 +337,9 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             validation.add(r.validation("accuracy"));
             values.computeIfAbsent(TRAIN_SECONDS, k -> new ArrayList<>())
                     .add(r.facts() == null ? Double.NaN : r.facts().getOrDefault(TRAIN_SECONDS, Double.NaN));
+            if (r.facts() != null && r.facts().containsKey(TRAIN_CPU_SECONDS)) {
+                values.computeIfAbsent(TRAIN_CPU_SECONDS, k -> new ArrayList<>()).add(r.facts().get(TRAIN_CPU_SECONDS));
+            }
             if (teacher != null && r.trial().role() != Trial.Role.TEACHER) {
                 for (String member : memberNames(teacher)) {
                     retentionByMember.computeIfAbsent(member, k -> new ArrayList<>())
@@ -681,7 +755,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
 
     /** The main table's column headers. */
     public static final List<String> TABLE_HEADERS = List.of("method", "runs", "accuracy", "macro-F1", "log-loss",
-            "agreement", "KL(T||S)", "retention acc", "retention F1", "params", "compression", "train s");
+            "agreement", "KL(T||S)", "retention acc", "retention F1", "params", "compression", "train s",
+            "train CPU s", "CPU vs KD");
 
     /** The main table's cells, one list per row, in {@link #TABLE_HEADERS} order. */
     public List<List<String>> tableCells() {
@@ -696,9 +771,19 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             cells.add(r.parameters() < 0 ? "-" : String.valueOf(r.parameters()));
             cells.add(Double.isNaN(r.compression()) ? "-" : String.format(Locale.ROOT, "%.1fx", r.compression()));
             cells.add(r.metric(TRAIN_SECONDS).n() == 0 ? "-" : r.metric(TRAIN_SECONDS).format(1));
+            cells.add(r.metric(TRAIN_CPU_SECONDS).n() == 0 ? "-" : r.metric(TRAIN_CPU_SECONDS).format(2));
+            cells.add(ratio(r.metric(CPU_VS_KD)));
             out.add(cells);
         }
         return out;
+    }
+
+    /** A ratio's mean ± std as {@code 1.52x ± 0.10} ({@code 1.52x} for one value, {@code -} for none). */
+    static String ratio(Stats s) {
+        if (s.n() == 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, s.n() < 2 ? "%.2fx" : "%.2fx ± %.2f", s.mean(), s.std());
     }
 
     /** The trading table's column headers. */
@@ -789,7 +874,10 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         b.append("Test-split metrics, mean ± std over seeds (sample std; n/a for a single run). Retention = student "
                 + "metric / teacher metric; compression = teacher parameters / student parameters. Chance rows need "
                 + "no model: the train split's majority class for every sample, and persistence (the class of the "
-                + "past horizon's move under the labels' threshold).\n\n");
+                + "past horizon's move under the labels' threshold). Train s: wall-clock seconds of a trial's training epochs "
+                + "(their validation passes included, evaluation not); train CPU s: the CPU seconds of the thread that "
+                + "trained it (less sensitive to the machine's load and --workers); CPU vs KD: per seed, the train CPU "
+                + "seconds over those of the same seed's plain Hinton-KD row (same student, training and data).\n\n");
         dataNotes.forEach(n -> b.append(n).append("\n\n"));
         b.append('|').append(String.join(" | ", TABLE_HEADERS)).append("|\n|");
         b.append("---|".repeat(TABLE_HEADERS.size())).append('\n');
@@ -903,7 +991,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         for (String m : TRADING_METRICS) {
             b.append(',').append(m).append("_mean,").append(m).append("_std");
         }
-        b.append(",train_seconds_mean,train_seconds_std");
+        b.append(",train_seconds_mean,train_seconds_std,train_cpu_seconds_mean,train_cpu_seconds_std,"
+                + "train_cpu_vs_kd_mean,train_cpu_vs_kd_std");
         boolean regression = !regressionCells().isEmpty(); // regression columns only in a regression study's file
         if (regression) {
             for (String m : REGRESSION_METRICS) {
@@ -944,6 +1033,9 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
             }
             b.append(',').append(num(r.metric(TRAIN_SECONDS).mean())).append(',')
                     .append(num(r.metric(TRAIN_SECONDS).std()));
+            for (String m : List.of(TRAIN_CPU_SECONDS, CPU_VS_KD)) {
+                b.append(',').append(num(r.metric(m).mean())).append(',').append(num(r.metric(m).std()));
+            }
             if (regression) {
                 for (String m : REGRESSION_METRICS) {
                     Stats st = r.metric(m);

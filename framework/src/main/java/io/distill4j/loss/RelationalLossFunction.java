@@ -1,6 +1,5 @@
 package io.distill4j.loss;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -84,21 +83,23 @@ public final class RelationalLossFunction extends BatchLossFunction {
 
     /**
      * The rows in double precision, their Gram matrices by one ND4J product each, and the pair distances from the
-     * Gram matrices; then the terms in plain Java.
+     * Gram matrices; then the terms in plain Java over the pairs (and triples), each collecting its gradient as an
+     * {@code n x n} matrix {@code K} with {@code dB/dS = K S}, mapped to the rows by one product at the end.
      */
     @Override
     protected Batch batch(INDArray out, INDArray labels, boolean withGradient) {
         Side s = new Side(out);
-        Side t = new Side(labels);
-        double[][] gradient = withGradient ? new double[s.rows.length][s.rows[0].length] : null;
+        Side t = labelSide(labels, !withGradient, Side::new); // a validation minibatch's: once per trial
+        int n = s.rows.length;
+        double[][] toRows = withGradient ? new double[n][n] : null; // dB/dS = toRows S
         double loss = 0;
         if (distanceWeight > 0) {
-            loss += distanceWeight * distance(s, t, gradient);
+            loss += distanceWeight * distance(s, t, toRows);
         }
         if (angleWeight > 0) {
-            loss += angleWeight * angle(s, t, gradient);
+            loss += angleWeight * angle(s, t, toRows);
         }
-        return new Batch(loss, gradient == null ? null : Nd4j.createFromArray(gradient).castTo(out.dataType()));
+        return new Batch(loss, toRows == null ? null : product(toRows, out));
     }
 
     /**
@@ -114,8 +115,7 @@ public final class RelationalLossFunction extends BatchLossFunction {
 
         Side(INDArray a) {
             rows = DoubleRows.of(a);
-            INDArray d = a.castTo(DataType.DOUBLE);
-            gram = DoubleRows.of(d.mmul(d.transpose()));
+            gram = gram(a);
             distance = symmetric(rows.length, false, (i, j) -> {
                 double sum = gram[i][i] + gram[j][j];
                 double squared = sum - 2 * gram[i][j];
@@ -133,7 +133,7 @@ public final class RelationalLossFunction extends BatchLossFunction {
         return sum;
     }
 
-    private double distance(Side side, Side teacher, double[][] gradient) {
+    private double distance(Side side, Side teacher, double[][] toRows) {
         double[][] s = side.rows;
         int n = s.length;
         double[][] ds = side.distance;
@@ -145,30 +145,31 @@ public final class RelationalLossFunction extends BatchLossFunction {
             return 0;
         }
         double loss = 0;
-        double[][] c = new double[n][n];
+        double[][] c = new double[n][n]; // dB/dpsi_ij / (n(n-1)) for i < j (psi is symmetric: (j, i) is the same)
         double cd = 0;
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                if (i != j) {
-                    double x = ds[i][j] / muS - dt[i][j] / muT;
-                    loss += huber(x);
-                    c[i][j] = huberSlope(x) / pairs;
-                    cd += c[i][j] * ds[i][j];
-                }
+            double[] dsi = ds[i];
+            double[] dti = dt[i];
+            double[] ci = c[i];
+            for (int j = i + 1; j < n; j++) {
+                double x = dsi[j] / muS - dti[j] / muT;
+                loss += 2 * huber(x);
+                ci[j] = huberSlope(x) / pairs;
+                cd += 2 * ci[j] * dsi[j];
             }
         }
-        if (gradient != null) {
-            // dB/dd_ij = c_ij / mu - (sum_kl c_kl d_kl / mu^2) / (n(n-1)), through d_ij = ||s_i - s_j||
+        if (toRows != null) {
+            // dB/dd_ij = c_ij / mu - (sum_kl c_kl d_kl / mu^2) / (n(n-1)), through d_ij = ||s_i - s_j||: row i gets
+            // sum_j (g_ij + g_ji) (s_i - s_j) with g_ij = dB/dd_ij / d_ij, i.e. K += the Laplacian of g + g^T
             double shared = cd / (muS * muS) / pairs;
             for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
-                    if (i != j && ds[i][j] > 0) {
-                        double g = (c[i][j] / muS - shared) * distanceWeight / ds[i][j];
-                        for (int k = 0; k < s[i].length; k++) {
-                            double u = g * (s[i][k] - s[j][k]);
-                            gradient[i][k] += u;
-                            gradient[j][k] -= u;
-                        }
+                for (int j = i + 1; j < n; j++) {
+                    if (ds[i][j] > 0) {
+                        double g = 2 * (c[i][j] / muS - shared) * distanceWeight / ds[i][j];
+                        toRows[i][j] -= g;
+                        toRows[j][i] -= g;
+                        toRows[i][i] += g;
+                        toRows[j][j] += g;
                     }
                 }
             }
@@ -184,7 +185,7 @@ public final class RelationalLossFunction extends BatchLossFunction {
      * as {@code dB/dG} (directly and through {@code u_ij = (G_ii + G_jj - G_ij - G_ji)^(-1/2)}) and mapped to the
      * student's rows by one product, {@code dB/dS = (dB/dG + dB/dG^T) S}: {@code O(n^3 + n^2 w)} per minibatch.
      */
-    private double angle(Side side, Side teacher, double[][] gradient) {
+    private double angle(Side side, Side teacher, double[][] toRows) {
         double[][] s = side.rows;
         int n = s.length;
         int anchors = angleAnchors == 0 ? n : Math.min(n, angleAnchors);
@@ -194,8 +195,8 @@ public final class RelationalLossFunction extends BatchLossFunction {
         double[][] gt = teacher.gram;
         double[][] us = inverse(side.distance);
         double[][] ut = inverse(teacher.distance);
-        double[][] dG = gradient == null ? null : new double[n][n];
-        double[][] dU = gradient == null ? null : new double[n][n];
+        double[][] dG = toRows == null ? null : new double[n][n];
+        double[][] dU = toRows == null ? null : new double[n][n];
         double scale = angleWeight / cube;
         double loss = 0;
         for (int a = 0; a < anchors; a++) {
@@ -256,20 +257,19 @@ public final class RelationalLossFunction extends BatchLossFunction {
             }
         }
         if (dG != null) {
-            addGramGradient(s, gs, us, dG, dU, gradient);
+            addGramGradient(us, dG, dU, toRows);
         }
         return loss / cube;
     }
 
     /**
-     * Adds {@code (dB/dG + dB/dG^T) A} to {@code gradient}, after adding into {@code dG} what flows through the
-     * inverse distances: {@code u_pq = (G_pp + G_qq - G_pq - G_qp)^(-1/2)}, so
+     * Adds {@code dB/dG + dB/dG^T} to {@code k} (so that {@code k A} is the rows' gradient), after adding into
+     * {@code dG} what flows through the inverse distances: {@code u_pq = (G_pp + G_qq - G_pq - G_qp)^(-1/2)}, so
      * {@code du_pq/dG_pp = du_pq/dG_qq = -u^3/2} and {@code du_pq/dG_pq = du_pq/dG_qp = u^3/2} (the symmetric
      * {@code u} lets {@code dU} hold either ordered pair).
      */
-    private static void addGramGradient(double[][] a, double[][] g, double[][] u, double[][] dG, double[][] dU,
-            double[][] gradient) {
-        int n = a.length;
+    private static void addGramGradient(double[][] u, double[][] dG, double[][] dU, double[][] k) {
+        int n = u.length;
         for (int p = 0; p < n; p++) {
             for (int q = 0; q < n; q++) {
                 double upq = u[p][q];
@@ -282,17 +282,9 @@ public final class RelationalLossFunction extends BatchLossFunction {
                 }
             }
         }
-        int w = a[0].length;
         for (int p = 0; p < n; p++) {
-            double[] row = gradient[p];
             for (int q = 0; q < n; q++) {
-                double c = dG[p][q] + dG[q][p];
-                if (c != 0) {
-                    double[] aq = a[q];
-                    for (int m = 0; m < w; m++) {
-                        row[m] += c * aq[m];
-                    }
-                }
+                k[p][q] += dG[p][q] + dG[q][p];
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.distill4j.loss;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -29,70 +30,78 @@ public final class SimilarityLossFunction extends BatchLossFunction {
         return "Similarity";
     }
 
+    /**
+     * Both Gram matrices by one BLAS product each ({@link #gram}), the row normalisation, the loss and
+     * {@code E = dB/dG_S} in plain Java over the {@code n x n} entries, and the gradient {@code dB/dS = (E + E^T) S}
+     * by one more product ({@link #product}): {@code O(n^2 (d_s + d_t))} multiply-adds, all but {@code O(n^2)} of them
+     * in BLAS. The teacher's normalised Gram matrix of a validation minibatch is computed once per trial
+     * ({@link #labelSide}).
+     */
     @Override
-    protected double batchLoss(double[][] s, double[][] t, double[][] gradient) {
-        int n = s.length;
-        double[][] gs = new double[n][];
-        double[] rs = new double[n];
-        double[][] gt = new double[n][];
-        for (int i = 0; i < n; i++) {
-            gs[i] = normalisedGramRow(s, i, rs);
-            gt[i] = normalisedGramRow(t, i, null);
-        }
+    protected Batch batch(INDArray s, INDArray t, boolean withGradient) {
+        double[][] gs = gram(s);
+        double[][] gt = labelSide(t, !withGradient, labels -> {
+            double[][] g = gram(labels);
+            normaliseRows(g);
+            return g;
+        });
+        int n = gs.length;
+        double[] rs = normaliseRows(gs);
+        double nn = (double) n * n;
         double loss = 0;
-        double[][] e = new double[n][n]; // dB/dG_S
+        double[][] e = withGradient ? new double[n][n] : null; // dB/dG_S
         for (int i = 0; i < n; i++) {
-            double[] d = new double[n];
-            double dot = 0;
+            double[] gsi = gs[i];
+            double[] gti = gt[i];
+            double sum = 0;
+            double dot = 0; // sum_j Ĝ_S[i,j] (Ĝ_S[i,j] - Ĝ_T[i,j])
             for (int j = 0; j < n; j++) {
-                double diff = gs[i][j] - gt[i][j];
-                loss += diff * diff;
-                d[j] = 2 * diff / ((double) n * n);
-                dot += gs[i][j] * d[j];
+                double diff = gsi[j] - gti[j];
+                sum += diff * diff;
+                dot += gsi[j] * diff;
             }
-            if (rs[i] > 0) {
+            loss += sum;
+            if (e != null && rs[i] > 0) {
+                // through the row normalisation: dB/dG[i] = (d - Ĝ[i] (Ĝ[i] . d)) / ||G[i]||, d = 2 (Ĝ_S - Ĝ_T) / n^2
+                double[] ei = e[i];
+                double scale = 2 / (nn * rs[i]);
                 for (int j = 0; j < n; j++) {
-                    e[i][j] = (d[j] - gs[i][j] * dot) / rs[i];
+                    ei[j] = scale * (gsi[j] - gti[j] - gsi[j] * dot);
                 }
             }
         }
-        if (gradient != null) {
-            // G = S S^T: dB/dS = (E + E^T) S
-            int w = s[0].length;
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
+        INDArray gradient = null;
+        if (e != null) {
+            for (int i = 0; i < n; i++) { // E + E^T in place
+                e[i][i] *= 2;
+                for (int j = i + 1; j < n; j++) {
                     double c = e[i][j] + e[j][i];
-                    if (c != 0) {
-                        for (int k = 0; k < w; k++) {
-                            gradient[i][k] += c * s[j][k];
-                        }
-                    }
+                    e[i][j] = c;
+                    e[j][i] = c;
                 }
             }
+            gradient = product(e, s); // G = S S^T: dB/dS = (E + E^T) S
         }
-        return loss / ((double) n * n);
+        return new Batch(loss / nn, gradient);
     }
 
-    /** Row {@code i} of {@code a a^T}, L2-normalised (zero if the row is zero); its norm goes to {@code norms[i]}. */
-    private static double[] normalisedGramRow(double[][] a, int i, double[] norms) {
-        int n = a.length;
-        double[] row = new double[n];
-        double norm = 0;
-        for (int j = 0; j < n; j++) {
-            double dot = 0;
-            for (int k = 0; k < a[i].length; k++) {
-                dot += a[i][k] * a[j][k];
+    /** L2-normalises each row of {@code g} in place (a zero row stays zero); returns the rows' norms. */
+    private static double[] normaliseRows(double[][] g) {
+        double[] norms = new double[g.length];
+        for (int i = 0; i < g.length; i++) {
+            double[] row = g[i];
+            double sum = 0;
+            for (double v : row) {
+                sum += v * v;
             }
-            row[j] = dot;
-            norm += dot * dot;
-        }
-        norm = Math.sqrt(norm);
-        if (norms != null) {
+            double norm = Math.sqrt(sum);
             norms[i] = norm;
+            if (norm > 0) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] /= norm;
+                }
+            }
         }
-        for (int j = 0; j < n && norm > 0; j++) {
-            row[j] /= norm;
-        }
-        return row;
+        return norms;
     }
 }

@@ -93,7 +93,7 @@ class RegimeStudyTest {
         // a study without regimes: no per-regime columns
         Study plain = Study.load(writeStudy(TrialExecutorTest.STUDY), List.of());
         String plainHeader = Summary.of(plain, List.of()).toCsv().lines().findFirst().orElseThrow();
-        assertTrue(plainHeader.endsWith(",train_seconds_mean,train_seconds_std"), plainHeader);
+        assertTrue(plainHeader.endsWith(",train_cpu_vs_kd_mean,train_cpu_vs_kd_std"), plainHeader);
     }
 
     @Test

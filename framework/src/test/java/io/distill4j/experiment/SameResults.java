@@ -32,7 +32,7 @@ public final class SameResults {
                         id + " " + metric + ": " + actual + " vs " + expected);
             }
         }
-        // the training times (the last two columns) are measured anew by every run
+        // the training times (the last six columns) are measured anew by every run
         assertEquals(withoutTimes(reference.folder().resolve("summary.csv")),
                 withoutTimes(other.folder().resolve("summary.csv")));
     }
@@ -44,10 +44,21 @@ public final class SameResults {
         return m;
     }
 
-    /** The lines of a summary.csv without its trailing train_seconds_mean and train_seconds_std columns. */
+    /** The training-time columns, last in a summary.csv without regression or regime columns. */
+    private static final String TIMES = ",train_seconds_mean,train_seconds_std,train_cpu_seconds_mean,"
+            + "train_cpu_seconds_std,train_cpu_vs_kd_mean,train_cpu_vs_kd_std";
+
+    /** The lines of a summary.csv without its trailing training-time columns ({@link #TIMES}). */
     static List<String> withoutTimes(Path csv) throws IOException {
         List<String> lines = Files.readAllLines(csv);
-        assertTrue(lines.get(0).endsWith(",train_seconds_mean,train_seconds_std"), lines.get(0));
-        return lines.stream().map(l -> l.substring(0, l.lastIndexOf(',', l.lastIndexOf(',') - 1))).toList();
+        assertTrue(lines.get(0).endsWith(TIMES), lines.get(0));
+        int columns = TIMES.split(",").length - 1;
+        return lines.stream().map(l -> {
+            int end = l.length();
+            for (int i = 0; i < columns; i++) {
+                end = l.lastIndexOf(',', end - 1);
+            }
+            return l.substring(0, end);
+        }).toList();
     }
 }

@@ -271,4 +271,52 @@ class SummaryTest {
         assertFalse(classification.toCsv().contains("r2_mean"));
         assertFalse(classification.toMarkdown().contains("Regression metrics"));
     }
+
+    /**
+     * CPU vs KD: per seed, a row's training-thread CPU seconds over the same seed's plain Hinton-KD row (KD + logit
+     * standardisation, listed first here, is not the reference); mean ± std over the seeds, by hand.
+     */
+    @Test
+    void trainCpuSecondsAgainstThePlainKdRowPerSeed() {
+        Study s = Study.load(Path.of("../configs/feature-distillation.yaml"), List.of("grid.distillation=["
+                + "{loss: {type: hinton, temperature: 4, alpha: 0.5, standardize: true}},"
+                + "{loss: {type: hinton, temperature: 4, alpha: 0.5}},"
+                + "{loss: {type: hinton, temperature: 4, alpha: 0.5}, heads: {hint: {type: hint, student_layer: hidden_0,"
+                + " teacher_layer: hidden_1, weight: 0.5}}}]"));
+        double[] kd = {1.0, 2.0, 4.0}; // seeds 1, 2, 3
+        double[] hint = {1.5, 4.0, 6.0}; // ratios 1.5, 2, 1.5
+        double[] ls = {3.0, 2.0, 4.0}; // ratios 3, 1, 1
+        double[] alone = {0.5, 1.0, 2.0}; // ratios 0.5 each
+        List<TrialResult> results = new ArrayList<>();
+        for (Trial t : s.trials()) {
+            String cell = t.method();
+            double[] cpu = t.role() == Trial.Role.STUDENT_ALONE ? alone : cell.contains("\"hint\"") ? hint
+                    : cell.contains("standardize") ? ls : kd;
+            Map<String, Double> facts = t.role() == Trial.Role.TEACHER ? Map.of(Summary.TRAIN_SECONDS, 9.0)
+                    : Map.of(Summary.TRAIN_SECONDS, 9.0, Summary.TRAIN_CPU_SECONDS, cpu[t.seed() - 1]);
+            results.add(new TrialResult(t, t.id(), Map.of("accuracy", 0.5, "macro_f1", 0.5),
+                    Map.of("accuracy", 0.5), 10, 0, "run", null, facts));
+        }
+        Summary summary = Summary.of(s, results);
+        Function<String, Summary.Row> distilled = part -> summary.rows().stream()
+                .filter(r -> r.role().equals("distilled") && r.method().contains(part)
+                        && (part.contains("heads") || !r.method().contains("heads"))
+                        && (part.contains("standardize") || !r.method().contains("standardize")))
+                .findFirst().orElseThrow();
+        Summary.Row hintRow = distilled.apply("heads");
+        assertEquals((1.5 + 2 + 1.5) / 3, hintRow.metric(Summary.CPU_VS_KD).mean(), 1e-12);
+        assertEquals(Math.sqrt(1.0 / 12), hintRow.metric(Summary.CPU_VS_KD).std(), 1e-12);
+        assertEquals((1.5 + 4 + 6) / 3, hintRow.metric(Summary.TRAIN_CPU_SECONDS).mean(), 1e-12);
+        assertEquals(5.0 / 3, distilled.apply("standardize").metric(Summary.CPU_VS_KD).mean(), 1e-12);
+        Summary.Row kdRow = distilled.apply("hinton");
+        assertEquals(1.0, kdRow.metric(Summary.CPU_VS_KD).mean(), 0.0);
+        assertEquals(0.5, row(summary, "student-alone").metric(Summary.CPU_VS_KD).mean(), 1e-12);
+        assertEquals(0, row(summary, "teacher mlp[128,64]").metric(Summary.CPU_VS_KD).n());
+        assertEquals("1.67x ± 0.29", Summary.ratio(hintRow.metric(Summary.CPU_VS_KD)));
+        String md = summary.toMarkdown();
+        assertTrue(md.contains("| 3.83 ± 2.25 | 1.67x ± 0.29|"), md);
+        List<String> header = List.of(summary.toCsv().lines().findFirst().orElseThrow().split(","));
+        assertTrue(header.containsAll(List.of("train_cpu_seconds_mean", "train_cpu_vs_kd_mean", "train_cpu_vs_kd_std")),
+                header.toString());
+    }
 }

@@ -2,6 +2,7 @@ package io.distill4j.loss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +77,69 @@ class FeatureTermsTest {
         // widths may differ: a 3-wide teacher with the same Gram pattern as the student scores 0
         assertEquals(0, score(new SimilarityLossFunction(1), new double[][] {{1, 0}, {1, 1}},
                 new double[][] {{2, 0, 0}, {2, 2, 0}}), 1e-12);
+    }
+
+    /**
+     * Similarity-preserving KD on a random minibatch (40 rows, widths 5 and 7) against its definition written out
+     * here entry by entry: Gram matrices, rows L2-normalised, mean squared difference over the n^2 entries; in double
+     * and, within float rounding, on float arrays (as in training).
+     */
+    @Test
+    void similarityMatchesDefinitionOnARandomBatch() {
+        Random random = new Random(11);
+        double[][] s = gaussian(random, 40, 5).toDoubleMatrix();
+        double[][] t = gaussian(random, 40, 7).toDoubleMatrix();
+        double[][] gs = normalisedGram(s);
+        double[][] gt = normalisedGram(t);
+        double sum = 0;
+        for (int i = 0; i < s.length; i++) {
+            for (int j = 0; j < s.length; j++) {
+                sum += (gs[i][j] - gt[i][j]) * (gs[i][j] - gt[i][j]);
+            }
+        }
+        double expected = 0.7 * sum / (40.0 * 40.0);
+        assertEquals(expected, score(new SimilarityLossFunction(0.7), s, t), 1e-12);
+        double single = new SimilarityLossFunction(0.7).computeScore(m(t).castTo(DataType.FLOAT),
+                m(s).castTo(DataType.FLOAT), ID, null, true);
+        assertEquals(expected, single, 1e-5 * expected);
+    }
+
+    private static double[][] normalisedGram(double[][] a) {
+        double[][] g = new double[a.length][a.length];
+        for (int i = 0; i < a.length; i++) {
+            double norm = 0;
+            for (int j = 0; j < a.length; j++) {
+                g[i][j] = dot(a[i], a[j]);
+                norm += g[i][j] * g[i][j];
+            }
+            for (int j = 0; j < a.length; j++) {
+                g[i][j] /= Math.sqrt(norm);
+            }
+        }
+        return g;
+    }
+
+    /**
+     * A batch loss keeps the label side (the teacher's pair matrices) of the minibatches it scores, by the labels'
+     * values: scoring other labels of the same shape, or the same labels again after others, gives what a fresh
+     * instance gives.
+     */
+    @Test
+    void scoredLabelSidesAreKeyedByValue() {
+        Random random = new Random(12);
+        INDArray out = gaussian(random, 12, 3);
+        INDArray first = gaussian(random, 12, 4);
+        INDArray second = first.dup();
+        second.putScalar(5, 2, second.getDouble(5, 2) + 0.5);
+        for (java.util.function.Supplier<ILossFunction> make : List.<java.util.function.Supplier<ILossFunction>>of(
+                () -> new SimilarityLossFunction(1), () -> new RelationalLossFunction(1, 1, 2))) {
+            ILossFunction f = make.get();
+            double a = f.computeScore(first, out, ID, null, true);
+            double b = f.computeScore(second, out, ID, null, true);
+            assertEquals(make.get().computeScore(second, out, ID, null, true), b, 0.0, f.toString());
+            assertNotEquals(a, b, f.toString());
+            assertEquals(a, f.computeScore(first.dup(), out, ID, null, true), 0.0, f.toString());
+        }
     }
 
     /**

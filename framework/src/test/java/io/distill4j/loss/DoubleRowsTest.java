@@ -1,0 +1,42 @@
+package io.distill4j.loss;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** Bulk copies between ND4J and the Java heap: every layout reads as its row-major values, written out by hand. */
+class DoubleRowsTest {
+    private static final double[][] M = {{1, 2, 3}, {4, 5, 6}};
+
+    @Test
+    void everyLayoutReadsRowMajor() {
+        INDArray c = Nd4j.createFromArray(M); // a whole row-major double array: read from its own buffer
+        INDArray f = c.dup('f');
+        INDArray single = c.castTo(DataType.FLOAT);
+        INDArray transposedView = Nd4j.createFromArray(new double[][] {{1, 4}, {2, 5}, {3, 6}}).transpose();
+        INDArray rowView = Nd4j.createFromArray(new double[][] {{0, 0, 0}, {1, 2, 3}, {4, 5, 6}})
+                .get(NDArrayIndex.interval(1, 3), NDArrayIndex.all());
+        for (INDArray a : new INDArray[] {c, f, single, transposedView, rowView}) {
+            assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, DoubleRows.flat(a), 0.0, a.shapeInfoToString());
+            double[][] rows = DoubleRows.of(a);
+            assertArrayEquals(M[0], rows[0], 0.0);
+            assertArrayEquals(M[1], rows[1], 0.0);
+        }
+        // the copy is a copy: changing it leaves the array as it was
+        DoubleRows.flat(c)[0] = 99;
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, DoubleRows.flat(c), 0.0);
+    }
+
+    @Test
+    void matrixWritesRowMajorInTheAskedType() {
+        INDArray m = DoubleRows.matrix(new double[] {1, 2, 3, 4, 5, 6}, 2, 3, DataType.FLOAT);
+        assertArrayEquals(new long[] {2, 3}, m.shape());
+        assertArrayEquals(new float[] {4, 5, 6}, m.getRow(1).toFloatVector(), 0f);
+        assertArrayEquals(M[0], DoubleRows.matrix(DoubleRows.flat(Nd4j.createFromArray(M)), 2, 3, DataType.DOUBLE)
+                .getRow(0).toDoubleVector(), 0.0);
+    }
+}
