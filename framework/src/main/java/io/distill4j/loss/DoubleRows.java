@@ -1,6 +1,8 @@
 package io.distill4j.loss;
 
 import java.util.Arrays;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -13,9 +15,53 @@ public final class DoubleRows {
     private DoubleRows() {
     }
 
-    /** A row-major copy of any array (views included) as one {@code double[]}. */
+    /**
+     * A row-major copy of any array (views included) as one {@code double[]}. A row-major contiguous array of floats
+     * or doubles (a minibatch's logits or labels, a row interval of a matrix) is read from its buffer in one copy
+     * without an ND4J operation (a float widens to the same double {@code castTo} gives); anything else is cast and
+     * copied by ND4J.
+     */
     public static double[] flat(INDArray a) {
+        int length = (int) a.length();
+        if (contiguous(a)) {
+            if (a.dataType() == DataType.FLOAT) {
+                float[] f = new float[length];
+                new FloatPointer(a.data().addressPointer()).position(start(a)).get(f);
+                double[] out = new double[length];
+                for (int i = 0; i < length; i++) {
+                    out[i] = f[i];
+                }
+                return out;
+            }
+            if (a.dataType() == DataType.DOUBLE) {
+                double[] out = new double[length];
+                new DoublePointer(a.data().addressPointer()).position(start(a)).get(out);
+                return out;
+            }
+        }
         return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    }
+
+    /** Where {@code a}'s first element lies from its buffer's address (a view's buffer starts at the view). */
+    private static long start(INDArray a) {
+        return a.offset() - a.data().offset();
+    }
+
+    /** Whether {@code a}'s elements are its buffer's {@code length} consecutive values from its offset, row-major. */
+    private static boolean contiguous(INDArray a) {
+        if (a.isEmpty() || a.ordering() != 'c' || a.length() > Integer.MAX_VALUE) {
+            return false;
+        }
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] != 1 && stride[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
     }
 
     /** The rows of a matrix {@code [n, width]} as {@code double[n][width]}. */
