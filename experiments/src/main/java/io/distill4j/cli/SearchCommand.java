@@ -54,9 +54,9 @@ public final class SearchCommand implements Callable<Integer> {
             description = "MLflow tracking, as for 'run' (default: tracking.uri, MLFLOW_TRACKING_URI, <results>/mlruns).")
     String trackingUri;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
-            description = "Candidates trained at once, one thread each (default: ${DEFAULT-VALUE}).")
-    int workers;
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Candidates trained at once, one thread each (default: the number of cores).")
+    Integer workers;
 
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to train, as for 'run'.")
     String device;
@@ -82,6 +82,7 @@ public final class SearchCommand implements Callable<Integer> {
         if (dryRun) {
             return 0;
         }
+        int workers = RunCommand.workers(this.workers);
         RunCommand.checkWorkers(workers);
         String uri = TrackingUris.resolve(trackingUri, search.defaults().base().trackingUri(), System.getenv(),
                 results);
