@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -84,15 +85,8 @@ public final class RunCommand implements Callable<Integer> {
                     + "have run: distill4j merge <results>/<study>.")
     String shard;
 
-    @Option(names = "--engine", paramLabel = "local|spark", defaultValue = "local",
-            description = "Where trials run: local (this process, --workers threads; default) or spark (Spark tasks: "
-                    + "teachers first, then students; needs the optional spark module, see README 'Scaling out').")
-    String engine;
-
-    @Option(names = "--master", paramLabel = "URL",
-            description = "With --engine spark: the Spark master (local[N], spark://host:7077, yarn, k8s://...); "
-                    + "default: spark-submit's, else local[*].")
-    String master;
+    @Mixin
+    EngineOptions engine = new EngineOptions();
 
     @Option(names = "--device", paramLabel = "auto|cpu|gpu",
             description = "Where to train (overrides the study's 'device', default auto): auto uses a supported GPU "
@@ -106,7 +100,7 @@ public final class RunCommand implements Callable<Integer> {
         Study study = Study.load(studyFile, overrides, dryRun || yes ? Long.MAX_VALUE : CONFIRM_TRIALS_ABOVE);
         DeviceMode mode = deviceMode(device, study.base().device());
         Shard share = shard == null ? null : Shard.parse(shard);
-        TrialDispatcher.Factory cluster = engine(engine, master, share);
+        TrialDispatcher.Factory cluster = engine.factory(share);
         List<Trial> trials = share == null ? study.trials() : share.select(study.trials());
         // bad data stops here, once, before any trial starts (and before the results lock), in a dry run too
         List<String> data = validateData(study);
@@ -140,11 +134,7 @@ public final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             ProgressBar progress = new ProgressBar(spec.commandLine().getErr());
             StudyRunner.Outcome outcome;
-            try (TrialDispatcher dispatcher = cluster == null ? null : cluster.open(master, workerUri(uri))) {
-                if (dispatcher != null) {
-                    out.println("engine " + dispatcher.describe());
-                    out.flush();
-                }
+            try (TrialDispatcher dispatcher = engine.open(cluster, uri, out)) {
                 outcome = new StudyRunner(results, tracker, progress, workers, decision.tag())
                         .withReporter(io.distill4j.report.StudyReport.reporter(results)).withShard(share)
                         .withDispatcher(dispatcher).run(study, resume);
@@ -215,30 +205,6 @@ public final class RunCommand implements Callable<Integer> {
         }
         return DeviceMode.parse(option).orElseThrow(() -> new io.distill4j.Distill4jException(
                 "--device must be auto, cpu or gpu, got '" + option + "'"));
-    }
-
-    /** The cluster engine of {@code --engine} (null for local), checked against the other options. */
-    static TrialDispatcher.Factory engine(String engine, String master, Shard shard) {
-        if (engine.equals("local")) {
-            if (master != null) {
-                throw new io.distill4j.Distill4jException("--master needs --engine spark (the local engine runs in "
-                        + "this process)");
-            }
-            return null;
-        }
-        if (shard != null) {
-            throw new io.distill4j.Distill4jException("--shard and --engine " + engine + " do not combine: the engine"
-                    + " spreads the whole study itself");
-        }
-        return TrialDispatcher.find(engine).orElseThrow(() -> new io.distill4j.Distill4jException("--engine "
-                + engine + " is not in this build: " + (engine.equals("spark") ? "run ./distill4j --spark ... "
-                + "(builds the optional spark module, about 115 MB of Spark jars; see README 'Scaling out')"
-                : "the engines are local and spark")));
-    }
-
-    /** The tracking URI as workers in other processes must see it: a file store as an absolute path. */
-    static String workerUri(String uri) {
-        return TrackingUris.isServer(uri) ? uri : TrackingUris.fileStore(uri).toAbsolutePath().normalize().toString();
     }
 
     /** Refuses an empty {@code --results}. */

@@ -4,6 +4,7 @@ import io.distill4j.device.DeviceDecision;
 import io.distill4j.device.DeviceEnvironment;
 import io.distill4j.device.DeviceSelector;
 import io.distill4j.experiment.ResultsLock;
+import io.distill4j.experiment.TrialDispatcher;
 import io.distill4j.search.CandidateResult;
 import io.distill4j.search.Search;
 import io.distill4j.search.SearchConfig;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -55,8 +57,12 @@ public final class SearchCommand implements Callable<Integer> {
     String trackingUri;
 
     @Option(names = "--workers", paramLabel = "N",
-            description = "Candidates trained at once, one thread each (default: the number of cores).")
+            description = "Candidates trained at once, one thread each (default: the number of cores); with "
+                    + "--engine spark, candidates dispatched at once (default: Spark's task slots).")
     Integer workers;
+
+    @Mixin
+    EngineOptions engine = new EngineOptions();
 
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to train, as for 'run'.")
     String device;
@@ -67,6 +73,7 @@ public final class SearchCommand implements Callable<Integer> {
         RunCommand.checkResults(results);
         Search search = Search.load(studyFile, overrides);
         var mode = RunCommand.deviceMode(device, search.defaults().base().device());
+        TrialDispatcher.Factory cluster = engine.factory(null);
         List<String> data = RunCommand.validateData(search.defaults());
         SearchConfig c = search.config();
         out.printf(Locale.ROOT, "search %s: %s, at most %d candidate(s)%s x seeds %s, objective validation %s (%s), "
@@ -82,21 +89,24 @@ public final class SearchCommand implements Callable<Integer> {
         if (dryRun) {
             return 0;
         }
-        int workers = RunCommand.workers(this.workers);
-        RunCommand.checkWorkers(workers);
+        if (workers != null) {
+            RunCommand.checkWorkers(workers);
+        }
         String uri = TrackingUris.resolve(trackingUri, search.defaults().base().trackingUri(), System.getenv(),
                 results);
         DeviceDecision decision = DeviceSelector.select(mode, DeviceEnvironment.detect());
         ResultsLock lock = ResultsLock.acquire(results);
         out.println("device " + decision.message());
         out.flush();
-        try (lock; Tracker tracker = TrackingUris.open(uri, results, search.file(), System.getenv())) {
+        try (lock; Tracker tracker = TrackingUris.open(uri, results, search.file(), System.getenv());
+                TrialDispatcher dispatcher = engine.open(cluster, uri, out)) {
             Thread onInterrupt = new Thread(tracker::close, "distill4j-interrupt");
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             PrintWriter err = spec.commandLine().getErr();
             ProgressBar finalBar = new ProgressBar(err);
-            SearchRunner.Outcome outcome = new SearchRunner(results, tracker, progress(err, c), finalBar, workers,
-                    decision.tag()).run(search, resume);
+            int atOnce = workers != null ? workers : dispatcher != null ? dispatcher.slots() : RunCommand.workers(null);
+            SearchRunner.Outcome outcome = new SearchRunner(results, tracker, progress(err, c), finalBar, atOnce,
+                    decision.tag()).withDispatcher(dispatcher).run(search, resume);
             Runtime.getRuntime().removeShutdownHook(onInterrupt);
             if (outcome.finalRun() != null) {
                 finalBar.finish();

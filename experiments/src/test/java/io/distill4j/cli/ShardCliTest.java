@@ -50,6 +50,24 @@ class ShardCliTest {
     }
 
     @Test
+    void gpusPerTaskNeedsTheSparkEngine() {
+        String[] r = MalformedInputCliTest.run("run", "../configs/quickstart.yaml", "--gpus-per-task", "1",
+                "--dry-run");
+        assertEquals(String.valueOf(Main.USER_ERROR), r[0], r[2]);
+        assertEquals(List.of("error: --gpus-per-task needs --engine spark (the local engine runs in this process; it "
+                + "trains on --device)"), r[2].lines().toList());
+    }
+
+    @Test
+    void aSearchOnSparkWithoutTheSparkModuleSaysHowToGetIt() {
+        String[] r = MalformedInputCliTest.run("search", "../configs/search-t-alpha-gamma.yaml", "--engine", "spark",
+                "--dry-run");
+        assertEquals(String.valueOf(Main.USER_ERROR), r[0], r[2]);
+        assertEquals(1, r[2].lines().count(), r[2]);
+        assertTrue(r[2].startsWith("error: --engine spark is not in this build: run ./distill4j --spark ..."), r[2]);
+    }
+
+    @Test
     void mergeWithoutShardsSaysWhatItExpected() throws Exception {
         Path folder = Files.createDirectories(dir.resolve("results").resolve("quickstart"));
         String[] r = MalformedInputCliTest.run("merge", folder.toString());

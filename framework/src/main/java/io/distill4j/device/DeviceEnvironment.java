@@ -35,6 +35,11 @@ public record DeviceEnvironment(boolean cpuBackendOnClassPath, boolean cudaBacke
                 smi.gpus(), smi.problem());
     }
 
+    /** Whether ND4J's CUDA backend is on the class path (the {@code ./distill4j --cuda} build); asks no GPU. */
+    public static boolean cudaBackendPresent() {
+        return present(CUDA_BACKEND);
+    }
+
     private static boolean present(String className) {
         try {
             Class.forName(className, false, DeviceEnvironment.class.getClassLoader());

@@ -409,14 +409,14 @@ public final class StudyRunner {
             return out;
         }
         todo.forEach(listener::trialStarted);
-        for (TrialResult r : dispatcher.run(todo, batch)) {
+        // each trial's progress line as its task ends, not when the whole batch is back
+        out.addAll(dispatcher.run(todo, batch, r -> {
             String recorded = ledger.status(r.trialId()).orElse("");
             if (r.failed() && !recorded.equals("failed") && !recorded.equals("finished")) {
                 ledger.failed(r, batch.experimentId());
             }
             listener.trialFinished(r, epochBudget(r.trial()));
-            out.add(r);
-        }
+        }));
         for (TrialResult r : out) {
             if (r.trial().role() == Trial.Role.TEACHER && r.failed()) {
                 throw new Distill4jException("teacher " + r.trial().description() + " failed: " + r.failure());

@@ -2,6 +2,7 @@ package io.distill4j.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distill4j.device.TaskDevice;
 import io.distill4j.tracking.Tracker;
 import io.distill4j.tracking.rest.TrackingUris;
 import java.io.IOException;
@@ -36,24 +37,27 @@ public final class TrialTask {
         return n.toString();
     }
 
+    /** {@link #run(String, String)} on the backend's default device. */
+    public static String run(String task) {
+        return run(task, null);
+    }
+
     /**
      * Runs a task from {@link #encode} in this JVM and returns its result as JSON. A trial failing on its own
      * (diverged loss) is a failed result; a failure the engine should retry (the machine, or a teacher's bad data)
      * is thrown.
+     *
+     * @param device the device the engine assigned the task ({@code gpu:<ordinal>}, see {@link TaskDevice}): the
+     *        task's thread trains on it and its runs record it; null: the backend's default
      */
-    public static String run(String task) {
+    public static String run(String task, String device) {
         JsonNode n = parse(task);
         Trial trial = TrialCodec.decodeTrial(n.get("trial"));
         Path results = Path.of(n.get("results").asText());
         String uri = n.get("tracking_uri").asText();
-        TrialExecutor executor = EXECUTORS.computeIfAbsent(results.toString(), k -> new TrialExecutor(
-                TrialContext.at(ResultsPaths.teacherCache(results), EvaluationScope.VALIDATION_AND_TEST,
-                        TrialContext.backendDevice())));
-        Tracker tracker = TRACKERS.computeIfAbsent(uri + "\n" + results, k -> {
-            Tracker t = TrackingUris.open(uri, results, trial.file(), System.getenv());
-            Runtime.getRuntime().addShutdownHook(new Thread(t::close, "distill4j-task-tracker"));
-            return t;
-        });
+        TaskDevice.bind(device);
+        TrialExecutor executor = executor(results, EvaluationScope.VALIDATION_AND_TEST, device);
+        Tracker tracker = tracker(uri, results, trial.file());
         String experimentId = n.get("experiment_id").asText();
         TrialLedger ledger = new TrialLedger(ResultsPaths.studyFolder(results, trial.config().name())
                 .resolve("trials"));
@@ -61,6 +65,44 @@ public final class TrialTask {
                 n.get("parent_run_id").asText(), executor.context(), ledger, TrialListener.NONE);
         TrialResult result = StudyRunner.executeRecorded(trial, executor, recording, ledger, experimentId);
         return TrialCodec.encode(result).toString();
+    }
+
+    /** {@link #run(String, String)} as a worker's {@link TrialDispatcher.Work}. */
+    public static final class Work implements TrialDispatcher.Work {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String run(String task, String device) {
+            return TrialTask.run(task, device);
+        }
+    }
+
+    /**
+     * This JVM's executor for tasks recording under {@code results} with {@code scope} on {@code device} (null: the
+     * backend's): prepared data and teachers read from the shared cache are kept for all its tasks.
+     */
+    public static TrialExecutor executor(Path results, EvaluationScope scope, String device) {
+        String tag = device != null ? device : TrialContext.backendDevice();
+        return EXECUTORS.computeIfAbsent(results + "\n" + scope + "\n" + tag, k -> new TrialExecutor(
+                TrialContext.at(ResultsPaths.teacherCache(results), scope, tag)));
+    }
+
+    /** This JVM's tracker for {@code uri} (closed when the JVM exits), shared by all its tasks. */
+    public static Tracker tracker(String uri, Path results, String studyFile) {
+        return TRACKERS.computeIfAbsent(uri + "\n" + results, k -> {
+            Tracker t = TrackingUris.open(uri, results, studyFile, System.getenv());
+            Runtime.getRuntime().addShutdownHook(new Thread(t::close, "distill4j-task-tracker"));
+            return t;
+        });
+    }
+
+    /**
+     * The result of {@code trial}'s task: what {@link #run} returned, or a failed result with the engine's reason
+     * when the task failed for good.
+     */
+    public static TrialResult decode(Trial trial, TrialDispatcher.Done done) {
+        return done.failure() == null ? decode(trial, done.result())
+                : new TrialResult(trial, trial.id(), Map.of(), Map.of(), 0, 0, null, done.failure(), Map.of());
     }
 
     /** The result of {@code trial} that {@link #run} returned. */

@@ -21,6 +21,7 @@ public final class MedianPruner {
     private final SearchConfig.Pruning settings;
     private final Map<Integer, List<Double>> byEpoch = new HashMap<>();
     private int candidates;
+    private final List<List<List<Double>>> added = new ArrayList<>();
 
     /** @param settings the pruning settings; empty: never prunes */
     public MedianPruner(Optional<SearchConfig.Pruning> settings) {
@@ -30,11 +31,17 @@ public final class MedianPruner {
     /** Adds a finished candidate's curves (one per seed: validation loss per epoch, epoch 1 first). */
     public synchronized void add(List<List<Double>> curves) {
         candidates++;
+        added.add(curves.stream().map(c -> List.copyOf(c)).toList());
         for (List<Double> curve : curves) {
             for (int e = 0; e < curve.size(); e++) {
                 byEpoch.computeIfAbsent(e + 1, k -> new ArrayList<>()).add(curve.get(e));
             }
         }
+    }
+
+    /** Every {@link #add}'s curves so far, in order: adding them to a new pruner of the same settings gives this one. */
+    public synchronized List<List<List<Double>>> history() {
+        return List.copyOf(added);
     }
 
     /**

@@ -29,8 +29,14 @@ public record Search(String file, ObjectNode tree, SearchConfig config, Study de
 
     /** Reads, overrides and validates a study file with a {@code search} section. No training happens here. */
     public static Search load(Path path, List<String> overrides) {
-        String file = path.toString();
-        ObjectNode tree = ConfigOverrides.applied(StudyFileReader.read(path), overrides);
+        return of(path.toString(), ConfigOverrides.applied(StudyFileReader.read(path), overrides), overrides);
+    }
+
+    /**
+     * The search of {@code tree} (a study file's tree with {@code overrides} applied) read from {@code file}: how a
+     * cluster worker rebuilds the driver's search ({@link CandidateTask}).
+     */
+    public static Search of(String file, ObjectNode tree, List<String> overrides) {
         if (!SearchConfig.declared(tree)) {
             throw new ConfigException(file, "search", "missing section (expected a mapping: strategy, budget, "
                     + "objective, parameters); 'distill4j run' runs a study without one");

@@ -20,11 +20,13 @@ import io.distill4j.experiment.StudyRunner;
 import io.distill4j.experiment.Trial;
 import io.distill4j.experiment.TrialCodec;
 import io.distill4j.experiment.TrialContext;
+import io.distill4j.experiment.TrialDispatcher;
 import io.distill4j.experiment.TrialExecutor;
 import io.distill4j.experiment.TrialLedger;
 import io.distill4j.experiment.TrialListener;
 import io.distill4j.experiment.TrialPrunedException;
 import io.distill4j.experiment.TrialResult;
+import io.distill4j.experiment.TrialTask;
 import io.distill4j.experiment.TrialTracking;
 import io.distill4j.experiment.Provenance;
 import io.distill4j.tracking.RunStatus;
@@ -99,6 +101,18 @@ public final class SearchRunner {
         this.device = device != null ? device : TrialContext.backendDevice();
     }
 
+    private TrialDispatcher dispatcher;
+
+    /**
+     * Dispatches the search's teachers and candidates, and its final study's trials, to {@code dispatcher} (a cluster
+     * engine, {@code distill4j search --engine spark}) instead of this process's threads: a batch of
+     * {@code workers} candidates at a time, as the generator on this driver gives them ({@link CandidateTask}).
+     */
+    public SearchRunner withDispatcher(TrialDispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+        return this;
+    }
+
     /** What a search produced. */
     public record Outcome(Search search, List<CandidateResult> candidates, Optional<CandidateResult> best,
             StudyRunner.Outcome finalRun, SearchSummary summary, Path folder, boolean stoppedByTime) {
@@ -137,7 +151,8 @@ public final class SearchRunner {
         try {
             TrialExecutor executor = new TrialExecutor(TrialContext.at(ResultsPaths.teacherCache(resultsDir),
                     EvaluationScope.VALIDATION_ONLY, device));
-            trainTeachers(search, executor, parent.runId(), experimentId, ledger);
+            trainTeachers(search, executor, new TrialDispatcher.Batch(resultsDir, experimentId, parent.runId()),
+                    ledger);
             listener.searchStarted(search.name(), config.candidates());
             Candidates run = candidates(search, executor, experimentId, parent, ledger, records, resume, started);
             Optional<CandidateResult> best = best(run.all(), config);
@@ -173,18 +188,32 @@ public final class SearchRunner {
 
     // ---- teachers ------------------------------------------------------------------------------
 
-    private void trainTeachers(Search search, TrialExecutor executor, String parentRunId, String experimentId,
+    private void trainTeachers(Search search, TrialExecutor executor, TrialDispatcher.Batch batch,
             TrialLedger ledger) {
-        TrialTracking tracking = tracking(executor, experimentId, parentRunId, ledger);
-        for (Trial t : search.defaults().trials()) {
-            if (t.role() == Trial.Role.TEACHER) {
-                TrialResult r = executor.execute(t, tracking);
-                if (r.failed()) {
-                    throw new Distill4jException("the search's teacher " + t.teacherLabel() + " failed: "
-                            + r.failure());
-                }
+        List<Trial> teachers = search.defaults().trials().stream().filter(t -> t.role() == Trial.Role.TEACHER)
+                .toList();
+        List<TrialResult> results = new ArrayList<>();
+        if (dispatcher != null) { // a first stage of one task per teacher; the candidates read them from the cache
+            dispatcher.runTasks(teachers.stream().map(t -> CandidateTask.teacher(search, t, batch,
+                    dispatcher.trackingUri())).toList(), teachers.stream().map(t -> "teacher " + t.teacherLabel())
+                    .toList(), new CandidateTask.Work(), d -> results.add(TrialTask.decode(teachers.get(d.index()),
+                            d)));
+        } else {
+            for (Trial t : teachers) {
+                results.add(teacher(t, executor, batch, ledger));
             }
         }
+        for (TrialResult r : results) {
+            if (r.failed()) {
+                throw new Distill4jException("the search's teacher " + r.trial().teacherLabel() + " failed: "
+                        + r.failure());
+            }
+        }
+    }
+
+    /** Trains (or reads from the cache) one of the search's teachers, tracked under the search's run. */
+    TrialResult teacher(Trial t, TrialExecutor executor, TrialDispatcher.Batch batch, TrialLedger ledger) {
+        return executor.execute(t, tracking(executor, batch.experimentId(), batch.parentRunId(), ledger));
     }
 
     private TrialTracking tracking(TrialExecutor executor, String experimentId, String parentRunId,
@@ -228,8 +257,10 @@ public final class SearchRunner {
         if (config.includeDefault()) { // the baseline every candidate must beat, scored the same way
             LinkedHashMap<String, JsonNode> assignments = search.defaultValues();
             defaults = (resume ? read(search, records, -1, new double[0], assignments) : Optional.<CandidateResult>empty())
-                    .orElseGet(() -> runCandidate(search, -1, new double[0], assignments, executor, experimentId,
-                            parent.runId(), ledger, pruner, records));
+                    .orElseGet(() -> dispatcher != null ? dispatch(search, List.of(new Pending(-1, new double[0],
+                            assignments)), pruner, experimentId, parent.runId(), records).get(0)
+                            : runCandidate(search, -1, new double[0], assignments, executor, experimentId,
+                                    parent.runId(), ledger, pruner, records));
             if (defaults.status() == CandidateResult.Status.FINISHED) {
                 pruner.add(defaults.curves());
                 best = defaults.score();
@@ -256,6 +287,8 @@ public final class SearchRunner {
                 }
                 List<Future<CandidateResult>> futures = new ArrayList<>();
                 List<CandidateResult> ended = new ArrayList<>();
+                List<Pending> remote = new ArrayList<>();
+                List<Integer> positions = new ArrayList<>();
                 for (Candidate c : batch) {
                     @SuppressWarnings("unchecked")
                     LinkedHashMap<String, JsonNode> assignments = (LinkedHashMap<String, JsonNode>) c.getValue();
@@ -265,6 +298,11 @@ public final class SearchRunner {
                     if (recorded.isPresent()) {
                         ended.add(recorded.get());
                         futures.add(null);
+                    } else if (dispatcher != null) {
+                        ended.add(null);
+                        futures.add(null);
+                        positions.add(ended.size() - 1);
+                        remote.add(new Pending(c.getIndex(), c.getFlatParameters(), assignments));
                     } else {
                         ended.add(null);
                         java.util.concurrent.Callable<CandidateResult> task = () -> runCandidate(search,
@@ -274,9 +312,14 @@ public final class SearchRunner {
                                 call(task)) : pool.submit(task));
                     }
                 }
+                List<CandidateResult> dispatched = dispatch(search, remote, pruner, experimentId, parent.runId(),
+                        records);
+                for (int i = 0; i < positions.size(); i++) {
+                    ended.set(positions.get(i), dispatched.get(i));
+                }
                 for (int i = 0; i < batch.size(); i++) {
-                    if (futures.get(i) != null) {
-                        CandidateResult r = get(futures.get(i));
+                    if (futures.get(i) != null || positions.contains(i)) {
+                        CandidateResult r = futures.get(i) != null ? get(futures.get(i)) : ended.get(i);
                         ended.set(i, r);
                         trainedMillis += r.millis();
                         trained++;
@@ -331,8 +374,41 @@ public final class SearchRunner {
         }
     }
 
+    /** A generated candidate not trained yet: its index (-1: the default configuration), genes and values. */
+    record Pending(int index, double[] genes, LinkedHashMap<String, JsonNode> assignments) {
+    }
+
+    /**
+     * Runs {@code pending} as cluster tasks at once, each with the pruner's history as it is now, and returns their
+     * results in order. A candidate whose task failed for good is recorded as FAILED with the engine's reason (as a
+     * candidate failing in-process is), so the search goes on and reports it.
+     */
+    private List<CandidateResult> dispatch(Search search, List<Pending> pending, MedianPruner pruner,
+            String experimentId, String parentRunId, Path records) {
+        CandidateResult[] out = new CandidateResult[pending.size()];
+        if (pending.isEmpty()) {
+            return List.of();
+        }
+        TrialDispatcher.Batch batch = new TrialDispatcher.Batch(resultsDir, experimentId, parentRunId);
+        List<List<List<Double>>> history = pruner.history();
+        dispatcher.runTasks(pending.stream().map(c -> CandidateTask.candidate(search, c, history, batch,
+                dispatcher.trackingUri())).toList(), pending.stream().map(c -> search.name() + " " + name(c.index()))
+                .toList(), new CandidateTask.Work(), d -> {
+                    Pending c = pending.get(d.index());
+                    if (d.failure() == null) {
+                        out[d.index()] = fromJson(search, json(d.result()), false);
+                    } else {
+                        out[d.index()] = new CandidateResult(c.index(), c.genes(), c.assignments(), search.cell(
+                                Math.max(0, c.index()), c.assignments()).label(), CandidateResult.Status.FAILED,
+                                Double.NaN, List.of(), List.of(), d.failure(), 0, null);
+                        write(records, out[d.index()]);
+                    }
+                });
+        return List.of(out);
+    }
+
     /** Trains a candidate's seeds one after another; stops at the first pruned or failed seed. */
-    private CandidateResult runCandidate(Search search, int index, double[] genes,
+    CandidateResult runCandidate(Search search, int index, double[] genes,
             LinkedHashMap<String, JsonNode> assignments, TrialExecutor executor, String experimentId,
             String parentRunId, TrialLedger ledger, MedianPruner pruner, Path records) {
         SearchConfig config = search.config();
@@ -413,6 +489,20 @@ public final class SearchRunner {
     // ---- records -------------------------------------------------------------------------------
 
     private static void write(Path records, CandidateResult r) {
+        ObjectNode n = toJson(r);
+        try {
+            Files.createDirectories(records);
+            Path tmp = Files.createTempFile(records, ".tmp-", ".part");
+            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+            AtomicFiles.replace(tmp, records.resolve(fileName(r.index())));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the candidate record " + records.resolve(fileName(r.index()))
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A candidate's result as JSON: its record file, and what a cluster task sends back. */
+    static ObjectNode toJson(CandidateResult r) {
         ObjectNode n = JSON.createObjectNode();
         n.put("index", r.index());
         ArrayNode genes = n.putArray("genes");
@@ -437,14 +527,14 @@ public final class SearchRunner {
             ArrayNode curve = t.putArray("curve");
             r.curves().get(i).forEach(curve::add);
         }
+        return n;
+    }
+
+    static JsonNode json(String text) {
         try {
-            Files.createDirectories(records);
-            Path tmp = Files.createTempFile(records, ".tmp-", ".part");
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
-            AtomicFiles.replace(tmp, records.resolve(fileName(r.index())));
+            return JSON.readTree(text);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the candidate record " + records.resolve(fileName(r.index()))
-                    + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("not a candidate result: " + e.getMessage(), e);
         }
     }
 
@@ -458,7 +548,7 @@ public final class SearchRunner {
         return index < 0 ? "default candidate" : "candidate " + index;
     }
 
-    private static LinkedHashMap<String, JsonNode> values(JsonNode n) {
+    static LinkedHashMap<String, JsonNode> values(JsonNode n) {
         LinkedHashMap<String, JsonNode> out = new LinkedHashMap<>();
         n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
         return out;
@@ -477,31 +567,49 @@ public final class SearchRunner {
         } catch (IOException e) {
             return Optional.empty(); // unreadable: trained again
         }
+        if (!Arrays.equals(genes(n), generated) || !assignments.equals(values(n.path("assignments")))) {
+            throw new Distill4jException("cannot resume the search of " + search.name() + ": " + name(index) + " in " + p + " is not the one the search generates now (the search section, "
+                    + "its seed or the study changed); run it again without --resume");
+        }
+        return Optional.of(fromJson(search, n, true));
+    }
+
+    /** A validation-loss curve from JSON (values that are not finite are written as strings). */
+    static List<Double> curve(JsonNode n) {
+        List<Double> curve = new ArrayList<>();
+        n.forEach(v -> curve.add(v.isNumber() ? v.asDouble() : Double.parseDouble(v.asText())));
+        return curve;
+    }
+
+    static double[] genes(JsonNode n) {
         double[] genes = new double[n.path("genes").size()];
         for (int i = 0; i < genes.length; i++) {
             genes[i] = n.path("genes").get(i).asDouble();
         }
-        if (!Arrays.equals(genes, generated) || !assignments.equals(values(n.path("assignments")))) {
-            throw new Distill4jException("cannot resume the search of " + search.name() + ": " + name(index) + " in " + p + " is not the one the search generates now (the search section, "
-                    + "its seed or the study changed); run it again without --resume");
-        }
+        return genes;
+    }
+
+    /** A candidate's result from {@link #toJson}; {@code recorded}: read from an earlier run's record. */
+    static CandidateResult fromJson(Search search, JsonNode n, boolean recorded) {
+        int index = n.path("index").asInt();
+        double[] genes = genes(n);
+        LinkedHashMap<String, JsonNode> assignments = values(n.path("assignments"));
         GridCell cell = search.cell(Math.max(0, index), assignments);
         List<TrialResult> trials = new ArrayList<>();
         List<List<Double>> curves = new ArrayList<>();
         for (JsonNode t : n.path("trials")) {
             Trial trial = new Trial(Trial.Role.DISTILLED, cell.label(), assignments, t.path("seed").asInt(), null,
                     search.file(), cell.resolved());
-            trials.add(TrialCodec.decodeResult(trial, t.path("result")).withFact(TrialResult.FROM_LEDGER, 1.0));
-            List<Double> curve = new ArrayList<>();
-            t.path("curve").forEach(v -> curve.add(v.isNumber() ? v.asDouble() : Double.parseDouble(v.asText())));
-            curves.add(curve);
+            TrialResult r = TrialCodec.decodeResult(trial, t.path("result"));
+            trials.add(recorded ? r.withFact(TrialResult.FROM_LEDGER, 1.0) : r);
+            curves.add(curve(t.path("curve")));
         }
         JsonNode score = n.path("score");
-        return Optional.of(new CandidateResult(index, genes, assignments, cell.label(),
+        return new CandidateResult(index, genes, assignments, cell.label(),
                 CandidateResult.Status.valueOf(n.path("status").asText()),
                 score.isNumber() ? score.asDouble() : Double.parseDouble(score.asText("NaN")), trials, curves,
                 n.hasNonNull("reason") ? n.get("reason").asText() : null, n.path("millis").asLong(),
-                n.path("run_id").asText(null)));
+                n.path("run_id").asText(null));
     }
 
     private static void deleteRecords(Path records) {
@@ -547,6 +655,7 @@ public final class SearchRunner {
         }
         Study study = Study.of(search.file(), Search.withoutSearch(search.tree()), cells, search.config().seeds(),
                 search.overrides());
-        return new StudyRunner(resultsDir, tracker, finalListener, workers, device).run(study, resume);
+        return new StudyRunner(resultsDir, tracker, finalListener, workers, device).withDispatcher(dispatcher)
+                .run(study, resume);
     }
 }

@@ -4,6 +4,7 @@
  * ({@link io.distill4j.search.CandidateSpace}), scored on the validation split only by this project's trial executor,
  * optionally pruned by a median rule ({@link io.distill4j.search.MedianPruner}), resumable, and followed by one final
  * run of the best candidate on the test split beside the student alone and the study's default configuration
- * ({@link io.distill4j.search.SearchRunner}).
+ * ({@link io.distill4j.search.SearchRunner}). On a cluster engine the teachers and candidates run as tasks
+ * ({@link io.distill4j.search.CandidateTask}) while the generator and the pruner stay on the driver.
  */
 package io.distill4j.search;

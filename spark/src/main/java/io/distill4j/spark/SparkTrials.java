@@ -1,74 +1,124 @@
 package io.distill4j.spark;
 
-import io.distill4j.experiment.Trial;
+import io.distill4j.Distill4jException;
+import io.distill4j.device.DeviceEnvironment;
+import io.distill4j.device.TaskDevice;
 import io.distill4j.experiment.TrialDispatcher;
-import io.distill4j.experiment.TrialResult;
-import io.distill4j.experiment.TrialTask;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import org.apache.spark.SparkConf;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
+import org.apache.spark.resource.ResourceInformation;
 
 /**
- * The Spark engine of {@code distill4j run --engine spark}: every trial of a batch is its own Spark job of one task
- * ({@link TrialTask} as a string in, its result as a string out), all submitted at once, so Spark runs as many at a
- * time as it has task slots, retries a failed task ({@code spark.task.maxFailures}; in local mode
- * {@code local[N,F]}), and a trial whose task failed for good comes back as a failed result naming Spark's reason.
- * The master comes from {@code --master}, else from {@code spark-submit} ({@code spark.master}), else
- * {@code local[*]}.
+ * The Spark engine of {@code distill4j run|search --engine spark}: every task (a trial, a search candidate) is its
+ * own Spark job of one task (the task as a string in, its result as a string out), all of a batch submitted at once,
+ * so Spark runs as many at a time as it has task slots, retries a failed task ({@code spark.task.maxFailures}; in
+ * local mode {@code local[N,F]}), and a task that failed for good comes back naming Spark's reason. The driver hears
+ * of each task as it ends. The master comes from {@code --master}, else from {@code spark-submit}
+ * ({@code spark.master}), else {@code local[*]}. With {@code --gpus-per-task 1} every task asks Spark's resource
+ * scheduling for one GPU ({@code spark.task.resource.gpu.amount}) and trains on the one Spark assigned it.
  */
 public final class SparkTrials implements TrialDispatcher {
+    /** The resource name of GPUs in Spark's resource scheduling. */
+    static final String GPU = "gpu";
+
     private final JavaSparkContext spark;
     private final String trackingUri;
 
-    SparkTrials(String master, String trackingUri) {
+    SparkTrials(String master, String trackingUri, int gpusPerTask) {
+        this.spark = new JavaSparkContext(conf(master, gpusPerTask));
+        this.trackingUri = trackingUri;
+    }
+
+    /**
+     * The application's configuration: the master, and with {@code gpusPerTask} (0 or 1) one GPU per task and, unless
+     * set already (by {@code spark-submit --conf}), one per executor. A cluster also needs the executors to find
+     * their GPUs ({@code spark.executor.resource.gpu.discoveryScript}, or the worker's on standalone): README
+     * "Scaling out".
+     */
+    static SparkConf conf(String master, int gpusPerTask) {
         SparkConf conf = new SparkConf().setAppName("distill4j");
         if (master != null) {
             conf.setMaster(master);
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
-        this.spark = new JavaSparkContext(conf);
-        this.trackingUri = trackingUri;
+        if (gpusPerTask > 0) {
+            conf.set("spark.task.resource." + GPU + ".amount", String.valueOf(gpusPerTask));
+            if (!conf.contains("spark.executor.resource." + GPU + ".amount")) {
+                conf.set("spark.executor.resource." + GPU + ".amount", String.valueOf(gpusPerTask));
+            }
+        }
+        return conf;
     }
 
-    /** Runs a task on an executor (a plain function class: Spark serialises it to the workers). */
+    /** Runs a task on an executor, on the GPU Spark assigned it if any (a plain class: Spark ships it). */
     static final class RunTask implements Function<String, String> {
         private static final long serialVersionUID = 1L;
+        private final Work work;
+
+        RunTask(Work work) {
+            this.work = work;
+        }
 
         @Override
         public String call(String task) {
-            return TrialTask.run(task);
+            TaskContext context = TaskContext.get();
+            return work.run(task, device(context == null ? Map.of() : context.resourcesJMap()));
         }
     }
 
+    /** The device tag of a task's resources ({@code gpu:<address>}), null when Spark assigned it no GPU. */
+    static String device(Map<String, ResourceInformation> resources) {
+        ResourceInformation gpu = resources.get(GPU);
+        return gpu == null ? null : TaskDevice.of(Arrays.asList(gpu.addresses()));
+    }
+
     @Override
-    public List<TrialResult> run(List<Trial> trials, Batch batch) {
+    public void runTasks(List<String> tasks, List<String> labels, Work work, Consumer<Done> done) {
         List<JavaFutureAction<List<String>>> jobs = new ArrayList<>();
-        for (Trial t : trials) {
-            spark.setJobDescription(t.role().label() + " " + t.description() + " (trial " + t.id() + ")");
-            jobs.add(spark.parallelize(List.of(TrialTask.encode(t, batch, trackingUri)), 1).map(new RunTask())
-                    .collectAsync());
+        for (int i = 0; i < tasks.size(); i++) {
+            spark.setJobDescription(labels.get(i));
+            jobs.add(spark.parallelize(List.of(tasks.get(i)), 1).map(new RunTask(work)).collectAsync());
         }
-        List<TrialResult> out = new ArrayList<>();
-        for (int i = 0; i < trials.size(); i++) {
-            Trial t = trials.get(i);
-            try {
-                out.add(TrialTask.decode(t, jobs.get(i).get().get(0)));
-            } catch (ExecutionException e) {
-                out.add(new TrialResult(t, t.id(), Map.of(), Map.of(), 0, 0, null,
-                        "the Spark task failed for good: " + reason(e.getCause()), Map.of()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                jobs.forEach(j -> j.cancel(true));
-                throw new io.distill4j.Distill4jException("interrupted");
+        boolean[] reported = new boolean[jobs.size()];
+        int left = jobs.size();
+        try {
+            while (left > 0) {
+                boolean any = false;
+                for (int i = 0; i < jobs.size(); i++) {
+                    if (!reported[i] && jobs.get(i).isDone()) {
+                        reported[i] = true;
+                        left--;
+                        any = true;
+                        done.accept(outcome(i, jobs.get(i)));
+                    }
+                }
+                if (!any) {
+                    Thread.sleep(50);
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            jobs.forEach(j -> j.cancel(true));
+            throw new Distill4jException("interrupted");
         }
-        return out;
+    }
+
+    private static Done outcome(int index, JavaFutureAction<List<String>> job) throws InterruptedException {
+        try {
+            return new Done(index, job.get().get(0), null);
+        } catch (ExecutionException e) {
+            return new Done(index, null, "the Spark task failed for good: " + reason(e.getCause()));
+        }
     }
 
     /** The first line of Spark's failure: it holds the task's own exception and message. */
@@ -79,9 +129,21 @@ public final class SparkTrials implements TrialDispatcher {
     }
 
     @Override
+    public int slots() {
+        return spark.defaultParallelism();
+    }
+
+    @Override
+    public String trackingUri() {
+        return trackingUri;
+    }
+
+    @Override
     public String describe() {
+        String gpus = spark.getConf().get("spark.task.resource." + GPU + ".amount", null);
         return "spark " + spark.master() + " (application " + spark.sc().applicationId() + ", "
-                + spark.defaultParallelism() + " task slot(s))";
+                + spark.defaultParallelism() + " task slot(s)" + (gpus == null ? "" : ", " + gpus + " GPU per task")
+                + ")";
     }
 
     @Override
@@ -98,7 +160,25 @@ public final class SparkTrials implements TrialDispatcher {
 
         @Override
         public TrialDispatcher open(String master, String trackingUri) {
-            return new SparkTrials(master, trackingUri);
+            return open(master, trackingUri, 0);
+        }
+
+        @Override
+        public TrialDispatcher open(String master, String trackingUri, int gpusPerTask) {
+            checkGpus(gpusPerTask, DeviceEnvironment.cudaBackendPresent());
+            return new SparkTrials(master, trackingUri, gpusPerTask);
+        }
+    }
+
+    /** Refuses a GPU request that this build cannot serve, before Spark starts. */
+    static void checkGpus(int gpusPerTask, boolean cudaBuild) {
+        if (gpusPerTask < 0 || gpusPerTask > 1) {
+            throw new Distill4jException("--gpus-per-task must be 0 or 1 (a trial trains on one device), got "
+                    + gpusPerTask);
+        }
+        if (gpusPerTask > 0 && !cudaBuild) {
+            throw new Distill4jException("--gpus-per-task 1 needs the CUDA backend, and this build is CPU-only: run "
+                    + "./distill4j --cuda --spark ... (the executors need the same build)");
         }
     }
 }

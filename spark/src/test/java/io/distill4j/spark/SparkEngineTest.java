@@ -61,6 +61,20 @@ class SparkEngineTest {
             seeds: [1]
             """;
 
+    /**
+     * A gradient-boosted teacher: XGBoost's Java API (artifact {@code xgboost4j_2.12}) trains on the Spark module's
+     * class path, whose Scala library is Spark 4's 2.13.
+     */
+    @Test
+    void aGbtTeacherTrainsBesideSparkFour(@TempDir Path dir) throws Exception {
+        Study study = load(dir, "sparkgbt", STUDY.replace("study: sparked", "study: sparkgbt")
+                .replace("teacher: {type: mlp, hidden: [16], training: {epochs: 2, patience: 0}}",
+                        "teacher: {type: gbt, rounds: 10, max_depth: 2}")
+                .replace("distillation.loss.alpha: [0.3, 0.7]", "distillation.loss.alpha: [0.5]")
+                .replace("seeds: [1, 2]", "seeds: [1]"));
+        compare(dir, study, 1);
+    }
+
     @Test
     void localTwoGivesTheInProcessResults(@TempDir Path dir) throws Exception {
         Study study = load(dir, "sparked", STUDY);
@@ -95,6 +109,91 @@ class SparkEngineTest {
         assertTrue(out.get(0).failed());
         assertTrue(out.get(0).failure().startsWith("the Spark task failed for good: ")
                 && out.get(0).failure().contains("failed 2 times"), out.get(0).failure());
+    }
+
+    /**
+     * A study whose one trial's task throws on the worker at every attempt: the study still completes, that trial
+     * reported failed with Spark's reason (summary and ledger), the others kept; then {@code --resume} on a healthy
+     * engine dispatches only that trial, taking the others (and the cached teachers) from the ledger.
+     */
+    @Test
+    void aTrialThatFailsForGoodIsReportedAndResumeRunsOnlyIt(@TempDir Path dir) throws Exception {
+        Study study = load(dir, "sparked", STUDY);
+        Trial victim = study.trials().stream().filter(t -> t.role() == Trial.Role.DISTILLED).findFirst()
+                .orElseThrow();
+        Path mlruns = dir.resolve("mlruns");
+        StudyRunner.Outcome first;
+        try (var store = new MlflowFileStore(mlruns);
+                TrialDispatcher engine = SparkSearchTest.Spied.failing(new SparkTrials.Factory().open("local[2,2]",
+                        mlruns.toString()), "\"id\":\"" + victim.id() + "\"")) {
+            first = new StudyRunner(dir.resolve("results"), store, StudyListener.NONE, 1).withDispatcher(engine)
+                    .run(study);
+        }
+        Map<String, TrialResult> a = SameResults.byId(first.results());
+        assertEquals(study.trials().size(), a.size(), "no trial dropped");
+        TrialResult failed = a.get(victim.id());
+        assertTrue(failed.failed() && failed.failure().startsWith("the Spark task failed for good: ")
+                && failed.failure().contains("injected"), failed.failure());
+        assertEquals(List.of(victim.id()), a.values().stream().filter(TrialResult::failed).map(TrialResult::trialId)
+                .toList(), "the others kept");
+        assertTrue(Files.readString(first.folder().resolve("summary.md")).contains("failed"), "reported");
+        assertEquals(java.util.Optional.of("failed"), new io.distill4j.experiment.TrialLedger(
+                first.folder().resolve("trials")).status(victim.id()));
+
+        List<String> dispatched = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StudyRunner.Outcome resumed;
+        try (var store = new MlflowFileStore(mlruns);
+                TrialDispatcher engine = new SparkSearchTest.Spied(new SparkTrials.Factory().open("local[2]",
+                        mlruns.toString()), dispatched, List.of())) {
+            resumed = new StudyRunner(dir.resolve("results"), store, StudyListener.NONE, 1).withDispatcher(engine)
+                    .run(study, true);
+        }
+        assertEquals(1, dispatched.size(), "only the failed trial ran again");
+        assertTrue(dispatched.get(0).contains(victim.id()), dispatched.get(0));
+        Map<String, TrialResult> b = SameResults.byId(resumed.results());
+        assertEquals(a.keySet(), b.keySet());
+        assertTrue(!b.get(victim.id()).failed() && !b.get(victim.id()).fromLedger(), b.get(victim.id()).failure());
+        for (String id : a.keySet()) {
+            if (!id.equals(victim.id())) {
+                assertTrue(b.get(id).fromLedger(), id + " taken from the ledger");
+                assertEquals(a.get(id).test("accuracy"), b.get(id).test("accuracy"), id);
+            }
+        }
+    }
+
+    /** The driver hears of a task as it ends: a task waiting for the first one's report is released by it. */
+    @Test
+    void eachTaskIsReportedAsItEnds() {
+        List<String> order = new java.util.ArrayList<>();
+        try (TrialDispatcher engine = new SparkTrials.Factory().open("local[2]", "/tmp/unused")) {
+            engine.runTasks(List.of("slow", "fast"), List.of("slow", "fast"), new WaitingWork(), d -> {
+                order.add(d.result());
+                if ("fast".equals(d.result())) {
+                    WaitingWork.FAST_REPORTED.countDown();
+                }
+            });
+        }
+        assertEquals(List.of("fast", "slow after fast was reported"), order);
+    }
+
+    /** "slow" returns only once the driver reported "fast" (or says it timed out). */
+    static final class WaitingWork implements TrialDispatcher.Work {
+        private static final long serialVersionUID = 1L;
+        static final java.util.concurrent.CountDownLatch FAST_REPORTED = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public String run(String task, String device) {
+            if (task.equals("fast")) {
+                return "fast";
+            }
+            try {
+                return FAST_REPORTED.await(60, java.util.concurrent.TimeUnit.SECONDS) ? "slow after fast was reported"
+                        : "slow, fast never reported";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
     }
 
     private static void compare(Path dir, Study study, int teachers) throws IOException {
