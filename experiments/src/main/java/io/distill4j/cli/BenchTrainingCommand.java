@@ -94,7 +94,7 @@ public final class BenchTrainingCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         int cores = Runtime.getRuntime().availableProcessors();
-        int w = workers == null ? cores : workers;
+        int w = RunCommand.workers(workers);
         List<String> chosen = workloads == null ? TrainingBench.WORKLOADS : workloads;
         check(repeats, w, chosen);
         JsonNode workloadSpec = specFile == null ? TrainingBench.defaultSpec() : TrainingBench.readSpec(specFile);

@@ -71,9 +71,9 @@ public final class RunCommand implements Callable<Integer> {
                     + "server). Default: tracking.uri of the study, else MLFLOW_TRACKING_URI, else <results>/mlruns.")
     String trackingUri;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
-            description = "Student trials trained at once, one thread each (default: ${DEFAULT-VALUE}).")
-    int workers;
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Student trials trained at once, one thread each (default: the number of cores).")
+    Integer workers;
 
     @Option(names = "--no-fuse", description = "Train every student trial alone (by default student trials that "
             + "share an MLP shape, a budget and the data train together as one fused network; see README 'Performance "
@@ -114,6 +114,7 @@ public final class RunCommand implements Callable<Integer> {
             data.forEach(line -> out.println("data " + line));
             return 0;
         }
+        int workers = workers(this.workers);
         checkWorkers(workers);
         if (study.trials().size() > CONFIRM_TRIALS_ABOVE && !yes) {
             throw new TooManyTrialsException(study.name(), study.trials().size(), false, study.cells().size(),
@@ -217,6 +218,14 @@ public final class RunCommand implements Callable<Integer> {
             throw new io.distill4j.Distill4jException("--results must name a folder (an empty one would write into "
                     + "the current folder), e.g. --results results");
         }
+    }
+
+    /**
+     * The worker threads of a run: {@code requested}, or by default one per core (each trial runs ND4J on one thread,
+     * {@code OMP_NUM_THREADS=1}), at most 64.
+     */
+    static int workers(Integer requested) {
+        return requested != null ? requested : Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors()));
     }
 
     /** Refuses a {@code --workers} outside [1, 64]. */

@@ -57,8 +57,8 @@ public final class SearchCommand implements Callable<Integer> {
     String trackingUri;
 
     @Option(names = "--workers", paramLabel = "N",
-            description = "Candidates trained at once, one thread each (default: 1); with --engine spark, "
-                    + "candidates dispatched at once (default: Spark's task slots).")
+            description = "Candidates trained at once, one thread each (default: the number of cores); with "
+                    + "--engine spark, candidates dispatched at once (default: Spark's task slots).")
     Integer workers;
 
     @Mixin
@@ -104,7 +104,7 @@ public final class SearchCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(onInterrupt);
             PrintWriter err = spec.commandLine().getErr();
             ProgressBar finalBar = new ProgressBar(err);
-            int atOnce = workers != null ? workers : dispatcher != null ? dispatcher.slots() : 1;
+            int atOnce = workers != null ? workers : dispatcher != null ? dispatcher.slots() : RunCommand.workers(null);
             SearchRunner.Outcome outcome = new SearchRunner(results, tracker, progress(err, c), finalBar, atOnce,
                     decision.tag()).withDispatcher(dispatcher).run(search, resume);
             Runtime.getRuntime().removeShutdownHook(onInterrupt);

@@ -29,6 +29,14 @@ class RunGuardsCliTest {
     }
 
     @Test
+    void workersDefaultToTheCoreCount() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(Math.min(64, cores), RunCommand.workers(null));
+        assertEquals(3, RunCommand.workers(3));
+        assertEquals(1, RunCommand.workers(1));
+    }
+
+    @Test
     void moreThanFiveHundredTrialsNeedYes() throws Exception {
         Path results = dir.resolve("results");
         String[] r;

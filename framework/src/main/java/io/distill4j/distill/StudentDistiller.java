@@ -148,11 +148,14 @@ public final class StudentDistiller {
         Map<DistillationLoss, Map<String, Double>> configured = configured(losses);
         HeadScores heads = new HeadScores(losses, training.batchSize());
         graph.addListeners(heads);
+        // one inference pass per epoch gives the criterion's logits and every head's output for its objective
+        var pass = new java.util.concurrent.atomic.AtomicReference<Map<String, INDArray>>();
         TrainingObserver withHeads = report -> {
             Map<String, Double> values = new LinkedHashMap<>(report.values());
             values.putAll(heads.epochTrainScores());
             long validating = System.nanoTime();
-            Map<String, Double> validationTerms = heads.validationScores(graph, validationHeads);
+            Map<String, Double> validationTerms = heads.validationScores(graph, validationHeads,
+                    pass.getAndSet(null));
             PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
             values.putAll(validationTerms);
             values.put(EpochReport.OBJECTIVE_VAL, validationTerms.values().stream().mapToDouble(d -> d).sum());
@@ -167,7 +170,13 @@ public final class StudentDistiller {
             }
         }
         GraphTrainer.Outcome outcome = GraphTrainer.train(name, graph, iterator, validationSet, training,
-                epoch -> applySchedules(losses, schedules, configured, epoch, training.epochs()), withHeads);
+                epoch -> applySchedules(losses, schedules, configured, epoch, training.epochs()), withHeads, g -> {
+                    g.clear();
+                    Map<String, INDArray> activations = g.feedForward(validation.input(), false);
+                    g.clear();
+                    pass.set(activations);
+                    return activations.get(io.distill4j.api.VertexNames.LOGITS);
+                });
         graph.setListeners(new java.util.ArrayList<>());
         return new Result(graph, new GraphTrainer.Outcome(outcome.epochsRun(), outcome.bestEpoch(),
                 outcome.bestValidationLoss(), outcome.stoppedEarly(), outcome.millis() + pretrainMillis));
@@ -328,12 +337,23 @@ public final class StudentDistiller {
 
         /**
          * Each head's score on {@code data}, as {@code objective.val.<head>}: the mean over examples of the scores of
-         * consecutive minibatches of the training batch size (for per-example losses, the plain mean).
+         * consecutive minibatches of the training batch size (for per-example losses, the plain mean); the heads'
+         * outputs are read from {@code activations} (an inference pass over {@code data}'s input, by vertex name) when
+         * given, else computed.
          */
-        Map<String, Double> validationScores(ComputationGraph graph, MultiDataSet data) {
-            graph.clear();
-            INDArray[] outputs = graph.output(false, data.getFeatures());
-            graph.clear();
+        Map<String, Double> validationScores(ComputationGraph graph, MultiDataSet data,
+                Map<String, INDArray> activations) {
+            INDArray[] outputs;
+            if (activations != null) {
+                outputs = new INDArray[losses.size()];
+                for (int i = 0; i < outputs.length; i++) {
+                    outputs[i] = activations.get(losses.get(i).headName());
+                }
+            } else {
+                graph.clear();
+                outputs = graph.output(false, data.getFeatures());
+                graph.clear();
+            }
             Map<String, Double> out = new LinkedHashMap<>();
             for (int i = 0; i < outputs.length; i++) {
                 out.put(EpochReport.OBJECTIVE_VAL + "." + losses.get(i).headName(),

@@ -1,10 +1,10 @@
 package io.distill4j.loss;
 
-import java.nio.DoubleBuffer;
 import java.util.Arrays;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -16,22 +16,31 @@ public final class DoubleRows {
     private DoubleRows() {
     }
 
-    /** A row-major copy of any array (views included) as one {@code double[]}. */
-    public static double[] flat(INDArray a) {
-        double[] out = new double[Math.toIntExact(a.length())];
-        doubles(a).get(out);
-        return out;
-    }
-
     /**
-     * The values of {@code a} in row-major order as a buffer to read in bulk ({@code DataBuffer.asDouble()} reads
-     * element by element): its own buffer when it already is a whole row-major double array (e.g. a product's
-     * result), else that of a row-major double copy.
+     * A row-major copy of any array (views included) as one {@code double[]}. A row-major contiguous array of floats
+     * or doubles (a minibatch's logits or labels, a row interval of a matrix) is read from its buffer in one copy
+     * without an ND4J operation (a float widens to the same double {@code castTo} gives); anything else is first made
+     * a row-major double copy by ND4J ({@code DataBuffer.asDouble()} would read it element by element).
      */
-    private static DoubleBuffer doubles(INDArray a) {
-        boolean direct = a.dataType() == DataType.DOUBLE && a.ordering() == 'c' && !a.isView()
-                && a.data().offset() == 0 && Shape.hasDefaultStridesForShape(a);
-        return (direct ? a : a.castTo(DataType.DOUBLE).dup('c')).data().asNioDouble();
+    public static double[] flat(INDArray a) {
+        int length = (int) a.length();
+        if (contiguous(a)) {
+            if (a.dataType() == DataType.FLOAT) {
+                float[] f = new float[length];
+                new FloatPointer(a.data().addressPointer()).position(start(a)).get(f);
+                double[] out = new double[length];
+                for (int i = 0; i < length; i++) {
+                    out[i] = f[i];
+                }
+                return out;
+            }
+            if (a.dataType() == DataType.DOUBLE) {
+                double[] out = new double[length];
+                new DoublePointer(a.data().addressPointer()).position(start(a)).get(out);
+                return out;
+            }
+        }
+        return flat(a.castTo(DataType.DOUBLE).dup('c')); // now contiguous doubles: one bulk copy
     }
 
     /**
@@ -47,6 +56,28 @@ public final class DoubleRows {
         return type == DataType.DOUBLE ? d : d.castTo(type);
     }
 
+    /** Where {@code a}'s first element lies from its buffer's address (a view's buffer starts at the view). */
+    private static long start(INDArray a) {
+        return a.offset() - a.data().offset();
+    }
+
+    /** Whether {@code a}'s elements are its buffer's {@code length} consecutive values from its offset, row-major. */
+    private static boolean contiguous(INDArray a) {
+        if (a.isEmpty() || a.ordering() != 'c' || a.length() > Integer.MAX_VALUE) {
+            return false;
+        }
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] != 1 && stride[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
+    }
+
     /** The rows of a matrix {@code [n, width]} as {@code double[n][width]}. */
     public static double[][] of(INDArray matrix) {
         if (matrix.rank() != 2) {
@@ -55,10 +86,10 @@ public final class DoubleRows {
         }
         int n = (int) matrix.size(0);
         int width = (int) matrix.size(1);
-        DoubleBuffer data = doubles(matrix);
-        double[][] rows = new double[n][width];
-        for (double[] row : rows) {
-            data.get(row);
+        double[] flat = flat(matrix);
+        double[][] rows = new double[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
         }
         return rows;
     }

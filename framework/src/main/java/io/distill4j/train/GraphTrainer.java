@@ -96,6 +96,7 @@ public final class GraphTrainer {
     public static Outcome train(String name, ComputationGraph graph, MultiDataSetIterator train,
             Validation validation, TrainingSettings settings, IntFunction<Map<String, Double>> epochStart,
             TrainingObserver observer, java.util.function.Function<ComputationGraph, INDArray> predict) {
+        ShapeInfoCache.install();
         int[] validationLabels = validation == null ? null : validation.labels();
         long started = System.currentTimeMillis();
         Progress progress = new Progress(settings, validation != null);

@@ -22,6 +22,8 @@ public final class ShufflingMultiDataSetIterator implements MultiDataSetIterator
 
     private final INDArray[] inputs;
     private final INDArray[] labels;
+    private final INDArray[] inputRows;
+    private final INDArray[] labelRows;
     private final int batchSize;
     private final Random random;
     private final int n;
@@ -42,6 +44,8 @@ public final class ShufflingMultiDataSetIterator implements MultiDataSetIterator
         for (INDArray a : labels) {
             check(a);
         }
+        this.inputRows = rows(this.inputs);
+        this.labelRows = rows(this.labels);
         reset();
     }
 
@@ -54,8 +58,8 @@ public final class ShufflingMultiDataSetIterator implements MultiDataSetIterator
     @Override
     public void reset() {
         int[] order = permutation(random, n);
-        epochInputs = gather(inputs, order);
-        epochLabels = gather(labels, order);
+        epochInputs = gather(inputs, inputRows, epochInputs, order);
+        epochLabels = gather(labels, labelRows, epochLabels, order);
         cursor = 0;
     }
 
@@ -79,14 +83,30 @@ public final class ShufflingMultiDataSetIterator implements MultiDataSetIterator
         return order;
     }
 
-    /** Rows of every array in {@code order}, with ND4J's native row gather (arrays of any rank). */
-    private static INDArray[] gather(INDArray[] arrays, int[] order) {
+    /** Each array as a row-major matrix {@code [n, rest]}, copied once (the source rows of every epoch's gather). */
+    private static INDArray[] rows(INDArray[] arrays) {
         INDArray[] out = new INDArray[arrays.length];
         for (int k = 0; k < arrays.length; k++) {
             INDArray a = arrays[k];
-            long[] shape = a.shape();
-            INDArray rows = a.dup('c').reshape('c', shape[0], a.length() / shape[0]);
-            out[k] = Nd4j.pullRows(rows, 1, order).reshape('c', shape);
+            out[k] = a.dup('c').reshape('c', a.size(0), a.length() / a.size(0));
+        }
+        return out;
+    }
+
+    /**
+     * Rows of every array in {@code order}, with ND4J's native row gather (arrays of any rank), written into the
+     * previous epoch's arrays when there are any (the minibatches of a pass are views of them, so a pass's batches
+     * stay valid until the next {@link #reset()}).
+     */
+    private static INDArray[] gather(INDArray[] arrays, INDArray[] rows, INDArray[] previous, int[] order) {
+        INDArray[] out = new INDArray[arrays.length];
+        for (int k = 0; k < arrays.length; k++) {
+            if (previous == null) {
+                out[k] = Nd4j.pullRows(rows[k], 1, order).reshape('c', arrays[k].shape());
+            } else {
+                Nd4j.pullRows(rows[k], previous[k].reshape('c', rows[k].shape()), 1, order);
+                out[k] = previous[k];
+            }
         }
         return out;
     }

@@ -2,13 +2,14 @@ package io.distill4j.loss;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Bulk copies between ND4J and the Java heap: every layout reads as its row-major values, written out by hand. */
+/** Bulk copies between ND4J and the Java heap: every layout reads as its row-major values, read independently. */
 class DoubleRowsTest {
     private static final double[][] M = {{1, 2, 3}, {4, 5, 6}};
 
@@ -38,5 +39,40 @@ class DoubleRowsTest {
         assertArrayEquals(new float[] {4, 5, 6}, m.getRow(1).toFloatVector(), 0f);
         assertArrayEquals(M[0], DoubleRows.matrix(DoubleRows.flat(Nd4j.createFromArray(M)), 2, 3, DataType.DOUBLE)
                 .getRow(0).toDoubleVector(), 0.0);
+    }
+
+    /** The row-major values of {@code a}, read element by element (independent of the bulk copy under test). */
+    private static double[] expected(INDArray a) {
+        long rows = a.size(0);
+        long cols = a.length() / rows;
+        double[] out = new double[(int) a.length()];
+        INDArray m = a.rank() == 2 ? a : a.reshape('c', rows, cols);
+        for (int i = 0; i < rows; i++) {
+            for (int k = 0; k < cols; k++) {
+                out[(int) (i * cols + k)] = m.getDouble(i, k);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void copiesArraysAndViewsOfEveryLayoutInRowMajorOrder() {
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            INDArray a = Nd4j.rand(DataType.DOUBLE, 9, 6).muli(10).subi(5).castTo(type);
+            List<INDArray> cases = List.of(
+                    a,
+                    a.get(NDArrayIndex.interval(3, 7), NDArrayIndex.all()), // a row interval: offset 18
+                    a.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 4)), // a column interval: not contiguous
+                    a.get(NDArrayIndex.point(4), NDArrayIndex.all()).reshape(1, 6), // one row
+                    a.transpose(), // column-major view
+                    a.dup('f'), // column-major copy
+                    a.reshape(3, 3, 6).get(NDArrayIndex.interval(1, 3), NDArrayIndex.all(), NDArrayIndex.all()));
+            for (INDArray c : cases) {
+                String what = type + " " + java.util.Arrays.toString(c.shape()) + " " + c.ordering();
+                double[] want = expected(c);
+                double[] got = DoubleRows.flat(c);
+                assertArrayEquals(want, got, 0.0, what);
+            }
+        }
     }
 }
