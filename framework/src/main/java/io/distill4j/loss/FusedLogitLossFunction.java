@@ -35,6 +35,8 @@ public final class FusedLogitLossFunction implements ILossFunction {
     private final int classes;
     private final boolean[] active;
     private final double[] lastScores;
+    /** The scores of this thread's last gradient pass, for the score request of the same step. */
+    private transient volatile StepScores.Kept kept;
 
     /** The fused loss of {@code blocks}, in column order, each over {@code classes} logits. */
     public FusedLogitLossFunction(List<LogitLossFunction> blocks, int classes) {
@@ -112,7 +114,7 @@ public final class FusedLogitLossFunction implements ILossFunction {
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
             boolean average) {
         double sum = 0;
-        for (double s : run(labels, preOutput, activationFn, mask, null)) {
+        for (double s : scores(labels, preOutput, activationFn, mask)) {
             sum += s;
         }
         return average ? sum / preOutput.size(0) : sum;
@@ -120,7 +122,14 @@ public final class FusedLogitLossFunction implements ILossFunction {
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        return LogitLossFunction.scoreArray(run(labels, preOutput, activationFn, mask, null), preOutput);
+        return LogitLossFunction.scoreArray(scores(labels, preOutput, activationFn, mask), preOutput);
+    }
+
+    /** Per-row scores: those the gradient pass of the same step computed when these are its arrays, else afresh. */
+    private double[] scores(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        double[] rows = StepScores.scoresFor(kept, labels, preOutput, mask);
+        kept = null;
+        return rows != null ? rows : run(labels, preOutput, activationFn, mask, null);
     }
 
     @Override
@@ -132,8 +141,9 @@ public final class FusedLogitLossFunction implements ILossFunction {
     public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
             IActivation activationFn, INDArray mask, boolean average) {
         double[] grad = new double[(int) preOutput.length()];
-        return LogitLossFunction.scoreAndGradient(run(labels, preOutput, activationFn, mask, grad), grad, preOutput,
-                activationFn, average);
+        double[] rows = run(labels, preOutput, activationFn, mask, grad);
+        kept = StepScores.keep(labels, preOutput, mask, rows);
+        return LogitLossFunction.scoreAndGradient(rows, grad, preOutput, activationFn, average);
     }
 
     @Override

@@ -134,7 +134,8 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         int n = (int) preOutput.size(0);
-        double[] score = takeScores(labels, preOutput, mask);
+        double[] score = StepScores.scoresFor(kept, labels, preOutput, mask);
+        kept = null;
         if (score == null) {
             score = new double[n];
             run(labels, preOutput, activationFn, mask, score, null);
@@ -162,25 +163,8 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
                 activationFn.backprop(preOutput.dup(), dLdOut).getFirst());
     }
 
-    /**
-     * The per-row scores of the last gradient this thread computed, if it was for these very arrays (DL4J asks a
-     * training step's output layer for the gradient, then for the score of the same labels and output); taken once.
-     */
-    private double[] takeScores(INDArray labels, INDArray preOutput, INDArray mask) {
-        LastScores l = lastScores;
-        if (l == null || l.thread != Thread.currentThread() || l.labels != labels || l.preOutput != preOutput
-                || l.mask != mask) {
-            return null;
-        }
-        lastScores = null;
-        return l.scores;
-    }
-
-    /** The scores a gradient pass computed on the way, kept for the score request of the same step. */
-    private record LastScores(Thread thread, INDArray labels, INDArray preOutput, INDArray mask, double[] scores) {
-    }
-
-    private transient volatile LastScores lastScores;
+    /** The scores of this thread's last gradient pass, for the score request of the same step. */
+    private transient volatile StepScores.Kept kept;
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
@@ -196,7 +180,7 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
         double[] score = new double[n];
         double[] grad = new double[n * c];
         run(labels, preOutput, activationFn, mask, score, grad);
-        lastScores = new LastScores(Thread.currentThread(), labels, preOutput, mask, score.clone());
+        kept = StepScores.keep(labels, preOutput, mask, score);
         return scoreAndGradient(score, grad, preOutput, activationFn, average);
     }
 

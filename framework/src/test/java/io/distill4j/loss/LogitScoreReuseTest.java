@@ -13,6 +13,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -69,5 +70,36 @@ class LogitScoreReuseTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aFusedLossHandsItsGradientPassScoresToTheScoreRequestOfTheSameArrays() {
+        CountingKd first = new CountingKd();
+        CountingKd second = new CountingKd();
+        FusedLogitLossFunction fused = new FusedLogitLossFunction(List.of(first, second), 3);
+        int n = 16;
+        INDArray z = Nd4j.randn(3, new long[] {n, 6});
+        INDArray labels = Nd4j.zeros(DataType.DOUBLE, n, 12);
+        for (int i = 0; i < n; i++) {
+            labels.putScalar(i, i % 3, 1); // block 1: [y | v]
+            labels.putScalar(i, 6 + (i + 1) % 3, 1); // block 2
+            for (int k = 0; k < 3; k++) {
+                labels.putScalar(i, 3 + k, 0.1 * (i + k));
+                labels.putScalar(i, 9 + k, -0.2 * (i - k));
+            }
+        }
+        var identity = new ActivationIdentity();
+        double fresh = new FusedLogitLossFunction(List.of(new CountingKd(), new CountingKd()), 3)
+                .computeScore(labels, z, identity, null, false);
+        fused.computeGradientAndScore(labels, z, identity, null, false);
+        assertEquals(1, first.kernels, "block 1's passes for the gradient");
+        assertEquals(fresh, fused.computeScore(labels, z, identity, null, false), 1e-12);
+        assertEquals(1, first.kernels, "the score of the same arrays reuses the gradient pass");
+        assertEquals(1, second.kernels);
+        // other arrays (even equal values), or a second request, are computed afresh
+        assertEquals(fresh, fused.computeScore(labels, z.dup(), identity, null, false), 1e-12);
+        assertEquals(2, first.kernels);
+        assertEquals(fresh, fused.computeScore(labels, z, identity, null, false), 1e-12);
+        assertEquals(3, first.kernels);
     }
 }
