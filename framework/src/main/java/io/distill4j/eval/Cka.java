@@ -25,16 +25,38 @@ public final class Cka {
 
     /** Linear CKA between two layers' activations for the same samples. */
     public static double linear(INDArray x, INDArray y) {
-        INDArray a = centred(x);
-        INDArray b = centred(y);
+        return linear(layer(x), layer(y));
+    }
+
+    /**
+     * One layer's activations prepared for CKA: column-centred, in double precision, with {@code ||X'^T X'||_F}. A
+     * layer compared with several others (every teacher layer x every student layer) is prepared once.
+     */
+    public static final class Layer {
+        private final INDArray centred;
+        private final double selfNorm;
+
+        private Layer(INDArray centred) {
+            this.centred = centred;
+            this.selfNorm = Math.sqrt(squaredFrobenius(centred.transpose().mmul(centred)));
+        }
+    }
+
+    /** {@code x} ({@code [n, p]}, or a sequence {@code [n, width, time]}) prepared for {@link #linear(Layer, Layer)}. */
+    public static Layer layer(INDArray x) {
+        return new Layer(centred(x));
+    }
+
+    /** Linear CKA between two prepared layers of the same samples. */
+    public static double linear(Layer x, Layer y) {
+        INDArray a = x.centred;
+        INDArray b = y.centred;
         if (a.size(0) != b.size(0)) {
             throw new IllegalArgumentException("CKA needs the same samples on both sides, got " + a.size(0) + " and "
                     + b.size(0));
         }
         double cross = squaredFrobenius(b.transpose().mmul(a));
-        double xx = Math.sqrt(squaredFrobenius(a.transpose().mmul(a)));
-        double yy = Math.sqrt(squaredFrobenius(b.transpose().mmul(b)));
-        return xx == 0 || yy == 0 ? Double.NaN : cross / (xx * yy);
+        return x.selfNorm == 0 || y.selfNorm == 0 ? Double.NaN : cross / (x.selfNorm * y.selfNorm);
     }
 
     /**

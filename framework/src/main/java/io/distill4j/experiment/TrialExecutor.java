@@ -512,7 +512,8 @@ public final class TrialExecutor {
      * teacher layer (its feature layers, then {@code logits}) and every student layer (its feature layers, then
      * {@code logits}), and the mean cosine similarity of every head that projects a student layer onto one teacher
      * layer of the same shape (e.g. a FitNets hint's regressor output against the hint layer). Student activations
-     * come from one inference-mode forward pass; teacher activations from the cache, one layer at a time.
+     * come from one inference-mode forward pass; teacher activations from the cache, one layer at a time; each layer is
+     * centred once ({@link Cka#layer}), not once per pair.
      */
     static FeatureSimilarity compareFeatures(ComputationGraph graph, List<String> studentLayers,
             List<DistillationLoss> losses, INDArray input, Map<String, TeacherOutputs> teachers, String primary) {
@@ -526,11 +527,12 @@ public final class TrialExecutor {
         List<String> rows = new ArrayList<>(teacher.featureLayers());
         rows.add(VertexNames.LOGITS);
         double[][] cka = new double[rows.size()][columns.size()];
+        List<Cka.Layer> studentSide = columns.stream().map(c -> Cka.layer(student.get(c))).toList();
         for (int i = 0; i < rows.size(); i++) {
-            INDArray t = rows.get(i).equals(VertexNames.LOGITS) && i == rows.size() - 1 ? teacher.logits()
-                    : teacher.feature(rows.get(i));
+            Cka.Layer t = Cka.layer(rows.get(i).equals(VertexNames.LOGITS) && i == rows.size() - 1 ? teacher.logits()
+                    : teacher.feature(rows.get(i)));
             for (int j = 0; j < columns.size(); j++) {
-                cka[i][j] = Cka.linear(t, student.get(columns.get(j)));
+                cka[i][j] = Cka.linear(t, studentSide.get(j));
             }
         }
         Map<String, Double> cosine = new LinkedHashMap<>();

@@ -95,6 +95,25 @@ class CkaTest {
                 Nd4j.createFromArray(y).castTo(DataType.FLOAT)), 1e-5);
     }
 
+    /** A prepared layer compared with several others gives each pair's value, against the independent kernel form. */
+    @Test
+    void aPreparedLayerServesEveryPair() {
+        Random r = new Random(2);
+        double[][] x = random(r, 25, 6);
+        double[][] y = random(r, 25, 4);
+        double[][] z = random(r, 25, 2);
+        for (int i = 0; i < 25; i++) {
+            y[i][1] += x[i][2];
+            z[i][0] -= 3 * x[i][0];
+        }
+        Cka.Layer prepared = Cka.layer(Nd4j.createFromArray(x));
+        for (int round = 0; round < 2; round++) { // using a prepared layer leaves it as it was
+            assertEquals(reference(x, y), Cka.linear(prepared, Cka.layer(Nd4j.createFromArray(y))), 1e-10);
+            assertEquals(reference(x, z), Cka.linear(prepared, Cka.layer(Nd4j.createFromArray(z))), 1e-10);
+            assertEquals(reference(x, x), Cka.linear(prepared, prepared), 1e-10);
+        }
+    }
+
     /** By hand: centred x = (-1, 0, 1) and centred y = (1/3, -2/3, 1/3) are orthogonal; y = x is identical. */
     @Test
     void handValues() {
