@@ -54,6 +54,19 @@ public final class Charts {
      */
     public static byte[] lines(String title, String xLabel, String yLabel, Map<String, List<double[]>> series,
             boolean shapes, boolean diagonal) {
+        return png(linesChart(title, xLabel, yLabel, series, shapes, diagonal, false));
+    }
+
+    /**
+     * {@link #lines} with a logarithmic y axis when every y value is positive (e.g. equity curves that compound over
+     * orders of magnitude), else a linear one.
+     */
+    public static byte[] linesLogY(String title, String xLabel, String yLabel, Map<String, List<double[]>> series) {
+        return png(linesChart(title, xLabel, yLabel, series, false, false, true));
+    }
+
+    static JFreeChart linesChart(String title, String xLabel, String yLabel, Map<String, List<double[]>> series,
+            boolean shapes, boolean diagonal, boolean logY) {
         XYSeriesCollection data = new XYSeriesCollection();
         if (diagonal) {
             XYSeries d = new XYSeries("perfect calibration", false);
@@ -78,8 +91,15 @@ public final class Charts {
             renderer.setSeriesShapesVisible(0, false);
         }
         plot.setRenderer(renderer);
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
-        return png(chart);
+        boolean positive = series.values().stream().flatMap(List::stream).allMatch(p -> p[1] > 0);
+        if (logY && positive) {
+            LogAxis y = new LogAxis(yLabel + ", log scale");
+            y.setSmallestValue(1e-300);
+            plot.setRangeAxis(y);
+        } else {
+            ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        }
+        return chart;
     }
 
     /** Points with a log-scaled x axis, one series per name, each a list of {@code {x, y}} points. */

@@ -257,9 +257,8 @@ public final class StudyReport {
             facts.buyAndHold(costs).ifPresent(b -> equity.put("buy-and-hold", curve(b.equity())));
         }
         if (equity.size() > 1) {
-            charts.put("equity", Charts.lines("Equity on the test split (" + study.base().backtest().describe()
-                    .replace("class positions", "argmax positions") + ")", "test sample", "equity (start 1)", equity,
-                    false, false));
+            charts.put("equity", Charts.linesLogY("Equity on the test split (" + study.base().backtest().describe()
+                    .replace("class positions", "argmax positions") + ")", "test sample", "equity (start 1)", equity));
         }
         if (!reliability.isEmpty()) {
             charts.put("reliability", Charts.lines("Reliability on the test split (top-label confidence, 10 bins)",
