@@ -64,8 +64,12 @@ final class ProgressBar implements StudyListener {
         if (terminal) {
             err.print("\r\033[K");
         }
+        Double group = result.facts().get(io.distill4j.experiment.FusedTrials.GROUP);
+        Double students = result.facts().get(io.distill4j.experiment.FusedTrials.BLOCKS);
         String how = result.fromLedger() ? ", taken from the ledger (trained by an earlier run)"
-                : " in " + duration(result.millis());
+                : group == null || students == null ? " in " + duration(result.millis())
+                : String.format(Locale.ROOT, " in %s (trained in fused network %d with %d students)",
+                        duration(result.millis()), group.intValue(), students.intValue());
         err.printf("[%d/%d] %s (%s) %s%s%n", finished, trials, result.trial().description(), result.trialId(), status,
                 how);
         draw();
