@@ -6,6 +6,7 @@ import io.distill4j.api.InputShape;
 import io.distill4j.api.Student;
 import io.distill4j.api.TrainingObserver;
 import io.distill4j.api.VertexNames;
+import io.distill4j.loss.DoubleRows;
 import io.distill4j.loss.FusedLogitLossFunction;
 import io.distill4j.loss.LogitLossFunction;
 import io.distill4j.model.MlpNetwork;
@@ -132,6 +133,9 @@ public final class FusedDistiller {
         private final INDArray[] trainLabels;
         private final INDArray[] validationLabels;
         private final INDArray validationInput;
+        /** Each block's training inputs (k = 0) and labels (k = 1), row-major on the heap, read once. */
+        private final double[][][] sources = new double[2][][];
+        private final int[][] widths = new int[2][];
 
         Group(Student student, InputShape shape, TrainingSettings training, List<Block> blocks) {
             if (blocks.isEmpty()) {
@@ -170,6 +174,15 @@ public final class FusedDistiller {
                 copyIn(b);
             }
             validationInput = Nd4j.hstack(blocks.stream().map(x -> x.validation().input()).toArray(INDArray[]::new));
+            for (int k = 0; k < 2; k++) {
+                sources[k] = new double[count][];
+                widths[k] = new int[count];
+                for (int b = 0; b < count; b++) {
+                    INDArray a = k == 0 ? blocks.get(b).train().input() : trainLabels[b];
+                    sources[k][b] = DoubleRows.flat(a);
+                    widths[k][b] = (int) a.size(1);
+                }
+            }
         }
 
         /** The fused network (for tests: its off-diagonal weights stay zero). */
@@ -247,7 +260,7 @@ public final class FusedDistiller {
                 INDArray w = fused.getLayer(layer).getParam("W");
                 long rows = w.size(0) / count;
                 long cols = w.size(1) / count;
-                float[] flat = w.dup('c').data().asFloat();
+                double[] flat = DoubleRows.flat(w);
                 long width = w.size(1);
                 for (int b = 0; b < count; b++) {
                     double sum = 0;
@@ -267,25 +280,19 @@ public final class FusedDistiller {
         private INDArray[] epochArrays(int[][] orders) {
             INDArray[] out = new INDArray[2];
             for (int k = 0; k < 2; k++) {
-                double[][] source = new double[count][];
-                int width = 0;
-                int[] widths = new int[count];
-                for (int b = 0; b < count; b++) {
-                    INDArray a = k == 0 ? blocks.get(b).train().input() : trainLabels[b];
-                    source[b] = io.distill4j.loss.DoubleRows.flat(a);
-                    widths[b] = (int) a.size(1);
-                    width += widths[b];
-                }
+                double[][] source = sources[k];
+                int[] w = widths[k];
+                int width = java.util.Arrays.stream(w).sum();
                 double[] flat = new double[n * width];
                 for (int i = 0; i < n; i++) {
                     int at = i * width;
                     for (int b = 0; b < count; b++) {
-                        System.arraycopy(source[b], orders[b][i] * widths[b], flat, at, widths[b]);
-                        at += widths[b];
+                        System.arraycopy(source[b], orders[b][i] * w[b], flat, at, w[b]);
+                        at += w[b];
                     }
                 }
                 DataType type = (k == 0 ? blocks.get(0).train().input() : trainLabels[0]).dataType();
-                out[k] = Nd4j.create(flat, new long[] {n, width}, DataType.DOUBLE).castTo(type);
+                out[k] = DoubleRows.matrix(flat, n, width, type);
             }
             return out;
         }
@@ -397,9 +404,8 @@ public final class FusedDistiller {
                         copyOut(bb);
                         return alone[bb].params();
                     })) {
-                        active[b] = false;
+                        active[b] = false; // it ends with its best epoch's weights (restored below)
                         loss.setActive(b, false);
-                        copyOut(b);
                     }
                 }
             }
