@@ -69,6 +69,8 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
      * no logit standardisation, no other head) with the same student, training and data; mean ± std over the seeds.
      */
     public static final String CPU_VS_KD = "train_cpu_vs_kd";
+    /** The time statistics of a row, in the CSV's column order. */
+    private static final List<String> TIME_METRICS = List.of(TRAIN_SECONDS, TRAIN_CPU_SECONDS, CPU_VS_KD);
     /**
      * The metrics of a regression study ({@code data.labels.task: regression}, see
      * {@link io.distill4j.eval.RegressionMetrics}), beside {@code agreement} of {@link #METRICS} (the correlation with
@@ -991,8 +993,9 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
         for (String m : TRADING_METRICS) {
             b.append(',').append(m).append("_mean,").append(m).append("_std");
         }
-        b.append(",train_seconds_mean,train_seconds_std,train_cpu_seconds_mean,train_cpu_seconds_std,"
-                + "train_cpu_vs_kd_mean,train_cpu_vs_kd_std");
+        for (String m : TIME_METRICS) {
+            b.append(',').append(m).append("_mean,").append(m).append("_std");
+        }
         boolean regression = !regressionCells().isEmpty(); // regression columns only in a regression study's file
         if (regression) {
             for (String m : REGRESSION_METRICS) {
@@ -1031,9 +1034,7 @@ public record Summary(String study, List<Row> rows, String verdict, List<TrialRe
                 Stats st = r.metric(m);
                 b.append(',').append(num(st.mean())).append(',').append(num(st.std()));
             }
-            b.append(',').append(num(r.metric(TRAIN_SECONDS).mean())).append(',')
-                    .append(num(r.metric(TRAIN_SECONDS).std()));
-            for (String m : List.of(TRAIN_CPU_SECONDS, CPU_VS_KD)) {
+            for (String m : TIME_METRICS) {
                 b.append(',').append(num(r.metric(m).mean())).append(',').append(num(r.metric(m).std()));
             }
             if (regression) {
