@@ -9,7 +9,7 @@ import io.distill4j.api.VertexNames;
 import io.distill4j.loss.DoubleRows;
 import io.distill4j.loss.FusedLogitLossFunction;
 import io.distill4j.loss.LogitLossFunction;
-import io.distill4j.model.ActivationReusingDenseLayer;
+import io.distill4j.model.TrainingLayers;
 import io.distill4j.model.MlpNetwork;
 import io.distill4j.model.Networks;
 import io.distill4j.train.GraphTrainer;
@@ -215,7 +215,7 @@ public final class FusedDistiller {
             g.setOutputs(OUTPUT);
             ComputationGraph graph = new ComputationGraph(g.build());
             graph.init();
-            ActivationReusingDenseLayer.install(graph);
+            TrainingLayers.install(graph);
             for (String layer : layers) { // no trace of XAVIER's off-diagonal draws
                 graph.getLayer(layer).getParam("W").assign(0);
             }

@@ -30,7 +30,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * needs neither. Every value is the one DL4J computes, bit for bit ({@code ActivationReusingDenseLayerTest}). Any other
  * case (another activation, a ReLU with a cap, threshold or slope, layer normalisation, weight noise, a mask, or a
  * backward pass that does not follow this layer's last training-mode forward pass on the same input) takes DL4J's own
- * path. Only training graphs use it ({@link #install}); a clone, a saved model and the deployable graph are built from
+ * path. Only training graphs use it ({@link TrainingLayers}); a clone, a saved model and the deployable graph are built from
  * the configuration and hold DL4J's plain dense layer.
  */
 public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer {
@@ -50,7 +50,7 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
      * Replaces every plain DL4J dense layer of an initialised, not yet trained graph by this layer, over the same
      * parameters (and gradient views, where they exist). Returns how many layers it replaced.
      */
-    public static int install(ComputationGraph graph) {
+    static int install(ComputationGraph graph) {
         Layer[] layers = graph.getLayers();
         int replaced = 0;
         for (GraphVertex vertex : graph.getVertices()) {

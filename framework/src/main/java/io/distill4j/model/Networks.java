@@ -114,7 +114,7 @@ public final class Networks {
         g.setOutputs(heads);
         ComputationGraph graph = new ComputationGraph(g.build());
         graph.init();
-        ActivationReusingDenseLayer.install(graph);
+        TrainingLayers.install(graph);
         return graph;
     }
 
