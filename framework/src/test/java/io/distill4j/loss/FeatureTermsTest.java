@@ -426,6 +426,9 @@ class FeatureTermsTest {
             "{type: rkd, student_layer: hidden_0, teacher_layer: t, projection: mlp}",
             "{type: crd, student_layer: hidden_0, teacher_layer: seq, teacher_pooling: adaptive, bins: 2}",
             "{type: crd, student_layer: hidden_0, teacher_layer: t, memory_bank: {size: 5, update: momentum}}",
+            "{type: similarity, student_layer: hidden_0, teacher_layer: t, projection: linear, group_size: 3}",
+            "{type: rkd, student_layer: hidden_0, teacher_layer: t, projection: mlp, group_size: 4}",
+            "{type: crd, student_layer: hidden_0, teacher_layer: t, group_size: 2, memory_bank: {size: 5}}",
             "{type: hint, student_layer: lstm_0, teacher_layer: seq, projection: conv}",
             "{type: activation, student_layer: lstm_1, teacher_layer: seq, teacher_pooling: last}",
             "{type: attention, student_layer: lstm_0, teacher_layer: seq}"})
