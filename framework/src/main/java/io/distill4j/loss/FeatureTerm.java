@@ -1,5 +1,6 @@
 package io.distill4j.loss;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.HeadBuilder;
 import io.distill4j.api.TeacherOutputs;
@@ -125,12 +126,16 @@ public abstract class FeatureTerm implements DistillationLoss {
      * ({@link BatchLossFunction}).
      */
     static <T extends FeatureTerm> T withGroups(T term, ConfigNode s) {
-        int g = s.integer(GROUP_SIZE, 0, 0, MAX_GROUP_SIZE);
-        if (g == 1) {
-            throw s.error(GROUP_SIZE, "expected 0 (the whole minibatch) or an integer in [2, " + MAX_GROUP_SIZE
-                    + "] (a relation needs at least 2 rows), got 1");
+        JsonNode v = s.raw(GROUP_SIZE).orElse(null);
+        if (v != null) {
+            long g = v.isIntegralNumber() && v.canConvertToLong() ? v.asLong() : -1;
+            if (g != 0 && (g < 2 || g > MAX_GROUP_SIZE)) {
+                throw s.error(GROUP_SIZE, "expected 0 (the whole minibatch) or an integer in [2, " + MAX_GROUP_SIZE
+                        + "] (a relation needs at least 2 rows), got "
+                        + (v.isIntegralNumber() ? v.asText() : ConfigNode.describe(v)));
+            }
+            ((BatchLossFunction) term.function()).setGroupSize((int) g);
         }
-        ((BatchLossFunction) term.function()).setGroupSize(g);
         return term;
     }
 
