@@ -125,6 +125,9 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
         if (groups == 1) {
             return batch(s, t, withGradient);
         }
+        if (groupsInRows()) {
+            return groupedInRows(s, t, withGradient, bounds);
+        }
         double loss = 0;
         INDArray[] gradients = withGradient ? new INDArray[groups] : null;
         for (int k = 0; k < groups; k++) {
@@ -138,6 +141,30 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
             }
         }
         return new Batch(loss, withGradient ? Nd4j.vstack(gradients) : null);
+    }
+
+    /** {@link #grouped} by {@link #batchLoss} on slices of the minibatch's rows (see {@link #groupsInRows}). */
+    private Batch groupedInRows(INDArray s, INDArray t, boolean withGradient, int[] bounds) {
+        double[][] rows = DoubleRows.of(s);
+        double[][] labels = DoubleRows.of(t);
+        int n = rows.length;
+        double[][] gradient = withGradient ? new double[n][rows[0].length] : null;
+        double loss = 0;
+        for (int k = 0; k + 1 < bounds.length; k++) {
+            int from = bounds[k];
+            int to = bounds[k + 1];
+            double share = (double) (to - from) / n;
+            double[][] g = gradient == null ? null : Arrays.copyOfRange(gradient, from, to); // the same row arrays
+            loss += share * batchLoss(Arrays.copyOfRange(rows, from, to), Arrays.copyOfRange(labels, from, to), g);
+            if (g != null) {
+                for (double[] row : g) {
+                    for (int j = 0; j < row.length; j++) {
+                        row[j] *= share;
+                    }
+                }
+            }
+        }
+        return new Batch(loss, gradient == null ? null : matrix(gradient, s.dataType()));
     }
 
     /**
@@ -172,7 +199,27 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
         double[][] rows = DoubleRows.of(s);
         double[][] g = withGradient ? new double[rows.length][rows[0].length] : null;
         double loss = batchLoss(rows, DoubleRows.of(t), g);
-        return new Batch(loss, g == null ? null : Nd4j.createFromArray(g).castTo(s.dataType()));
+        return new Batch(loss, g == null ? null : matrix(g, s.dataType()));
+    }
+
+    /**
+     * Whether the relation groups of a minibatch are computed by {@link #batchLoss} on slices of the minibatch's
+     * rows (copied to the Java heap once per minibatch; a group's rows are a slice of that array, so a group costs no
+     * ND4J operation) rather than by {@link #batch} on each group's rows. Per-group ND4J operations (a few microseconds
+     * each) cost more than the arithmetic of a small group; a subclass whose {@link #batchLoss} works says so here.
+     */
+    protected boolean groupsInRows() {
+        return false;
+    }
+
+    /** A {@code [n, width]} array of {@code type} from rows on the Java heap, in one bulk copy. */
+    private static INDArray matrix(double[][] rows, DataType type) {
+        int width = rows[0].length;
+        double[] flat = new double[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * width, width);
+        }
+        return DoubleRows.matrix(flat, rows.length, width, type);
     }
 
     /**
@@ -282,6 +329,45 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
     static double[][] gram(INDArray a) {
         INDArray d = a.castTo(DataType.DOUBLE);
         return DoubleRows.of(d.mmul(d.transpose()));
+    }
+
+    /**
+     * The Gram matrix {@code a a^T} of rows on the Java heap, in plain Java (for a small group, where an ND4J product
+     * costs more in overhead than in arithmetic).
+     */
+    static double[][] gram(double[][] a) {
+        int n = a.length;
+        double[][] g = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            double[] ai = a[i];
+            for (int j = i; j < n; j++) {
+                double[] aj = a[j];
+                double sum = 0;
+                for (int k = 0; k < ai.length; k++) {
+                    sum += ai[k] * aj[k];
+                }
+                g[i][j] = sum;
+                g[j][i] = sum;
+            }
+        }
+        return g;
+    }
+
+    /** Adds the product {@code k a} of an {@code n x n} matrix and rows {@code a} into {@code into}, in plain Java. */
+    static void addProduct(double[][] k, double[][] a, double[][] into) {
+        for (int i = 0; i < k.length; i++) {
+            double[] ki = k[i];
+            double[] out = into[i];
+            for (int j = 0; j < ki.length; j++) {
+                double c = ki[j];
+                if (c != 0) {
+                    double[] aj = a[j];
+                    for (int m = 0; m < out.length; m++) {
+                        out[m] += c * aj[m];
+                    }
+                }
+            }
+        }
     }
 
     /**
