@@ -133,10 +133,7 @@ public final class ContrastiveLossFunction extends BatchLossFunction {
     @Override
     protected synchronized Batch batch(INDArray p, INDArray t, boolean withGradient) {
         long n = p.size(0);
-        if (p.size(1) != t.size(1)) {
-            throw new IllegalArgumentException("contrastive: the projected student width " + p.size(1)
-                    + " differs from the teacher layer's width " + t.size(1));
-        }
+        checkWidths(p.size(1), t.size(1));
         if (filled > 0 && bank.size(1) != t.size(1)) {
             throw new IllegalArgumentException("contrastive: the memory bank holds embeddings of width "
                     + bank.size(1) + ", this minibatch's teacher layer has width " + t.size(1));
@@ -173,6 +170,87 @@ public final class ContrastiveLossFunction extends BatchLossFunction {
             }
         }
         return new Batch(loss / n, gradient);
+    }
+
+    /**
+     * In-batch negatives in plain Java, for the small relation groups ({@link BatchLossFunction}): the same loss and
+     * gradient as {@link #batch} without a bank. With a bank the groups are computed by {@link #batch}.
+     */
+    @Override
+    protected double batchLoss(double[][] p, double[][] t, double[][] gradient) {
+        checkWidths(p[0].length, t[0].length);
+        int n = p.length;
+        double tau = temperature;
+        double[] norms = new double[n];
+        double[][] z = new double[n][];
+        double[][] u = new double[n][];
+        for (int i = 0; i < n; i++) {
+            norms[i] = Math.sqrt(dot(p[i], p[i]));
+            z[i] = unit(p[i], norms[i]);
+            u[i] = unit(t[i], Math.sqrt(dot(t[i], t[i])));
+        }
+        double loss = 0;
+        double[] l = new double[n];
+        for (int i = 0; i < n; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                l[j] = dot(z[i], u[j]) / tau;
+                max = Math.max(max, l[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                l[j] = Math.exp(l[j] - max);
+                sum += l[j];
+            }
+            loss += max + Math.log(sum) - dot(z[i], u[i]) / tau;
+            if (gradient != null && norms[i] > 0) {
+                // dB/dz_i = sum_j (softmax_ij - [i == j]) u_j / (n tau); then through z_i = p_i / |p_i|
+                double[] g = new double[p[i].length];
+                for (int j = 0; j < n; j++) {
+                    double c = (l[j] / sum - (i == j ? 1 : 0)) / (n * tau);
+                    for (int m = 0; m < g.length; m++) {
+                        g[m] += c * u[j][m];
+                    }
+                }
+                double zg = dot(z[i], g);
+                for (int m = 0; m < g.length; m++) {
+                    gradient[i][m] += (g[m] - z[i][m] * zg) / norms[i];
+                }
+            }
+        }
+        return loss / n;
+    }
+
+    /** Groups in plain Java without a bank (each group's softmax would also run over the whole bank). */
+    @Override
+    protected boolean groupsInRows() {
+        return bankSize == 0;
+    }
+
+    private static void checkWidths(long student, long teacher) {
+        if (student != teacher) {
+            throw new IllegalArgumentException("contrastive: the projected student width " + student
+                    + " differs from the teacher layer's width " + teacher);
+        }
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double sum = 0;
+        for (int m = 0; m < a.length; m++) {
+            sum += a[m] * b[m];
+        }
+        return sum;
+    }
+
+    /** {@code a / norm}, zero for a zero norm. */
+    private static double[] unit(double[] a, double norm) {
+        double[] e = new double[a.length];
+        if (norm > 0) {
+            for (int m = 0; m < a.length; m++) {
+                e[m] = a[m] / norm;
+            }
+        }
+        return e;
     }
 
     /** The previous training minibatch (all its relation groups) joins the bank before this step. */
