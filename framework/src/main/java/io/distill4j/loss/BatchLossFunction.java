@@ -40,6 +40,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * gradients concatenated in row order. Training minibatches are reshuffled every epoch, so the groups are random
  * subsets of the training set; a pair (or triplet) term then costs {@code n g} (or {@code n g^2}) instead of
  * {@code n^2} (or {@code n^3}). With one group (g = 0 or g at least n) the result is exactly the ungrouped one.
+ * Several groups are computed by {@link #batchLoss} on slices of the minibatch's rows when the subclass says so
+ * ({@link #groupsInRows}), else by {@link #batch} on each group's rows; {@link #beforeGradient} runs once per
+ * training minibatch, whatever the groups.
  */
 public abstract class BatchLossFunction extends WeightedLossFunction {
     private static final long serialVersionUID = 1L;

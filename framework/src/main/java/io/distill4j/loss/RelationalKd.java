@@ -7,10 +7,10 @@ import java.util.List;
 /**
  * Relational knowledge distillation (type {@code rkd}; Park et al., CVPR 2019): distance and angle relations between
  * the examples of a minibatch, see {@link RelationalLossFunction} for the formula and weights. Extra keys
- * {@code distance_weight} (default 1), {@code angle_weight} (default 2, the paper's 25:50 ratio) and
+ * {@code distance_weight} (default 1), {@code angle_weight} (default 2, the paper's 25:50 ratio),
  * {@code angle_anchors} (default 0: the exact angle term; k: its sampled-anchor estimate, per relation group) and
- * {@code group_size} (default 0: the whole minibatch; g: relation groups of g rows, {@link BatchLossFunction}); widths may differ,
- * so {@code projection} defaults to {@code none} ({@code linear}, {@code mlp} allowed). Keys as in
+ * {@code group_size} (default 0: the whole minibatch; g: relation groups of g rows, {@link BatchLossFunction});
+ * widths may differ, so {@code projection} defaults to {@code none} ({@code linear}, {@code mlp} allowed). Keys as in
  * {@link FeatureTerm}.
  */
 public final class RelationalKd extends FeatureTerm {

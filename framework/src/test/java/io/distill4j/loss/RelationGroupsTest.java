@@ -64,7 +64,10 @@ class RelationGroupsTest {
         assertNotEquals(score(new SimilarityLossFunction(0.6), s, t), grouped, 1e-3, "grouping changed nothing");
     }
 
-    /** Hand-worked: rows 0-1 and rows 2-3 in groups of 2; rows (1,0),(1,1) against (1,0),(0,1), as in FeatureTermsTest. */
+    /**
+     * Hand-worked: rows 0-1 and rows 2-3 in groups of 2; rows (1,0),(1,1) against (1,0),(0,1) as in FeatureTermsTest,
+     * then a second group with the same similarity pattern on both sides.
+     */
     @Test
     void similarityGoldenByHand() {
         double r2 = Math.sqrt(2);
