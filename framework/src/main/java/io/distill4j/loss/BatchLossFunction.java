@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -354,6 +355,20 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
             }
         }
         return g;
+    }
+
+    /**
+     * A {@link #batchLoss} whose gradient is {@code dB/dS = K S} with {@code K} an {@code n x n} matrix: {@code loss}
+     * returns {@code B} and, given a zero {@code K} (null without a gradient), adds into it; the product is added into
+     * {@code gradient} in plain Java.
+     */
+    static double viaPairMatrix(double[][] s, double[][] gradient, ToDoubleFunction<double[][]> loss) {
+        double[][] k = gradient == null ? null : new double[s.length][s.length];
+        double b = loss.applyAsDouble(k);
+        if (k != null) {
+            addProduct(k, s, gradient);
+        }
+        return b;
     }
 
     /** Adds the product {@code k a} of an {@code n x n} matrix and rows {@code a} into {@code into}, in plain Java. */

@@ -99,13 +99,7 @@ public final class RelationalLossFunction extends BatchLossFunction {
     /** The same in plain Java (Gram matrices and the final product too), for the small relation groups. */
     @Override
     protected double batchLoss(double[][] s, double[][] t, double[][] gradient) {
-        int n = s.length;
-        double[][] toRows = gradient == null ? null : new double[n][n];
-        double loss = terms(new Side(s, gram(s)), new Side(t, gram(t)), toRows);
-        if (toRows != null) {
-            addProduct(toRows, s, gradient);
-        }
-        return loss;
+        return viaPairMatrix(s, gradient, k -> terms(new Side(s, gram(s)), new Side(t, gram(t)), k));
     }
 
     @Override

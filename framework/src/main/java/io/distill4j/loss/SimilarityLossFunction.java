@@ -55,12 +55,7 @@ public final class SimilarityLossFunction extends BatchLossFunction {
     protected double batchLoss(double[][] s, double[][] t, double[][] gradient) {
         double[][] gt = gram(t);
         normaliseRows(gt);
-        double[][] k = gradient == null ? null : new double[s.length][s.length];
-        double loss = loss(gram(s), gt, k);
-        if (k != null) {
-            addProduct(k, s, gradient);
-        }
-        return loss;
+        return viaPairMatrix(s, gradient, k -> loss(gram(s), gt, k));
     }
 
     @Override

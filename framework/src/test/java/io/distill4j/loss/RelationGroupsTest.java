@@ -70,10 +70,7 @@ class RelationGroupsTest {
      */
     @Test
     void similarityGoldenByHand() {
-        double r2 = Math.sqrt(2);
-        double r5 = Math.sqrt(5);
-        double first = (Math.pow(1 / r2 - 1, 2) + Math.pow(1 / r2, 2) + Math.pow(1 / r5, 2)
-                + Math.pow(2 / r5 - 1, 2)) / 4;
+        double first = FeatureTermsTest.handWorkedSimilarity();
         // the second group: the same pattern on both sides scores 0
         double[][] s = {{1, 0}, {1, 1}, {3, 0}, {0, 2}};
         double[][] t = {{1, 0}, {0, 1}, {1, 0}, {0, 5}};
