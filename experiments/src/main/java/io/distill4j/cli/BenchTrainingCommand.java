@@ -156,10 +156,15 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         out.println(table(chosen, samples, java, torchTimes, ratios));
         if (chosen.contains("grid")) {
             out.println(breakdown(PhaseTimes.snapshot(), w));
+            out.println(heapPerTrial(PhaseTimes.allocations()));
         }
         out.printf(Locale.ROOT, "memory: distill4j JVM peak resident %s; PyTorch peak resident per workload %s%n",
                 peakRss(), torchRss.isEmpty() ? "-" : torchRss.entrySet().stream().map(e -> e.getKey() + " "
                         + e.getValue() / 1024 + " MB").toList());
+        System.gc(); // what the rounds left behind: heap still reachable, and the process's resident memory
+        Runtime rt = Runtime.getRuntime();
+        out.printf(Locale.ROOT, "after the rounds and a full GC: heap in use %.0f MB, JVM resident %s%n",
+                (rt.totalMemory() - rt.freeMemory()) / 1048576.0, status("VmRSS"));
         out.println("load average after: " + loadAverage());
         out.println("ratio = PyTorch seconds / distill4j seconds of the same round (>= 1: distill4j as fast or "
                 + "faster)");
@@ -298,11 +303,43 @@ public final class BenchTrainingCommand implements Callable<Integer> {
     }
 
     private static String peakRss() {
+        return status("VmHWM");
+    }
+
+    /** A field of {@code /proc/self/status} (e.g. {@code VmRSS}: {@code 812345 kB}), or {@code unknown}. */
+    private static String status(String field) {
         try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM"))
-                    .map(l -> l.substring(6).trim()).findFirst().orElse("unknown");
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith(field + ":"))
+                    .map(l -> l.substring(field.length() + 1).trim()).findFirst().orElse("unknown");
         } catch (IOException e) {
             return "unknown";
         }
+    }
+
+    /**
+     * The Java heap allocated per trial of the grid, by kind ({@link PhaseTimes#allocatedSince}: a fused network's
+     * training counts under its first trial's kind, so the student kinds are also given together): allocation volume,
+     * what the collector works through, not resident memory; ND4J's arrays live outside the heap.
+     */
+    static String heapPerTrial(Map<String, long[]> allocations) {
+        StringBuilder b = new StringBuilder("Java heap allocated per trial of the grid (mean over rounds):");
+        long studentBytes = 0;
+        long studentTrials = 0;
+        for (String scope : List.of("distilled", "student-alone", "teacher")) {
+            long[] a = allocations.get(scope);
+            if (a == null || a[1] == 0) {
+                continue;
+            }
+            b.append(String.format(Locale.ROOT, " %s %.1f MB (%d),", scope, a[0] / 1048576.0 / a[1], a[1]));
+            if (!scope.equals("teacher")) {
+                studentBytes += a[0];
+                studentTrials += a[1];
+            }
+        }
+        if (studentTrials > 0) {
+            b.append(String.format(Locale.ROOT, " every student trial %.1f MB", studentBytes / 1048576.0
+                    / studentTrials));
+        }
+        return b.toString().replaceAll(",$", "");
     }
 }

@@ -120,4 +120,33 @@ class BenchTrainingCommandTest {
         assertTrue(b.contains("other                 3.000 s   30.0%"), b);
         assertTrue(!b.contains("teacher"), b);
     }
+
+    @Test
+    void heapPerTrialAveragesEachKindAndTheStudentsTogether() {
+        long mb = 1L << 20;
+        String h = BenchTrainingCommand.heapPerTrial(Map.of("distilled", new long[] {80 * mb, 8},
+                "student-alone", new long[] {40 * mb, 2}, "teacher", new long[] {300 * mb, 1}));
+        assertTrue(h.contains("distilled 10.0 MB (8)"), h);
+        assertTrue(h.contains("student-alone 20.0 MB (2)"), h);
+        assertTrue(h.contains("teacher 300.0 MB (1)"), h);
+        assertTrue(h.endsWith("every student trial 12.0 MB"), h); // (80 + 40) / 10, not the mean of the means
+    }
+
+    @Test
+    void theTrialThreadsAllocationIsCountedPerScope() {
+        PhaseTimes.reset();
+        PhaseTimes.enter("distilled");
+        long start = PhaseTimes.allocatedBytes();
+        byte[][] kept = new byte[64][];
+        for (int i = 0; i < kept.length; i++) {
+            kept[i] = new byte[1 << 16]; // 4 MB in all
+        }
+        PhaseTimes.allocatedSince(start, 1);
+        PhaseTimes.leave();
+        long[] a = PhaseTimes.allocations().get("distilled");
+        assertEquals(1, a[1]);
+        assertTrue(a[0] >= 64L << 16 && a[0] < 64L << 17, a[0] + " bytes for " + kept.length + " arrays");
+        PhaseTimes.reset();
+        assertTrue(PhaseTimes.allocations().isEmpty());
+    }
 }

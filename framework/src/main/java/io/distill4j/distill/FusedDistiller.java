@@ -9,6 +9,7 @@ import io.distill4j.api.VertexNames;
 import io.distill4j.loss.DoubleRows;
 import io.distill4j.loss.FusedLogitLossFunction;
 import io.distill4j.loss.LogitLossFunction;
+import io.distill4j.model.ActivationReusingDenseLayer;
 import io.distill4j.model.MlpNetwork;
 import io.distill4j.model.Networks;
 import io.distill4j.train.GraphTrainer;
@@ -136,6 +137,9 @@ public final class FusedDistiller {
         /** Each block's training inputs (k = 0) and labels (k = 1), row-major on the heap, read once. */
         private final double[][][] sources = new double[2][][];
         private final int[][] widths = new int[2][];
+        /** The epoch's inputs and labels ({@link #epochArrays}) and their rows on the heap, reused every epoch. */
+        private final INDArray[] epochArrays = new INDArray[2];
+        private final double[][] epochRows = new double[2][];
 
         Group(Student student, InputShape shape, TrainingSettings training, List<Block> blocks) {
             if (blocks.isEmpty()) {
@@ -211,6 +215,7 @@ public final class FusedDistiller {
             g.setOutputs(OUTPUT);
             ComputationGraph graph = new ComputationGraph(g.build());
             graph.init();
+            ActivationReusingDenseLayer.install(graph);
             for (String layer : layers) { // no trace of XAVIER's off-diagonal draws
                 graph.getLayer(layer).getParam("W").assign(0);
             }
@@ -276,14 +281,24 @@ public final class FusedDistiller {
             return out;
         }
 
-        /** The epoch's inputs and labels, each block's rows in its own order, side by side. */
+        /**
+         * The epoch's inputs and labels, each block's rows in its own order, side by side: written into the same two
+         * arrays every epoch (a new native array of the whole training split per epoch cost a fifth of the
+         * training).
+         */
         private INDArray[] epochArrays(int[][] orders) {
-            INDArray[] out = new INDArray[2];
             for (int k = 0; k < 2; k++) {
                 double[][] source = sources[k];
                 int[] w = widths[k];
                 int width = java.util.Arrays.stream(w).sum();
-                double[] flat = new double[n * width];
+                if (epochArrays[k] == null) {
+                    DataType type = (k == 0 ? blocks.get(0).train().input() : trainLabels[0]).dataType();
+                    try (var none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // kept across fits
+                        epochArrays[k] = Nd4j.createUninitialized(type, n, width);
+                    }
+                    epochRows[k] = new double[n * width];
+                }
+                double[] flat = epochRows[k];
                 for (int i = 0; i < n; i++) {
                     int at = i * width;
                     for (int b = 0; b < count; b++) {
@@ -291,10 +306,9 @@ public final class FusedDistiller {
                         at += w[b];
                     }
                 }
-                DataType type = (k == 0 ? blocks.get(0).train().input() : trainLabels[0]).dataType();
-                out[k] = DoubleRows.matrix(flat, n, width, type);
+                DoubleRows.write(epochArrays[k], flat);
             }
-            return out;
+            return epochArrays;
         }
 
         List<Trained> train() {

@@ -156,6 +156,7 @@ public final class FusedTrials {
         int group = groups.incrementAndGet();
         long wall = System.nanoTime();
         long cpu = TrialExecutor.threadCpuNanos();
+        long allocated = PhaseTimes.allocatedBytes();
         List<FusedDistiller.Trained> trained;
         PhaseTimes.enter(members.get(0).role().label());
         try {
@@ -168,6 +169,7 @@ public final class FusedTrials {
             return;
         } finally {
             PhaseTimes.since(PhaseTimes.Phase.TRIAL, wall); // the parts above are part of the scope's trial time
+            PhaseTimes.allocatedSince(allocated, 0); // its trials are counted when they run
             PhaseTimes.leave();
         }
         double seconds = (System.nanoTime() - wall) / 1e9 / members.size();

@@ -366,6 +366,7 @@ public final class StudyRunner {
     static TrialResult executeRecorded(Trial trial, TrialExecutor executor, Recording recording, TrialLedger ledger,
             String experimentId) {
         long started = System.nanoTime();
+        long allocated = PhaseTimes.allocatedBytes();
         PhaseTimes.enter(trial.role().label());
         try {
             TrialResult r = executor.execute(trial, recording.listeners());
@@ -380,6 +381,7 @@ public final class StudyRunner {
             return result;
         } finally {
             PhaseTimes.since(PhaseTimes.Phase.TRIAL, started);
+            PhaseTimes.allocatedSince(allocated, 1);
             PhaseTimes.leave();
         }
     }

@@ -4,11 +4,13 @@ import io.distill4j.config.ConfigHash;
 import io.distill4j.data.features.CrossTimeframeData;
 import io.distill4j.data.features.DatasetPreparer;
 import io.distill4j.data.features.PreparedData;
+import io.distill4j.eval.Cka;
 import io.distill4j.train.TeacherCache;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What trials share in one process: the prepared data (once per distinct data config), the teacher cache and the
@@ -26,6 +28,21 @@ public final class TrialContext {
     private final Map<PreparedData, DataFacts> facts = new ConcurrentHashMap<>(); // by identity: one per data section
     private final Map<Path, String> fileHashes = new ConcurrentHashMap<>();
     private final Map<String, java.util.concurrent.CompletableFuture<Object>> once = new ConcurrentHashMap<>();
+    /** Teacher layers prepared for CKA, most recently used last (see {@link #teacherCkaLayer}). */
+    private final Map<String, java.util.concurrent.CompletableFuture<Cka.Layer>> teacherCka =
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, java.util.concurrent.CompletableFuture<Cka.Layer>> e) {
+                    return size() > TEACHER_CKA_LAYERS;
+                }
+            };
+
+    /**
+     * How many teacher layers {@link #teacherCkaLayer} keeps prepared: a study's teacher on the test split (the quickstart
+     * teacher's 4 layers take about 40 MB in double precision); a study that walks through more teachers prepares
+     * the older ones again.
+     */
+    static final int TEACHER_CKA_LAYERS = 8;
 
     /**
      * @param teacherCache where teachers and their outputs are cached (shared by every process of a study)
@@ -121,6 +138,32 @@ public final class TrialContext {
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+    }
+
+    /**
+     * A teacher layer's test-split activations prepared for CKA ({@link Cka#layer}: read from the cache, centred, its
+     * self-similarity norm), once for every student trial of the study that compares with it, by teacher cache key
+     * and layer name; a concurrent caller with the same key waits for the first one's result.
+     */
+    Cka.Layer teacherCkaLayer(String teacherKey, String layer, java.util.function.Supplier<INDArray> activations) {
+        var mine = new java.util.concurrent.CompletableFuture<Cka.Layer>();
+        java.util.concurrent.CompletableFuture<Cka.Layer> held;
+        synchronized (teacherCka) {
+            held = teacherCka.putIfAbsent(teacherKey + "\n" + layer, mine);
+        }
+        if (held != null) {
+            return held.join();
+        }
+        try {
+            mine.complete(Cka.layer(activations.get()));
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            synchronized (teacherCka) {
+                teacherCka.remove(teacherKey + "\n" + layer, mine);
+            }
+            throw e;
+        }
+        return mine.join();
     }
 
     /** Remembers a ready teacher (its activations stay on disk until a loss reads them). */

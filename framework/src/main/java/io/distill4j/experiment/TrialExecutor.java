@@ -354,8 +354,10 @@ public final class TrialExecutor {
             }
             predictions = predictionText(logits);
             facts.putAll(reliability(logits, testSplit));
+            String primaryKey = teachers.get(c.primaryTeacher()).key();
             FeatureSimilarity similarity = compareFeatures(trained.graph(), c.student().featureLayers(), losses,
-                    testSplit.input(kind), outputs(teachers, "test"), c.primaryTeacher());
+                    testSplit.input(kind), outputs(teachers, "test"), c.primaryTeacher(),
+                    (layer, activations) -> context.teacherCkaLayer(primaryKey, layer, activations));
             test.putAll(similarity.metrics());
             PhaseTimes.since(PhaseTimes.Phase.EVALUATION, evaluating);
             listener.featuresCompared(trial, similarity);
@@ -512,11 +514,13 @@ public final class TrialExecutor {
      * teacher layer (its feature layers, then {@code logits}) and every student layer (its feature layers, then
      * {@code logits}), and the mean cosine similarity of every head that projects a student layer onto one teacher
      * layer of the same shape (e.g. a FitNets hint's regressor output against the hint layer). Student activations
-     * come from one inference-mode forward pass; teacher activations from the cache, one layer at a time; each layer is
-     * centred once ({@link Cka#layer}), not once per pair.
+     * come from one inference-mode forward pass; each layer is centred once ({@link Cka#layer}), not once per pair, and
+     * each teacher layer through {@code teacherSide} (given the layer's name, {@code logits} for the outputs, and its
+     * activations from the cache), which may hand out a layer prepared for an earlier trial of the same teacher.
      */
     static FeatureSimilarity compareFeatures(ComputationGraph graph, List<String> studentLayers,
-            List<DistillationLoss> losses, INDArray input, Map<String, TeacherOutputs> teachers, String primary) {
+            List<DistillationLoss> losses, INDArray input, Map<String, TeacherOutputs> teachers, String primary,
+            java.util.function.BiFunction<String, java.util.function.Supplier<INDArray>, Cka.Layer> teacherSide) {
         graph.clear();
         Map<String, INDArray> student = graph.feedForward(input, false);
         INDArray[] heads = graph.output(false, input);
@@ -529,8 +533,9 @@ public final class TrialExecutor {
         double[][] cka = new double[rows.size()][columns.size()];
         List<Cka.Layer> studentSide = columns.stream().map(c -> Cka.layer(student.get(c))).toList();
         for (int i = 0; i < rows.size(); i++) {
-            Cka.Layer t = Cka.layer(rows.get(i).equals(VertexNames.LOGITS) && i == rows.size() - 1 ? teacher.logits()
-                    : teacher.feature(rows.get(i)));
+            String layer = rows.get(i);
+            Cka.Layer t = i == rows.size() - 1 ? teacherSide.apply(VertexNames.LOGITS, teacher::logits)
+                    : teacherSide.apply("feature " + layer, () -> teacher.feature(layer));
             for (int j = 0; j < columns.size(); j++) {
                 cka[i][j] = Cka.linear(t, studentSide.get(j));
             }

@@ -51,9 +51,35 @@ public final class DoubleRows {
         if (flat.length != (long) rows * width) {
             throw new IllegalArgumentException(flat.length + " values for a " + rows + " x " + width + " matrix");
         }
-        INDArray d = Nd4j.createUninitialized(DataType.DOUBLE, rows, width);
-        d.data().asNioDouble().put(flat);
-        return type == DataType.DOUBLE ? d : d.castTo(type);
+        if (type != DataType.FLOAT && type != DataType.DOUBLE) {
+            return matrix(flat, rows, width, DataType.DOUBLE).castTo(type);
+        }
+        return write(Nd4j.createUninitialized(type, rows, width), flat);
+    }
+
+    /**
+     * Writes {@code flat} (row-major) into {@code target}, a row-major contiguous float or double array of as many
+     * elements, in one bulk copy (a float target gets each value rounded to float, as {@code castTo} rounds it), and
+     * returns {@code target}: how an array reused from one epoch to the next is refilled without a new native
+     * allocation.
+     */
+    public static INDArray write(INDArray target, double[] flat) {
+        if (!contiguous(target) || target.length() != flat.length
+                || target.dataType() != DataType.FLOAT && target.dataType() != DataType.DOUBLE) {
+            throw new IllegalArgumentException("cannot write " + flat.length + " values into a "
+                    + target.dataType() + " array of shape " + Arrays.toString(target.shape()) + ", order "
+                    + target.ordering());
+        }
+        if (target.dataType() == DataType.DOUBLE) {
+            new DoublePointer(target.data().addressPointer()).position(start(target)).put(flat);
+        } else {
+            float[] f = new float[flat.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) flat[i];
+            }
+            new FloatPointer(target.data().addressPointer()).position(start(target)).put(f);
+        }
+        return target;
     }
 
     /** Where {@code a}'s first element lies from its buffer's address (a view's buffer starts at the view). */

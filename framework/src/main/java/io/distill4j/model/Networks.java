@@ -114,6 +114,7 @@ public final class Networks {
         g.setOutputs(heads);
         ComputationGraph graph = new ComputationGraph(g.build());
         graph.init();
+        ActivationReusingDenseLayer.install(graph);
         return graph;
     }
 

@@ -1,6 +1,9 @@
 package io.distill4j.loss;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,29 @@ class DoubleRowsTest {
         assertArrayEquals(new float[] {4, 5, 6}, m.getRow(1).toFloatVector(), 0f);
         assertArrayEquals(M[0], DoubleRows.matrix(DoubleRows.flat(Nd4j.createFromArray(M)), 2, 3, DataType.DOUBLE)
                 .getRow(0).toDoubleVector(), 0.0);
+    }
+
+    @Test
+    void writeRefillsAnArrayInPlaceAndRefusesViewsAndOtherShapes() {
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            INDArray target = Nd4j.zeros(type, 2, 3);
+            double[] values = {0.1, -2, 3.25, 1e-3, 5, -6.5};
+            assertSame(target, DoubleRows.write(target, values));
+            for (int i = 0; i < 6; i++) { // the value castTo gives, at its row-major place
+                assertEquals(type == DataType.FLOAT ? (double) (float) values[i] : values[i],
+                        target.getDouble(i / 3, i % 3), 0.0);
+            }
+            // a row of a bigger matrix is contiguous: written where it lies, the other rows untouched
+            INDArray big = Nd4j.zeros(type, 3, 3);
+            DoubleRows.write(big.getRow(1), new double[] {7, 8, 9});
+            assertArrayEquals(new double[] {0, 0, 0, 7, 8, 9, 0, 0, 0}, expected(big), 0.0);
+            assertThrows(IllegalArgumentException.class, () -> DoubleRows.write(Nd4j.zeros(type, 3, 2).dup('f'),
+                    values));
+            assertThrows(IllegalArgumentException.class, () -> DoubleRows.write(big.getColumn(0), new double[3]));
+            assertThrows(IllegalArgumentException.class, () -> DoubleRows.write(Nd4j.zeros(type, 2, 2), values));
+        }
+        assertThrows(IllegalArgumentException.class, () -> DoubleRows.write(Nd4j.zeros(DataType.INT, 2, 3),
+                new double[6]));
     }
 
     /** The row-major values of {@code a}, read element by element (independent of the bulk copy under test). */

@@ -1,0 +1,139 @@
+package io.distill4j.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * DL4J's dense layer with a backward pass that reads the activation its forward pass produced, instead of computing
+ * the layer's pre-activation {@code z = x W + b} a second time: DL4J's {@code BaseLayer.backpropGradient} always
+ * recomputes it (a matrix product, a copy of the product's column-major result into a row-major array, a bias
+ * addition), about a sixth of an MLP teacher's training step by the profile in the README's performance notes.
+ *
+ * <p>The activation is enough for the two activations distill4j's MLPs train with: ReLU's derivative masks the
+ * upstream gradient where {@code z > 0}, and {@code z > 0} exactly where {@code relu(z) > 0} (the same
+ * {@code RectifiedLinearDerivative} op runs on the activation instead of on {@code z}); the identity's derivative
+ * needs neither. Every value is the one DL4J computes, bit for bit ({@code ActivationReusingDenseLayerTest}). Any other
+ * case (another activation, a ReLU with a cap, threshold or slope, layer normalisation, weight noise, a mask, or a
+ * backward pass that does not follow this layer's last training-mode forward pass on the same input) takes DL4J's own
+ * path. Only training graphs use it ({@link #install}); a clone, a saved model and the deployable graph are built from
+ * the configuration and hold DL4J's plain dense layer.
+ */
+public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer {
+    private static final long serialVersionUID = 1L;
+
+    /** The last training-mode activation and the (dropped-out) input it was computed from; null when not reusable. */
+    private transient INDArray output;
+    private transient INDArray outputInput;
+    /** How many backward passes read the activation (for tests: the other ones took DL4J's path). */
+    private transient long reusedBackwards;
+
+    private ActivationReusingDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /**
+     * Replaces every plain DL4J dense layer of an initialised, not yet trained graph by this layer, over the same
+     * parameters (and gradient views, where they exist). Returns how many layers it replaced.
+     */
+    public static int install(ComputationGraph graph) {
+        Layer[] layers = graph.getLayers();
+        int replaced = 0;
+        for (GraphVertex vertex : graph.getVertices()) {
+            if (!vertex.hasLayer() || vertex.getLayer().getClass()
+                    != org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class) {
+                continue;
+            }
+            Layer plain = vertex.getLayer();
+            ActivationReusingDenseLayer reusing = new ActivationReusingDenseLayer(plain.conf(), plain.params().dataType());
+            reusing.setListeners(plain.getListeners());
+            reusing.setIndex(plain.getIndex());
+            reusing.setParamsViewArray(plain.params());
+            reusing.setParamTable(plain.paramTable());
+            if (plain.getGradientsViewArray() != null) {
+                reusing.setBackpropGradientsViewArray(plain.getGradientsViewArray());
+            }
+            ((org.deeplearning4j.nn.graph.vertex.impl.LayerVertex) vertex).setLayer(reusing);
+            for (int i = 0; i < layers.length; i++) {
+                if (layers[i] == plain) {
+                    layers[i] = reusing;
+                }
+            }
+            replaced++;
+        }
+        return replaced;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        INDArray out = super.activate(training, workspaceMgr);
+        boolean reusable = training && maskArray == null && !hasLayerNorm() && layerConf().getWeightNoise() == null
+                && derivativeFromOutput(layerConf().getActivationFn());
+        output = reusable ? out : null;
+        outputInput = reusable ? input : null;
+        return out;
+    }
+
+    /** Whether the activation's derivative can be taken from its output: identity, and ReLU without cap or slope. */
+    private static boolean derivativeFromOutput(IActivation activation) {
+        return activation instanceof ActivationIdentity || activation instanceof ActivationReLU r
+                && r.getMax() == null && r.getThreshold() == null && r.getNegativeSlope() == null;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray a = output;
+        if (a == null || input != outputInput || maskArray != null || !java.util.Arrays.equals(a.shape(),
+                epsilon.shape())) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        assertInputSet(true);
+        // what DL4J's ActivationReLU.backprop / ActivationIdentity.backprop return for z, from relu(z) / z
+        INDArray delta = layerConf().getActivationFn() instanceof ActivationIdentity ? epsilon
+                : Nd4j.getExecutioner().exec(new RectifiedLinearDerivative(a, epsilon, a.ulike(), 0.0))[0];
+        // from here on, DL4J's BaseLayer.backpropGradient (no layer norm, no mask, no weight noise)
+        Gradient ret = new DefaultGradient();
+        if (hasBias()) {
+            INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
+            delta.sum(biasGrad, 0);
+            ret.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
+        }
+        INDArray w = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+        INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                new long[] {w.size(0), delta.size(0)}, 'f');
+        epsilonNext = w.mmuli(delta.transpose(), epsilonNext).transpose();
+        INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
+        Nd4j.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
+        ret.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
+        weightNoiseParams.clear();
+        reusedBackwards++;
+        output = null;
+        outputInput = null;
+        return new Pair<>(ret, backpropDropOutIfPresent(epsilonNext));
+    }
+
+    long reusedBackwards() {
+        return reusedBackwards;
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        output = null;
+        outputInput = null;
+    }
+}
