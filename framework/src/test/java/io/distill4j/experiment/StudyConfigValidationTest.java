@@ -431,7 +431,11 @@ class StudyConfigValidationTest {
                         + "[2, 1000000] (a relation needs at least 2 rows), got 1"),
                 Arguments.of("157-group-size-not-integer.yaml",
                         "distillation.heads.rkd.group_size: expected 0 (the whole minibatch) or an integer in "
-                        + "[2, 1000000] (a relation needs at least 2 rows), got the number 64.5"));
+                        + "[2, 1000000] (a relation needs at least 2 rows), got the number 64.5"),
+                Arguments.of("158-search-group-size-one.yaml",
+                        "search.parameters.distillation.heads.sp.group_size: the study is invalid with 1 there: "
+                        + "distillation.heads.sp.group_size: expected 0 (the whole minibatch) or an integer in "
+                        + "[2, 1000000] (a relation needs at least 2 rows), got 1"));
     }
 
     @Test
