@@ -515,10 +515,7 @@ public final class StudyRunner {
         Map<Trial, TrialResult> byTrial = new java.util.IdentityHashMap<>();
         if (workers == 1 || units.size() < 2) {
             for (List<Trial> unit : units) {
-                List<TrialResult> results = run.apply(unit);
-                for (int i = 0; i < results.size(); i++) {
-                    byTrial.put(unit.get(i), results.get(i));
-                }
+                file(byTrial, unit, run.apply(unit));
                 if (stop.get() != null) {
                     throw stop.get();
                 }
@@ -536,10 +533,7 @@ public final class StudyRunner {
                 futures.add(pool.submit(() -> run.apply(unit)));
             }
             for (int u = 0; u < units.size(); u++) {
-                List<TrialResult> results = futures.get(u).get();
-                for (int i = 0; i < results.size(); i++) {
-                    byTrial.put(units.get(u).get(i), results.get(i));
-                }
+                file(byTrial, units.get(u), futures.get(u).get());
             }
             if (stop.get() != null) {
                 throw stop.get();
@@ -552,6 +546,13 @@ public final class StudyRunner {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Files a unit's results (those of its first trials, the ones that ran) under their trials. */
+    private static void file(Map<Trial, TrialResult> byTrial, List<Trial> unit, List<TrialResult> results) {
+        for (int i = 0; i < results.size(); i++) {
+            byTrial.put(unit.get(i), results.get(i));
         }
     }
 

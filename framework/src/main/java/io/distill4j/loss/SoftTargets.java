@@ -11,6 +11,9 @@ final class SoftTargets {
     final double[] w;
     final double[] logP;
     final double[] logQ;
+    /** {@code exp(logP)} and {@code exp(logQ)}, computed once per row by {@link #set}. */
+    private final double[] p;
+    private final double[] q;
     private final double t;
     private final LogitStandardization student;
     private final LogitStandardization teacher;
@@ -24,6 +27,8 @@ final class SoftTargets {
         this.w = new double[c];
         this.logP = new double[c];
         this.logQ = new double[c];
+        this.p = new double[c];
+        this.q = new double[c];
         this.v = new double[c];
         this.scratch = new double[c];
         this.raw = new double[c];
@@ -48,14 +53,20 @@ final class SoftTargets {
         }
         Softmax.logSoftmax(u, logP);
         Softmax.logSoftmax(w, logQ);
+        for (int k = 0; k < c; k++) {
+            p[k] = Math.exp(logP[k]);
+            q[k] = Math.exp(logQ[k]);
+        }
     }
 
+    /** The student's tempered probability of class {@code k} in the last row {@link #set}. */
     double p(int k) {
-        return Math.exp(logP[k]);
+        return p[k];
     }
 
+    /** The teacher's tempered probability of class {@code k} in the last row {@link #set}. */
     double q(int k) {
-        return Math.exp(logQ[k]);
+        return q[k];
     }
 
     /** Adds to {@code grad[offset..]} the gradient with respect to {@code z} of a loss whose gradient in u is g. */

@@ -45,7 +45,9 @@ public final class StudyReport {
     private final Summary summary;
     private final Optional<MlflowFileStoreReader.Experiment> experiment;
     private final MlflowFileStoreReader store;
-    private final Map<String, byte[]> charts = new LinkedHashMap<>();
+    /** The charts' PNG files by name, in page order, each drawn on {@link #drawing} (see {@link #draw}). */
+    private final Map<String, java.util.concurrent.Future<byte[]>> charts = new LinkedHashMap<>();
+    private java.util.concurrent.ExecutorService drawing;
     private final List<String> notes = new ArrayList<>();
 
     /**
@@ -69,12 +71,46 @@ public final class StudyReport {
      * @return the files written, the page first
      */
     public List<Path> write(Path folder) {
-        gridCharts();
-        accuracyVsParameters();
-        equityAndReliability();
-        trainingCurves();
-        ckaHeatMaps(folder);
-        latencyBars(folder);
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        drawing = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "distill4j-report");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            gridCharts();
+            accuracyVsParameters();
+            equityAndReliability();
+            trainingCurves();
+            ckaHeatMaps(folder);
+            latencyBars(folder);
+            return writeFiles(folder);
+        } finally {
+            drawing.shutdownNow();
+        }
+    }
+
+    /**
+     * Queues a chart: its PNG is rendered on one of the report's threads (one per core; JFreeChart draws separate
+     * charts independently), while the data of the next charts is gathered.
+     */
+    private void draw(String name, java.util.function.Supplier<byte[]> png) {
+        charts.put(name, drawing.submit(png::get));
+    }
+
+    /** A queued chart's PNG (rendering failures are rethrown as they were). */
+    private byte[] png(String name) {
+        try {
+            return charts.get(name).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while drawing the chart " + name, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    private List<Path> writeFiles(Path folder) {
         try {
             Path pngs = folder.resolve("report");
             Files.createDirectories(pngs);
@@ -82,9 +118,9 @@ public final class StudyReport {
             Path page = folder.resolve("report.html");
             Files.writeString(page, html(), StandardCharsets.UTF_8);
             written.add(page);
-            for (var e : charts.entrySet()) {
-                Path png = pngs.resolve(e.getKey() + ".png");
-                Files.write(png, e.getValue());
+            for (String name : charts.keySet()) {
+                Path png = pngs.resolve(name + ".png");
+                Files.write(png, png(name));
                 written.add(png);
             }
             return written;
@@ -168,7 +204,7 @@ public final class StudyReport {
                 }
             }
             String label = metric.replace('_', ' ');
-            charts.put("grid_" + metric, Charts.heatMap("Test " + label + " over the grid (mean over seeds)",
+            draw("grid_" + metric, () -> Charts.heatMap("Test " + label + " over the grid (mean over seeds)",
                     axes.get(0), xs, axes.size() > 1 ? axes.get(1) : "", ys, z, label));
         }
         if (axes.size() > 2) {
@@ -204,7 +240,7 @@ public final class StudyReport {
                     List.of(new double[] {1, o.accuracy()}, new double[] {max, o.accuracy()}));
         });
         if (!series.isEmpty()) {
-            charts.put("accuracy_vs_parameters", Charts.scatterLogX("Test accuracy against parameters (mean over "
+            draw("accuracy_vs_parameters", () -> Charts.scatterLogX("Test accuracy against parameters (mean over "
                     + "seeds)", "parameters (log scale)", "test accuracy", series));
         }
     }
@@ -257,11 +293,11 @@ public final class StudyReport {
             facts.buyAndHold(costs).ifPresent(b -> equity.put("buy-and-hold", curve(b.equity())));
         }
         if (equity.size() > 1) {
-            charts.put("equity", Charts.linesLogY("Equity on the test split (" + study.base().backtest().describe()
+            draw("equity", () -> Charts.linesLogY("Equity on the test split (" + study.base().backtest().describe()
                     .replace("class positions", "argmax positions") + ")", "test sample", "equity (start 1)", equity));
         }
         if (!reliability.isEmpty()) {
-            charts.put("reliability", Charts.lines("Reliability on the test split (top-label confidence, 10 bins)",
+            draw("reliability", () -> Charts.lines("Reliability on the test split (top-label confidence, 10 bins)",
                     "mean confidence", "accuracy", reliability, true, true));
         }
     }
@@ -303,7 +339,7 @@ public final class StudyReport {
             });
         });
         if (!curves.isEmpty()) {
-            charts.put("training", Charts.lines("Validation cross-entropy and loss terms per epoch", "epoch", "loss", curves, true,
+            draw("training", () -> Charts.lines("Validation cross-entropy and loss terms per epoch", "epoch", "loss", curves, true,
                     false));
         }
     }
@@ -344,7 +380,7 @@ public final class StudyReport {
                 }
             }
             String chart = role == Trial.Role.DISTILLED ? "cka_distilled" : "cka_student_alone";
-            charts.put(chart, Charts.heatMap("Linear CKA against the teacher on the test split: " + name,
+            draw(chart, () -> Charts.heatMap("Linear CKA against the teacher on the test split: " + name,
                     "student layer", studentLayers, "teacher layer", teacherLayers, z, "CKA"));
         });
     }
@@ -370,7 +406,7 @@ public final class StudyReport {
             values.computeIfAbsent("p50", k -> new LinkedHashMap<>()).put(category, r.p50Us());
             values.computeIfAbsent("p99", k -> new LinkedHashMap<>()).put(category, r.p99Us());
         }
-        charts.put("latency", Charts.barsLog("Latency of one call (distill4j bench)", "model: call path",
+        draw("latency", () -> Charts.barsLog("Latency of one call (distill4j bench)", "model: call path",
                 "microseconds (log scale)", values));
     }
 
@@ -421,7 +457,7 @@ public final class StudyReport {
             b.append("<img id=\"").append(name).append("\" alt=\"").append(name).append("\" width=\"")
                     .append(Charts.WIDTH).append("\" height=\"").append(Charts.HEIGHT)
                     .append("\" src=\"data:image/png;base64,")
-                    .append(Base64.getEncoder().encodeToString(charts.get(name))).append("\">\n");
+                    .append(Base64.getEncoder().encodeToString(png(name))).append("\">\n");
         }
     }
 

@@ -29,7 +29,6 @@ import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Trained teachers and their outputs on disk, under a key that is the hash of everything they depend on (data
@@ -164,15 +163,15 @@ public final class TeacherCache {
             boolean first = true;
             for (var e : outputs.entrySet()) {
                 splits.add(e.getKey());
-                Nd4j.saveBinary(e.getValue().logits(), tmp.resolve(e.getKey() + ".logits.bin").toFile());
+                BinaryArrays.write(e.getValue().logits(), tmp.resolve(e.getKey() + ".logits.bin"));
                 for (var f : e.getValue().features().entrySet()) {
-                    Nd4j.saveBinary(f.getValue(), tmp.resolve(e.getKey() + "." + f.getKey() + ".bin").toFile());
+                    BinaryArrays.write(f.getValue(), tmp.resolve(e.getKey() + "." + f.getKey() + ".bin"));
                     if (first) {
                         layers.add(f.getKey());
                     }
                 }
                 for (var m : e.getValue().members().entrySet()) {
-                    Nd4j.saveBinary(m.getValue(), tmp.resolve(e.getKey() + ".member." + m.getKey() + ".bin").toFile());
+                    BinaryArrays.write(m.getValue(), tmp.resolve(e.getKey() + ".member." + m.getKey() + ".bin"));
                     if (first) {
                         members.add(m.getKey());
                     }
@@ -277,7 +276,7 @@ public final class TeacherCache {
 
     private static INDArray readArray(Path file) {
         try {
-            return Nd4j.readBinary(file.toFile());
+            return BinaryArrays.read(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read cached teacher outputs " + file, e);
         }
