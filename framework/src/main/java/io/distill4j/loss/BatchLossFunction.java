@@ -4,13 +4,17 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * A DL4J loss whose value is a function of the whole minibatch (relations between examples), not a sum of per-example
@@ -22,6 +26,24 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  * masks are not supported (no sequence masks reach feature heads). A score of exactly the outputs and labels of the
  * last gradient reuses the loss computed with that gradient (DL4J scores every training minibatch after its
  * gradient), so a training step computes the batch loss once.
+ *
+ * <p><b>Relation groups</b> ({@link #setGroupSize group size} {@code g}, the head key {@code group_size}; 0, the
+ * default, is the whole minibatch): the minibatch's {@code n} rows are split into consecutive groups of {@code g}
+ * rows, the last group holding the remainder {@code n mod g} when it has at least 2 rows (a remainder of 1 row joins
+ * the group before it, which then has {@code g + 1}); a minibatch of at most {@code g} rows is one group. The loss is
+ * computed within each group and the batch loss is the size-weighted mean of the groups' losses,
+ *
+ * <pre>
+ *   B_grouped = sum_k (n_k / n) * B(S_k, T_k),    dB_grouped/dS_k = (n_k / n) * dB/dS_k(S_k, T_k)
+ * </pre>
+ *
+ * with {@code S_k}, {@code T_k} the rows of group {@code k} and {@code n_k} their count; the gradient is the groups'
+ * gradients concatenated in row order. Training minibatches are reshuffled every epoch, so the groups are random
+ * subsets of the training set; a pair (or triplet) term then costs {@code n g} (or {@code n g^2}) instead of
+ * {@code n^2} (or {@code n^3}). With one group (g = 0 or g at least n) the result is exactly the ungrouped one.
+ * Several groups are computed by {@link #batchLoss} on slices of the minibatch's rows when the subclass says so
+ * ({@link #groupsInRows}), else by {@link #batch} on each group's rows; {@link #beforeGradient} runs once per
+ * training minibatch, whatever the groups.
  */
 public abstract class BatchLossFunction extends WeightedLossFunction {
     private static final long serialVersionUID = 1L;
@@ -32,6 +54,10 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
     private transient double lastGradientLoss;
     // the label side of scored minibatches (validation: the same minibatches every epoch), by the labels' values
     private transient Map<Labels, Object> scoredLabels;
+    // how many label sides scoredLabels keeps: SCORED_LABELS minibatches of as many groups as the last one had
+    private transient int scoredLabelsCapacity = SCORED_LABELS;
+    @JsonProperty("groupSize")
+    private volatile int groupSize;
 
     /** Labels by value: shape and row-major values, with the hash computed once. */
     private record Labels(long[] shape, double[] values, int hash) {
@@ -54,6 +80,102 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
 
     protected BatchLossFunction(double weight) {
         super(weight);
+    }
+
+    /** The relation group size g (0: the whole minibatch is one group). */
+    public final int groupSize() {
+        return groupSize;
+    }
+
+    /**
+     * Sets the relation group size: 0 (the whole minibatch, the default) or at least 2 (see the class comment);
+     * takes effect from the next minibatch.
+     */
+    public final void setGroupSize(int groupSize) {
+        if (groupSize < 0 || groupSize == 1) {
+            throw new IllegalArgumentException("group size must be 0 (the whole minibatch) or >= 2, got " + groupSize);
+        }
+        this.groupSize = groupSize;
+        forget();
+    }
+
+    /**
+     * The first row of each group of an {@code n}-row minibatch in groups of {@code g} rows, then {@code n}: group
+     * {@code k} is rows {@code [bounds[k], bounds[k + 1])}. One group when {@code g} is 0 or at least {@code n}; a
+     * last group of one row joins the group before it.
+     */
+    static int[] groupBounds(int n, int g) {
+        if (g == 0 || g >= n) {
+            return new int[] {0, n};
+        }
+        int groups = n / g + (n % g >= 2 ? 1 : 0);
+        int[] bounds = new int[groups + 1];
+        for (int k = 0; k < groups; k++) {
+            bounds[k] = k * g;
+        }
+        bounds[groups] = n;
+        return bounds;
+    }
+
+    /**
+     * The batch loss over the relation groups: {@link #batch} of each group's rows, weighted by its share of the
+     * rows, the gradient the groups' gradients (weighted the same) in row order. One group: {@link #batch} itself.
+     */
+    private Batch grouped(INDArray s, INDArray t, boolean withGradient) {
+        int n = (int) s.size(0);
+        int[] bounds = groupBounds(n, groupSize);
+        int groups = bounds.length - 1;
+        scoredLabelsCapacity = SCORED_LABELS * groups;
+        if (groups == 1) {
+            return batch(s, t, withGradient);
+        }
+        if (groupsInRows()) {
+            return groupedInRows(s, t, withGradient, bounds);
+        }
+        double loss = 0;
+        INDArray[] gradients = withGradient ? new INDArray[groups] : null;
+        for (int k = 0; k < groups; k++) {
+            INDArrayIndex rows = NDArrayIndex.interval(bounds[k], bounds[k + 1]);
+            double share = (double) (bounds[k + 1] - bounds[k]) / n;
+            Batch b = batch(s.get(rows, NDArrayIndex.all()).dup(), t.get(rows, NDArrayIndex.all()).dup(),
+                    withGradient);
+            loss += share * b.loss();
+            if (withGradient) {
+                gradients[k] = b.gradient().muli(share);
+            }
+        }
+        return new Batch(loss, withGradient ? Nd4j.vstack(gradients) : null);
+    }
+
+    /** {@link #grouped} by {@link #batchLoss} on slices of the minibatch's rows (see {@link #groupsInRows}). */
+    private Batch groupedInRows(INDArray s, INDArray t, boolean withGradient, int[] bounds) {
+        double[][] rows = DoubleRows.of(s);
+        double[][] labels = DoubleRows.of(t);
+        int n = rows.length;
+        double[][] gradient = withGradient ? new double[n][rows[0].length] : null;
+        double loss = 0;
+        for (int k = 0; k + 1 < bounds.length; k++) {
+            int from = bounds[k];
+            int to = bounds[k + 1];
+            double share = (double) (to - from) / n;
+            double[][] g = gradient == null ? null : Arrays.copyOfRange(gradient, from, to); // the same row arrays
+            loss += share * batchLoss(Arrays.copyOfRange(rows, from, to), Arrays.copyOfRange(labels, from, to), g);
+            if (g != null) {
+                for (double[] row : g) {
+                    for (int j = 0; j < row.length; j++) {
+                        row[j] *= share;
+                    }
+                }
+            }
+        }
+        return new Batch(loss, gradient == null ? null : matrix(gradient, s.dataType()));
+    }
+
+    /**
+     * Called once per training minibatch, before its loss and gradient (of every relation group) are computed: where
+     * a subclass updates state that must change per minibatch, not per group (the contrastive memory bank).
+     */
+    protected void beforeGradient() {
     }
 
     /** A batch loss and, when asked for, its gradient {@code dB/dS} ({@code [n, width]}, the outputs' data type). */
@@ -81,7 +203,27 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
         double[][] rows = DoubleRows.of(s);
         double[][] g = withGradient ? new double[rows.length][rows[0].length] : null;
         double loss = batchLoss(rows, DoubleRows.of(t), g);
-        return new Batch(loss, g == null ? null : Nd4j.createFromArray(g).castTo(s.dataType()));
+        return new Batch(loss, g == null ? null : matrix(g, s.dataType()));
+    }
+
+    /**
+     * Whether the relation groups of a minibatch are computed by {@link #batchLoss} on slices of the minibatch's
+     * rows (copied to the Java heap once per minibatch; a group's rows are a slice of that array, so a group costs no
+     * ND4J operation) rather than by {@link #batch} on each group's rows. Per-group ND4J operations (a few microseconds
+     * each) cost more than the arithmetic of a small group; a subclass whose {@link #batchLoss} works says so here.
+     */
+    protected boolean groupsInRows() {
+        return false;
+    }
+
+    /** A {@code [n, width]} array of {@code type} from rows on the Java heap, in one bulk copy. */
+    private static INDArray matrix(double[][] rows, DataType type) {
+        int width = rows[0].length;
+        double[] flat = new double[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * width, width);
+        }
+        return DoubleRows.matrix(flat, rows.length, width, type);
     }
 
     /**
@@ -99,7 +241,7 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
             scoredLabels = new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<Labels, Object> eldest) {
-                    return size() > SCORED_LABELS;
+                    return size() > scoredLabelsCapacity;
                 }
             };
         }
@@ -107,7 +249,7 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
     }
 
     /** How many scored minibatches' label sides {@link #labelSide} keeps (the validation split in 256-row minibatches:
-     * 16 on the feature-distillation study). */
+     * 16 on the feature-distillation study); with relation groups, that many minibatches' groups. */
     public static final int SCORED_LABELS = 32;
 
     /** A short name for error messages and {@link #name()}. */
@@ -131,7 +273,7 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
         INDArray out = activated(labels, preOutput, activationFn, mask);
         long n = out.size(0);
         double b = n < 2 ? 0 : weight() * (sameAsLastGradient(out, labels) ? lastGradientLoss
-                : batch(out, labels.castTo(out.dataType()), false).loss());
+                : grouped(out, labels.castTo(out.dataType()), false).loss());
         return average ? b : b * n;
     }
 
@@ -165,7 +307,8 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
         long n = out.size(0);
         INDArray dLdOut;
         if (n >= 2) {
-            Batch b = batch(out, labels.castTo(out.dataType()), true);
+            beforeGradient();
+            Batch b = grouped(out, labels.castTo(out.dataType()), true);
             lastGradientLoss = b.loss();
             try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 lastGradientInputs = new INDArray[] {out.dup(), labels.dup()}; // copies outside the layer's workspace
@@ -179,7 +322,7 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
 
     @Override
     public String name() {
-        return kind() + "(weight=" + weight() + ")";
+        return kind() + "(weight=" + weight() + (groupSize == 0 ? "" : ",group=" + groupSize) + ")";
     }
 
     /**
@@ -190,6 +333,59 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
     static double[][] gram(INDArray a) {
         INDArray d = a.castTo(DataType.DOUBLE);
         return DoubleRows.of(d.mmul(d.transpose()));
+    }
+
+    /**
+     * The Gram matrix {@code a a^T} of rows on the Java heap, in plain Java (for a small group, where an ND4J product
+     * costs more in overhead than in arithmetic).
+     */
+    static double[][] gram(double[][] a) {
+        int n = a.length;
+        double[][] g = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            double[] ai = a[i];
+            for (int j = i; j < n; j++) {
+                double[] aj = a[j];
+                double sum = 0;
+                for (int k = 0; k < ai.length; k++) {
+                    sum += ai[k] * aj[k];
+                }
+                g[i][j] = sum;
+                g[j][i] = sum;
+            }
+        }
+        return g;
+    }
+
+    /**
+     * A {@link #batchLoss} whose gradient is {@code dB/dS = K S} with {@code K} an {@code n x n} matrix: {@code loss}
+     * returns {@code B} and, given a zero {@code K} (null without a gradient), adds into it; the product is added into
+     * {@code gradient} in plain Java.
+     */
+    static double viaPairMatrix(double[][] s, double[][] gradient, ToDoubleFunction<double[][]> loss) {
+        double[][] k = gradient == null ? null : new double[s.length][s.length];
+        double b = loss.applyAsDouble(k);
+        if (k != null) {
+            addProduct(k, s, gradient);
+        }
+        return b;
+    }
+
+    /** Adds the product {@code k a} of an {@code n x n} matrix and rows {@code a} into {@code into}, in plain Java. */
+    static void addProduct(double[][] k, double[][] a, double[][] into) {
+        for (int i = 0; i < k.length; i++) {
+            double[] ki = k[i];
+            double[] out = into[i];
+            for (int j = 0; j < ki.length; j++) {
+                double c = ki[j];
+                if (c != 0) {
+                    double[] aj = a[j];
+                    for (int m = 0; m < out.length; m++) {
+                        out[m] += c * aj[m];
+                    }
+                }
+            }
+        }
     }
 
     /**

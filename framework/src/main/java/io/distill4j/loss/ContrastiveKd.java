@@ -15,7 +15,9 @@ import java.util.Map;
  * {@link ContrastiveLossFunction} for the formula, the memory bank and how it departs from the paper. Extra keys
  * {@code temperature} (default 0.1, in [0.001, 100], schedulable as {@code <head>.temperature}) and the optional
  * {@code memory_bank: {size: K, update: fifo | momentum, momentum: 0.5}} (K in [1, 1000000]; {@code momentum} in
- * [0, 1), only with {@code update: momentum}); {@code projection} defaults to {@code linear} ({@code mlp} allowed):
+ * [0, 1), only with {@code update: momentum}), and {@code group_size} (default 0: the whole minibatch; g: in-batch
+ * negatives within relation groups of g rows, {@link BatchLossFunction}); {@code projection} defaults to
+ * {@code linear} ({@code mlp} allowed):
  * the embeddings are compared at the teacher layer's width. Keys as in {@link FeatureTerm}.
  */
 public final class ContrastiveKd extends FeatureTerm {
@@ -79,7 +81,7 @@ public final class ContrastiveKd extends FeatureTerm {
             double temperature = s.number(TEMPERATURE, 0.1, 0.001, 100);
             Optional<ConfigNode> bank = s.optionalSection(MEMORY_BANK);
             if (bank.isEmpty()) {
-                return new ContrastiveKd(spec, weight, temperature);
+                return withGroups(new ContrastiveKd(spec, weight, temperature), s);
             }
             ConfigNode b = bank.get();
             int size = b.integer("size", 1, 1_000_000);
@@ -93,7 +95,7 @@ public final class ContrastiveKd extends FeatureTerm {
                 throw b.error("momentum", "expected a number in [0, 1) (at 1 the bank would never change), got 1");
             }
             b.finish();
-            return new ContrastiveKd(spec, weight, temperature, size, update, momentum);
+            return withGroups(new ContrastiveKd(spec, weight, temperature, size, update, momentum), s);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.distill4j.loss;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,7 +32,10 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@code momentum} blends the slot with the new embedding, {@code m <- normalise(mu * m + (1 - mu) * u)} (the paper's
  * update rule with momentum {@code mu}, default 0.5, applied per ring slot since the cached teacher embeddings here are
  * fixed targets, not a trained encoder). An empty slot takes the embedding as it is. Scoring (validation) only reads
- * the bank. Bank entries are constants: no gradient flows into them.
+ * the bank. Bank entries are constants: no gradient flows into them. With relation groups
+ * ({@link BatchLossFunction}) each group's softmax runs over its own rows' teacher embeddings plus the whole bank, so
+ * the bank's cost, {@code 2 n K width} multiply-adds per step, does not shrink with the group size; the whole
+ * minibatch joins the bank after its step, as without groups.
  *
  * <p>Departures from the paper, which trains a projection on both sides and indexes its memory by sample with an NCE
  * objective: only the student side is projected (the teacher's cached activations are the fixed targets), the
@@ -57,7 +62,8 @@ public final class ContrastiveLossFunction extends BatchLossFunction {
     private transient INDArray bank;
     private transient int filled;
     private transient int next;
-    private transient INDArray pending;
+    // the teacher embeddings of the last training minibatch, one array per relation group, in row order
+    private transient List<INDArray> pending;
 
     /** In-batch negatives only. */
     public ContrastiveLossFunction(double weight, double temperature) {
@@ -127,13 +133,7 @@ public final class ContrastiveLossFunction extends BatchLossFunction {
     @Override
     protected synchronized Batch batch(INDArray p, INDArray t, boolean withGradient) {
         long n = p.size(0);
-        if (p.size(1) != t.size(1)) {
-            throw new IllegalArgumentException("contrastive: the projected student width " + p.size(1)
-                    + " differs from the teacher layer's width " + t.size(1));
-        }
-        if (withGradient) {
-            remember(); // the previous training minibatch joins the bank before this step
-        }
+        checkWidths(p.size(1), t.size(1));
         if (filled > 0 && bank.size(1) != t.size(1)) {
             throw new IllegalArgumentException("contrastive: the memory bank holds embeddings of width "
                     + bank.size(1) + ", this minibatch's teacher layer has width " + t.size(1));
@@ -163,23 +163,115 @@ public final class ContrastiveLossFunction extends BatchLossFunction {
             // rows with p_i = 0 have z_i = 0 and no gradient
             gradient = g.subi(z.mulColumnVector(zg)).muliColumnVector(inverseNonZero(np));
             if (bankSize > 0) {
-                pending = u.detach(); // outlives the layer's workspace
+                if (pending == null) {
+                    pending = new ArrayList<>();
+                }
+                pending.add(u.detach()); // outlives the layer's workspace
             }
         }
         return new Batch(loss / n, gradient);
     }
 
-    /** Writes the last training minibatch's teacher embeddings into the bank's ring slots, in order. */
-    private void remember() {
-        if (pending == null) {
-            return;
+    /**
+     * In-batch negatives in plain Java, for the small relation groups ({@link BatchLossFunction}): the same loss and
+     * gradient as {@link #batch} without a bank. With a bank the groups are computed by {@link #batch}.
+     */
+    @Override
+    protected double batchLoss(double[][] p, double[][] t, double[][] gradient) {
+        checkWidths(p[0].length, t[0].length);
+        int n = p.length;
+        double tau = temperature;
+        double[] norms = new double[n];
+        double[][] z = new double[n][];
+        double[][] u = new double[n][];
+        for (int i = 0; i < n; i++) {
+            norms[i] = Math.sqrt(dot(p[i], p[i]));
+            z[i] = unit(p[i], norms[i]);
+            u[i] = unit(t[i], Math.sqrt(dot(t[i], t[i])));
         }
-        if (bank == null) {
-            try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                bank = Nd4j.create(pending.dataType(), bankSize, pending.size(1));
+        double loss = 0;
+        double[] l = new double[n];
+        for (int i = 0; i < n; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                l[j] = dot(z[i], u[j]) / tau;
+                max = Math.max(max, l[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                l[j] = Math.exp(l[j] - max);
+                sum += l[j];
+            }
+            loss += max + Math.log(sum) - dot(z[i], u[i]) / tau;
+            if (gradient != null && norms[i] > 0) {
+                // dB/dz_i = sum_j (softmax_ij - [i == j]) u_j / (n tau); then through z_i = p_i / |p_i|
+                double[] g = new double[p[i].length];
+                for (int j = 0; j < n; j++) {
+                    double c = (l[j] / sum - (i == j ? 1 : 0)) / (n * tau);
+                    for (int m = 0; m < g.length; m++) {
+                        g[m] += c * u[j][m];
+                    }
+                }
+                double zg = dot(z[i], g);
+                for (int m = 0; m < g.length; m++) {
+                    gradient[i][m] += (g[m] - z[i][m] * zg) / norms[i];
+                }
             }
         }
-        INDArray u = pending.castTo(bank.dataType());
+        return loss / n;
+    }
+
+    /** Groups in plain Java without a bank (each group's softmax would also run over the whole bank). */
+    @Override
+    protected boolean groupsInRows() {
+        return bankSize == 0;
+    }
+
+    private static void checkWidths(long student, long teacher) {
+        if (student != teacher) {
+            throw new IllegalArgumentException("contrastive: the projected student width " + student
+                    + " differs from the teacher layer's width " + teacher);
+        }
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double sum = 0;
+        for (int m = 0; m < a.length; m++) {
+            sum += a[m] * b[m];
+        }
+        return sum;
+    }
+
+    /** {@code a / norm}, zero for a zero norm. */
+    private static double[] unit(double[] a, double norm) {
+        double[] e = new double[a.length];
+        if (norm > 0) {
+            for (int m = 0; m < a.length; m++) {
+                e[m] = a[m] / norm;
+            }
+        }
+        return e;
+    }
+
+    /** The previous training minibatch (all its relation groups) joins the bank before this step. */
+    @Override
+    protected synchronized void beforeGradient() {
+        if (pending != null) {
+            for (INDArray u : pending) {
+                remember(u);
+            }
+            pending = null;
+        }
+    }
+
+    /** Writes teacher embeddings {@code [rows, width]} into the bank's ring slots, in order. */
+    private void remember(INDArray embeddings) {
+        if (bank == null) {
+            try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                bank = Nd4j.create(embeddings.dataType(), bankSize, embeddings.size(1));
+            }
+        }
+        INDArray u = embeddings.castTo(bank.dataType());
         long rows = u.size(0);
         // in runs of consecutive slots: slots fill in order, so a run is all empty (the ring not yet full) or all full
         for (long from = 0; from < rows;) {
@@ -196,7 +288,6 @@ public final class ContrastiveLossFunction extends BatchLossFunction {
             filled = (int) Math.min(bankSize, filled + run);
             from += run;
         }
-        pending = null;
     }
 
     /** The bank's settings for descriptions, e.g. {@code ,bank=4096 fifo}; empty without a bank. */

@@ -1,5 +1,6 @@
 package io.distill4j.loss;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.distill4j.api.DistillationLoss;
 import io.distill4j.api.HeadBuilder;
 import io.distill4j.api.TeacherOutputs;
@@ -49,6 +50,10 @@ public abstract class FeatureTerm implements DistillationLoss {
     public static final String PROJECTION = "projection";
     public static final String TEACHER_POOLING = "teacher_pooling";
     public static final String BINS = "bins";
+    /** The relation group size of a batch-level term ({@code similarity}, {@code rkd}, {@code crd}). */
+    public static final String GROUP_SIZE = "group_size";
+    /** The largest {@code group_size}. */
+    public static final int MAX_GROUP_SIZE = 1_000_000;
 
     /** How the head maps the student layer before the loss. */
     public enum Projection { NONE, LINEAR, MLP, CONV }
@@ -107,11 +112,31 @@ public abstract class FeatureTerm implements DistillationLoss {
     @Override
     public String describe() {
         return type + "(" + spec.studentLayer() + "->" + spec.teacherLayer() + extra()
+                + (function instanceof BatchLossFunction b && b.groupSize() > 0 ? ",group=" + b.groupSize() : "")
                 + (spec.projection() == defaultProjection ? "" : ",projection=" + lower(spec.projection()))
                 + (spec.pooling() == Pooling.NONE ? "" : ",pool=" + lower(spec.pooling())
                         + (spec.pooling() == Pooling.ADAPTIVE ? spec.bins() : ""))
                 + (function().weight() == 1 ? "" : ",weight=" + HintonKd.fmt(function().weight()))
                 + (spec.teacher().equals(DEFAULT_TEACHER) ? "" : ",teacher=" + spec.teacher()) + ")";
+    }
+
+    /**
+     * Reads the optional {@code group_size} of a batch-level term into its loss function: 0 (the default, the whole
+     * minibatch) or an integer in [2, {@value #MAX_GROUP_SIZE}], the rows per relation group
+     * ({@link BatchLossFunction}).
+     */
+    static <T extends FeatureTerm> T withGroups(T term, ConfigNode s) {
+        JsonNode v = s.raw(GROUP_SIZE).orElse(null);
+        if (v != null) {
+            long g = v.isIntegralNumber() && v.canConvertToLong() ? v.asLong() : -1;
+            if (g != 0 && (g < 2 || g > MAX_GROUP_SIZE)) {
+                throw s.error(GROUP_SIZE, "expected 0 (the whole minibatch) or an integer in [2, " + MAX_GROUP_SIZE
+                        + "] (a relation needs at least 2 rows), got "
+                        + (v.isIntegralNumber() ? v.asText() : ConfigNode.describe(v)));
+            }
+            ((BatchLossFunction) term.function()).setGroupSize((int) g);
+        }
+        return term;
     }
 
     /** The term's own settings for {@link #describe()}, e.g. {@code ,tau=0.1}; empty by default. */

@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * Relational knowledge distillation (type {@code rkd}; Park et al., CVPR 2019): distance and angle relations between
  * the examples of a minibatch, see {@link RelationalLossFunction} for the formula and weights. Extra keys
- * {@code distance_weight} (default 1), {@code angle_weight} (default 2, the paper's 25:50 ratio) and
- * {@code angle_anchors} (default 0: the exact angle term; k: its sampled-anchor estimate); widths may differ,
- * so {@code projection} defaults to {@code none} ({@code linear}, {@code mlp} allowed). Keys as in
+ * {@code distance_weight} (default 1), {@code angle_weight} (default 2, the paper's 25:50 ratio),
+ * {@code angle_anchors} (default 0: the exact angle term; k: its sampled-anchor estimate, per relation group) and
+ * {@code group_size} (default 0: the whole minibatch; g: relation groups of g rows, {@link BatchLossFunction});
+ * widths may differ, so {@code projection} defaults to {@code none} ({@code linear}, {@code mlp} allowed). Keys as in
  * {@link FeatureTerm}.
  */
 public final class RelationalKd extends FeatureTerm {
@@ -43,9 +44,9 @@ public final class RelationalKd extends FeatureTerm {
     /** Factory for {@code type: rkd}. */
     public static final class Factory extends AbstractPluginFactory<DistillationLoss> {
         public Factory() {
-            super(DistillationLoss.class, "rkd", s -> new RelationalKd(Spec.parse(s, PROJECTIONS), Weights.parse(s),
-                    s.number("distance_weight", 1, 0, Weights.MAX), s.number("angle_weight", 2, 0, Weights.MAX),
-                    s.integer("angle_anchors", 0, 0, MAX_ANCHORS)));
+            super(DistillationLoss.class, "rkd", s -> withGroups(new RelationalKd(Spec.parse(s, PROJECTIONS),
+                    Weights.parse(s), s.number("distance_weight", 1, 0, Weights.MAX),
+                    s.number("angle_weight", 2, 0, Weights.MAX), s.integer("angle_anchors", 0, 0, MAX_ANCHORS)), s));
         }
     }
 }

@@ -88,10 +88,27 @@ public final class RelationalLossFunction extends BatchLossFunction {
      */
     @Override
     protected Batch batch(INDArray out, INDArray labels, boolean withGradient) {
-        Side s = new Side(out);
-        Side t = labelSide(labels, !withGradient, Side::new); // a validation minibatch's: once per trial
+        Side s = Side.of(out);
+        Side t = labelSide(labels, !withGradient, Side::of); // a validation minibatch's: once per trial
         int n = s.rows.length;
         double[][] toRows = withGradient ? new double[n][n] : null; // dB/dS = toRows S
+        double loss = terms(s, t, toRows);
+        return new Batch(loss, toRows == null ? null : product(toRows, out));
+    }
+
+    /** The same in plain Java (Gram matrices and the final product too), for the small relation groups. */
+    @Override
+    protected double batchLoss(double[][] s, double[][] t, double[][] gradient) {
+        return viaPairMatrix(s, gradient, k -> terms(new Side(s, gram(s)), new Side(t, gram(t)), k));
+    }
+
+    @Override
+    protected boolean groupsInRows() {
+        return true;
+    }
+
+    /** {@code B}, with {@code dB/dS = toRows S} added into {@code toRows} when it is not null. */
+    private double terms(Side s, Side t, double[][] toRows) {
         double loss = 0;
         if (distanceWeight > 0) {
             loss += distanceWeight * distance(s, t, toRows);
@@ -99,7 +116,7 @@ public final class RelationalLossFunction extends BatchLossFunction {
         if (angleWeight > 0) {
             loss += angleWeight * angle(s, t, toRows);
         }
-        return new Batch(loss, toRows == null ? null : product(toRows, out));
+        return loss;
     }
 
     /**
@@ -113,9 +130,14 @@ public final class RelationalLossFunction extends BatchLossFunction {
         final double[][] gram;
         final double[][] distance;
 
-        Side(INDArray a) {
-            rows = DoubleRows.of(a);
-            gram = gram(a);
+        /** Rows and Gram matrix of an array, the Gram matrix by one ND4J (BLAS) product. */
+        static Side of(INDArray a) {
+            return new Side(DoubleRows.of(a), gram(a));
+        }
+
+        Side(double[][] rows, double[][] gram) {
+            this.rows = rows;
+            this.gram = gram;
             distance = symmetric(rows.length, false, (i, j) -> {
                 double sum = gram[i][i] + gram[j][j];
                 double squared = sum - 2 * gram[i][j];

@@ -39,17 +39,39 @@ public final class SimilarityLossFunction extends BatchLossFunction {
      */
     @Override
     protected Batch batch(INDArray s, INDArray t, boolean withGradient) {
-        double[][] gs = gram(s);
         double[][] gt = labelSide(t, !withGradient, labels -> {
             double[][] g = gram(labels);
             normaliseRows(g);
             return g;
         });
+        int n = (int) s.size(0);
+        double[][] k = withGradient ? new double[n][n] : null;
+        double loss = loss(gram(s), gt, k);
+        return new Batch(loss, k == null ? null : product(k, s)); // G = S S^T: dB/dS = (E + E^T) S
+    }
+
+    /** The same in plain Java, for the small relation groups ({@link BatchLossFunction}). */
+    @Override
+    protected double batchLoss(double[][] s, double[][] t, double[][] gradient) {
+        double[][] gt = gram(t);
+        normaliseRows(gt);
+        return viaPairMatrix(s, gradient, k -> loss(gram(s), gt, k));
+    }
+
+    @Override
+    protected boolean groupsInRows() {
+        return true;
+    }
+
+    /**
+     * {@code B} from the student's Gram matrix {@code gs} (normalised here, in place) and the teacher's normalised
+     * one, and when {@code k} is not null {@code E + E^T} into it ({@code E = dB/dG_S}; then {@code dB/dS = k S}).
+     */
+    private static double loss(double[][] gs, double[][] gt, double[][] k) {
         int n = gs.length;
         double[] rs = normaliseRows(gs);
         double nn = (double) n * n;
         double loss = 0;
-        double[][] e = withGradient ? new double[n][n] : null; // dB/dG_S
         for (int i = 0; i < n; i++) {
             double[] gsi = gs[i];
             double[] gti = gt[i];
@@ -61,28 +83,26 @@ public final class SimilarityLossFunction extends BatchLossFunction {
                 dot += gsi[j] * diff;
             }
             loss += sum;
-            if (e != null && rs[i] > 0) {
+            if (k != null && rs[i] > 0) {
                 // through the row normalisation: dB/dG[i] = (d - Ĝ[i] (Ĝ[i] . d)) / ||G[i]||, d = 2 (Ĝ_S - Ĝ_T) / n^2
-                double[] ei = e[i];
+                double[] ki = k[i];
                 double scale = 2 / (nn * rs[i]);
                 for (int j = 0; j < n; j++) {
-                    ei[j] = scale * (gsi[j] - gti[j] - gsi[j] * dot);
+                    ki[j] = scale * (gsi[j] - gti[j] - gsi[j] * dot);
                 }
             }
         }
-        INDArray gradient = null;
-        if (e != null) {
+        if (k != null) {
             for (int i = 0; i < n; i++) { // E + E^T in place
-                e[i][i] *= 2;
+                k[i][i] *= 2;
                 for (int j = i + 1; j < n; j++) {
-                    double c = e[i][j] + e[j][i];
-                    e[i][j] = c;
-                    e[j][i] = c;
+                    double c = k[i][j] + k[j][i];
+                    k[i][j] = c;
+                    k[j][i] = c;
                 }
             }
-            gradient = product(e, s); // G = S S^T: dB/dS = (E + E^T) S
         }
-        return new Batch(loss / nn, gradient);
+        return loss / nn;
     }
 
     /** L2-normalises each row of {@code g} in place (a zero row stays zero); returns the rows' norms. */

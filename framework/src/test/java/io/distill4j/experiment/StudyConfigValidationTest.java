@@ -424,7 +424,18 @@ class StudyConfigValidationTest {
                         "distillation.recency: recency weights are not supported with regression_kd soft: gaussian "
                         + "yet (both weigh the soft term per sample)"),
                 Arguments.of("155-regression-soft-unknown.yaml",
-                        "distillation.loss.soft: expected one of [mse, gaussian], got 'laplace'"));
+                        "distillation.loss.soft: expected one of [mse, gaussian], got 'laplace'"),
+                // relation groups of the batch-level feature terms
+                Arguments.of("156-group-size-one.yaml",
+                        "distillation.heads.sp.group_size: expected 0 (the whole minibatch) or an integer in "
+                        + "[2, 1000000] (a relation needs at least 2 rows), got 1"),
+                Arguments.of("157-group-size-not-integer.yaml",
+                        "distillation.heads.rkd.group_size: expected 0 (the whole minibatch) or an integer in "
+                        + "[2, 1000000] (a relation needs at least 2 rows), got the number 64.5"),
+                Arguments.of("158-search-group-size-one.yaml",
+                        "search.parameters.distillation.heads.sp.group_size: the study is invalid with 1 there: "
+                        + "distillation.heads.sp.group_size: expected 0 (the whole minibatch) or an integer in "
+                        + "[2, 1000000] (a relation needs at least 2 rows), got 1"));
     }
 
     @Test
@@ -512,6 +523,26 @@ class StudyConfigValidationTest {
         assertEquals(1 + 2 + 6 * 2, study.trials().size());
         Study oneSeed = Study.load(QUICKSTART, List.of("seeds=[7]", "grid.distillation.loss.alpha=[0.3]"));
         assertEquals(1 + 1 + 2, oneSeed.trials().size());
+    }
+
+    /** A batch-level term's relation group size is a config path like any head setting: a grid axis moves it. */
+    @Test
+    void groupSizeIsAGridAxis() {
+        Study study = Study.load(QUICKSTART, List.of("grid={distillation.heads.sp.group_size: [0, 64]}",
+                "distillation.heads={sp: {type: similarity, student_layer: hidden_1, teacher_layer: hidden_1}}"));
+        assertEquals(2, study.cells().size());
+        List<Integer> sizes = study.trials().stream().filter(t -> t.role() == Trial.Role.DISTILLED)
+                .map(t -> ((io.distill4j.loss.BatchLossFunction) t.config().newLosses().get(1).lossFunction())
+                        .groupSize())
+                .distinct().sorted().toList();
+        assertEquals(List.of(0, 64), sizes);
+        assertMessage(QUICKSTART + ": distillation.heads.sp.group_size: expected 0 (the whole minibatch) or an "
+                        + "integer in [2, 1000000] (a relation needs at least 2 rows), got 1 (grid cell group_size=1; "
+                        + "set by --set distillation.heads={sp: {type: similarity, student_layer: hidden_1, "
+                        + "teacher_layer: hidden_1}})",
+                () -> Study.load(QUICKSTART, List.of("grid={distillation.heads.sp.group_size: [1]}",
+                        "distillation.heads={sp: {type: similarity, student_layer: hidden_1, teacher_layer: "
+                                + "hidden_1}}")));
     }
 
     // ---- --set -----------------------------------------------------------------------------------

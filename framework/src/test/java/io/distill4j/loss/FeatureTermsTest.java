@@ -68,15 +68,19 @@ class FeatureTermsTest {
      */
     @Test
     void similarityGolden() {
-        double r2 = Math.sqrt(2);
-        double r5 = Math.sqrt(5);
-        double expected = (Math.pow(1 / r2 - 1, 2) + Math.pow(1 / r2, 2) + Math.pow(1 / r5, 2)
-                + Math.pow(2 / r5 - 1, 2)) / 4;
+        double expected = handWorkedSimilarity();
         assertEquals(2 * expected, score(new SimilarityLossFunction(2), new double[][] {{1, 0}, {1, 1}},
                 new double[][] {{1, 0}, {0, 1}}), 1e-12);
         // widths may differ: a 3-wide teacher with the same Gram pattern as the student scores 0
         assertEquals(0, score(new SimilarityLossFunction(1), new double[][] {{1, 0}, {1, 1}},
                 new double[][] {{2, 0, 0}, {2, 2, 0}}), 1e-12);
+    }
+
+    /** The similarity loss of S = (1,0),(1,1) against T = (1,0),(0,1), worked out above. */
+    static double handWorkedSimilarity() {
+        double r2 = Math.sqrt(2);
+        double r5 = Math.sqrt(5);
+        return (Math.pow(1 / r2 - 1, 2) + Math.pow(1 / r2, 2) + Math.pow(1 / r5, 2) + Math.pow(2 / r5 - 1, 2)) / 4;
     }
 
     /**
@@ -426,6 +430,9 @@ class FeatureTermsTest {
             "{type: rkd, student_layer: hidden_0, teacher_layer: t, projection: mlp}",
             "{type: crd, student_layer: hidden_0, teacher_layer: seq, teacher_pooling: adaptive, bins: 2}",
             "{type: crd, student_layer: hidden_0, teacher_layer: t, memory_bank: {size: 5, update: momentum}}",
+            "{type: similarity, student_layer: hidden_0, teacher_layer: t, projection: linear, group_size: 3}",
+            "{type: rkd, student_layer: hidden_0, teacher_layer: t, projection: mlp, group_size: 4}",
+            "{type: crd, student_layer: hidden_0, teacher_layer: t, group_size: 2, memory_bank: {size: 5}}",
             "{type: hint, student_layer: lstm_0, teacher_layer: seq, projection: conv}",
             "{type: activation, student_layer: lstm_1, teacher_layer: seq, teacher_pooling: last}",
             "{type: attention, student_layer: lstm_0, teacher_layer: seq}"})
