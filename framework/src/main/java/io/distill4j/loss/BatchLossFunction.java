@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
@@ -23,9 +23,10 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * convention: the minibatch score is {@code weight * B}, every example's score is that same value (so their mean is
  * the score), and the gradient returned is {@code n * weight * dB/dS} (DL4J divides by the minibatch size {@code n}
  * in the updater). A minibatch of one example scores 0. The arithmetic runs in double precision (outputs are small);
- * masks are not supported (no sequence masks reach feature heads). A score of exactly the outputs and labels of the
- * last gradient reuses the loss computed with that gradient (DL4J scores every training minibatch after its
- * gradient), so a training step computes the batch loss once.
+ * masks are not supported (no sequence masks reach feature heads). A score of the same output and label values as
+ * the last gradient (DL4J scores every training minibatch right after its gradient) reuses the loss computed with that
+ * gradient, told by comparing the values on the heap (two bulk copies, no ND4J operation), so a training step computes
+ * the batch loss once.
  *
  * <p><b>Relation groups</b> ({@link #setGroupSize group size} {@code g}, the head key {@code group_size}; 0, the
  * default, is the whole minibatch): the minibatch's {@code n} rows are split into consecutive groups of {@code g}
@@ -48,10 +49,10 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 public abstract class BatchLossFunction extends WeightedLossFunction {
     private static final long serialVersionUID = 1L;
 
-    // DL4J scores a training minibatch right after its gradient, with the same outputs and labels: the loss computed
-    // with the gradient is remembered for that score instead of computing the batch loss twice
-    private transient INDArray[] lastGradientInputs;
-    private transient double lastGradientLoss;
+    // the last gradient's outputs and labels (row-major values) and its batch loss, for DL4J's score of the same step
+    private transient double[] lastOutputs;
+    private transient double[] lastLabels;
+    private transient double lastLoss;
     // the label side of scored minibatches (validation: the same minibatches every epoch), by the labels' values
     private transient Map<Labels, Object> scoredLabels;
     // how many label sides scoredLabels keeps: SCORED_LABELS minibatches of as many groups as the last one had
@@ -255,7 +256,7 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
     /** A short name for error messages and {@link #name()}. */
     protected abstract String kind();
 
-    /** The activated outputs (a copy: the activation works in place). */
+    /** The activated outputs (a copy, since an activation works in place; the identity's are the outputs themselves). */
     private INDArray activated(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         if (mask != null) {
             throw new IllegalArgumentException(kind() + ": masks are not supported");
@@ -264,27 +265,24 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
             throw new IllegalArgumentException(kind() + " needs outputs and labels [n, width] with the same n; got "
                     + "labels " + Arrays.toString(labels.shape()) + " and output " + Arrays.toString(preOutput.shape()));
         }
-        return activationFn.getActivation(preOutput.dup(), true);
+        // the identity (every feature head's) leaves the outputs as they are: no copy to protect them
+        return activationFn instanceof ActivationIdentity ? preOutput : activationFn.getActivation(preOutput.dup(), true);
     }
 
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
             boolean average) {
-        INDArray out = activated(labels, preOutput, activationFn, mask);
-        long n = out.size(0);
-        double b = n < 2 ? 0 : weight() * (sameAsLastGradient(out, labels) ? lastGradientLoss
-                : grouped(out, labels.castTo(out.dataType()), false).loss());
+        long n = preOutput.size(0);
+        double loss;
+        if (lastOutputs != null && Arrays.equals(lastOutputs, DoubleRows.flat(preOutput))
+                && Arrays.equals(lastLabels, DoubleRows.flat(labels))) {
+            loss = lastLoss;
+        } else {
+            INDArray out = activated(labels, preOutput, activationFn, mask);
+            loss = n < 2 ? 0 : grouped(out, labels.castTo(out.dataType()), false).loss();
+        }
+        double b = weight() * loss;
         return average ? b : b * n;
-    }
-
-    /** Whether {@code out} and {@code labels} are exactly the inputs of the last gradient (same values, bit for bit). */
-    private boolean sameAsLastGradient(INDArray out, INDArray labels) {
-        INDArray[] last = lastGradientInputs;
-        return last != null && exactlyEqual(last[0], out) && exactlyEqual(last[1], labels);
-    }
-
-    private static boolean exactlyEqual(INDArray a, INDArray b) {
-        return a.dataType() == b.dataType() && Arrays.equals(a.shape(), b.shape()) && a.equalsWithEps(b, 0.0);
     }
 
     /**
@@ -292,7 +290,7 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
      * (the weight is applied outside {@link #batch} and needs no call).
      */
     protected final void forget() {
-        lastGradientInputs = null;
+        lastOutputs = null;
     }
 
     @Override
@@ -309,15 +307,24 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
         if (n >= 2) {
             beforeGradient();
             Batch b = grouped(out, labels.castTo(out.dataType()), true);
-            lastGradientLoss = b.loss();
-            try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                lastGradientInputs = new INDArray[] {out.dup(), labels.dup()}; // copies outside the layer's workspace
-            }
+            remember(labels, preOutput, b.loss());
             dLdOut = b.gradient().muli(n * weight());
         } else {
+            remember(labels, preOutput, 0);
             dLdOut = preOutput.like().assign(0);
         }
-        return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
+        return activationFn instanceof ActivationIdentity ? dLdOut
+                : activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
+    }
+
+    /**
+     * Keeps a gradient's batch loss with its arrays' values (two bulk copies to the heap, no ND4J operation): the score
+     * of the same values reuses it, and arrays changed in place since are computed afresh.
+     */
+    private void remember(INDArray labels, INDArray preOutput, double loss) {
+        lastOutputs = DoubleRows.flat(preOutput);
+        lastLabels = DoubleRows.flat(labels);
+        lastLoss = loss;
     }
 
     @Override
