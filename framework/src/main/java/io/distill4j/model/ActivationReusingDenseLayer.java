@@ -1,11 +1,8 @@
 package io.distill4j.model;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -42,40 +39,8 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
     /** How many backward passes read the activation (for tests: the other ones took DL4J's path). */
     private transient long reusedBackwards;
 
-    private ActivationReusingDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
+    ActivationReusingDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-    }
-
-    /**
-     * Replaces every plain DL4J dense layer of an initialised, not yet trained graph by this layer, over the same
-     * parameters (and gradient views, where they exist). Returns how many layers it replaced.
-     */
-    static int install(ComputationGraph graph) {
-        Layer[] layers = graph.getLayers();
-        int replaced = 0;
-        for (GraphVertex vertex : graph.getVertices()) {
-            if (!vertex.hasLayer() || vertex.getLayer().getClass()
-                    != org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class) {
-                continue;
-            }
-            Layer plain = vertex.getLayer();
-            ActivationReusingDenseLayer reusing = new ActivationReusingDenseLayer(plain.conf(), plain.params().dataType());
-            reusing.setListeners(plain.getListeners());
-            reusing.setIndex(plain.getIndex());
-            reusing.setParamsViewArray(plain.params());
-            reusing.setParamTable(plain.paramTable());
-            if (plain.getGradientsViewArray() != null) {
-                reusing.setBackpropGradientsViewArray(plain.getGradientsViewArray());
-            }
-            ((org.deeplearning4j.nn.graph.vertex.impl.LayerVertex) vertex).setLayer(reusing);
-            for (int i = 0; i < layers.length; i++) {
-                if (layers[i] == plain) {
-                    layers[i] = reusing;
-                }
-            }
-            replaced++;
-        }
-        return replaced;
     }
 
     @Override

@@ -1,15 +1,10 @@
 package io.distill4j.model;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
-import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.recurrent.FwdPassReturn;
 import org.deeplearning4j.nn.layers.recurrent.LSTMHelpers;
-import org.deeplearning4j.nn.layers.recurrent.LastTimeStepLayer;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -36,53 +31,8 @@ final class ForwardKeepingLstmLayer extends org.deeplearning4j.nn.layers.recurre
     /** How many backward passes reused their forward pass (for tests). */
     private transient long reusedBackwards;
 
-    private ForwardKeepingLstmLayer(NeuralNetConfiguration conf, DataType dataType) {
+    ForwardKeepingLstmLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-    }
-
-    /**
-     * Replaces every plain DL4J LSTM layer of an initialised, not yet trained graph (alone in its vertex or inside
-     * {@code LastTimeStep}) by this layer over the same parameters. Returns how many it replaced.
-     */
-    static int install(ComputationGraph graph) {
-        Layer[] layers = graph.getLayers();
-        int replaced = 0;
-        for (GraphVertex vertex : graph.getVertices()) {
-            if (!vertex.hasLayer()) {
-                continue;
-            }
-            Layer layer = vertex.getLayer();
-            if (layer instanceof LastTimeStepLayer wrapper && isPlainLstm(wrapper.getUnderlying())) {
-                wrapper.setUnderlying(copy(wrapper.getUnderlying()));
-                replaced++;
-            } else if (isPlainLstm(layer)) {
-                Layer keeping = copy(layer);
-                ((LayerVertex) vertex).setLayer(keeping);
-                for (int i = 0; i < layers.length; i++) {
-                    if (layers[i] == layer) {
-                        layers[i] = keeping;
-                    }
-                }
-                replaced++;
-            }
-        }
-        return replaced;
-    }
-
-    private static boolean isPlainLstm(Layer layer) {
-        return layer.getClass() == org.deeplearning4j.nn.layers.recurrent.LSTM.class;
-    }
-
-    private static Layer copy(Layer plain) {
-        ForwardKeepingLstmLayer keeping = new ForwardKeepingLstmLayer(plain.conf(), plain.params().dataType());
-        keeping.setListeners(plain.getListeners());
-        keeping.setIndex(plain.getIndex());
-        keeping.setParamsViewArray(plain.params());
-        keeping.setParamTable(plain.paramTable());
-        if (plain.getGradientsViewArray() != null) {
-            keeping.setBackpropGradientsViewArray(plain.getGradientsViewArray());
-        }
-        return keeping;
     }
 
     @Override

@@ -109,7 +109,7 @@ class ActivationReusingDenseLayerTest {
         ComputationGraph plain = graph();
         ComputationGraph reusing = graph();
         assertArrayEquals(plain.params().toFloatVector(), reusing.params().toFloatVector());
-        assertEquals(5, ActivationReusingDenseLayer.install(reusing));
+        assertEquals(5, TrainingLayers.install(reusing));
         for (int step = 0; step < 12; step++) {
             plain.fit(batch(step));
             reusing.fit(batch(step)); // a fresh copy: dropout on the first layer may work in place on the features
