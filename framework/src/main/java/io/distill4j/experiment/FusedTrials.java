@@ -41,19 +41,22 @@ public final class FusedTrials {
     public static final String BLOCKS = "fused_blocks";
 
     /**
-     * The most weights of one fused network's dense layers: N students of W weights each take {@code N^2 * W} (the
-     * layers are block-diagonal, so the zero blocks are stored, multiplied and updated too), while DL4J's
-     * per-operation cost is paid once. On the quickstart's 12 -> 16 -> 8 -> 3 student (W = 371) the thread CPU time of
-     * its 10 students fell steadily from 1 to 10 students per network (README "Performance notes"), so a network may
-     * hold up to 13 of them (N^2 * W <= 2^16); a student of 2,912 weights (12 -> 64 -> 32 -> 3) fuses by 4, one of
-     * 16,385 weights or more not at all. System property {@code distill4j.fused.max_blocks} caps N further (for
+     * The most multiply-adds of one fused network's dense layers per minibatch forward pass: N students of W weights
+     * each at minibatch size B take {@code N^2 * W * B} (the layers are block-diagonal, so the zero blocks are stored,
+     * multiplied and updated too), while DL4J's per-operation cost is paid once. On the quickstart's 12 -> 16 -> 8 -> 3
+     * student (W = 371, B = 256) the thread CPU time of its 10 students fell steadily from 1 to 10 students per network
+     * (README "Performance notes"), so a network may hold up to 13 of them ({@code N^2 W B <= 2^24}); at B = 256 a
+     * student of 2,912 weights (12 -> 64 -> 32 -> 3) fuses by 4, one of 16,385 weights or more not at all; at B = 1024
+     * a student of 9,920 weights (12 -> 128 -> 64 -> 3) does not fuse: in pairs its grid trained about 15% slower
+     * than alone (README, "Second sitting"). System property {@code distill4j.fused.max_blocks} caps N further (for
      * measurements).
      */
-    static final long MAX_FUSED_WEIGHTS = 1L << 16;
+    static final long MAX_FUSED_WORK = 1L << 24;
 
-    /** The most students per fused network for students of {@code weights} weights each (at least 1). */
-    static int maxBlocks(long weights) {
-        int n = (int) Math.max(1, Math.floor(Math.sqrt((double) MAX_FUSED_WEIGHTS / Math.max(1, weights))));
+    /** The most students per fused network for students of {@code weights} weights each at minibatch size {@code batch}. */
+    static int maxBlocks(long weights, int batch) {
+        double most = (double) MAX_FUSED_WORK / Math.max(1, weights) / Math.max(1, batch);
+        int n = (int) Math.max(1, Math.floor(Math.sqrt(most)));
         return Math.max(1, Math.min(n, Integer.getInteger("distill4j.fused.max_blocks", Integer.MAX_VALUE)));
     }
 
@@ -96,7 +99,7 @@ public final class FusedTrials {
 
     /**
      * The groups of {@code trials} that can train fused, each cut into up to {@code workers} chunks (more when a
-     * chunk would exceed {@link #MAX_FUSED_WEIGHTS}), in the trials' order; chunks of fewer than 2 trials are left
+     * chunk would exceed {@link #MAX_FUSED_WORK}), in the trials' order; chunks of fewer than 2 trials are left
      * out (those trials train alone).
      */
     public List<List<Trial>> groups(List<Trial> trials, int workers) {
@@ -106,7 +109,7 @@ public final class FusedTrials {
         }
         List<List<Trial>> out = new ArrayList<>();
         for (List<Trial> group : byKey.values()) {
-            int most = maxBlocks(weights(group.get(0)));
+            int most = maxBlocks(weights(group.get(0)), group.get(0).config().training().batchSize());
             if (most < 2) {
                 continue;
             }

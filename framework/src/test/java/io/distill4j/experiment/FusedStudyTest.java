@@ -76,10 +76,13 @@ class FusedStudyTest {
     }
 
     @Test
-    void aFusedNetworkHoldsAtMostNStudentsWithNSquaredTimesTheirWeightsWithinTheBudget() {
-        assertEquals(13, FusedTrials.maxBlocks(371), "the quickstart student: 13^2 * 371 = 62,699 <= 65,536");
-        assertEquals(4, FusedTrials.maxBlocks(12 * 64 + 64 * 32 + 32 * 3), "12 -> 64 -> 32 -> 3");
-        assertEquals(2, FusedTrials.maxBlocks(16_384));
-        assertEquals(1, FusedTrials.maxBlocks(16_385), "too big to fuse");
+    void aFusedNetworkHoldsAtMostNStudentsWhoseZeroBlocksStayWithinTheArithmeticBudget() {
+        assertEquals(13, FusedTrials.maxBlocks(371, 256), "the quickstart: 13^2 * 371 * 256 = 16.05M <= 2^24");
+        assertEquals(4, FusedTrials.maxBlocks(12 * 64 + 64 * 32 + 32 * 3, 256), "12 -> 64 -> 32 -> 3");
+        assertEquals(2, FusedTrials.maxBlocks(16_384, 256));
+        assertEquals(1, FusedTrials.maxBlocks(16_385, 256), "too big to fuse");
+        assertEquals(6, FusedTrials.maxBlocks(371, 1024), "4x the minibatch: 6^2 * 371 * 1024 = 13.7M, 7^2: 18.6M");
+        assertEquals(1, FusedTrials.maxBlocks(12 * 128 + 128 * 64 + 64 * 3, 1024), "slower in pairs, measured");
+        assertEquals(26, FusedTrials.maxBlocks(371, 64));
     }
 }
