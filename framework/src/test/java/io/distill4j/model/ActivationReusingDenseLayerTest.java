@@ -125,6 +125,11 @@ class ActivationReusingDenseLayerTest {
         // predictions agree, and a clone (what is saved and deployed) holds DL4J's plain layer
         INDArray x = batch(99).getFeatures(0);
         assertArrayEquals(plain.output(false, x)[0].toFloatMatrix(), reusing.output(false, x)[0].toFloatMatrix());
+        for (int rows : new int[] {1, 2, 257}) { // one example, and more than a minibatch: the same outputs
+            INDArray some = Nd4j.randn(DataType.FLOAT, rows, 6);
+            assertArrayEquals(plain.output(false, some)[0].toFloatMatrix(),
+                    reusing.output(false, some)[0].toFloatMatrix(), rows + " rows");
+        }
         assertSame(org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class,
                 reusing.clone().getLayer("hidden_0").getClass());
     }
