@@ -78,11 +78,9 @@ class ActivationReusingDenseLayerTest {
         public INDArray applyDropout(INDArray in, INDArray result, int iteration, int epoch,
                 org.deeplearning4j.nn.workspace.LayerWorkspaceMgr workspaceMgr) {
             try (var none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // read again in the backward pass
-                mask = Nd4j.create(in.dataType(), in.shape());
-                for (long i = 0; i < in.size(0); i++) {
-                    for (long j = 0; j < in.size(1); j++) {
-                        mask.putScalar(i, j, (i * 31 + j * 7 + iteration) % 4 == 0 ? 0 : 4.0 / 3);
-                    }
+                mask = Nd4j.create(in.dataType(), in.shape()); // any rank: by row-major position
+                for (long k = 0; k < mask.length(); k++) {
+                    mask.putScalar(k, (k * 7 + iteration) % 4 == 0 ? 0 : 4.0 / 3);
                 }
             }
             return result.assign(in.mul(mask));

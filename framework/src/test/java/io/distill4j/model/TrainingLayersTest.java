@@ -30,14 +30,17 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 class TrainingLayersTest {
 
-    /** Input [n, 4, 6]: an LSTM returning the sequence, an LSTM in LastTimeStep, dense logits, softmax loss. */
+    /**
+     * Input [n, 4, 6]: an LSTM returning the sequence, an LSTM in LastTimeStep (dropout on its input, masks fixed by
+     * the step), dense logits, softmax loss.
+     */
     private static ComputationGraph graph() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER).updater(new Adam(0.01)).l2(1e-3).graphBuilder()
                 .addInputs("input").setInputTypes(InputType.recurrent(4, 6))
                 .addLayer("lstm_0", new LSTM.Builder().nIn(4).nOut(7).activation(Activation.TANH).build(), "input")
                 .addLayer("lstm_1", new LastTimeStep(new LSTM.Builder().nIn(7).nOut(5).activation(Activation.TANH)
-                        .build()), "lstm_0")
+                        .dropOut(new ActivationReusingDenseLayerTest.FixedMaskDropout()).build()), "lstm_0")
                 .addLayer("logits", new DenseLayer.Builder().nIn(5).nOut(3).activation(Activation.IDENTITY).build(),
                         "lstm_1")
                 .addLayer("out", new LossLayer.Builder().lossFunction(LossFunctions.LossFunction.MCXENT)
