@@ -59,8 +59,7 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
     @Override
     protected Pair<INDArray, INDArray> preOutputWithPreNorm(boolean training, boolean forBackprop,
             LayerWorkspaceMgr workspaceMgr) {
-        if (hasLayerNorm() || maskArray != null || layerConf().getWeightNoise() != null || input == null
-                || input.rank() != 2) {
+        if (!plain() || input == null || input.rank() != 2) {
             return super.preOutputWithPreNorm(training, forBackprop, workspaceMgr);
         }
         assertInputSet(forBackprop);
@@ -82,11 +81,15 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         INDArray out = super.activate(training, workspaceMgr);
-        boolean reusable = training && maskArray == null && !hasLayerNorm() && layerConf().getWeightNoise() == null
-                && derivativeFromOutput(layerConf().getActivationFn());
+        boolean reusable = training && plain() && derivativeFromOutput(layerConf().getActivationFn());
         output = reusable ? out : null;
         outputInput = reusable ? input : null;
         return out;
+    }
+
+    /** Whether this layer's own paths apply: no layer normalisation, no mask, no weight noise (else DL4J's). */
+    private boolean plain() {
+        return !hasLayerNorm() && maskArray == null && layerConf().getWeightNoise() == null;
     }
 
     /** Whether the activation's derivative can be taken from its output: identity, and ReLU without cap or slope. */
