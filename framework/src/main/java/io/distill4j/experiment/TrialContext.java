@@ -122,48 +122,50 @@ public final class TrialContext {
      */
     @SuppressWarnings("unchecked")
     <T> T once(String key, java.util.function.Supplier<T> compute) {
-        var mine = new java.util.concurrent.CompletableFuture<Object>();
-        var held = once.putIfAbsent(key, mine);
-        if (held == null) {
-            try {
-                mine.complete(compute.get());
-            } catch (RuntimeException | Error e) {
-                mine.completeExceptionally(e);
-                throw e;
-            }
-            held = mine;
-        }
-        try {
-            return (T) held.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        return (T) computeOnce(once, key, compute::get, true);
     }
 
     /**
      * A teacher layer's test-split activations prepared for CKA ({@link Cka#layer}: read from the cache, centred, its
      * self-similarity norm), once for every student trial of the study that compares with it, by teacher cache key
-     * and layer name; a concurrent caller with the same key waits for the first one's result.
+     * and layer name; a concurrent caller with the same key waits for the first one's result, and a failure is not
+     * kept (a later trial prepares the layer again).
      */
     Cka.Layer teacherCkaLayer(String teacherKey, String layer, java.util.function.Supplier<INDArray> activations) {
-        var mine = new java.util.concurrent.CompletableFuture<Cka.Layer>();
-        java.util.concurrent.CompletableFuture<Cka.Layer> held;
-        synchronized (teacherCka) {
-            held = teacherCka.putIfAbsent(teacherKey + "\n" + layer, mine);
+        return computeOnce(teacherCka, teacherKey + "\n" + layer, () -> Cka.layer(activations.get()), false);
+    }
+
+    /**
+     * The value of {@code key} in {@code futures}, computed by the first caller while concurrent callers with the same
+     * key wait for it; a failure is rethrown to them as it was thrown, and stays in {@code futures} (every later caller
+     * gets it) when {@code keepFailure}, else is removed. The map is locked only to put and remove.
+     */
+    private static <T> T computeOnce(Map<String, java.util.concurrent.CompletableFuture<T>> futures, String key,
+            java.util.function.Supplier<T> compute, boolean keepFailure) {
+        var mine = new java.util.concurrent.CompletableFuture<T>();
+        java.util.concurrent.CompletableFuture<T> held;
+        synchronized (futures) {
+            held = futures.putIfAbsent(key, mine);
         }
-        if (held != null) {
-            return held.join();
+        if (held == null) {
+            try {
+                mine.complete(compute.get());
+            } catch (RuntimeException | Error e) {
+                mine.completeExceptionally(e);
+                if (!keepFailure) {
+                    synchronized (futures) {
+                        futures.remove(key, mine);
+                    }
+                }
+                throw e;
+            }
+            held = mine;
         }
         try {
-            mine.complete(Cka.layer(activations.get()));
-        } catch (RuntimeException | Error e) {
-            mine.completeExceptionally(e);
-            synchronized (teacherCka) {
-                teacherCka.remove(teacherKey + "\n" + layer, mine);
-            }
-            throw e;
+            return held.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        return mine.join();
     }
 
     /** Remembers a ready teacher (its activations stay on disk until a loss reads them). */
