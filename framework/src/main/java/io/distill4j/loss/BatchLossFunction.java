@@ -169,7 +169,7 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
                 }
             }
         }
-        return new Batch(loss, gradient == null ? null : matrix(gradient, s.dataType()));
+        return new Batch(loss, gradient == null ? null : DoubleRows.matrix(gradient, s.dataType()));
     }
 
     /**
@@ -204,7 +204,7 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
         double[][] rows = DoubleRows.of(s);
         double[][] g = withGradient ? new double[rows.length][rows[0].length] : null;
         double loss = batchLoss(rows, DoubleRows.of(t), g);
-        return new Batch(loss, g == null ? null : matrix(g, s.dataType()));
+        return new Batch(loss, g == null ? null : DoubleRows.matrix(g, s.dataType()));
     }
 
     /**
@@ -215,16 +215,6 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
      */
     protected boolean groupsInRows() {
         return false;
-    }
-
-    /** A {@code [n, width]} array of {@code type} from rows on the Java heap, in one bulk copy. */
-    private static INDArray matrix(double[][] rows, DataType type) {
-        int width = rows[0].length;
-        double[] flat = new double[rows.length * width];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(rows[i], 0, flat, i * width, width);
-        }
-        return DoubleRows.matrix(flat, rows.length, width, type);
     }
 
     /**
@@ -401,12 +391,7 @@ public abstract class BatchLossFunction extends WeightedLossFunction {
      * terms of pair matrices maps {@code dB/dG} (or a pair-weighted sum of row differences) back to the rows.
      */
     static INDArray product(double[][] k, INDArray a) {
-        int n = k.length;
-        double[] flat = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(k[i], 0, flat, i * n, n);
-        }
-        return DoubleRows.matrix(flat, n, n, DataType.DOUBLE).mmul(a.castTo(DataType.DOUBLE)).castTo(a.dataType());
+        return DoubleRows.matrix(k, DataType.DOUBLE).mmul(a.castTo(DataType.DOUBLE)).castTo(a.dataType());
     }
 
     /** Row norms {@code [n]} as a column {@code [n, 1]} with zeros replaced by 1: a zero row divided by it stays zero. */

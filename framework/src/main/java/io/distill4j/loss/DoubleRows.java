@@ -57,6 +57,16 @@ public final class DoubleRows {
         return write(Nd4j.createUninitialized(type, rows, width), flat);
     }
 
+    /** A new {@code [rows.length, width]} array of {@code type} holding {@code rows} (the inverse of {@link #of}). */
+    public static INDArray matrix(double[][] rows, DataType type) {
+        int width = rows[0].length;
+        double[] flat = new double[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * width, width);
+        }
+        return matrix(flat, rows.length, width, type);
+    }
+
     /**
      * Writes {@code flat} (row-major) into {@code target}, a row-major contiguous float or double array of as many
      * elements, in one bulk copy (a float target gets each value rounded to float, as {@code castTo} rounds it), and

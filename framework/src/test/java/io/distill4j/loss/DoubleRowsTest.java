@@ -42,6 +42,10 @@ class DoubleRowsTest {
         assertArrayEquals(new float[] {4, 5, 6}, m.getRow(1).toFloatVector(), 0f);
         assertArrayEquals(M[0], DoubleRows.matrix(DoubleRows.flat(Nd4j.createFromArray(M)), 2, 3, DataType.DOUBLE)
                 .getRow(0).toDoubleVector(), 0.0);
+        INDArray fromRows = DoubleRows.matrix(M, DataType.FLOAT); // the inverse of of()
+        assertArrayEquals(new long[] {2, 3}, fromRows.shape());
+        assertArrayEquals(new float[] {(float) M[1][0], (float) M[1][1], (float) M[1][2]},
+                fromRows.getRow(1).toFloatVector(), 0f);
     }
 
     @Test
