@@ -71,7 +71,10 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
             return super.preOutputWithPreNorm(training, forBackprop, workspaceMgr); // DL4J's error message
         }
         INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), in.size(0), w.size(1));
-        Nd4j.gemm(w, in.castTo(ret.dataType()), ret.transpose(), true, true, 1.0, 0.0);
+        INDArray x = in.castTo(ret.dataType());
+        if (!DirectGemm.multiply(x, false, w, false, ret)) {
+            Nd4j.gemm(w, x, ret.transpose(), true, true, 1.0, 0.0);
+        }
         if (hasBias()) {
             ret.addiRowVector(b);
         }
@@ -119,9 +122,15 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
         INDArray w = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, true, workspaceMgr);
         INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                 new long[] {w.size(0), delta.size(0)}, 'f');
-        epsilonNext = w.mmuli(delta.transpose(), epsilonNext).transpose();
+        if (!DirectGemm.multiply(delta, false, w, true, epsilonNext.transpose())) {
+            w.mmuli(delta.transpose(), epsilonNext);
+        }
+        epsilonNext = epsilonNext.transpose();
         INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
-        Nd4j.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
+        INDArray x = input.castTo(weightGrad.dataType());
+        if (!DirectGemm.multiply(x, true, delta, false, weightGrad)) {
+            Nd4j.gemm(x, delta, weightGrad, true, false, 1.0, 0.0);
+        }
         ret.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
         weightNoiseParams.clear();
         reusedBackwards++;

@@ -108,6 +108,7 @@ class ActivationReusingDenseLayerTest {
         ComputationGraph reusing = graph();
         assertArrayEquals(plain.params().toFloatVector(), reusing.params().toFloatVector());
         assertEquals(5, TrainingLayers.install(reusing));
+        long direct = DirectGemm.directProducts();
         for (int step = 0; step < 12; step++) {
             plain.fit(batch(step));
             reusing.fit(batch(step)); // a fresh copy: dropout on the first layer may work in place on the features
@@ -120,6 +121,9 @@ class ActivationReusingDenseLayerTest {
             assertEquals(12, ((ActivationReusingDenseLayer) reusing.getLayer(layer)).reusedBackwards(), layer);
         }
         assertEquals(0, ((ActivationReusingDenseLayer) reusing.getLayer("hidden_1")).reusedBackwards());
+        // the products went straight to OpenBLAS (DirectGemm): forward and weight gradient of all 5 layers, the
+        // input gradient of the 3 ReLU / identity layers below another layer (the tanh layer takes DL4J's path)
+        assertTrue(DirectGemm.directProducts() - direct >= 12 * (5 + 4), "direct products");
         // predictions agree, and a clone (what is saved and deployed) holds DL4J's plain layer
         INDArray x = batch(99).getFeatures(0);
         assertArrayEquals(plain.output(false, x)[0].toFloatMatrix(), reusing.output(false, x)[0].toFloatMatrix());
