@@ -59,32 +59,52 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
     @Override
     protected Pair<INDArray, INDArray> preOutputWithPreNorm(boolean training, boolean forBackprop,
             LayerWorkspaceMgr workspaceMgr) {
+        INDArray z = product(training, forBackprop, workspaceMgr, false);
+        return z == null ? super.preOutputWithPreNorm(training, forBackprop, workspaceMgr) : new Pair<>(z, z);
+    }
+
+    /**
+     * {@code x W + b}, then ReLU when {@code relu}: the product straight into the row-major result (OpenBLAS on the
+     * arrays' memory, {@link DirectGemm}, else ND4J's {@code z^T = W^T x^T}), the bias and ReLU in one pass
+     * ({@link DenseElementwise}, else ND4J's operations); null where DL4J's path applies (see the class comment).
+     */
+    private INDArray product(boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr, boolean relu) {
         if (!plain() || input == null || input.rank() != 2) {
-            return super.preOutputWithPreNorm(training, forBackprop, workspaceMgr);
+            return null;
         }
         assertInputSet(forBackprop);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray w = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, training, workspaceMgr);
-        INDArray b = getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr);
-        INDArray in = input.castTo(dataType);
-        if (in.columns() != w.rows()) {
-            return super.preOutputWithPreNorm(training, forBackprop, workspaceMgr); // DL4J's error message
+        INDArray b = hasBias() ? getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
+        INDArray x = input.castTo(dataType);
+        if (x.columns() != w.rows()) {
+            return null; // DL4J's error message
         }
-        INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), in.size(0), w.size(1));
-        INDArray x = in.castTo(ret.dataType());
+        INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), x.size(0), w.size(1));
+        x = x.castTo(ret.dataType());
         if (!DirectGemm.multiply(x, false, w, false, ret)) {
             Nd4j.gemm(w, x, ret.transpose(), true, true, 1.0, 0.0);
         }
-        if (hasBias()) {
-            ret.addiRowVector(b);
+        if (!DenseElementwise.addBiasThenRelu(ret, b, relu)) {
+            if (b != null) {
+                ret.addiRowVector(b);
+            }
+            if (relu) {
+                layerConf().getActivationFn().getActivation(ret, training);
+            }
         }
-        return new Pair<>(ret, ret);
+        return ret;
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        INDArray out = super.activate(training, workspaceMgr);
-        boolean reusable = training && plain() && derivativeFromOutput(layerConf().getActivationFn());
+        IActivation activation = layerConf().getActivationFn();
+        boolean own = derivativeFromOutput(activation);
+        INDArray out = own ? product(training, false, workspaceMgr, activation instanceof ActivationReLU) : null;
+        if (out == null) {
+            out = super.activate(training, workspaceMgr);
+        }
+        boolean reusable = training && own && plain();
         output = reusable ? out : null;
         outputInput = reusable ? input : null;
         return out;
@@ -110,8 +130,13 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
         }
         assertInputSet(true);
         // what DL4J's ActivationReLU.backprop / ActivationIdentity.backprop return for z, from relu(z) / z
-        INDArray delta = layerConf().getActivationFn() instanceof ActivationIdentity ? epsilon
-                : Nd4j.getExecutioner().exec(new RectifiedLinearDerivative(a, epsilon, a.ulike(), 0.0))[0];
+        INDArray delta = epsilon;
+        if (!(layerConf().getActivationFn() instanceof ActivationIdentity)) {
+            delta = a.ulike();
+            if (!DenseElementwise.reluGradient(a, epsilon, delta)) {
+                Nd4j.getExecutioner().exec(new RectifiedLinearDerivative(a, epsilon, delta, 0.0));
+            }
+        }
         // from here on, DL4J's BaseLayer.backpropGradient (no layer norm, no mask, no weight noise)
         Gradient ret = new DefaultGradient();
         if (hasBias()) {

@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class DirectGemm {
     /** Whether ND4J runs on its CPU backend (whose arrays live in host memory OpenBLAS can read). */
-    private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu")
+    static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu")
             && !Boolean.getBoolean("distill4j.gemm.nd4j");
 
     /** How many products went straight to OpenBLAS (for tests: the layers really take this path). */

@@ -1,0 +1,83 @@
+package io.distill4j.model;
+
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The element-wise steps of a dense layer done in one pass of Java over the arrays' own memory (CPU backend, 32-bit
+ * floats, row-major arrays without gaps): the bias addition with the ReLU of the forward pass, and the ReLU's
+ * gradient of the backward pass. Each ND4J operation costs about 35 µs on these machines whatever its size (its op
+ * context, shape buffers and bookkeeping), against 4 µs for this pass over a student's 256 x 16 activation and 45 µs
+ * over a teacher's 256 x 256 (README, "Third sitting").
+ *
+ * <p>The values are ND4J's bit for bit: {@code z + b} is the same float addition, ReLU is ND4J's {@code z < 0 ? 0 : z}
+ * (which keeps {@code -0.0} and NaN), and its gradient from the activation is ND4J's
+ * {@code a > 0 ? epsilon : 0}. Each method returns false, having written nothing, where it does not apply.
+ */
+final class DenseElementwise {
+    private DenseElementwise() {
+    }
+
+    /** {@code z += b} on every row (when {@code bias} is not null), then {@code z = relu(z)} when {@code relu}. */
+    static boolean addBiasThenRelu(INDArray z, INDArray bias, boolean relu) {
+        if (!DirectGemm.CPU || !denseRows(z) || bias != null && !denseVector(bias, z.columns())) {
+            return false;
+        }
+        int rows = (int) z.rows();
+        int columns = (int) z.columns();
+        float[] b = null;
+        if (bias != null) {
+            b = new float[columns];
+            pointer(bias, columns).get(b);
+        }
+        FloatBuffer out = buffer(z);
+        for (int r = 0, at = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++, at++) {
+                float v = b == null ? out.get(at) : out.get(at) + b[c];
+                out.put(at, relu && v < 0f ? 0f : v);
+            }
+        }
+        return true;
+    }
+
+    /** {@code out = activation > 0 ? epsilon : 0}, element by element: ReLU's gradient taken from its output. */
+    static boolean reluGradient(INDArray activation, INDArray epsilon, INDArray out) {
+        if (!DirectGemm.CPU || !denseRows(activation) || !denseRows(epsilon) || !denseRows(out)
+                || !java.util.Arrays.equals(activation.shape(), epsilon.shape())
+                || !java.util.Arrays.equals(activation.shape(), out.shape())) {
+            return false;
+        }
+        FloatBuffer a = buffer(activation);
+        FloatBuffer e = buffer(epsilon);
+        FloatBuffer o = buffer(out);
+        for (int i = 0, n = (int) activation.length(); i < n; i++) {
+            o.put(i, a.get(i) > 0f ? e.get(i) : 0f);
+        }
+        return true;
+    }
+
+    /** A float matrix stored row after row with no gaps, from element 0 of its buffer's address. */
+    private static boolean denseRows(INDArray x) {
+        return x.dataType() == DataType.FLOAT && x.rank() == 2 && x.length() <= Integer.MAX_VALUE
+                && x.offset() == x.data().offset() && (x.rows() == 1 || x.stride(0) == x.columns())
+                && (x.columns() == 1 || x.stride(1) == 1);
+    }
+
+    /** A float vector of {@code length} contiguous elements. */
+    private static boolean denseVector(INDArray x, long length) {
+        return x.dataType() == DataType.FLOAT && x.length() == length && x.isVectorOrScalar()
+                && (length == 1 || x.elementWiseStride() == 1) && x.offset() == x.data().offset();
+    }
+
+    private static FloatPointer pointer(INDArray x, long length) {
+        FloatPointer p = new FloatPointer((FloatPointer) x.data().addressPointer());
+        p.limit(p.position() + length);
+        return p;
+    }
+
+    private static FloatBuffer buffer(INDArray x) {
+        return pointer(x, x.length()).asBuffer();
+    }
+}

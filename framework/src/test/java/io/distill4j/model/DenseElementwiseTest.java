@@ -1,0 +1,91 @@
+package io.distill4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class DenseElementwiseTest {
+    /** Values where ReLU's edge cases live: signed zeros, NaN, infinities, the smallest magnitudes. */
+    private static final float[] EDGES = {-0.0f, 0.0f, Float.NaN, -1f, 1f, Float.NEGATIVE_INFINITY,
+        Float.POSITIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, 3.5f, -2.25f, 1e-30f};
+
+    private static int[] bits(INDArray x) {
+        float[] v = x.dup('c').reshape(x.length()).toFloatVector();
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Float.floatToRawIntBits(v[i]);
+        }
+        return out;
+    }
+
+    private static INDArray edges(int rows) {
+        float[] v = new float[rows * EDGES.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = EDGES[(i * 7 + i / EDGES.length) % EDGES.length];
+        }
+        return Nd4j.create(v, new long[] {rows, EDGES.length}, 'c');
+    }
+
+    @Test
+    void biasAndReluEqualNd4jsOperationsBitForBit() {
+        INDArray z = edges(5);
+        INDArray bias = Nd4j.create(new float[] {0f, -0.0f, 1f, 0.5f, -3.5f, 0f, 0f, 0f, 0f, -3.5f, 2.25f, 0f},
+                new long[] {1, EDGES.length}, 'c');
+        for (INDArray b : new INDArray[] {null, bias}) {
+            for (boolean relu : new boolean[] {false, true}) {
+                INDArray expected = z.dup();
+                if (b != null) {
+                    expected.addiRowVector(b);
+                }
+                if (relu) {
+                    new ActivationReLU().getActivation(expected, true);
+                }
+                INDArray actual = z.dup();
+                assertTrue(DenseElementwise.addBiasThenRelu(actual, b, relu));
+                assertArrayEquals(bits(expected), bits(actual), "bias " + (b != null) + ", relu " + relu);
+            }
+        }
+    }
+
+    @Test
+    void reluGradientEqualsNd4jsOperationBitForBit() {
+        INDArray a = new ActivationReLU().getActivation(edges(4), true);
+        INDArray epsilon = edges(4).muli(-1.5f).addi(0.25f);
+        INDArray expected = Nd4j.getExecutioner().exec(new RectifiedLinearDerivative(a, epsilon, a.ulike(), 0.0))[0];
+        INDArray actual = Nd4j.createUninitialized(DataType.FLOAT, a.shape());
+        assertTrue(DenseElementwise.reluGradient(a, epsilon, actual));
+        assertArrayEquals(bits(expected), bits(actual));
+    }
+
+    @Test
+    void aRowMajorViewIsWrittenInPlaceAndNothingAround() {
+        INDArray wide = edges(6);
+        INDArray before = wide.dup();
+        INDArray rows = wide.get(NDArrayIndex.interval(2, 4), NDArrayIndex.all()); // contiguous rows 2-3
+        assertTrue(DenseElementwise.addBiasThenRelu(rows, null, true));
+        INDArray expected = before.dup();
+        new ActivationReLU().getActivation(expected.get(NDArrayIndex.interval(2, 4), NDArrayIndex.all()), true);
+        assertArrayEquals(bits(expected), bits(wide));
+    }
+
+    @Test
+    void declinesWhatItCannotAddress() {
+        assertFalse(DenseElementwise.addBiasThenRelu(Nd4j.rand(DataType.DOUBLE, 3, 4), null, true), "double");
+        assertFalse(DenseElementwise.addBiasThenRelu(Nd4j.rand(DataType.FLOAT, 3, 4).dup('f'), null, true),
+                "column-major");
+        INDArray columns = Nd4j.rand(DataType.FLOAT, 3, 6).get(NDArrayIndex.all(), NDArrayIndex.interval(1, 4));
+        assertFalse(DenseElementwise.addBiasThenRelu(columns, null, true), "a column slice (gaps between rows)");
+        assertFalse(DenseElementwise.addBiasThenRelu(Nd4j.rand(DataType.FLOAT, 3, 4), Nd4j.rand(DataType.FLOAT, 1, 3),
+                false), "a bias of the wrong width");
+        INDArray a = Nd4j.rand(DataType.FLOAT, 3, 4);
+        assertFalse(DenseElementwise.reluGradient(a, Nd4j.rand(DataType.FLOAT, 4, 3), a.ulike()), "shapes differ");
+    }
+}
