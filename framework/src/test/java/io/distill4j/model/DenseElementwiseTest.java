@@ -85,6 +85,9 @@ class DenseElementwiseTest {
         assertFalse(DenseElementwise.addBiasThenRelu(columns, null, true), "a column slice (gaps between rows)");
         assertFalse(DenseElementwise.addBiasThenRelu(Nd4j.rand(DataType.FLOAT, 3, 4), Nd4j.rand(DataType.FLOAT, 1, 3),
                 false), "a bias of the wrong width");
+        INDArray large = Nd4j.rand(DataType.FLOAT, 256, DenseElementwise.MOST_ELEMENTS / 256);
+        assertFalse(DenseElementwise.addBiasThenRelu(large, null, true), "as large as a teacher's layer");
+        assertFalse(DenseElementwise.reluGradient(large, large, large.ulike()), "as large as a teacher's layer");
         INDArray a = Nd4j.rand(DataType.FLOAT, 3, 4);
         assertFalse(DenseElementwise.reluGradient(a, Nd4j.rand(DataType.FLOAT, 4, 3), a.ulike()), "shapes differ");
     }
