@@ -1,5 +1,6 @@
 package io.distill4j.distill;
 
+import io.distill4j.model.DenseElementwise;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -12,9 +13,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * Keeps a dense layer's weight matrix {@code [N*in, N*out]} block-diagonal: after every update, every entry outside
  * the N diagonal blocks {@code [b*in, (b+1)*in) x [b*out, (b+1)*out)} is set to exactly zero (one multiplication by a
- * 0/1 mask). With these zeros, block {@code b}'s outputs depend only on block {@code b}'s inputs, and since Adam and
- * L2 act elementwise, the diagonal entries evolve as those of N separate layers (the off-diagonal entries do get
- * gradients and optimiser state, which this constraint discards). See {@link FusedDistiller}.
+ * 0/1 mask; on a student's small matrices a Java pass, {@link DenseElementwise}). With these zeros, block {@code b}'s
+ * outputs depend only on block {@code b}'s inputs, and since Adam and L2 act elementwise, the diagonal entries evolve
+ * as those of N separate layers (the off-diagonal entries do get gradients and optimiser state, which this constraint
+ * discards). See {@link FusedDistiller}.
  */
 final class BlockDiagonalConstraint implements LayerConstraint {
     private static final long serialVersionUID = 1L;
@@ -22,6 +24,8 @@ final class BlockDiagonalConstraint implements LayerConstraint {
     private final int blocks;
     private Set<String> params = new LinkedHashSet<>();
     private transient INDArray mask;
+    /** The mask's values in the storage order of the weights it was made for (for the Java pass). */
+    private transient float[] maskInStorageOrder;
 
     BlockDiagonalConstraint(int blocks) {
         this.blocks = blocks;
@@ -32,7 +36,10 @@ final class BlockDiagonalConstraint implements LayerConstraint {
         for (String key : params) {
             INDArray w = layer.getParam(key);
             if (w != null) {
-                w.muli(mask(w));
+                INDArray m = mask(w);
+                if (!DenseElementwise.multiplyInStorageOrder(w, maskInStorageOrder)) {
+                    w.muli(m);
+                }
             }
         }
     }
@@ -40,6 +47,7 @@ final class BlockDiagonalConstraint implements LayerConstraint {
     private INDArray mask(INDArray w) {
         if (mask == null || !Arrays.equals(mask.shape(), w.shape())) {
             mask = mask(w.size(0), w.size(1), blocks).castTo(w.dataType());
+            maskInStorageOrder = mask.dup(w.ordering()).data().asFloat();
         }
         return mask;
     }

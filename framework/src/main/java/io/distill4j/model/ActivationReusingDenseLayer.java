@@ -141,7 +141,9 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
         Gradient ret = new DefaultGradient();
         if (hasBias()) {
             INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
-            delta.sum(biasGrad, 0);
+            if (!DenseElementwise.columnSums(delta, biasGrad)) {
+                delta.sum(biasGrad, 0);
+            }
             ret.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
         }
         INDArray w = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, true, workspaceMgr);

@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (which keeps {@code -0.0} and NaN), and its gradient from the activation is ND4J's
  * {@code a > 0 ? epsilon : 0}. Each method returns false, having written nothing, where it does not apply.
  */
-final class DenseElementwise {
+public final class DenseElementwise {
     private static final boolean ON = DirectGemm.CPU && !Boolean.getBoolean("distill4j.elementwise.nd4j");
     /**
      * The most elements a pass here takes on: above it ND4J's vectorised operation wins back its fixed cost (an MLP
@@ -62,6 +62,44 @@ final class DenseElementwise {
         FloatBuffer o = buffer(out);
         for (int i = 0, n = (int) activation.length(); i < n; i++) {
             o.put(i, a.get(i) > 0f ? e.get(i) : 0f);
+        }
+        return true;
+    }
+
+    /**
+     * {@code sums[c] = x[0][c] + x[1][c] + ...}, rows in order, in float: ND4J's {@code x.sum(sums, 0)} (a dense
+     * layer's bias gradient) bit for bit.
+     */
+    static boolean columnSums(INDArray x, INDArray sums) {
+        if (!ON || x.length() >= MOST_ELEMENTS || !denseRows(x) || !denseVector(sums, x.columns())) {
+            return false;
+        }
+        int rows = (int) x.rows();
+        int columns = (int) x.columns();
+        float[] total = new float[columns];
+        FloatBuffer in = buffer(x);
+        for (int r = 0, at = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++, at++) {
+                total[c] += in.get(at);
+            }
+        }
+        pointer(sums, columns).put(total);
+        return true;
+    }
+
+    /**
+     * {@code x[i] *= factors[i]} over {@code x}'s elements in storage order (a contiguous float array of either
+     * layout, {@code factors} of its length): ND4J's {@code x.muli(y)} for a {@code y} of the same layout holding
+     * {@code factors}, bit for bit (a fused student's block-diagonal mask, {@code BlockDiagonalConstraint}).
+     */
+    public static boolean multiplyInStorageOrder(INDArray x, float[] factors) {
+        if (!ON || x.length() >= MOST_ELEMENTS || x.dataType() != DataType.FLOAT || factors.length != x.length()
+                || x.elementWiseStride() != 1 || x.offset() != x.data().offset() || x.isEmpty()) {
+            return false;
+        }
+        FloatBuffer values = buffer(x);
+        for (int i = 0; i < factors.length; i++) {
+            values.put(i, values.get(i) * factors[i]);
         }
         return true;
     }

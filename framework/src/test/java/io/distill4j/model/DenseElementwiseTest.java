@@ -66,6 +66,43 @@ class DenseElementwiseTest {
     }
 
     @Test
+    void columnSumsEqualNd4jsSumAlongRowsBitForBit() {
+        for (long[] shape : new long[][] {{256, 16}, {55, 8}, {256, 3}, {256, 80}, {7, 5}}) {
+            for (int scale = -2; scale <= 2; scale++) {
+                Nd4j.getRandom().setSeed(shape[0] * 100 + shape[1] * 10 + scale);
+                INDArray x = Nd4j.randn(DataType.FLOAT, shape).muli(Math.pow(10, scale));
+                INDArray expected = Nd4j.create(DataType.FLOAT, 1, shape[1]);
+                x.sum(expected, 0);
+                INDArray gradients = Nd4j.zeros(DataType.FLOAT, 1, shape[1] + 4); // a view, as a bias gradient is
+                INDArray actual = gradients.get(NDArrayIndex.point(0), NDArrayIndex.interval(2, shape[1] + 2))
+                        .reshape(1, shape[1]);
+                assertTrue(DenseElementwise.columnSums(x, actual));
+                assertArrayEquals(bits(expected), bits(actual), java.util.Arrays.toString(shape) + " 1e" + scale);
+                assertArrayEquals(new int[2], bits(gradients.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, 2))
+                        .reshape(1, 2)), "nothing written before the view");
+            }
+        }
+    }
+
+    @Test
+    void multiplyingByAMaskInStorageOrderEqualsNd4jsMultiplication() {
+        for (char order : new char[] {'c', 'f'}) {
+            INDArray w = edges(8).dup(order); // signed zeros, NaN and infinities times 0 and 1
+            INDArray mask = Nd4j.create(DataType.FLOAT, 8, EDGES.length);
+            for (int r = 0; r < 8; r++) {
+                for (int c = 0; c < EDGES.length; c++) {
+                    mask.putScalar(r, c, (r / 4) == (c / 6) ? 1f : 0f);
+                }
+            }
+            INDArray expected = w.dup(order).muli(mask);
+            assertTrue(DenseElementwise.multiplyInStorageOrder(w, mask.dup(order).data().asFloat()));
+            assertArrayEquals(bits(expected), bits(w), "order " + order);
+        }
+        assertFalse(DenseElementwise.multiplyInStorageOrder(Nd4j.rand(DataType.FLOAT, 3, 4), new float[11]),
+                "factors of another length");
+    }
+
+    @Test
     void aRowMajorViewIsWrittenInPlaceAndNothingAround() {
         INDArray wide = edges(6);
         INDArray before = wide.dup();
