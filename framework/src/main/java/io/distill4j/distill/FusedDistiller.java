@@ -134,12 +134,15 @@ public final class FusedDistiller {
         private final INDArray[] trainLabels;
         private final INDArray[] validationLabels;
         private final INDArray validationInput;
-        /** Each block's training inputs (k = 0) and labels (k = 1), row-major on the heap, read once. */
-        private final double[][][] sources = new double[2][][];
+        /**
+         * Each block's training inputs (k = 0) and labels (k = 1), row-major on the heap, read once: a
+         * {@code float[]} for float arrays (no widening and narrowing every epoch), else a {@code double[]}.
+         */
+        private final Object[][] sources = new Object[2][];
         private final int[][] widths = new int[2][];
         /** The epoch's inputs and labels ({@link #epochArrays}) and their rows on the heap, reused every epoch. */
         private final INDArray[] epochArrays = new INDArray[2];
-        private final double[][] epochRows = new double[2][];
+        private final Object[] epochRows = new Object[2];
 
         Group(Student student, InputShape shape, TrainingSettings training, List<Block> blocks) {
             if (blocks.isEmpty()) {
@@ -179,11 +182,15 @@ public final class FusedDistiller {
             }
             validationInput = Nd4j.hstack(blocks.stream().map(x -> x.validation().input()).toArray(INDArray[]::new));
             for (int k = 0; k < 2; k++) {
-                sources[k] = new double[count][];
+                sources[k] = new Object[count];
                 widths[k] = new int[count];
+                boolean floats = true;
+                for (int b = 0; b < count; b++) {
+                    floats &= (k == 0 ? blocks.get(b).train().input() : trainLabels[b]).dataType() == DataType.FLOAT;
+                }
                 for (int b = 0; b < count; b++) {
                     INDArray a = k == 0 ? blocks.get(b).train().input() : trainLabels[b];
-                    sources[k][b] = DoubleRows.flat(a);
+                    sources[k][b] = floats ? DoubleRows.flatFloats(a) : DoubleRows.flat(a);
                     widths[k][b] = (int) a.size(1);
                 }
             }
@@ -288,17 +295,19 @@ public final class FusedDistiller {
          */
         private INDArray[] epochArrays(int[][] orders) {
             for (int k = 0; k < 2; k++) {
-                double[][] source = sources[k];
+                Object[] source = sources[k];
                 int[] w = widths[k];
                 int width = java.util.Arrays.stream(w).sum();
+                boolean floats = source[0] instanceof float[];
                 if (epochArrays[k] == null) {
-                    DataType type = (k == 0 ? blocks.get(0).train().input() : trainLabels[0]).dataType();
+                    DataType type = floats ? DataType.FLOAT
+                            : (k == 0 ? blocks.get(0).train().input() : trainLabels[0]).dataType();
                     try (var none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // kept across fits
                         epochArrays[k] = Nd4j.createUninitialized(type, n, width);
                     }
-                    epochRows[k] = new double[n * width];
+                    epochRows[k] = floats ? new float[n * width] : new double[n * width];
                 }
-                double[] flat = epochRows[k];
+                Object flat = epochRows[k];
                 for (int i = 0; i < n; i++) {
                     int at = i * width;
                     for (int b = 0; b < count; b++) {
@@ -306,7 +315,11 @@ public final class FusedDistiller {
                         at += w[b];
                     }
                 }
-                DoubleRows.write(epochArrays[k], flat);
+                if (floats) {
+                    DoubleRows.write(epochArrays[k], (float[]) flat);
+                } else {
+                    DoubleRows.write(epochArrays[k], (double[]) flat);
+                }
             }
             return epochArrays;
         }

@@ -92,6 +92,31 @@ public final class DoubleRows {
         return target;
     }
 
+    /**
+     * A row-major copy of a float array as one {@code float[]} (one bulk copy where it is row-major contiguous, like
+     * {@link #flat}), or, for an array of another type, null: callers keep such data in double precision.
+     */
+    public static float[] flatFloats(INDArray a) {
+        if (a.dataType() != DataType.FLOAT) {
+            return null;
+        }
+        INDArray c = contiguous(a) ? a : a.dup('c');
+        float[] out = new float[(int) c.length()];
+        new FloatPointer(c.data().addressPointer()).position(start(c)).get(out);
+        return out;
+    }
+
+    /** Writes {@code flat} (row-major) into the row-major contiguous float array {@code target} in one bulk copy. */
+    public static INDArray write(INDArray target, float[] flat) {
+        if (!contiguous(target) || target.length() != flat.length || target.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("cannot write " + flat.length + " floats into a "
+                    + target.dataType() + " array of shape " + Arrays.toString(target.shape()) + ", order "
+                    + target.ordering());
+        }
+        new FloatPointer(target.data().addressPointer()).position(start(target)).put(flat);
+        return target;
+    }
+
     /** Where {@code a}'s first element lies from its buffer's address (a view's buffer starts at the view). */
     private static long start(INDArray a) {
         return a.offset() - a.data().offset();

@@ -132,7 +132,8 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
         // what DL4J's ActivationReLU.backprop / ActivationIdentity.backprop return for z, from relu(z) / z
         INDArray delta = epsilon;
         if (!(layerConf().getActivationFn() instanceof ActivationIdentity)) {
-            delta = a.ulike();
+            // where DL4J's own path puts the pre-activation it differentiates in place (no detached allocation)
+            delta = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, a.dataType(), a.shape(), 'c');
             if (!DenseElementwise.reluGradient(a, epsilon, delta)) {
                 Nd4j.getExecutioner().exec(new RectifiedLinearDerivative(a, epsilon, delta, 0.0));
             }

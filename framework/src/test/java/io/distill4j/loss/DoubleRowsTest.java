@@ -2,6 +2,7 @@ package io.distill4j.loss;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -104,5 +105,27 @@ class DoubleRowsTest {
                 assertArrayEquals(want, got, 0.0, what);
             }
         }
+    }
+
+    @Test
+    void floatsAreReadAndWrittenWithoutWidening() {
+        INDArray wide = Nd4j.rand(DataType.FLOAT, 6, 5).subi(0.5f);
+        INDArray rows = wide.get(NDArrayIndex.interval(1, 4), NDArrayIndex.all()); // contiguous rows of a view
+        for (INDArray a : List.of(wide, rows, wide.dup('f'), wide.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3)))) {
+            float[] expected = new float[(int) a.length()];
+            for (int i = 0; i < a.rows(); i++) {
+                for (int j = 0; j < a.columns(); j++) {
+                    expected[(int) (i * a.columns() + j)] = a.getFloat(i, j);
+                }
+            }
+            assertArrayEquals(expected, DoubleRows.flatFloats(a));
+        }
+        assertNull(DoubleRows.flatFloats(Nd4j.rand(DataType.DOUBLE, 2, 2)), "not a float array");
+        INDArray target = Nd4j.zeros(DataType.FLOAT, 2, 3);
+        DoubleRows.write(target, new float[] {1, -2, 3.5f, 4, 5, -0.0f});
+        assertArrayEquals(new float[] {1, -2, 3.5f}, target.getRow(0).toFloatVector());
+        assertArrayEquals(new float[] {4, 5, -0.0f}, target.getRow(1).toFloatVector());
+        assertThrows(IllegalArgumentException.class, () -> DoubleRows.write(target, new float[5]));
+        assertThrows(IllegalArgumentException.class, () -> DoubleRows.write(target.dup('f'), new float[6]));
     }
 }
