@@ -368,6 +368,9 @@ public final class StudentDistiller {
          */
         static double validationScore(DistillationLoss loss, INDArray labels, INDArray output, int batchSize) {
             long n = output.size(0);
+            if (loss.lossFunction() instanceof io.distill4j.loss.LogitLossFunction logits) {
+                return logits.summedScore(labels, output, batchSize) / Math.max(1, n);
+            }
             double sum = 0;
             for (long from = 0; from < n; from += batchSize) {
                 org.nd4j.linalg.indexing.INDArrayIndex rows = org.nd4j.linalg.indexing.NDArrayIndex.interval(from,

@@ -163,6 +163,35 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
                 activationFn.backprop(preOutput.dup(), dLdOut).getFirst());
     }
 
+    /**
+     * The summed score of {@code output} (logits, the identity activation, no mask) and {@code labels} over
+     * consecutive minibatches of {@code batchSize} rows: the sum of {@code computeScore(labels, output, identity,
+     * null, false)} over those minibatches, bit for bit (each minibatch's rows scored by the same kernel, the scores
+     * rounded to the output's type and summed by ND4J as DL4J's score is), from one heap copy of each array instead
+     * of ND4J copies and conversions per minibatch. A validation pass scores every epoch this way.
+     */
+    public double summedScore(INDArray labels, INDArray output, int batchSize) {
+        checkShapes(labels, output);
+        if (batchSize < 1) {
+            throw new IllegalArgumentException(name() + ": minibatches need at least one row, got " + batchSize);
+        }
+        int n = (int) output.size(0);
+        int c = (int) output.size(1);
+        int width = (int) labels.size(1);
+        double[] z = DoubleRows.flat(output);
+        double[] y = DoubleRows.flat(labels);
+        double sum = 0;
+        for (int from = 0; from < n; from += batchSize) {
+            int rows = Math.min(n, from + batchSize) - from;
+            double[] score = new double[rows];
+            scoreAndGradient(Arrays.copyOfRange(z, from * c, (from + rows) * c),
+                    Arrays.copyOfRange(y, from * width, (from + rows) * width), rows, c, width, null, score, null);
+            INDArray rounded = scoreArray(score, output); // DL4J's score array, then ND4J's sum of it
+            sum += rounded.sumNumber().doubleValue();
+        }
+        return sum;
+    }
+
     /** The scores of this thread's last gradient pass, for the score request of the same step. */
     private transient volatile StepScores.Kept kept;
 
@@ -187,6 +216,16 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
     /** The kernel on flat copies, then mask and weight applied to both outputs. */
     private void run(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, double[] score,
             double[] grad) {
+        checkShapes(labels, preOutput);
+        int n = (int) preOutput.size(0);
+        int c = (int) preOutput.size(1);
+        double[] m = mask == null ? null : DoubleRows.flat(mask);
+        double[] z = DoubleRows.flat(activationFn.getActivation(preOutput.dup(), false));
+        scoreAndGradient(z, DoubleRows.flat(labels), n, c, (int) labels.size(1), m, score, grad);
+    }
+
+    /** Labels {@code [n, 2C]} (plus this loss's per-sample or term-weight columns) for an output {@code [n, C]}. */
+    private void checkShapes(INDArray labels, INDArray preOutput) {
         int extra = sampleColumns();
         boolean weighted = extra == 0 && acceptsTermWeights() && labels.rank() == 2 && preOutput.rank() == 2
                 && labels.size(1) == 2 * preOutput.size(1) + 2;
@@ -198,11 +237,6 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
                     + "for output [n, C]; got labels " + Arrays.toString(labels.shape()) + " and output "
                     + Arrays.toString(preOutput.shape()));
         }
-        int n = (int) preOutput.size(0);
-        int c = (int) preOutput.size(1);
-        double[] m = mask == null ? null : DoubleRows.flat(mask);
-        double[] z = DoubleRows.flat(activationFn.getActivation(preOutput.dup(), false));
-        scoreAndGradient(z, DoubleRows.flat(labels), n, c, (int) labels.size(1), m, score, grad);
     }
 
     /**
