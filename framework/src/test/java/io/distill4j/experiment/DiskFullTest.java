@@ -59,8 +59,21 @@ class DiskFullTest {
 
             @Override
             public void trialStarted(Trial trial) {
-                if (trial.role() != Trial.Role.TEACHER && studentsStarted.incrementAndGet() == 3) {
+                if (trial.role() == Trial.Role.TEACHER) {
+                    return;
+                }
+                int started = studentsStarted.incrementAndGet();
+                if (started == 3) {
                     victim = trial.id();
+                } else if (started > 3) {
+                    // the neighbour started a trial while the victim runs: hold it long enough for the victim's
+                    // failure to stop the study (its next metric write, milliseconds away), so that any further
+                    // start is one after the failure however fast the trials run
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
             }
 
