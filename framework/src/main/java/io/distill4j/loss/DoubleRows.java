@@ -23,19 +23,17 @@ public final class DoubleRows {
      * a row-major double copy by ND4J ({@code DataBuffer.asDouble()} would read it element by element).
      */
     public static double[] flat(INDArray a) {
-        int length = (int) a.length();
-        if (contiguous(a)) {
+        if (isRowMajorContiguous(a)) {
             if (a.dataType() == DataType.FLOAT) {
-                float[] f = new float[length];
-                new FloatPointer(a.data().addressPointer()).position(start(a)).get(f);
-                double[] out = new double[length];
-                for (int i = 0; i < length; i++) {
+                float[] f = flatFloats(a);
+                double[] out = new double[f.length];
+                for (int i = 0; i < f.length; i++) {
                     out[i] = f[i];
                 }
                 return out;
             }
             if (a.dataType() == DataType.DOUBLE) {
-                double[] out = new double[length];
+                double[] out = new double[(int) a.length()];
                 new DoublePointer(a.data().addressPointer()).position(start(a)).get(out);
                 return out;
             }
@@ -74,22 +72,16 @@ public final class DoubleRows {
      * allocation.
      */
     public static INDArray write(INDArray target, double[] flat) {
-        if (!contiguous(target) || target.length() != flat.length
-                || target.dataType() != DataType.FLOAT && target.dataType() != DataType.DOUBLE) {
-            throw new IllegalArgumentException("cannot write " + flat.length + " values into a "
-                    + target.dataType() + " array of shape " + Arrays.toString(target.shape()) + ", order "
-                    + target.ordering());
-        }
+        checkWritable(target, flat.length, target.dataType() == DataType.DOUBLE);
         if (target.dataType() == DataType.DOUBLE) {
             new DoublePointer(target.data().addressPointer()).position(start(target)).put(flat);
-        } else {
-            float[] f = new float[flat.length];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = (float) flat[i];
-            }
-            new FloatPointer(target.data().addressPointer()).position(start(target)).put(f);
+            return target;
         }
-        return target;
+        float[] f = new float[flat.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) flat[i];
+        }
+        return write(target, f);
     }
 
     /**
@@ -100,21 +92,35 @@ public final class DoubleRows {
         if (a.dataType() != DataType.FLOAT) {
             return null;
         }
-        INDArray c = contiguous(a) ? a : a.dup('c');
+        INDArray c = isRowMajorContiguous(a) ? a : a.dup('c');
         float[] out = new float[(int) c.length()];
-        new FloatPointer(c.data().addressPointer()).position(start(c)).get(out);
+        floats(c).get(out);
         return out;
     }
 
     /** Writes {@code flat} (row-major) into the row-major contiguous float array {@code target} in one bulk copy. */
     public static INDArray write(INDArray target, float[] flat) {
-        if (!contiguous(target) || target.length() != flat.length || target.dataType() != DataType.FLOAT) {
-            throw new IllegalArgumentException("cannot write " + flat.length + " floats into a "
-                    + target.dataType() + " array of shape " + Arrays.toString(target.shape()) + ", order "
-                    + target.ordering());
-        }
-        new FloatPointer(target.data().addressPointer()).position(start(target)).put(flat);
+        checkWritable(target, flat.length, false);
+        floats(target).put(flat);
         return target;
+    }
+
+    /** A row-major contiguous float or ({@code doubles}) double array of {@code length} elements, else an error. */
+    private static void checkWritable(INDArray target, int length, boolean doubles) {
+        if (!isRowMajorContiguous(target) || target.length() != length
+                || target.dataType() != (doubles ? DataType.DOUBLE : DataType.FLOAT)) {
+            throw new IllegalArgumentException("cannot write " + length + " values into a " + target.dataType()
+                    + " array of shape " + Arrays.toString(target.shape()) + ", order " + target.ordering());
+        }
+    }
+
+    /**
+     * A pointer to a float array's first element (a view's included) covering its {@code length()} elements, for
+     * bulk copies and Java passes over its memory; the caller knows the layout ({@link #isRowMajorContiguous}).
+     */
+    public static FloatPointer floats(INDArray a) {
+        FloatPointer p = new FloatPointer(a.data().addressPointer()).position(start(a));
+        return p.limit(p.position() + a.length());
     }
 
     /** Where {@code a}'s first element lies from its buffer's address (a view's buffer starts at the view). */
@@ -123,7 +129,7 @@ public final class DoubleRows {
     }
 
     /** Whether {@code a}'s elements are its buffer's {@code length} consecutive values from its offset, row-major. */
-    private static boolean contiguous(INDArray a) {
+    public static boolean isRowMajorContiguous(INDArray a) {
         if (a.isEmpty() || a.ordering() != 'c' || a.length() > Integer.MAX_VALUE) {
             return false;
         }

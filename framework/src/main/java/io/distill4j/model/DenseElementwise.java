@@ -1,23 +1,24 @@
 package io.distill4j.model;
 
+import io.distill4j.loss.DoubleRows;
 import java.nio.FloatBuffer;
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The element-wise steps of a dense layer done in one pass of Java over the arrays' own memory (CPU backend, 32-bit
- * floats, row-major arrays without gaps): the bias addition with the ReLU of the forward pass, and the ReLU's
- * gradient of the backward pass. Each ND4J operation costs about 35 µs on these machines whatever its size (its op
- * context, shape buffers and bookkeeping), against 4 µs for this pass over a student's 256 x 16 activation and 45 µs
- * over a teacher's 256 x 256 (README, "Third sitting").
+ * floats, arrays without gaps): the bias addition with the ReLU of the forward pass, the ReLU's gradient and the
+ * bias gradient of the backward pass, and the fused students' block-diagonal mask. Each ND4J operation costs about
+ * 35 µs on these machines whatever its size (its op context, shape buffers and bookkeeping), against 4 µs for this
+ * pass over a student's 256 x 16 activation and 45 µs over a teacher's 256 x 256 (README, "Third sitting").
  *
  * <p>The values are ND4J's bit for bit: {@code z + b} is the same float addition, ReLU is ND4J's {@code z < 0 ? 0 : z}
- * (which keeps {@code -0.0} and NaN), and its gradient from the activation is ND4J's
- * {@code a > 0 ? epsilon : 0}. Each method returns false, having written nothing, where it does not apply.
+ * (which keeps {@code -0.0} and NaN), its gradient from the activation is ND4J's {@code a > 0 ? epsilon : 0}, the
+ * column sums add the rows in order as ND4J's sum along rows does, and the mask is the same float multiplication.
+ * Each method returns false, having written nothing, where it does not apply.
  */
 public final class DenseElementwise {
-    private static final boolean ON = DirectGemm.CPU && !Boolean.getBoolean("distill4j.elementwise.nd4j");
+    private static final boolean ON = DirectGemm.ENABLED && !Boolean.getBoolean("distill4j.elementwise.nd4j");
     /**
      * The most elements a pass here takes on: above it ND4J's vectorised operation wins back its fixed cost (an MLP
      * teacher's 256 x 256 and 256 x 128 activations trained 15-25% slower through this pass, a student's 256 x 16
@@ -38,7 +39,7 @@ public final class DenseElementwise {
         float[] b = null;
         if (bias != null) {
             b = new float[columns];
-            pointer(bias, columns).get(b);
+            DoubleRows.floats(bias).get(b);
         }
         FloatBuffer out = buffer(z);
         for (int r = 0, at = 0; r < rows; r++) {
@@ -52,8 +53,8 @@ public final class DenseElementwise {
 
     /** {@code out = activation > 0 ? epsilon : 0}, element by element: ReLU's gradient taken from its output. */
     static boolean reluGradient(INDArray activation, INDArray epsilon, INDArray out) {
-        if (!ON || activation.length() >= MOST_ELEMENTS || !denseRows(activation) || !denseRows(epsilon) || !denseRows(out)
-                || !java.util.Arrays.equals(activation.shape(), epsilon.shape())
+        if (!ON || activation.length() >= MOST_ELEMENTS || !denseRows(activation) || !denseRows(epsilon)
+                || !denseRows(out) || !java.util.Arrays.equals(activation.shape(), epsilon.shape())
                 || !java.util.Arrays.equals(activation.shape(), out.shape())) {
             return false;
         }
@@ -83,7 +84,7 @@ public final class DenseElementwise {
                 total[c] += in.get(at);
             }
         }
-        pointer(sums, columns).put(total);
+        DoubleRows.floats(sums).put(total);
         return true;
     }
 
@@ -94,7 +95,7 @@ public final class DenseElementwise {
      */
     public static boolean multiplyInStorageOrder(INDArray x, float[] factors) {
         if (!ON || x.length() >= MOST_ELEMENTS || x.dataType() != DataType.FLOAT || factors.length != x.length()
-                || x.elementWiseStride() != 1 || x.offset() != x.data().offset() || x.isEmpty()) {
+                || x.elementWiseStride() != 1 || x.isEmpty()) {
             return false;
         }
         FloatBuffer values = buffer(x);
@@ -104,26 +105,18 @@ public final class DenseElementwise {
         return true;
     }
 
-    /** A float matrix stored row after row with no gaps, from element 0 of its buffer's address. */
+    /** A float matrix stored row after row with no gaps. */
     private static boolean denseRows(INDArray x) {
-        return x.dataType() == DataType.FLOAT && x.rank() == 2 && x.length() <= Integer.MAX_VALUE
-                && x.offset() == x.data().offset() && (x.rows() == 1 || x.stride(0) == x.columns())
-                && (x.columns() == 1 || x.stride(1) == 1);
+        return x.dataType() == DataType.FLOAT && x.rank() == 2 && DoubleRows.isRowMajorContiguous(x);
     }
 
-    /** A float vector of {@code length} contiguous elements. */
+    /** A float vector of {@code length} contiguous elements (of either order: a bias is a column-major row). */
     private static boolean denseVector(INDArray x, long length) {
         return x.dataType() == DataType.FLOAT && x.length() == length && x.isVectorOrScalar()
-                && (length == 1 || x.elementWiseStride() == 1) && x.offset() == x.data().offset();
-    }
-
-    private static FloatPointer pointer(INDArray x, long length) {
-        FloatPointer p = new FloatPointer((FloatPointer) x.data().addressPointer());
-        p.limit(p.position() + length);
-        return p;
+                && (length == 1 || x.elementWiseStride() == 1);
     }
 
     private static FloatBuffer buffer(INDArray x) {
-        return pointer(x, x.length()).asBuffer();
+        return DoubleRows.floats(x).asBuffer();
     }
 }

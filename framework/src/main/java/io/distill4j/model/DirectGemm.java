@@ -22,8 +22,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * false and the caller takes ND4J's path.
  */
 final class DirectGemm {
-    /** Whether ND4J runs on its CPU backend (whose arrays live in host memory OpenBLAS can read). */
-    static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu")
+    /**
+     * Whether the direct paths apply: ND4J runs on its CPU backend (whose arrays live in host memory OpenBLAS and Java
+     * can read), and they are not switched off for a measurement by {@code -Ddistill4j.gemm.nd4j=true} (which also
+     * switches off {@link DenseElementwise}).
+     */
+    static final boolean ENABLED = Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu")
             && !Boolean.getBoolean("distill4j.gemm.nd4j");
 
     /** How many products went straight to OpenBLAS (for tests: the layers really take this path). */
@@ -41,7 +45,7 @@ final class DirectGemm {
      * where the operands cannot be addressed directly (see the class comment).
      */
     static boolean multiply(INDArray a, boolean transposeA, INDArray b, boolean transposeB, INDArray c) {
-        if (!CPU) {
+        if (!ENABLED) {
             return false;
         }
         DataType type = c.dataType();
