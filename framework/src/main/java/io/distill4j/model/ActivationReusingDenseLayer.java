@@ -29,11 +29,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * backward pass that does not follow this layer's last training-mode forward pass on the same input) takes DL4J's own
  * path.
  *
- * <p>Its forward pass also computes the product as {@code z^T = W^T x^T} straight into the row-major result, where
- * DL4J's {@code x W} goes through a column-major temporary and a copy (an eighth of the MLP teacher's step). The
- * result stays row-major, so the next layer reads it exactly as before; OpenBLAS is not promised to sum in the same
- * order for the swapped operands, but the parameters came out bit-identical in {@code ActivationReusingDenseLayerTest}
- * and every metric, prediction and cached teacher output of the quickstart identical (README, "Second sitting").
+ * <p>Its forward pass writes the product straight into the row-major result: one OpenBLAS call on the arrays' memory
+ * ({@link DirectGemm}), else ND4J's {@code z^T = W^T x^T}, where DL4J's {@code x W} goes through a column-major
+ * temporary and a copy; the bias and ReLU, and in the backward pass ReLU's gradient and the bias gradient, are one
+ * Java pass each on small arrays ({@link DenseElementwise}). Both are checked bit for bit against ND4J's operations,
+ * and the parameters against DL4J's layer ({@code ActivationReusingDenseLayerTest}); every metric, prediction and
+ * cached teacher output of the quickstart came out identical (README, "Second sitting" and "Third sitting").
  *
  * <p>Only training graphs use it ({@link TrainingLayers}); a clone, a saved model and the deployable graph are built
  * from the configuration and hold DL4J's plain dense layer.
@@ -51,11 +52,7 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
         super(conf, dataType);
     }
 
-    /**
-     * DL4J's pre-activation, the product computed as its transpose {@code z^T = W^T x^T} straight into the row-major
-     * result (whose transpose is column-major): DL4J's {@code x W} into a row-major array goes through a column-major
-     * temporary and a copy. Falls back to DL4J's where this layer does (see the class comment).
-     */
+    /** DL4J's pre-activation {@code x W + b} by {@link #product}; DL4J's own where this layer's paths do not apply. */
     @Override
     protected Pair<INDArray, INDArray> preOutputWithPreNorm(boolean training, boolean forBackprop,
             LayerWorkspaceMgr workspaceMgr) {
@@ -81,7 +78,7 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
             return null; // DL4J's error message
         }
         INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), x.size(0), w.size(1));
-        x = x.castTo(ret.dataType());
+        x = x.castTo(ret.dataType()); // as DL4J's layer does: the weights' type, if the layer's differs
         if (!DirectGemm.multiply(x, false, w, false, ret)) {
             Nd4j.gemm(w, x, ret.transpose(), true, true, 1.0, 0.0);
         }
