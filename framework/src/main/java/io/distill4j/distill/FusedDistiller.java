@@ -17,6 +17,7 @@ import io.distill4j.train.PhaseTimes;
 import io.distill4j.train.ShufflingMultiDataSetIterator;
 import io.distill4j.train.TrainingDivergedException;
 import io.distill4j.train.TrainingSettings;
+import io.distill4j.train.ViewReusingUpdater;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -180,6 +181,7 @@ public final class FusedDistiller {
             for (int b = 0; b < count; b++) {
                 copyIn(b);
             }
+            ViewReusingUpdater.install(fused);
             validationInput = Nd4j.hstack(blocks.stream().map(x -> x.validation().input()).toArray(INDArray[]::new));
             for (int k = 0; k < 2; k++) {
                 sources[k] = new Object[count];

@@ -12,6 +12,7 @@ import io.distill4j.train.PhaseTimes;
 import io.distill4j.train.ShufflingMultiDataSetIterator;
 import io.distill4j.train.TrainingDivergedException;
 import io.distill4j.train.TrainingSettings;
+import io.distill4j.train.ViewReusingUpdater;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,6 +96,7 @@ public final class MutualLearning {
             HintonKd head = new HintonKd(loss.temperature(), loss.alpha(), loss.weight());
             graphs.add(Networks.build(m.student(), List.of(head), shape, training, m.seed(),
                     Map.of(head.headName(), 2L * classes)));
+            ViewReusingUpdater.install(graphs.get(graphs.size() - 1));
         }
         var iterator = new ShufflingMultiDataSetIterator(new INDArray[] {trainInput}, new INDArray[] {trainOneHot},
                 training.batchSize(), shuffleSeed);

@@ -123,6 +123,11 @@ public final class DoubleRows {
         return p.limit(p.position() + a.length());
     }
 
+    /** The native address of {@code a}'s first element (a view's included). */
+    public static long address(INDArray a) {
+        return a.data().addressPointer().address() + start(a) * a.data().getElementSize();
+    }
+
     /** Where {@code a}'s first element lies from its buffer's address (a view's buffer starts at the view). */
     private static long start(INDArray a) {
         return a.offset() - a.data().offset();

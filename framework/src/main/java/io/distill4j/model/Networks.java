@@ -87,6 +87,7 @@ public final class Networks {
     public static ComputationGraph assemble(NeuralNetConfiguration.Builder base, Student body,
             List<? extends DistillationLoss> losses, InputShape shape, Map<String, Long> targetWidths) {
         io.distill4j.train.ShapeInfoCache.install();
+        io.distill4j.train.DeallocatorMap.install();
         if (losses.stream().noneMatch(l -> l.inputVertex().equals(LOGITS))) {
             throw new IllegalArgumentException("a network needs a loss head on " + LOGITS + " (DL4J cannot train a "
                     + "layer without a path to an output; to train by feature heads alone, add one with weight 0)");

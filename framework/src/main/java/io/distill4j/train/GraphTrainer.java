@@ -97,6 +97,8 @@ public final class GraphTrainer {
             Validation validation, TrainingSettings settings, IntFunction<Map<String, Double>> epochStart,
             TrainingObserver observer, java.util.function.Function<ComputationGraph, INDArray> predict) {
         ShapeInfoCache.install();
+        DeallocatorMap.install();
+        ViewReusingUpdater.install(graph);
         int[] validationLabels = validation == null ? null : validation.labels();
         long started = System.currentTimeMillis();
         Progress progress = new Progress(settings, validation != null);
