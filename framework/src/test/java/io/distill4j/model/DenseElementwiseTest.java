@@ -104,6 +104,46 @@ class DenseElementwiseTest {
         assertArrayEquals(bits(nd4j), bits(ours));
     }
 
+    /**
+     * The branch-free bias and ReLU against ND4J's broadcast addition and ReLU over bit patterns spread across all 2^32
+     * (every 65,521st, with the boundaries), with and without a bias, and on a teacher-sized random activation.
+     */
+    @Test
+    void biasAndReluEqualNd4jsOperationsOverBitPatterns() {
+        int[] edges = {0, 1, -1, Integer.MIN_VALUE, Integer.MIN_VALUE + 1, Integer.MAX_VALUE, 0x7F800000, 0x7F800001,
+            0x7F7FFFFF, 0xFF800000, 0xFF800001, 0xFF7FFFFF, 0x3F800000, 0xBF800000, 0x807FFFFF, 0x80000002};
+        int columns = 16;
+        int rows = (int) ((1L << 32) / 65521 / columns) + 2;
+        float[] z = new float[rows * columns];
+        long pattern = Integer.MIN_VALUE;
+        for (int i = 0; i < z.length - edges.length; i++, pattern += 65521) {
+            z[i] = Float.intBitsToFloat((int) pattern);
+        }
+        for (int i = 0; i < edges.length; i++) {
+            z[z.length - edges.length + i] = Float.intBitsToFloat(edges[i]);
+        }
+        float[] b = new float[columns];
+        for (int c = 0; c < columns; c++) {
+            b[c] = c % 4 == 0 ? 0f : (c - 8) * 0.375f;
+        }
+        INDArray bias = Nd4j.create(b, new long[] {1, columns}, 'c');
+        Nd4j.getRandom().setSeed(9);
+        INDArray teacher = Nd4j.randn(DataType.FLOAT, 256, 256);
+        INDArray teacherBias = Nd4j.randn(DataType.FLOAT, 1, 256).muli(0.1);
+        for (INDArray[] input : new INDArray[][] {{Nd4j.create(z, new long[] {rows, columns}, 'c'), null},
+            {Nd4j.create(z, new long[] {rows, columns}, 'c'), bias}, {teacher, teacherBias}}) {
+            INDArray expected = input[0].dup();
+            if (input[1] != null) {
+                expected.addiRowVector(input[1]);
+            }
+            new ActivationReLU().getActivation(expected, true);
+            INDArray actual = input[0].dup();
+            assertTrue(DenseElementwise.addBiasThenRelu(actual, input[1], true));
+            assertArrayEquals(bits(expected), bits(actual), java.util.Arrays.toString(input[0].shape()) + ", bias "
+                    + (input[1] != null));
+        }
+    }
+
     @Test
     void columnSumsEqualNd4jsSumAlongRowsBitForBit() {
         for (long[] shape : new long[][] {{256, 16}, {55, 8}, {256, 3}, {256, 80}, {7, 5}}) {
@@ -162,7 +202,8 @@ class DenseElementwiseTest {
         assertFalse(DenseElementwise.addBiasThenRelu(Nd4j.rand(DataType.FLOAT, 3, 4), Nd4j.rand(DataType.FLOAT, 1, 3),
                 false), "a bias of the wrong width");
         INDArray large = Nd4j.rand(DataType.FLOAT, 256, DenseElementwise.MOST_ELEMENTS / 256);
-        assertFalse(DenseElementwise.addBiasThenRelu(large, null, true), "as large as a teacher's layer");
+        assertFalse(DenseElementwise.columnSums(large, Nd4j.create(DataType.FLOAT, 1, large.columns())),
+                "column sums as large as a teacher's layer");
         INDArray a = Nd4j.rand(DataType.FLOAT, 3, 4);
         assertFalse(DenseElementwise.reluGradient(a, Nd4j.rand(DataType.FLOAT, 4, 3), a.ulike()), "shapes differ");
     }
