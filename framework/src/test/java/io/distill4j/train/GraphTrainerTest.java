@@ -127,4 +127,50 @@ class GraphTrainerTest {
         assertTrue(e.getMessage().startsWith("student x: training "), e.getMessage());
         assertTrue(e.getMessage().contains("epoch " + (e.epoch() + 1)), e.getMessage());
     }
+
+    private static int[] bitsOf(INDArray x) {
+        float[] v = x.dup('c').data().asFloat();
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Float.floatToRawIntBits(v[i]);
+        }
+        return out;
+    }
+
+    /**
+     * The validation logits come from DL4J's {@code output} through the identity head on {@code logits} where there is
+     * one, bit for bit the {@code logits} vertex of {@code feedForward}; a graph whose head on {@code logits} applies
+     * an activation (here a softmax) gets the vertex itself.
+     */
+    @Test
+    void validationLogitsAreTheLogitsVertexBitForBit() {
+        Nd4j.getRandom().setSeed(21);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 300, 12);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 300, 3);
+        for (int i = 0; i < 300; i++) {
+            y.putScalar(i, i % 3, 1);
+        }
+        ComputationGraph graph = Networks.build(new MlpNetwork(List.of(32, 16), "relu", 0.1),
+                List.of(LOSS), new InputShape(12, 1, 3), new TrainingSettings(1, 32, 1e-2, 1e-4, 0), 4);
+        graph.fit(new MultiDataSet(new INDArray[] {x}, new INDArray[] {LOSS.labels(y, null)}));
+        assertEquals(0, GraphTrainer.logitsHead(graph));
+        INDArray expected = graph.feedForward(x, false).get(io.distill4j.api.VertexNames.LOGITS);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(bitsOf(expected), bitsOf(GraphTrainer.logits(graph, x)));
+
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                .graphBuilder().addInputs("input")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(12))
+                .addLayer(io.distill4j.api.VertexNames.LOGITS, new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder()
+                        .nIn(12).nOut(3).activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "input")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.LossLayer.Builder()
+                        .lossFunction(org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(),
+                        io.distill4j.api.VertexNames.LOGITS)
+                .setOutputs("out").build();
+        ComputationGraph softmaxHead = new ComputationGraph(conf);
+        softmaxHead.init();
+        assertEquals(-1, GraphTrainer.logitsHead(softmaxHead));
+        INDArray vertex = softmaxHead.feedForward(x, false).get(io.distill4j.api.VertexNames.LOGITS);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(bitsOf(vertex), bitsOf(GraphTrainer.logits(softmaxHead, x)));
+    }
 }
