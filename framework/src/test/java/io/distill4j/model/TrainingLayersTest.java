@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.recurrent.LastTimeStepLayer;
@@ -21,7 +18,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * The LSTM layer that keeps its forward pass for the backward pass trains exactly as DL4J's LSTM: the same graph from
@@ -35,20 +31,13 @@ class TrainingLayersTest {
      * the step), dense logits, softmax loss.
      */
     private static ComputationGraph graph() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+        return SoftmaxHeadGraphs.withSoftmaxHead(new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER).updater(new Adam(0.01)).l2(1e-3).graphBuilder()
                 .addInputs("input").setInputTypes(InputType.recurrent(4, 6))
                 .addLayer("lstm_0", new LSTM.Builder().nIn(4).nOut(7).activation(Activation.TANH).build(), "input")
                 .addLayer("lstm_1", new LastTimeStep(new LSTM.Builder().nIn(7).nOut(5).activation(Activation.TANH)
-                        .dropOut(new ActivationReusingDenseLayerTest.FixedMaskDropout()).build()), "lstm_0")
-                .addLayer("logits", new DenseLayer.Builder().nIn(5).nOut(3).activation(Activation.IDENTITY).build(),
-                        "lstm_1")
-                .addLayer("out", new LossLayer.Builder().lossFunction(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX).build(), "logits")
-                .setOutputs("out").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        return g;
+                        .dropOut(new ActivationReusingDenseLayerTest.FixedMaskDropout()).build()), "lstm_0"),
+                "lstm_1", 5);
     }
 
     private static MultiDataSet batch(int step) {

@@ -157,18 +157,10 @@ class GraphTrainerTest {
         INDArray expected = graph.feedForward(x, false).get(io.distill4j.api.VertexNames.LOGITS);
         org.junit.jupiter.api.Assertions.assertArrayEquals(bitsOf(expected), bitsOf(GraphTrainer.logits(graph, x)));
 
-        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
-                .graphBuilder().addInputs("input")
-                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(12))
-                .addLayer(io.distill4j.api.VertexNames.LOGITS, new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder()
-                        .nIn(12).nOut(3).activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "input")
-                .addLayer("out", new org.deeplearning4j.nn.conf.layers.LossLayer.Builder()
-                        .lossFunction(org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT)
-                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(),
-                        io.distill4j.api.VertexNames.LOGITS)
-                .setOutputs("out").build();
-        ComputationGraph softmaxHead = new ComputationGraph(conf);
-        softmaxHead.init();
+        ComputationGraph softmaxHead = io.distill4j.model.SoftmaxHeadGraphs.withSoftmaxHead(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                        .graphBuilder().addInputs("input")
+                        .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(12)), "input", 12);
         assertEquals(-1, GraphTrainer.logitsHead(softmaxHead));
         INDArray vertex = softmaxHead.feedForward(x, false).get(io.distill4j.api.VertexNames.LOGITS);
         org.junit.jupiter.api.Assertions.assertArrayEquals(bitsOf(vertex), bitsOf(GraphTrainer.logits(softmaxHead, x)));

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import io.distill4j.model.SoftmaxHeadGraphs;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
@@ -20,7 +19,6 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * The view-reusing updater trains exactly as DL4J's own: the same graph, from the same weights and minibatches, ends
@@ -30,21 +28,13 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class ViewReusingUpdaterTest {
 
     private static ComputationGraph graph(DataType type) {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(type)
+        return SoftmaxHeadGraphs.withSoftmaxHead(new NeuralNetConfiguration.Builder().seed(5).dataType(type)
                 .weightInit(WeightInit.XAVIER).updater(new Adam(0.01)).l2(1e-3).graphBuilder()
                 .addInputs("input").setInputTypes(InputType.feedForward(7))
                 .addLayer("hidden_0", new DenseLayer.Builder().nIn(7).nOut(9).activation(Activation.RELU).build(),
                         "input")
                 .addLayer("hidden_1", new DenseLayer.Builder().nIn(9).nOut(6).activation(Activation.TANH)
-                        .updater(new Nesterovs(0.05, 0.9)).weightDecay(1e-2).build(), "hidden_0")
-                .addLayer("logits", new DenseLayer.Builder().nIn(6).nOut(3).activation(Activation.IDENTITY).build(),
-                        "hidden_1")
-                .addLayer("out", new LossLayer.Builder().lossFunction(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX).build(), "logits")
-                .setOutputs("out").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        return g;
+                        .updater(new Nesterovs(0.05, 0.9)).weightDecay(1e-2).build(), "hidden_0"), "hidden_1", 6);
     }
 
     private static MultiDataSet batch(int step, DataType type) {
