@@ -468,10 +468,7 @@ public final class FusedDistiller {
 
         /** The fused logits {@code [n, N*C]} on {@code input} (inference mode). */
         private INDArray logits(INDArray input) {
-            fused.clear();
-            INDArray out = fused.feedForward(input, false).get(VertexNames.LOGITS);
-            fused.clear();
-            return out;
+            return GraphTrainer.logits(fused, input);
         }
     }
 }

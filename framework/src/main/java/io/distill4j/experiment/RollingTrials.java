@@ -1,9 +1,9 @@
 package io.distill4j.experiment;
 
-import io.distill4j.api.VertexNames;
 import io.distill4j.data.features.PreparedData;
 import io.distill4j.data.features.RollingWindows;
 import io.distill4j.data.features.Standardiser;
+import io.distill4j.train.GraphTrainer;
 import io.distill4j.train.TeacherCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -103,10 +103,7 @@ final class RollingTrials {
 
     /** The logits of a deployable student on {@code input}. */
     static INDArray logits(ComputationGraph deployable, INDArray input) {
-        deployable.clear();
-        INDArray out = deployable.feedForward(input, false).get(VertexNames.LOGITS).detach();
-        deployable.clear();
-        return out;
+        return GraphTrainer.logits(deployable, input).detach();
     }
 
     /**

@@ -276,7 +276,7 @@ public final class GraphTrainer {
      * layer's activations of the whole split afresh (on the MLP teacher's validation split, 5,993 x 707 floats a
      * pass: 4.6% of its training thread in native allocation). Both compute the same layers on the same input.
      */
-    static INDArray logits(ComputationGraph graph, INDArray input) {
+    public static INDArray logits(ComputationGraph graph, INDArray input) {
         graph.clear();
         try {
             int head = logitsHead(graph);
