@@ -1,6 +1,7 @@
 package io.distill4j.model;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
@@ -13,6 +14,7 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -28,6 +30,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * case (another activation, a ReLU with a cap, threshold or slope, layer normalisation, weight noise, a mask, or a
  * backward pass that does not follow this layer's last training-mode forward pass on the same input) takes DL4J's own
  * path.
+ *
+ * <p>DL4J's {@code Dropout} with a fixed retain probability is one Java pass that draws the masks ND4J's operation
+ * draws, from the same generator, and leaves the generator where DL4J leaves it
+ * ({@link DenseElementwise#invertedDropout}); any other dropout is DL4J's.
  *
  * <p>Its forward pass writes the product straight into the row-major result: one OpenBLAS call on the arrays' memory
  * ({@link DirectGemm}), else ND4J's {@code z^T = W^T x^T}, where DL4J's {@code x W} goes through a column-major
@@ -47,6 +53,10 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
     private transient INDArray outputInput;
     /** How many backward passes read the activation (for tests: the other ones took DL4J's path). */
     private transient long reusedBackwards;
+    /** The mask of this layer's own dropout pass ({@link #applyDropOutIfNecessary}), until its backward pass. */
+    private transient INDArray dropoutMask;
+    /** How many forward passes applied dropout in one Java pass (for tests: the other ones took DL4J's path). */
+    private transient long ownDropouts;
 
     ActivationReusingDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -91,6 +101,48 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
             }
         }
         return ret;
+    }
+
+    /**
+     * DL4J's {@code Dropout} with a fixed retain probability as one Java pass ({@link DenseElementwise#invertedDropout}:
+     * the same mask, output and generator state as DL4J's three operations); DL4J's own for any other dropout.
+     */
+    @Override
+    protected void applyDropOutIfNecessary(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (training && !dropoutApplied) {
+            dropoutMask = null;
+        }
+        if (training && !dropoutApplied && layerConf().getIDropout() != null
+                && layerConf().getIDropout().getClass() == Dropout.class
+                && ((Dropout) layerConf().getIDropout()).getPSchedule() == null) {
+            INDArray result = inputModificationAllowed ? input
+                    : workspaceMgr.createUninitialized(ArrayType.INPUT, input.dataType(), input.shape(), input.ordering());
+            INDArray mask = workspaceMgr.createUninitialized(ArrayType.INPUT, result.dataType(), result.shape(),
+                    result.ordering());
+            if (DenseElementwise.invertedDropout(input, result, mask,
+                    ((Dropout) layerConf().getIDropout()).getP())) {
+                input = result;
+                dropoutMask = mask;
+                dropoutApplied = true;
+                ownDropouts++;
+                return;
+            }
+        }
+        super.applyDropOutIfNecessary(training, workspaceMgr);
+    }
+
+    /** Dropout's backward pass with the mask of this layer's own forward pass, else DL4J's. */
+    @Override
+    protected INDArray backpropDropOutIfPresent(INDArray epsilon) {
+        INDArray mask = dropoutMask;
+        if (mask == null) {
+            return super.backpropDropOutIfPresent(epsilon);
+        }
+        dropoutMask = null;
+        if (!DenseElementwise.multiplyByMask(epsilon, mask)) {
+            Nd4j.getExecutioner().exec(new MulOp(epsilon, mask, epsilon));
+        }
+        return epsilon;
     }
 
     @Override
@@ -168,10 +220,15 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
         return reusedBackwards;
     }
 
+    long ownDropouts() {
+        return ownDropouts;
+    }
+
     @Override
     public void clear() {
         super.clear();
         output = null;
         outputInput = null;
+        dropoutMask = null;
     }
 }

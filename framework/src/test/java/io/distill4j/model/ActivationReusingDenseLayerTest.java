@@ -34,15 +34,21 @@ class ActivationReusingDenseLayerTest {
      * (a layer with two consumers), L2 and Adam.
      */
     private static ComputationGraph graph() {
+        return graph(new FixedMaskDropout(), null);
+    }
+
+    /** The graph above with {@code first} on hidden_0's input and {@code third} (or none) on hidden_2's. */
+    private static ComputationGraph graph(org.deeplearning4j.nn.conf.dropout.IDropout first,
+            org.deeplearning4j.nn.conf.dropout.IDropout third) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(11).dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER).updater(new Adam(0.01)).l2(1e-3).graphBuilder()
                 .addInputs("input").setInputTypes(InputType.feedForward(6))
                 .addLayer("hidden_0", new DenseLayer.Builder().nIn(6).nOut(8).activation(Activation.RELU)
-                        .dropOut(new FixedMaskDropout()).build(), "input")
+                        .dropOut(first).build(), "input")
                 .addLayer("hidden_1", new DenseLayer.Builder().nIn(8).nOut(5).activation(Activation.TANH).build(),
                         "hidden_0")
-                .addLayer("hidden_2", new DenseLayer.Builder().nIn(5).nOut(4).activation(Activation.RELU).build(),
-                        "hidden_1")
+                .addLayer("hidden_2", new DenseLayer.Builder().nIn(5).nOut(4).activation(Activation.RELU)
+                        .dropOut(third).build(), "hidden_1")
                 .addLayer("logits", new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.IDENTITY).build(),
                         "hidden_2")
                 .addLayer("out", new LossLayer.Builder().lossFunction(LossFunctions.LossFunction.MCXENT)
@@ -134,6 +140,29 @@ class ActivationReusingDenseLayerTest {
         }
         assertSame(org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class,
                 reusing.clone().getLayer("hidden_0").getClass());
+    }
+
+    /**
+     * With DL4J's own {@code Dropout} (retain 0.8 on the features, 0.6 on hidden_2's input) the layer draws its masks
+     * in one Java pass from ND4J's generator ({@link DenseElementwise#invertedDropout}); the same masks as DL4J's
+     * operations give the same parameters after every step.
+     */
+    @Test
+    void trainingWithDl4jsDropoutMatchesBitForBit() {
+        var dropout = new org.deeplearning4j.nn.conf.dropout.Dropout(0.8);
+        ComputationGraph plain = graph(dropout, new org.deeplearning4j.nn.conf.dropout.Dropout(0.6));
+        ComputationGraph reusing = graph(dropout.clone(), new org.deeplearning4j.nn.conf.dropout.Dropout(0.6));
+        TrainingLayers.install(reusing);
+        for (int step = 0; step < 12; step++) {
+            plain.fit(batch(step)); // batch(step) seeds the generator: both graphs draw from the same state
+            reusing.fit(batch(step));
+            assertEquals(plain.score(), reusing.score(), 0.0, "score of step " + step);
+            assertArrayEquals(plain.params().toFloatVector(), reusing.params().toFloatVector(),
+                    "parameters after step " + step);
+        }
+        for (String layer : new String[] {"hidden_0", "hidden_2"}) {
+            assertEquals(12, ((ActivationReusingDenseLayer) reusing.getLayer(layer)).ownDropouts(), layer);
+        }
     }
 
     @Test

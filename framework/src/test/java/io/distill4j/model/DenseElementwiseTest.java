@@ -1,6 +1,7 @@
 package io.distill4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -181,6 +182,60 @@ class DenseElementwiseTest {
                 "factors of another length");
     }
 
+    /**
+     * DL4J's {@code Dropout} (a mask of ones, ND4J's random {@code DropOutInverted}, a product; then the product with
+     * the mask backwards) against the one pass, from the same generator state: the output, the gradient and the
+     * generator's state after (the next values drawn) are the same, for inputs with every edge value, retain
+     * probabilities that are not exact in float, in place and not.
+     */
+    @Test
+    void invertedDropoutEqualsDl4jsDropoutBitForBit() {
+        for (double p : new double[] {0.9, 0.5, 0.25, 1.0 / 3, 0.999, 1.0}) {
+            for (int rows : new int[] {1, 7, 256}) {
+                for (boolean inPlace : new boolean[] {false, true}) {
+                    INDArray in = edges(rows).mul(1.5f).addi(edges(rows).transpose().reshape('c', rows, 12));
+                    INDArray epsilon = edges(rows).reshape('c', rows, 12).mul(-0.75f);
+                    String where = "p " + p + ", " + rows + " rows, in place " + inPlace;
+                    long seed = 1000 + rows;
+
+                    Nd4j.getRandom().setSeed(seed);
+                    var dropout = new org.deeplearning4j.nn.conf.dropout.Dropout(p);
+                    INDArray expectedIn = in.dup();
+                    INDArray expectedOut = inPlace ? expectedIn : in.ulike();
+                    INDArray expected = dropout.applyDropout(expectedIn, expectedOut, 0, 0,
+                            org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+                    INDArray expectedGradient = epsilon.dup();
+                    dropout.backprop(expectedGradient, expectedGradient, 0, 0);
+                    int[] expectedNext = bits(Nd4j.rand(DataType.FLOAT, 1, 33));
+
+                    Nd4j.getRandom().setSeed(seed);
+                    INDArray actualIn = in.dup();
+                    INDArray actualOut = inPlace ? actualIn : in.ulike();
+                    INDArray mask = in.ulike();
+                    assertTrue(DenseElementwise.invertedDropout(actualIn, actualOut, mask, p), where);
+                    INDArray actualGradient = epsilon.dup();
+                    assertTrue(DenseElementwise.multiplyByMask(actualGradient, mask), where);
+                    int[] actualNext = bits(Nd4j.rand(DataType.FLOAT, 1, 33));
+
+                    assertArrayEquals(bits(expected), bits(actualOut), "output, " + where);
+                    assertArrayEquals(bits(expectedGradient), bits(actualGradient), "gradient, " + where);
+                    assertArrayEquals(expectedNext, actualNext, "the generator after, " + where);
+                }
+            }
+        }
+    }
+
+    @Test
+    void invertedDropoutDropsAboutOneMinusPOfTheInputs() {
+        Nd4j.getRandom().setSeed(5);
+        INDArray in = Nd4j.ones(DataType.FLOAT, 256, 256);
+        INDArray mask = in.ulike();
+        assertTrue(DenseElementwise.invertedDropout(in, in.ulike(), mask, 0.8));
+        double dropped = mask.eq(0).castTo(DataType.DOUBLE).meanNumber().doubleValue();
+        assertEquals(0.2, dropped, 0.01, "share of the mask's zeros");
+        assertEquals(1.25f, mask.maxNumber().floatValue(), "the kept inputs are scaled by 1/p");
+    }
+
     @Test
     void aRowMajorViewIsWrittenInPlaceAndNothingAround() {
         INDArray wide = edges(6);
@@ -206,5 +261,8 @@ class DenseElementwiseTest {
                 "column sums as large as a teacher's layer");
         INDArray a = Nd4j.rand(DataType.FLOAT, 3, 4);
         assertFalse(DenseElementwise.reluGradient(a, Nd4j.rand(DataType.FLOAT, 4, 3), a.ulike()), "shapes differ");
+        assertFalse(DenseElementwise.invertedDropout(a, a.ulike(), Nd4j.rand(DataType.FLOAT, 4, 3), 0.5), "mask shape");
+        assertFalse(DenseElementwise.invertedDropout(a, a.ulike(), a.ulike(), 0.0), "retain nothing");
+        assertFalse(DenseElementwise.invertedDropout(a.dup('f'), a.ulike(), a.ulike(), 0.5), "column-major");
     }
 }
