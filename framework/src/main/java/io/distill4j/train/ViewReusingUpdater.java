@@ -5,9 +5,11 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.AdamUpdater;
 
 /**
  * DL4J's graph updater (the same optimiser, regularisation and state) that applies each step through the views it
@@ -25,6 +27,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the updater was made; DL4J then runs its own non-external path, on the per-parameter views it keeps. The arithmetic
  * is DL4J's, on the same memory, in the same order, so the parameters after every step are the same bit for bit
  * ({@code ViewReusingUpdaterTest}). Any other gradient goes through DL4J's external path as before.
+ *
+ * <p>Its Adam blocks step in one Java pass ({@link JavaAdamUpdater}), with ND4J's arithmetic bit for bit.
  */
 public final class ViewReusingUpdater extends ComputationGraphUpdater {
     private final ComputationGraph graph;
@@ -37,6 +41,11 @@ public final class ViewReusingUpdater extends ComputationGraphUpdater {
         this.graph = graph;
         this.params = graph.params();
         this.gradients = graph.getFlattenedGradients();
+        for (UpdaterBlock block : getUpdaterBlocks()) {
+            if (block.getGradientUpdater() != null && block.getGradientUpdater().getClass() == AdamUpdater.class) {
+                block.setGradientUpdater(JavaAdamUpdater.of((AdamUpdater) block.getGradientUpdater()));
+            }
+        }
     }
 
     /**
