@@ -333,7 +333,8 @@ public final class FusedDistiller {
             RuntimeException[] failures = new RuntimeException[count];
             GraphTrainer.Progress[] progress = new GraphTrainer.Progress[count];
             GraphTrainer.Validation[] validation = new GraphTrainer.Validation[count];
-            int[][] validationClasses = new int[count][];
+            GraphTrainer.Targets[] targets = new GraphTrainer.Targets[count];
+            LogitLossFunction.HeapLabels[] heapLabels = new LogitLossFunction.HeapLabels[count];
             List<Map<DistillationLoss, Map<String, Double>>> configured = new ArrayList<>();
             int[] epochsRun = new int[count];
             boolean[] active = new boolean[count];
@@ -349,7 +350,10 @@ public final class FusedDistiller {
                         : block.validation().teachers().values().iterator().next().logits();
                 validation[b] = new GraphTrainer.Validation(block.validation().input(), block.validation().oneHot(),
                         teacher);
-                validationClasses[b] = validation[b].labels();
+                targets[b] = validation[b].targets();
+                if (block.losses().get(0).lossFunction() instanceof LogitLossFunction) {
+                    heapLabels[b] = new LogitLossFunction.HeapLabels(validationLabels[b]);
+                }
                 configured.add(StudentDistiller.configured(block.losses()));
                 active[b] = true;
             }
@@ -414,14 +418,14 @@ public final class FusedDistiller {
                     double validationLoss;
                     try {
                         validationLoss = GraphTrainer.validationEpoch(block.name(), epoch, own, validation[b],
-                                validationClasses[b], v);
+                                targets[b], v);
                     } catch (TrainingDivergedException e) { // non-finite logits may come from another block
                         throw new IllegalStateException(e.getMessage() + " (fused training)", e);
                     }
                     DistillationLoss head = block.losses().get(0);
                     v.put(EpochReport.OBJECTIVE_TRAIN + "." + head.headName(), headSums[b] / Math.max(1, samples));
-                    double objective = StudentDistiller.HeadScores.validationScore(head, validationLabels[b], own,
-                            training.batchSize());
+                    double objective = StudentDistiller.HeadScores.validationScore(head, validationLabels[b],
+                            heapLabels[b], own, training.batchSize());
                     v.put(EpochReport.OBJECTIVE_VAL + "." + head.headName(), objective);
                     v.put(EpochReport.OBJECTIVE_VAL, objective);
                     PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);

@@ -367,9 +367,19 @@ public final class StudentDistiller {
          * {@code batchSize} rows of its {@code output} and {@code labels}.
          */
         static double validationScore(DistillationLoss loss, INDArray labels, INDArray output, int batchSize) {
+            return validationScore(loss, labels, null, output, batchSize);
+        }
+
+        /**
+         * {@link #validationScore(DistillationLoss, INDArray, INDArray, int)} with the labels' heap copy
+         * {@code heap} ({@code labels} read once) for a logit loss, or null.
+         */
+        static double validationScore(DistillationLoss loss, INDArray labels,
+                io.distill4j.loss.LogitLossFunction.HeapLabels heap, INDArray output, int batchSize) {
             long n = output.size(0);
             if (loss.lossFunction() instanceof io.distill4j.loss.LogitLossFunction logits) {
-                return logits.summedScore(labels, output, batchSize) / Math.max(1, n);
+                return (heap == null ? logits.summedScore(labels, output, batchSize)
+                        : logits.summedScore(heap, output, batchSize)) / Math.max(1, n);
             }
             double sum = 0;
             for (long from = 0; from < n; from += batchSize) {

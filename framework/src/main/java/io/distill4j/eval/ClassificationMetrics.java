@@ -24,13 +24,20 @@ public record ClassificationMetrics(double accuracy, double macroF1, double logL
 
     /** Computes the metrics from logits ({@code [n, C]}), integer labels and optional teacher logits. */
     public static ClassificationMetrics of(INDArray logits, int[] labels, INDArray teacherLogits) {
-        double[][] z = DoubleRows.of(logits);
-        double[][] t = teacherLogits == null ? null : DoubleRows.of(teacherLogits);
-        return of(z, labels, t);
+        return against(DoubleRows.of(logits), labels, TeacherPredictions.of(teacherLogits));
     }
 
     /** Computes the metrics from logits, integer labels and optional teacher logits. */
     public static ClassificationMetrics of(double[][] logits, int[] labels, double[][] teacherLogits) {
+        return against(logits, labels, teacherLogits == null ? null : TeacherPredictions.of(teacherLogits));
+    }
+
+    /**
+     * Computes the metrics from logits, integer labels and optionally a teacher's predictions computed once (metrics
+     * taken every epoch against the same teacher: the same values as {@link #of}).
+     */
+    public static ClassificationMetrics against(double[][] logits, int[] labels, TeacherPredictions teacher) {
+        double[][] teacherLogits = teacher == null ? null : teacher.probabilities();
         int n = logits.length;
         if (n == 0 || labels.length != n || (teacherLogits != null && teacherLogits.length != n)) {
             throw new IllegalArgumentException("need the same non-zero number of logits, labels and teacher rows");
@@ -58,14 +65,15 @@ public record ClassificationMetrics(double accuracy, double macroF1, double logL
                 fn[y]++;
             }
             logLoss -= Math.log(Math.max(1e-15, p[y]));
-            if (teacherLogits != null) {
-                double[] q = Softmax.probabilities(teacherLogits[i]);
-                if (argmax(q) == predicted) {
+            if (teacher != null) {
+                double[] q = teacher.probabilities()[i];
+                double[] logQ = teacher.logProbabilities()[i];
+                if (teacher.classes()[i] == predicted) {
                     agree++;
                 }
                 for (int k = 0; k < c; k++) {
                     if (q[k] > 0) {
-                        kl += q[k] * (Math.log(q[k]) - Math.log(Math.max(1e-300, p[k])));
+                        kl += q[k] * (logQ[k] - Math.log(Math.max(1e-300, p[k])));
                     }
                 }
             }
@@ -76,8 +84,36 @@ public record ClassificationMetrics(double accuracy, double macroF1, double logL
             f1 += denominator == 0 ? 0 : 2.0 * tp[k] / denominator;
         }
         return new ClassificationMetrics((double) correct / n, f1 / c, logLoss / n,
-                teacherLogits == null ? Double.NaN : (double) agree / n,
-                teacherLogits == null ? Double.NaN : kl / n);
+                teacher == null ? Double.NaN : (double) agree / n,
+                teacher == null ? Double.NaN : kl / n);
+    }
+
+    /**
+     * A teacher's softmax probabilities, their logarithms and its predicted classes on a split, row by row: what
+     * agreement and KL need from the teacher, computed once where a student is measured against it every epoch.
+     */
+    public record TeacherPredictions(double[][] probabilities, double[][] logProbabilities, int[] classes) {
+        /** The predictions of logits {@code [n, C]}. */
+        public static TeacherPredictions of(double[][] logits) {
+            int n = logits.length;
+            double[][] q = new double[n][];
+            double[][] logQ = new double[n][];
+            int[] classes = new int[n];
+            for (int i = 0; i < n; i++) {
+                q[i] = Softmax.probabilities(logits[i]);
+                logQ[i] = new double[q[i].length];
+                for (int k = 0; k < q[i].length; k++) {
+                    logQ[i][k] = Math.log(q[i][k]);
+                }
+                classes[i] = argmax(q[i]);
+            }
+            return new TeacherPredictions(q, logQ, classes);
+        }
+
+        /** The predictions of logits {@code [n, C]}, or null for null logits. */
+        public static TeacherPredictions of(INDArray logits) {
+            return logits == null ? null : of(DoubleRows.of(logits));
+        }
     }
 
     /** The metrics by their tracking names. */

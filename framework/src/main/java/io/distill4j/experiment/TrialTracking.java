@@ -52,6 +52,8 @@ public final class TrialTracking implements TrialListener {
     static final String DESCRIPTION_TAG = "mlflow.note.content";
     private final Map<String, TrackedRun> runs = new ConcurrentHashMap<>();
     private final Map<String, PreparedData> data = new ConcurrentHashMap<>();
+    /** Each trial's id, computed once per trial (an id hashes the trial's config; every event looks its run up). */
+    private final Map<Trial, String> ids = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     /**
      * @param runStarted told of every run as soon as it is open (the study records it in its ledger, so that a killed
@@ -74,7 +76,7 @@ public final class TrialTracking implements TrialListener {
 
     /** The run id of a trial this listener tracked (null if none). */
     public String runId(Trial trial) {
-        TrackedRun run = runs.get(trial.id());
+        TrackedRun run = runs.get(id(trial));
         return run == null ? null : run.runId();
     }
 
@@ -82,16 +84,16 @@ public final class TrialTracking implements TrialListener {
     public void trialStarted(Trial trial) {
         Map<String, String> tags = new LinkedHashMap<>(Provenance.tags());
         tags.put("distill4j.device", device);
-        tags.put("distill4j.trial_id", trial.id());
+        tags.put("distill4j.trial_id", id(trial));
         tags.put("distill4j.role", trial.role().label());
         tags.put("distill4j.config_hash", ConfigHash.of(trial.resolved()));
         tags.put("distill4j.seed", String.valueOf(trial.trainingSeed()));
         if (!trial.cell().equals("-")) {
             tags.put("distill4j.cell", trial.cell());
         }
-        tags.put(DESCRIPTION_TAG, trial.description() + " (trial " + trial.id() + ")");
+        tags.put(DESCRIPTION_TAG, trial.description() + " (trial " + id(trial) + ")");
         TrackedRun run = tracker.startRun(experimentId, trial.runName(), parentRunId, tags);
-        runs.put(trial.id(), run);
+        runs.put(id(trial), run);
         runStarted.accept(trial, run.runId());
         run.logParams(params(trial));
         run.logArtifact("config.yaml",
@@ -100,7 +102,7 @@ public final class TrialTracking implements TrialListener {
 
     @Override
     public void dataReady(Trial trial, PreparedData data) {
-        this.data.put(trial.id(), data);
+        this.data.put(id(trial), data);
         TrackedRun run = run(trial);
         var d = data.description();
         run.setTag("distill4j.data.source", d.source());
@@ -188,7 +190,7 @@ public final class TrialTracking implements TrialListener {
         if (Files.isRegularFile(runtime)) {
             files.put(runtimeName, runtime);
         }
-        PreparedData d = data.get(trial.id());
+        PreparedData d = data.get(id(trial));
         if (d == null) {
             files.forEach((name, file) -> run.logArtifact("model/" + name, file));
             return;
@@ -203,7 +205,7 @@ public final class TrialTracking implements TrialListener {
         flavor.put("format", "DL4J ComputationGraph zip (ModelSerializer)");
         flavor.put("dl4j_version", Provenance.tags().get("distill4j.dl4j.version"));
         flavor.put("role", trial.role().label());
-        flavor.put("trial_id", trial.id());
+        flavor.put("trial_id", id(trial));
         flavor.put("input_kind", kind.name().toLowerCase(java.util.Locale.ROOT));
         flavor.put("features", d.featureNames());
         flavor.put("standardiser", Map.of("mean", d.standardiser().mean(), "std", d.standardiser().std()));
@@ -296,10 +298,14 @@ public final class TrialTracking implements TrialListener {
         }
     }
 
+    private String id(Trial trial) {
+        return ids.computeIfAbsent(trial, Trial::id);
+    }
+
     private TrackedRun run(Trial trial) {
-        TrackedRun run = runs.get(trial.id());
+        TrackedRun run = runs.get(id(trial));
         if (run == null) {
-            throw new IllegalStateException("trial " + trial.id() + " has no tracking run");
+            throw new IllegalStateException("trial " + id(trial) + " has no tracking run");
         }
         return run;
     }

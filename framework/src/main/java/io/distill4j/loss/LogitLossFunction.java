@@ -145,6 +145,13 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
 
     /** Per-row scores as DL4J's score array {@code [n, 1]} in the output's data type. */
     static INDArray scoreArray(double[] score, INDArray preOutput) {
+        if (preOutput.dataType() == DataType.FLOAT) { // ND4J's cast is the same rounding to nearest as Java's
+            float[] rounded = new float[score.length];
+            for (int i = 0; i < rounded.length; i++) {
+                rounded[i] = (float) score[i];
+            }
+            return Nd4j.create(rounded, new long[] {score.length, 1}, 'c');
+        }
         return Nd4j.create(score, new long[] {score.length, 1}, DataType.DOUBLE).castTo(preOutput.dataType());
     }
 
@@ -172,14 +179,20 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
      */
     public double summedScore(INDArray labels, INDArray output, int batchSize) {
         checkShapes(labels, output);
+        return summedScore(new HeapLabels(labels), output, batchSize);
+    }
+
+    /** {@link #summedScore(INDArray, INDArray, int)} with labels read into the heap once, for a score every epoch. */
+    public double summedScore(HeapLabels labels, INDArray output, int batchSize) {
+        checkShapes(labels.array(), output);
         if (batchSize < 1) {
             throw new IllegalArgumentException(name() + ": minibatches need at least one row, got " + batchSize);
         }
         int n = (int) output.size(0);
         int c = (int) output.size(1);
-        int width = (int) labels.size(1);
+        int width = (int) labels.array().size(1);
         double[] z = DoubleRows.flat(output);
-        double[] y = DoubleRows.flat(labels);
+        double[] y = labels.values;
         double sum = 0;
         for (int from = 0; from < n; from += batchSize) {
             int rows = Math.min(n, from + batchSize) - from;
@@ -190,6 +203,21 @@ public abstract class LogitLossFunction extends WeightedLossFunction {
             sum += rounded.sumNumber().doubleValue();
         }
         return sum;
+    }
+
+    /** Labels and their values as one row-major heap copy, read once (the validation labels of every epoch). */
+    public static final class HeapLabels {
+        private final INDArray array;
+        private final double[] values;
+
+        public HeapLabels(INDArray labels) {
+            this.array = labels;
+            this.values = DoubleRows.flat(labels);
+        }
+
+        public INDArray array() {
+            return array;
+        }
     }
 
     /** The scores of this thread's last gradient pass, for the score request of the same step. */

@@ -6,6 +6,7 @@ import io.distill4j.api.TrainingObserver;
 import io.distill4j.api.VertexNames;
 import io.distill4j.eval.ClassificationMetrics;
 import io.distill4j.eval.RegressionMetrics;
+import io.distill4j.loss.DoubleRows;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,10 +64,23 @@ public final class GraphTrainer {
             return regression() ? null : oneHot.argMax(1).toIntVector();
         }
 
+        /** What every epoch's metrics compare against: {@link #labels} and the teacher's predictions, once. */
+        public Targets targets() {
+            return new Targets(labels(), regression() ? null
+                    : ClassificationMetrics.TeacherPredictions.of(teacherLogits));
+        }
+
         /** Whether these are regression targets (a column of width 1) rather than one-hot classes. */
         boolean regression() {
             return oneHot.size(1) == 1;
         }
+    }
+
+    /**
+     * The validation samples' classes (null for regression targets) and the teacher's predictions on them (null
+     * without a teacher), computed once for the metrics of every epoch.
+     */
+    public record Targets(int[] labels, ClassificationMetrics.TeacherPredictions teacher) {
     }
 
     /** How a training run ended ({@code bestValidationLoss} is the criterion at the best epoch). */
@@ -100,7 +114,7 @@ public final class GraphTrainer {
         ShapeInfoCache.install();
         DeallocatorMap.install();
         ViewReusingUpdater.install(graph);
-        int[] validationLabels = validation == null ? null : validation.labels();
+        Targets targets = validation == null ? null : validation.targets();
         long started = System.currentTimeMillis();
         Progress progress = new Progress(settings, validation != null);
         int epoch = 0;
@@ -128,8 +142,7 @@ public final class GraphTrainer {
             double validationLoss = Double.NaN;
             if (validation != null) {
                 long validating = System.nanoTime();
-                validationLoss = validationEpoch(name, epoch, predict.apply(graph), validation, validationLabels,
-                        values);
+                validationLoss = validationEpoch(name, epoch, predict.apply(graph), validation, targets, values);
                 PhaseTimes.since(PhaseTimes.Phase.VALIDATION, validating);
             }
             observer.onEpoch(new EpochReport(epoch, settings.epochs(), trainLoss, validationLoss, values,
@@ -163,18 +176,19 @@ public final class GraphTrainer {
 
     /**
      * One epoch's validation criterion from the network's validation {@code logits}; the epoch's label-based metrics
-     * go into {@code values} ({@link EpochReport#VAL_ACCURACY} and the like). {@code labels} are
-     * {@link Validation#labels()} (null for regression).
+     * go into {@code values} ({@link EpochReport#VAL_ACCURACY} and the like). {@code targets} are
+     * {@link Validation#targets()}.
      *
      * @throws TrainingDivergedException when the criterion is not finite
      */
     public static double validationEpoch(String name, int epoch, INDArray logits, Validation validation,
-            int[] labels, Map<String, Double> values) {
+            Targets targets, Map<String, Double> values) {
         double validationLoss;
         if (validation.regression()) {
             validationLoss = regressionEpoch(logits, validation, values);
         } else {
-            ClassificationMetrics m = ClassificationMetrics.of(logits, labels, validation.teacherLogits());
+            ClassificationMetrics m = ClassificationMetrics.against(DoubleRows.of(logits),
+                    targets.labels(), targets.teacher());
             validationLoss = m.logLoss();
             values.put(EpochReport.VAL_ACCURACY, m.accuracy());
             values.put(EpochReport.VAL_MACRO_F1, m.macroF1());

@@ -31,6 +31,23 @@ class ClassificationMetricsTest {
     }
 
     @Test
+    void teacherPredictionsComputedOnceGiveTheSameMetricsEveryTime() {
+        double[][] teacher = {{0, 0, 2}, {1, 0, 0}, {2, 1, 0}, {0, 1, 0}};
+        var predictions = ClassificationMetrics.TeacherPredictions.of(teacher);
+        // golden: softmax of (0, 0, 2) is (1, 1, e^2) / (2 + e^2)
+        double z = 2 + Math.exp(2);
+        assertEquals(Math.exp(2) / z, predictions.probabilities()[0][2], 1e-15);
+        assertEquals(-Math.log(z), predictions.logProbabilities()[0][0], 1e-15);
+        assertEquals(List.of(2, 0, 0, 1), java.util.Arrays.stream(predictions.classes()).boxed().toList());
+        int[] labels = {2, 1, 1, 0};
+        for (double[][] student : new double[][][] {{{0, 0, 2}, {1, 0, 0}, {0, 3, 0}, {0, 1, 0}},
+            {{1, 0, 0}, {0, 2, 0}, {0, 0, 1}, {3, 1, 0}}}) {
+            assertEquals(ClassificationMetrics.of(student, labels, teacher),
+                    ClassificationMetrics.against(student, labels, predictions));
+        }
+    }
+
+    @Test
     void withoutTeacherAgreementIsNaN() {
         var m = ClassificationMetrics.of(new double[][] {{1, 0, 0}}, new int[] {0}, null);
         assertTrue(Double.isNaN(m.agreement()));

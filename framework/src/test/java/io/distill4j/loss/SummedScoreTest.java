@@ -46,6 +46,11 @@ class SummedScoreTest {
                 INDArray y = labels(n, c, batch);
                 assertEquals(perMinibatch(loss, y, output, batch), loss.summedScore(y, output, batch), 0.0,
                         loss.name() + ", minibatches of " + batch);
+                // the labels read once and scored against two outputs, as a validation pass does every epoch
+                var heap = new LogitLossFunction.HeapLabels(y);
+                INDArray later = output.mul(0.5f);
+                assertEquals(perMinibatch(loss, y, output, batch), loss.summedScore(heap, output, batch), 0.0);
+                assertEquals(perMinibatch(loss, y, later, batch), loss.summedScore(heap, later, batch), 0.0);
             }
         }
     }
