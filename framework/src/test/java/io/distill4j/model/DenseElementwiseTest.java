@@ -264,5 +264,7 @@ class DenseElementwiseTest {
         assertFalse(DenseElementwise.invertedDropout(a, a.ulike(), Nd4j.rand(DataType.FLOAT, 4, 3), 0.5), "mask shape");
         assertFalse(DenseElementwise.invertedDropout(a, a.ulike(), a.ulike(), 0.0), "retain nothing");
         assertFalse(DenseElementwise.invertedDropout(a.dup('f'), a.ulike(), a.ulike(), 0.5), "column-major");
+        INDArray huge = Nd4j.create(DataType.FLOAT, 2, DenseElementwise.MOST_DROPOUT / 2 + 1);
+        assertFalse(DenseElementwise.invertedDropout(huge, huge, huge.ulike(), 0.5), "above the size limit");
     }
 }

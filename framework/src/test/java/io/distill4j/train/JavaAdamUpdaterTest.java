@@ -56,6 +56,15 @@ class JavaAdamUpdaterTest {
     }
 
     @Test
+    void aBlockAboveTheLimitTakesNd4jsOperation() {
+        int n = (int) JavaAdamUpdater.MOST_PARAMETERS + 1;
+        JavaAdamUpdater java = JavaAdamUpdater.of((AdamUpdater) new Adam(1e-3).instantiate(
+                Nd4j.zeros(DataType.FLOAT, 1, 2L * n), true));
+        java.applyUpdater(Nd4j.ones(DataType.FLOAT, 1, n), 0, 0);
+        assertEquals(0, java.javaSteps());
+    }
+
+    @Test
     void aDoubleStateTakesNd4jsOperation() {
         Adam config = new Adam(1e-3);
         INDArray state = Nd4j.zeros(DataType.DOUBLE, 1, 8);
