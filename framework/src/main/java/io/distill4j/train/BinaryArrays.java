@@ -6,11 +6,13 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.BaseDataBuffer;
@@ -36,12 +38,15 @@ public final class BinaryArrays {
 
     /** Writes {@code a} to {@code file} as {@code Nd4j.saveBinary} would. */
     public static void write(INDArray a, Path file) throws IOException {
-        try (OutputStream os = Files.newOutputStream(file);
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, CHUNK * 8))) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel),
+                    1 << 13));
             INDArray array = a.isView() ? a.dup() : a; // as Nd4j.write: a view is saved as its own values only
             DataType type = array.dataType();
             if (array.data() == null || type != DataType.FLOAT && type != DataType.DOUBLE) {
                 Nd4j.write(array, out);
+                out.flush();
                 return;
             }
             array.shapeInfoDataBuffer().write(out);
@@ -50,21 +55,23 @@ public final class BinaryArrays {
             out.writeUTF(data.allocationMode().name());
             out.writeLong(length);
             out.writeUTF(type.name());
+            out.flush(); // the header; the values go from ND4J's memory to the file through one swapping copy
             int width = type.width();
-            ByteBuffer bytes = ByteBuffer.allocate(CHUNK * width).order(ByteOrder.BIG_ENDIAN);
+            ByteBuffer bytes = ByteBuffer.allocateDirect(CHUNK * width).order(ByteOrder.BIG_ENDIAN);
             for (long from = 0; from < length; from += CHUNK) {
                 int count = (int) Math.min(CHUNK, length - from);
                 bytes.clear();
                 if (type == DataType.FLOAT) {
-                    float[] values = new float[count];
-                    new FloatPointer(data.addressPointer()).position(from).get(values);
-                    bytes.asFloatBuffer().put(values);
+                    bytes.asFloatBuffer().put(new FloatPointer(data.addressPointer()).position(from)
+                            .limit(from + count).asBuffer());
                 } else {
-                    double[] values = new double[count];
-                    new DoublePointer(data.addressPointer()).position(from).get(values);
-                    bytes.asDoubleBuffer().put(values);
+                    bytes.asDoubleBuffer().put(new DoublePointer(data.addressPointer()).position(from)
+                            .limit(from + count).asBuffer());
                 }
-                out.write(bytes.array(), 0, count * width);
+                bytes.limit(count * width);
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
             }
         }
     }
