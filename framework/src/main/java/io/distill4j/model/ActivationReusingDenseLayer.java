@@ -104,8 +104,9 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
     }
 
     /**
-     * DL4J's {@code Dropout} with a fixed retain probability as one Java pass ({@link DenseElementwise#invertedDropout}:
-     * the same mask, output and generator state as DL4J's three operations); DL4J's own for any other dropout.
+     * DL4J's {@code Dropout} with a fixed retain probability as one Java pass
+     * ({@link DenseElementwise#invertedDropout}: the same mask, output and generator state as DL4J's three
+     * operations); DL4J's own for any other dropout.
      */
     @Override
     protected void applyDropOutIfNecessary(boolean training, LayerWorkspaceMgr workspaceMgr) {
@@ -115,8 +116,8 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
         if (training && !dropoutApplied && layerConf().getIDropout() != null
                 && layerConf().getIDropout().getClass() == Dropout.class
                 && ((Dropout) layerConf().getIDropout()).getPSchedule() == null) {
-            INDArray result = inputModificationAllowed ? input
-                    : workspaceMgr.createUninitialized(ArrayType.INPUT, input.dataType(), input.shape(), input.ordering());
+            INDArray result = inputModificationAllowed ? input : workspaceMgr.createUninitialized(ArrayType.INPUT,
+                    input.dataType(), input.shape(), input.ordering());
             INDArray mask = workspaceMgr.createUninitialized(ArrayType.INPUT, result.dataType(), result.shape(),
                     result.ordering());
             if (DenseElementwise.invertedDropout(input, result, mask,

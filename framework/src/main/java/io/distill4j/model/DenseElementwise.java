@@ -127,8 +127,8 @@ public final class DenseElementwise {
      */
     static boolean invertedDropout(INDArray in, INDArray out, INDArray mask, double p) {
         float retain = (float) p; // the operation's parameter, in the array's type
-        if (!ON || !(retain > 0 && retain <= 1) || in.length() > MOST_DROPOUT || !denseRows(in) || !denseRows(out) || !denseRows(mask)
-                || !java.util.Arrays.equals(in.shape(), out.shape())
+        if (!ON || !(retain > 0 && retain <= 1) || in.length() > MOST_DROPOUT || !denseRows(in) || !denseRows(out)
+                || !denseRows(mask) || !java.util.Arrays.equals(in.shape(), out.shape())
                 || !java.util.Arrays.equals(in.shape(), mask.shape())) {
             return false;
         }
