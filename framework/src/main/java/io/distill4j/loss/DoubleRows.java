@@ -114,16 +114,13 @@ public final class DoubleRows {
         }
     }
 
-    /**
-     * Whether ND4J's arrays live in host memory Java can read and write through {@link #floats} (its CPU backend), and
-     * the Java passes over that memory are not switched off for a measurement by {@code -Ddistill4j.gemm.nd4j=true}.
-     */
+    /** Whether ND4J's arrays live in host memory Java can read and write through {@link #floats} (its CPU backend). */
     public static boolean hostMemory() {
         return HOST_MEMORY;
     }
 
     private static final boolean HOST_MEMORY = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName()
-            .startsWith("Cpu") && !Boolean.getBoolean("distill4j.gemm.nd4j");
+            .startsWith("Cpu");
 
     /**
      * A pointer to a float array's first element (a view's included) covering its {@code length()} elements, for

@@ -27,7 +27,8 @@ final class DirectGemm {
      * can read), and they are not switched off for a measurement by {@code -Ddistill4j.gemm.nd4j=true} (which also
      * switches off {@link DenseElementwise}).
      */
-    static final boolean ENABLED = io.distill4j.loss.DoubleRows.hostMemory();
+    static final boolean ENABLED = io.distill4j.loss.DoubleRows.hostMemory()
+            && !Boolean.getBoolean("distill4j.gemm.nd4j");
 
     /** How many products went straight to OpenBLAS (for tests: the layers really take this path). */
     private static final LongAdder DIRECT = new LongAdder();
