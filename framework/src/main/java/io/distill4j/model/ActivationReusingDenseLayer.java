@@ -112,21 +112,19 @@ public final class ActivationReusingDenseLayer extends org.deeplearning4j.nn.lay
     protected void applyDropOutIfNecessary(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (training && !dropoutApplied) {
             dropoutMask = null;
-        }
-        if (training && !dropoutApplied && layerConf().getIDropout() != null
-                && layerConf().getIDropout().getClass() == Dropout.class
-                && ((Dropout) layerConf().getIDropout()).getPSchedule() == null) {
-            INDArray result = inputModificationAllowed ? input : workspaceMgr.createUninitialized(ArrayType.INPUT,
-                    input.dataType(), input.shape(), input.ordering());
-            INDArray mask = workspaceMgr.createUninitialized(ArrayType.INPUT, result.dataType(), result.shape(),
-                    result.ordering());
-            if (DenseElementwise.invertedDropout(input, result, mask,
-                    ((Dropout) layerConf().getIDropout()).getP())) {
-                input = result;
-                dropoutMask = mask;
-                dropoutApplied = true;
-                ownDropouts++;
-                return;
+            if (layerConf().getIDropout() instanceof Dropout d && d.getClass() == Dropout.class
+                    && d.getPSchedule() == null && DenseElementwise.invertedDropoutApplies(input, d.getP())) {
+                INDArray result = inputModificationAllowed ? input : workspaceMgr.createUninitialized(ArrayType.INPUT,
+                        input.dataType(), input.shape(), input.ordering());
+                INDArray mask = workspaceMgr.createUninitialized(ArrayType.INPUT, result.dataType(), result.shape(),
+                        result.ordering());
+                if (DenseElementwise.invertedDropout(input, result, mask, d.getP())) {
+                    input = result;
+                    dropoutMask = mask;
+                    dropoutApplied = true;
+                    ownDropouts++;
+                    return;
+                }
             }
         }
         super.applyDropOutIfNecessary(training, workspaceMgr);

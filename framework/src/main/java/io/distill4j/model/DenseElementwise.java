@@ -126,9 +126,8 @@ public final class DenseElementwise {
      * are DL4J's bit for bit ({@code DenseElementwiseTest}). {@code out} may be {@code in}.
      */
     static boolean invertedDropout(INDArray in, INDArray out, INDArray mask, double p) {
-        float retain = (float) p; // the operation's parameter, in the array's type
-        if (!ON || !(retain > 0 && retain <= 1) || in.length() > MOST_DROPOUT || !denseRows(in) || !denseRows(out)
-                || !denseRows(mask) || !java.util.Arrays.equals(in.shape(), out.shape())
+        if (!invertedDropoutApplies(in, p) || !denseRows(out) || !denseRows(mask)
+                || !java.util.Arrays.equals(in.shape(), out.shape())
                 || !java.util.Arrays.equals(in.shape(), mask.shape())) {
             return false;
         }
@@ -137,6 +136,7 @@ public final class DenseElementwise {
             return false;
         }
         int n = (int) in.length();
+        float retain = (float) p; // the operation's parameter, in the array's type
         int retainBits = Float.floatToRawIntBits(retain);
         int scaleBits = Float.floatToRawIntBits(1.0f / retain);
         long root = state.root();
@@ -154,6 +154,16 @@ public final class DenseElementwise {
         DoubleRows.floats(out).put(values, 0, n);
         state.advance(n);
         return true;
+    }
+
+    /**
+     * Whether {@link #invertedDropout} applies to input {@code in} with retain probability {@code p}, given an output
+     * and a mask laid out as {@code in}: a caller checks before it allocates them.
+     */
+    static boolean invertedDropoutApplies(INDArray in, double p) {
+        float retain = (float) p;
+        return ON && retain > 0 && retain <= 1 && in.length() <= MOST_DROPOUT && denseRows(in)
+                && NativeRandomState.readable(org.nd4j.linalg.factory.Nd4j.getRandom());
     }
 
     /**

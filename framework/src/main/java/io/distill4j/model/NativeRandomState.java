@@ -35,9 +35,14 @@ final class NativeRandomState {
         this.node = ops.getRandomGeneratorNodeState(generator);
     }
 
+    /** Whether {@code random} is the CPU backend's native generator, whose state {@link #of} reads. */
+    static boolean readable(Random random) {
+        return random != null && CPU_GENERATOR.equals(random.getClass().getName()) && random.getStatePointer() != null;
+    }
+
     /** The state of {@code random} when it is the CPU backend's native generator, else null. */
     static NativeRandomState of(Random random) {
-        if (random == null || !CPU_GENERATOR.equals(random.getClass().getName()) || random.getStatePointer() == null) {
+        if (!readable(random)) {
             return null;
         }
         return new NativeRandomState(NativeOpsHolder.getInstance().getDeviceNativeOps(),
