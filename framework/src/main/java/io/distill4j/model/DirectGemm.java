@@ -84,6 +84,19 @@ final class DirectGemm {
         return true;
     }
 
+    /**
+     * {@code C = op(A) op(B) + beta C} on column-major float matrices given by their memory ({@code a}, {@code b} and
+     * {@code c} at their pointers' positions, leading dimensions {@code lda}, {@code ldb}, {@code ldc}), {@code C}
+     * being {@code m x n} and the sum running over {@code k}: OpenBLAS's {@code cblas_sgemm}, for callers that have
+     * checked {@link #ENABLED} and address blocks of their own arrays (the LSTM recurrence's time steps and gates).
+     */
+    static void columnMajor(boolean transposeA, boolean transposeB, int m, int n, int k, FloatPointer a, int lda,
+            FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
+        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasColMajor, transpose(transposeA), transpose(transposeB),
+                m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
+        DIRECT.increment();
+    }
+
     private static int transpose(boolean transpose) {
         return transpose ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     }

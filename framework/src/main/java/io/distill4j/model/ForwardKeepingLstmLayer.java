@@ -2,6 +2,8 @@ package io.distill4j.model;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
+import java.util.List;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.recurrent.FwdPassReturn;
 import org.deeplearning4j.nn.layers.recurrent.LSTMHelpers;
@@ -9,6 +11,8 @@ import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -26,6 +30,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class ForwardKeepingLstmLayer extends org.deeplearning4j.nn.layers.recurrent.LSTM {
     private static final long serialVersionUID = 1L;
 
+    private final transient LstmRecurrence recurrence = new LstmRecurrence();
     private transient FwdPassReturn kept;
     private transient INDArray keptInput;
     /** How many backward passes reused their forward pass (for tests). */
@@ -39,6 +44,19 @@ final class ForwardKeepingLstmLayer extends org.deeplearning4j.nn.layers.recurre
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         kept = null;
         keptInput = null;
+        if (javaRecurrenceApplies()) {
+            assertInputSet(false);
+            applyDropOutIfNecessary(training, workspaceMgr);
+            INDArray inputWeights = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, training, workspaceMgr);
+            INDArray recurrentWeights = getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, training,
+                    workspaceMgr);
+            INDArray bias = getParamWithNoise(LSTMParamInitializer.BIAS_KEY, training, workspaceMgr);
+            if (LstmRecurrence.applies(input, inputWeights, recurrentWeights, bias)) {
+                INDArray out = recurrence.forward(input, inputWeights, recurrentWeights, bias, workspaceMgr, training);
+                keptInput = training ? input : null;
+                return out;
+            }
+        }
         if (!training || maskArray != null || layerConf().getWeightNoise() != null
                 || layerConf().getRnnDataFormat() == RNNFormat.NWC || helper != null
                 || workspaceMgr.isScopedOut(ArrayType.ACTIVATIONS) || !workspaceMgr.hasConfiguration(ArrayType.ACTIVATIONS)
@@ -84,6 +102,27 @@ final class ForwardKeepingLstmLayer extends org.deeplearning4j.nn.layers.recurre
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (recurrence.kept() && input == keptInput && maskArray == null && gradientViews != null
+                && LstmRecurrence.gradientsApply(gradientViews.get(LSTMParamInitializer.INPUT_WEIGHT_KEY),
+                        gradientViews.get(LSTMParamInitializer.RECURRENT_WEIGHT_KEY),
+                        gradientViews.get(LSTMParamInitializer.BIAS_KEY))) {
+            assertInputSet(true);
+            Gradient gradient = new DefaultGradient();
+            INDArray epsilonNext = recurrence.backward(epsilon,
+                    getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, true, workspaceMgr),
+                    getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, true, workspaceMgr),
+                    gradientViews.get(LSTMParamInitializer.INPUT_WEIGHT_KEY),
+                    gradientViews.get(LSTMParamInitializer.RECURRENT_WEIGHT_KEY),
+                    gradientViews.get(LSTMParamInitializer.BIAS_KEY), workspaceMgr);
+            for (String key : List.of(LSTMParamInitializer.INPUT_WEIGHT_KEY, LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
+                    LSTMParamInitializer.BIAS_KEY)) {
+                gradient.gradientForVariable().put(key, gradientViews.get(key));
+            }
+            weightNoiseParams.clear();
+            keptInput = null;
+            reusedBackwards++;
+            return new Pair<>(gradient, backpropDropOutIfPresent(epsilonNext));
+        }
         FwdPassReturn fwd = kept;
         kept = null;
         if (fwd == null || input != keptInput || maskArray != null) {
@@ -105,6 +144,22 @@ final class ForwardKeepingLstmLayer extends org.deeplearning4j.nn.layers.recurre
 
     long reusedBackwards() {
         return reusedBackwards;
+    }
+
+    /** How many forward passes went through {@link LstmRecurrence} (for tests). */
+    long javaPasses() {
+        return recurrence.passes();
+    }
+
+    /**
+     * Whether {@link LstmRecurrence} may compute this layer: DL4J's LSTM without mask, weight noise, helper or the NWC
+     * format, with sigmoid gates and tanh activation (the recurrence then checks the arrays).
+     */
+    private boolean javaRecurrenceApplies() {
+        return LstmRecurrence.ON && maskArray == null && layerConf().getWeightNoise() == null && helper == null
+                && layerConf().getRnnDataFormat() != RNNFormat.NWC
+                && layerConf().getGateActivationFn() instanceof ActivationSigmoid
+                && layerConf().getActivationFn() instanceof ActivationTanH;
     }
 
     @Override

@@ -20,44 +20,80 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * The LSTM layer that keeps its forward pass for the backward pass trains exactly as DL4J's LSTM: the same graph from
- * the same weights and minibatches, once with DL4J's layers and once with {@link TrainingLayers} installed, ends with
- * bit-identical parameters, scores and predictions.
+ * The training LSTM layer ({@link ForwardKeepingLstmLayer}, through {@link LstmRecurrence}) trains exactly as DL4J's
+ * LSTM: the same graph from the same weights and minibatches, once with DL4J's layers and once with
+ * {@link TrainingLayers} installed, ends with bit-identical parameters, scores and predictions. The graphs stack two
+ * LSTMs, so both of DL4J's layouts of a step's input are covered: row-major (the features) and column-major (an LSTM's
+ * output).
  */
 class TrainingLayersTest {
 
-    /**
-     * Input [n, 4, 6]: an LSTM returning the sequence, an LSTM in LastTimeStep (dropout on its input, masks fixed by
-     * the step), dense logits, softmax loss.
-     */
-    private static ComputationGraph graph() {
+    private static ComputationGraph graph(int features, int firstUnits, int lastUnits, int steps) {
         return SoftmaxHeadGraphs.withSoftmaxHead(new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER).updater(new Adam(0.01)).l2(1e-3).graphBuilder()
-                .addInputs("input").setInputTypes(InputType.recurrent(4, 6))
-                .addLayer("lstm_0", new LSTM.Builder().nIn(4).nOut(7).activation(Activation.TANH).build(), "input")
-                .addLayer("lstm_1", new LastTimeStep(new LSTM.Builder().nIn(7).nOut(5).activation(Activation.TANH)
-                        .dropOut(new ActivationReusingDenseLayerTest.FixedMaskDropout()).build()), "lstm_0"),
-                "lstm_1", 5);
+                .addInputs("input").setInputTypes(InputType.recurrent(features, steps))
+                .addLayer("lstm_0", new LSTM.Builder().nIn(features).nOut(firstUnits).activation(Activation.TANH)
+                        .build(), "input")
+                .addLayer("lstm_1", new LastTimeStep(new LSTM.Builder().nIn(firstUnits).nOut(lastUnits)
+                        .activation(Activation.TANH).dropOut(new ActivationReusingDenseLayerTest.FixedMaskDropout())
+                        .build()), "lstm_0"),
+                "lstm_1", lastUnits);
     }
 
-    private static MultiDataSet batch(int step) {
+    private static MultiDataSet batch(int step, int n, int features, int steps) {
         Nd4j.getRandom().setSeed(500 + step);
-        INDArray x = Nd4j.randn(DataType.FLOAT, 16, 4, 6);
-        INDArray classes = Nd4j.zeros(DataType.FLOAT, 16, 3);
-        for (int i = 0; i < 16; i++) {
+        INDArray x = Nd4j.randn(DataType.FLOAT, n, features, steps);
+        INDArray classes = Nd4j.zeros(DataType.FLOAT, n, 3);
+        for (int i = 0; i < n; i++) {
             classes.putScalar(i, (i * 5 + step) % 3, 1);
         }
         return new MultiDataSet(x, classes);
     }
 
+    /**
+     * Input [n, 4, 6]: an LSTM returning the sequence, an LSTM in LastTimeStep (dropout on its input, masks fixed by
+     * the step), dense logits, softmax loss; 16 samples a step.
+     */
     @Test
     void lstmTrainingMatchesDl4jsLstmBitForBit() {
-        ComputationGraph plain = graph();
-        ComputationGraph keeping = graph();
+        trainsAsDl4j(16, 4, 7, 5, 6, 8);
+    }
+
+    /** The same at a teacher's scale: 64 samples of 12 features x 16 bars, LSTMs of 32 and 24 units. */
+    @Test
+    void lstmTrainingAtATeachersSizeMatchesDl4jsLstmBitForBit() {
+        trainsAsDl4j(64, 12, 32, 24, 16, 4);
+    }
+
+    /**
+     * Minibatches of uneven sizes, as an epoch's last one is: 2 to 100 samples through the Java recurrence, and a
+     * single sample through DL4J's (a product with one row is a matrix-vector product to ND4J, which adds in another
+     * order), all bit for bit.
+     */
+    @Test
+    void lstmTrainingOnUnevenMinibatchesMatchesDl4jsLstmBitForBit() {
+        ComputationGraph plain = graph(12, 32, 24, 16);
+        ComputationGraph keeping = graph(12, 32, 24, 16);
+        TrainingLayers.install(keeping);
+        int[] sizes = {17, 1, 2, 100, 3};
+        for (int step = 0; step < sizes.length; step++) {
+            plain.fit(batch(step, sizes[step], 12, 16));
+            keeping.fit(batch(step, sizes[step], 12, 16));
+            assertEquals(plain.score(), keeping.score(), 0.0, "score of step " + step);
+            assertArrayEquals(plain.params().toFloatVector(), keeping.params().toFloatVector(),
+                    "parameters after a minibatch of " + sizes[step]);
+        }
+        assertEquals(sizes.length - 1, ((ForwardKeepingLstmLayer) keeping.getLayer("lstm_0")).javaPasses());
+        assertEquals(sizes.length, ((ForwardKeepingLstmLayer) keeping.getLayer("lstm_0")).reusedBackwards());
+    }
+
+    private static void trainsAsDl4j(int n, int features, int firstUnits, int lastUnits, int steps, int fits) {
+        ComputationGraph plain = graph(features, firstUnits, lastUnits, steps);
+        ComputationGraph keeping = graph(features, firstUnits, lastUnits, steps);
         assertEquals(3, TrainingLayers.install(keeping)); // two LSTMs (one wrapped) and the dense logits
-        for (int step = 0; step < 8; step++) {
-            plain.fit(batch(step));
-            keeping.fit(batch(step));
+        for (int step = 0; step < fits; step++) {
+            plain.fit(batch(step, n, features, steps));
+            keeping.fit(batch(step, n, features, steps));
             assertEquals(plain.score(), keeping.score(), 0.0, "score of step " + step);
             assertArrayEquals(plain.params().toFloatVector(), keeping.params().toFloatVector(),
                     "parameters after step " + step);
@@ -65,10 +101,13 @@ class TrainingLayersTest {
         ForwardKeepingLstmLayer first = (ForwardKeepingLstmLayer) keeping.getLayer("lstm_0");
         ForwardKeepingLstmLayer last = (ForwardKeepingLstmLayer) ((LastTimeStepLayer) keeping.getLayer("lstm_1"))
                 .getUnderlying();
-        assertEquals(8, first.reusedBackwards());
-        assertEquals(8, last.reusedBackwards());
-        INDArray x = batch(99).getFeatures(0);
+        assertEquals(fits, first.reusedBackwards());
+        assertEquals(fits, last.reusedBackwards());
+        assertEquals(fits, first.javaPasses());
+        assertEquals(fits, last.javaPasses());
+        INDArray x = batch(99, n, features, steps).getFeatures(0);
         assertArrayEquals(plain.output(false, x)[0].toFloatMatrix(), keeping.output(false, x)[0].toFloatMatrix());
+        assertEquals(fits + 1, first.javaPasses()); // inference takes the Java recurrence too
         assertSame(org.deeplearning4j.nn.layers.recurrent.LSTM.class, keeping.clone().getLayer("lstm_0").getClass());
     }
 }
