@@ -44,14 +44,24 @@ public class SinusoidalPositionEncoding extends SameDiffLambdaLayer {
         double[] frequency = new double[channels];
         double[] phase = new double[channels];
         for (int i = 0; i < channels; i++) {
-            frequency[i] = Math.pow(10000, -2.0 * (i / 2) / channels);
-            phase[i] = i % 2 == 0 ? 0 : Math.PI / 2;
+            frequency[i] = frequency(i, channels);
+            phase[i] = phase(i);
         }
         long[] shape = {1, channels, 1};
         SDVariable w = sd.constant(Nd4j.create(frequency, shape, DataType.DOUBLE).castTo(x.dataType()));
         SDVariable p = sd.constant(Nd4j.create(phase, shape, DataType.DOUBLE).castTo(x.dataType()));
         SDVariable position = sd.cumsum(sd.onesLike(x), true, false, 2); // 0, 1, ..., t - 1 along time
         return x.add(sd.math().sin(position.mul(w).add(p)));
+    }
+
+    /** {@code w_i = 10000^(-2 floor(i / 2) / channels)}. */
+    static double frequency(int channel, int channels) {
+        return Math.pow(10000, -2.0 * (channel / 2) / channels);
+    }
+
+    /** {@code phase_i}: 0 on even channels, {@code pi / 2} (the cosine) on odd ones. */
+    static double phase(int channel) {
+        return channel % 2 == 0 ? 0 : Math.PI / 2;
     }
 
     @Override

@@ -59,10 +59,16 @@ public final class TrainingLayers {
             make = ActivationReusingDenseLayer::new;
         } else if (plain.getClass() == org.deeplearning4j.nn.layers.recurrent.LSTM.class) {
             make = ForwardKeepingLstmLayer::new;
+        } else if (plain.getClass() == org.deeplearning4j.nn.layers.samediff.SameDiffLayer.class
+                && DirectSelfAttentionLayer.computes(plain.conf())) {
+            make = DirectSelfAttentionLayer::new;
+        } else if (plain.getClass() == org.deeplearning4j.nn.layers.samediff.SameDiffLayer.class
+                && DirectPositionEncodingLayer.computes(plain.conf())) {
+            make = DirectPositionEncodingLayer::new;
         } else {
             return null;
         }
-        Layer faster = make.apply(plain.conf(), plain.params().dataType());
+        Layer faster = make.apply(plain.conf(), plain.conf().getDataType());
         faster.setListeners(plain.getListeners());
         faster.setIndex(plain.getIndex());
         faster.setParamsViewArray(plain.params());

@@ -179,8 +179,12 @@ class PluginContractTest {
             GraphTeacher restored = new GraphTeacher(ModelSerializer.restoreComputationGraph(zip.toFile(), false),
                     teacher.inputKind(), original.featureLayers());
             TeacherOutputs again = restored.infer(DATA);
-            assertClose(out.logits(), again.logits(), type + " logits after reload");
-            out.features().forEach((name, a) -> assertClose(a, again.features().get(name), type + " " + name));
+            // The trained graph computes self-attention with DirectSelfAttentionLayer, DL4J's layer to float
+            // rounding; the reloaded graph holds DL4J's layer, so those teachers agree to 1e-5, the rest to 1e-6.
+            double tolerance = type.equals("attention") || type.equals("transformer") ? 1e-5 : 1e-6;
+            assertClose(out.logits(), again.logits(), type + " logits after reload", tolerance);
+            out.features().forEach((name, a) -> assertClose(a, again.features().get(name), type + " " + name,
+                    tolerance));
         } else if (fitted instanceof GbtTeacher.Fitted) {
             // a tree ensemble: no features, nodes as parameters, XGBoost's model in the zip restores identically
             assertTrue(fitted.parameterCount() > 0, type);
