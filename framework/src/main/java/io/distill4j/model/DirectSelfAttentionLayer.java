@@ -13,6 +13,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * DL4J's {@code SelfAttentionLayer} (multi-head scaled dot-product self-attention with projected input, Vaswani et al.,
@@ -29,7 +30,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * recomputes the forward pass, inside SameDiff, whose backward pass runs the forward graph once more: 18 ms forward and
  * 67 ms backward for 256 windows of 16 bars, 32 channels and 4 heads on these machines, against PyTorch's whole
  * training step in a fraction of that (README, "Sixth sitting"). Here the three projections are one OpenBLAS product
- * over all samples and bars, the attention itself one Java pass per sample and head, and the backward pass reuses the
+ * over all samples and bars, the attention itself Java loops over the minibatch's samples (one head and query step at
+ * a time, so that every inner loop is long, contiguous and free of reductions), and the backward pass reuses the
  * forward pass's projections and attention weights.
  *
  * <p>The arithmetic order differs from libnd4j's (a product's terms are added in another order, the softmax is taken
@@ -53,30 +55,32 @@ final class DirectSelfAttentionLayer extends SameDiffLayer {
 
     private transient int n;
     private transient int steps;
-    /** The input as rows of bars, {@code [n * t, d]} row-major (row {@code b * t + s}). */
+    /** The input as rows of bars, {@code [t * n, d]} row-major, row {@code s * n + b} (a step's samples together). */
     private transient INDArray rows;
     /** The three projection matrices stacked, {@code [3 * heads * head_size, d]} row-major. */
     private transient INDArray projections;
+    /** Q, K and V, {@code [3 * heads * head_size, t * n]}: channel {@code j}, step {@code s}, sample {@code b}. */
     private transient INDArray projected;
+    /** The attention result in the same layout, {@code [heads * head_size, t * n]}. */
     private transient INDArray attended;
-    private transient INDArray outputRows;
+    /** The output (backward: its gradient) as {@code [d_out, t * n]}. */
+    private transient INDArray outputColumns;
     private transient INDArray outputWeights;
-    /** Q, K and V of every bar, {@code [n * t, 3 * heads * head_size]} row-major, on the heap. */
+    /**
+     * Q, K and V on the heap, {@link #projected}'s layout: element {@code ((j * t + s) * n + b)}, so every inner loop
+     * of the attention runs over the samples, contiguous and independent, which the JIT vectorises.
+     */
     private transient float[] qkv = new float[0];
     private transient float[] stackedWeights = new float[0];
-    /** Attention weights, {@code [n, heads, query, key]}. */
+    /** Attention weights, {@code [heads, query, key, n]}. */
     private transient float[] weights = new float[0];
+    /** The attention result (backward: its gradient), {@link #attended}'s layout. */
     private transient float[] attention = new float[0];
-    private transient float[] scratch = new float[0];
-    /** One head of one sample: queries, keys, values and their gradients, {@code [t, head_size]}; one output row. */
-    private transient float[] headQ = new float[0];
-    private transient float[] headK = new float[0];
-    private transient float[] headV = new float[0];
-    private transient float[] headDq = new float[0];
-    private transient float[] headDk = new float[0];
-    private transient float[] headDv = new float[0];
-    private transient float[] headOut = new float[0];
     private transient float[] qkvGradient = new float[0];
+    /** Per query: a value per key and sample ({@code [t, n]}), and per sample a maximum and a sum. */
+    private transient float[] perKey = new float[0];
+    private transient float[] perSample = new float[0];
+    private transient float[] otherPerSample = new float[0];
     private transient boolean kept;
     private transient INDArray keptInput;
     private transient long passes;
@@ -119,77 +123,87 @@ final class DirectSelfAttentionLayer extends SameDiffLayer {
         shape((int) input.size(0), (int) input.size(2));
         int width = heads * headSize;
         int bars = n * steps;
-        rows.reshape(n, steps, nIn).assign(input.permute(0, 2, 1));
+        rows.reshape(steps, n, nIn).assign(input.permute(2, 0, 1));
         for (int p = 0; p < 3; p++) {
             DoubleRows.floats(paramTable.get(PROJECTIONS.get(p))).get(stackedWeights, p * width * nIn, width * nIn);
         }
         DoubleRows.floats(projections).put(stackedWeights, 0, 3 * width * nIn);
         outputWeights.assign(paramTable.get("Wo"));
-        multiply(rows, false, projections, true, projected);
-        DoubleRows.floats(projected).get(qkv, 0, bars * 3 * width);
+        multiply(projections, false, rows, true, projected);
+        DoubleRows.floats(projected).get(qkv, 0, 3 * width * bars);
         float scale = (float) (1 / Math.sqrt(headSize));
-        for (int b = 0; b < n; b++) {
-            for (int h = 0; h < heads; h++) {
-                attendForward(b, h, scale);
+        for (int h = 0; h < heads; h++) {
+            for (int query = 0; query < steps; query++) {
+                attendForward(h, query, scale);
             }
         }
-        DoubleRows.floats(attended).put(attention, 0, bars * width);
-        multiply(attended, false, outputWeights, false, outputRows);
+        DoubleRows.floats(attended).put(attention, 0, width * bars);
+        multiply(outputWeights, true, attended, false, outputColumns);
         INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[] {n, nOut, steps}, 'c');
-        output.assign(outputRows.reshape(n, steps, nOut).permute(0, 2, 1));
+        output.assign(outputColumns.reshape(nOut, steps, n).permute(2, 0, 1));
         kept = training;
         keptInput = training ? input : null;
         passes++;
         return output;
     }
 
-    /** Sample {@code b}, head {@code h}: the attention weights into {@link #weights}, the result into {@link #attention}. */
-    private void attendForward(int b, int h, float scale) {
-        gatherHead(b, h);
-        float[] q = headQ;
-        float[] k = headK;
-        float[] v = headV;
-        int width = heads * headSize;
-        int row = (b * heads + h) * steps * steps;
-        for (int query = 0; query < steps; query++, row += steps) {
-            float max = Float.NEGATIVE_INFINITY;
-            for (int key = 0; key < steps; key++) {
-                float dot = 0f;
-                for (int i = 0, qi = query * headSize, ki = key * headSize; i < headSize; i++) {
-                    dot += q[qi + i] * k[ki + i];
-                }
-                float score = dot * scale;
-                weights[row + key] = score;
-                max = Math.max(max, score);
-            }
-            float sum = 0f;
-            for (int key = 0; key < steps; key++) {
-                float e = (float) Math.exp(weights[row + key] - max);
-                weights[row + key] = e;
-                sum += e;
-            }
-            float[] out = headOut;
-            java.util.Arrays.fill(out, 0, headSize, 0f);
-            for (int key = 0; key < steps; key++) {
-                float p = weights[row + key] / sum;
-                weights[row + key] = p;
-                for (int i = 0, vi = key * headSize; i < headSize; i++) {
-                    out[i] += p * v[vi + i];
-                }
-            }
-            System.arraycopy(out, 0, attention, (b * steps + query) * width + h * headSize, headSize);
-        }
+    /** The index of channel {@code j} (of Q, K, V stacked) at step {@code s} for sample 0. */
+    private int at(int j, int s) {
+        return (j * steps + s) * n;
     }
 
-    /** Copies sample {@code b}'s queries, keys and values of head {@code h} into {@link #headQ}, ... ({@code [t, head_size]}). */
-    private void gatherHead(int b, int h) {
+    /** Head {@code h}, one query step for every sample: its attention weights and its result. */
+    private void attendForward(int h, int query, float scale) {
         int width = heads * headSize;
-        for (int t = 0; t < steps; t++) {
-            int at = (b * steps + t) * 3 * width + h * headSize;
-            System.arraycopy(qkv, at, headQ, t * headSize, headSize);
-            System.arraycopy(qkv, at + width, headK, t * headSize, headSize);
-            System.arraycopy(qkv, at + 2 * width, headV, t * headSize, headSize);
+        float[] max = perSample;
+        float[] sum = otherPerSample;
+        int row = (h * steps + query) * steps * n;
+        java.util.Arrays.fill(weights, row, row + steps * n, 0f);
+        for (int key = 0; key < steps; key++) {
+            int w = row + key * n;
+            for (int i = 0; i < headSize; i++) {
+                int q = at(h * headSize + i, query);
+                int k = at(width + h * headSize + i, key);
+                for (int b = 0; b < n; b++) {
+                    weights[w + b] += qkv[q + b] * qkv[k + b];
+                }
+            }
+        }
+        java.util.Arrays.fill(max, 0, n, Float.NEGATIVE_INFINITY);
+        for (int key = 0; key < steps; key++) {
+            int w = row + key * n;
+            for (int b = 0; b < n; b++) {
+                float score = weights[w + b] * scale;
+                weights[w + b] = score;
+                max[b] = Math.max(max[b], score);
+            }
+        }
+        java.util.Arrays.fill(sum, 0, n, 0f);
+        for (int key = 0; key < steps; key++) {
+            int w = row + key * n;
+            for (int b = 0; b < n; b++) {
+                float e = (float) Math.exp(weights[w + b] - max[b]);
+                weights[w + b] = e;
+                sum[b] += e;
+            }
+        }
+        for (int key = 0; key < steps; key++) {
+            int w = row + key * n;
+            for (int b = 0; b < n; b++) {
+                weights[w + b] /= sum[b];
+            }
+        }
+        for (int i = 0; i < headSize; i++) {
+            int out = at(h * headSize + i, query);
+            java.util.Arrays.fill(attention, out, out + n, 0f);
+            for (int key = 0; key < steps; key++) {
+                int w = row + key * n;
+                int v = at(2 * width + h * headSize + i, key);
+                for (int b = 0; b < n; b++) {
+                    attention[out + b] += weights[w + b] * qkv[v + b];
+                }
+            }
         }
     }
 
@@ -202,29 +216,29 @@ final class DirectSelfAttentionLayer extends SameDiffLayer {
         keptInput = null;
         int width = heads * headSize;
         int bars = n * steps;
-        // dY as rows of bars, then dWo = A^T dY and dA = dY Wo^T
-        outputRows.reshape(n, steps, nOut).assign(epsilon.permute(0, 2, 1));
+        // dY as [d_out, t * n], then dWo = A dY^T and dA = Wo dY
+        outputColumns.reshape(nOut, steps, n).assign(epsilon.permute(1, 2, 0));
         INDArray outputWeightGradient = Nd4j.createUninitializedDetached(DataType.FLOAT, width, nOut);
-        multiply(attended, true, outputRows, false, outputWeightGradient);
-        multiply(outputRows, false, outputWeights, true, attended);
-        DoubleRows.floats(attended).get(attention, 0, bars * width);
+        multiply(attended, false, outputColumns, true, outputWeightGradient);
+        multiply(outputWeights, false, outputColumns, false, attended);
+        DoubleRows.floats(attended).get(attention, 0, width * bars);
         float scale = (float) (1 / Math.sqrt(headSize));
-        for (int b = 0; b < n; b++) {
-            for (int h = 0; h < heads; h++) {
-                attendBackward(b, h, scale);
+        java.util.Arrays.fill(qkvGradient, 0, 3 * width * bars, 0f);
+        for (int h = 0; h < heads; h++) {
+            for (int query = 0; query < steps; query++) {
+                attendBackward(h, query, scale);
             }
         }
-        // dW = dQKV^T X and dX = dQKV W, dQKV in the forward pass's projection array
-        DoubleRows.floats(projected).put(qkvGradient, 0, bars * 3 * width);
+        // dW = dQKV X and dX = dQKV^T W, dQKV in the forward pass's projection array
+        DoubleRows.floats(projected).put(qkvGradient, 0, 3 * width * bars);
         INDArray projectionGradient = Nd4j.createUninitializedDetached(DataType.FLOAT, 3L * width, nIn);
-        multiply(projected, true, rows, false, projectionGradient);
-        multiply(projected, false, projections, false, rows);
+        multiply(projected, false, rows, false, projectionGradient);
+        multiply(projected, true, projections, false, rows);
         Gradient gradient = new DefaultGradient();
         for (int p = 0; p < 3; p++) {
             INDArray view = gradTable.get(PROJECTIONS.get(p));
-            view.assign(projectionGradient.get(org.nd4j.linalg.indexing.NDArrayIndex.interval((long) p * width,
-                    (long) (p + 1) * width), org.nd4j.linalg.indexing.NDArrayIndex.all()).reshape(view.shape())
-                    .muli(SAMEDIFF_GRADIENT_FACTOR));
+            view.assign(projectionGradient.get(NDArrayIndex.interval((long) p * width, (long) (p + 1) * width),
+                    NDArrayIndex.all()).reshape(view.shape()).muli(SAMEDIFF_GRADIENT_FACTOR));
             gradient.gradientForVariable().put(PROJECTIONS.get(p), view);
         }
         INDArray wo = gradTable.get("Wo");
@@ -232,53 +246,57 @@ final class DirectSelfAttentionLayer extends SameDiffLayer {
         gradient.gradientForVariable().put("Wo", wo);
         INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
                 new long[] {n, nIn, steps}, 'c');
-        epsilonOut.assign(rows.reshape(n, steps, nIn).permute(0, 2, 1)).muli(SAMEDIFF_GRADIENT_FACTOR);
+        epsilonOut.assign(rows.reshape(steps, n, nIn).permute(1, 2, 0)).muli(SAMEDIFF_GRADIENT_FACTOR);
         return new Pair<>(gradient, epsilonOut);
     }
 
-    /** Sample {@code b}, head {@code h}: dQ, dK, dV into {@link #qkvGradient} from dA in {@link #attention}. */
-    private void attendBackward(int b, int h, float scale) {
-        gatherHead(b, h);
-        float[] q = headQ;
-        float[] k = headK;
-        float[] v = headV;
-        float[] dq = headDq;
-        float[] dk = headDk;
-        float[] dv = headDv;
-        java.util.Arrays.fill(dq, 0, steps * headSize, 0f);
-        java.util.Arrays.fill(dk, 0, steps * headSize, 0f);
-        java.util.Arrays.fill(dv, 0, steps * headSize, 0f);
+    /** Head {@code h}, one query step for every sample: dQ, dK, dV into {@link #qkvGradient} from dA in {@link #attention}. */
+    private void attendBackward(int h, int query, float scale) {
         int width = heads * headSize;
-        int row = (b * heads + h) * steps * steps;
-        for (int query = 0; query < steps; query++, row += steps) {
-            int dOut = (b * steps + query) * width + h * headSize;
-            // dP[key] = dA_query . V_key, dV_key += P[key] dA_query
-            float weighted = 0f;
+        float[] dp = perKey;
+        float[] weighted = perSample;
+        int row = (h * steps + query) * steps * n;
+        // dP[key] = dA_query . V_key; dV_key += P[key] dA_query
+        java.util.Arrays.fill(dp, 0, steps * n, 0f);
+        for (int i = 0; i < headSize; i++) {
+            int da = at(h * headSize + i, query);
             for (int key = 0; key < steps; key++) {
-                float p = weights[row + key];
-                float dp = 0f;
-                for (int i = 0, vi = key * headSize; i < headSize; i++) {
-                    float da = attention[dOut + i];
-                    dp += da * v[vi + i];
-                    dv[vi + i] += p * da;
-                }
-                scratch[key] = dp;
-                weighted += p * dp;
-            }
-            // dS[key] = P[key] (dP[key] - sum P dP), scaled; dQ_query += dS[key] K_key, dK_key += dS[key] Q_query
-            for (int key = 0; key < steps; key++) {
-                float ds = weights[row + key] * (scratch[key] - weighted) * scale;
-                for (int i = 0, qi = query * headSize, ki = key * headSize; i < headSize; i++) {
-                    dq[qi + i] += ds * k[ki + i];
-                    dk[ki + i] += ds * q[qi + i];
+                int w = row + key * n;
+                int v = at(2 * width + h * headSize + i, key);
+                int d = key * n;
+                for (int b = 0; b < n; b++) {
+                    dp[d + b] += attention[da + b] * qkv[v + b];
+                    qkvGradient[v + b] += weights[w + b] * attention[da + b];
                 }
             }
         }
-        for (int t = 0; t < steps; t++) {
-            int at = (b * steps + t) * 3 * width + h * headSize;
-            System.arraycopy(dq, t * headSize, qkvGradient, at, headSize);
-            System.arraycopy(dk, t * headSize, qkvGradient, at + width, headSize);
-            System.arraycopy(dv, t * headSize, qkvGradient, at + 2 * width, headSize);
+        // dS[key] = P[key] (dP[key] - sum over keys of P dP), scaled
+        java.util.Arrays.fill(weighted, 0, n, 0f);
+        for (int key = 0; key < steps; key++) {
+            int w = row + key * n;
+            int d = key * n;
+            for (int b = 0; b < n; b++) {
+                weighted[b] += weights[w + b] * dp[d + b];
+            }
+        }
+        for (int key = 0; key < steps; key++) {
+            int w = row + key * n;
+            int d = key * n;
+            for (int b = 0; b < n; b++) {
+                dp[d + b] = weights[w + b] * (dp[d + b] - weighted[b]) * scale;
+            }
+        }
+        // dQ_query += dS[key] K_key, dK_key += dS[key] Q_query
+        for (int i = 0; i < headSize; i++) {
+            int q = at(h * headSize + i, query);
+            for (int key = 0; key < steps; key++) {
+                int k = at(width + h * headSize + i, key);
+                int d = key * n;
+                for (int b = 0; b < n; b++) {
+                    qkvGradient[q + b] += dp[d + b] * qkv[k + b];
+                    qkvGradient[k + b] += dp[d + b] * qkv[q + b];
+                }
+            }
         }
     }
 
@@ -307,26 +325,23 @@ final class DirectSelfAttentionLayer extends SameDiffLayer {
             this.steps = steps;
             int bars = n * steps;
             rows = Nd4j.createUninitializedDetached(DataType.FLOAT, bars, nIn);
-            projected = Nd4j.createUninitializedDetached(DataType.FLOAT, bars, 3L * width);
-            attended = Nd4j.createUninitializedDetached(DataType.FLOAT, bars, width);
-            outputRows = Nd4j.createUninitializedDetached(DataType.FLOAT, bars, nOut);
-            if (qkv.length < bars * 3 * width) {
-                qkv = new float[bars * 3 * width];
-                qkvGradient = new float[bars * 3 * width];
-                attention = new float[bars * width];
+            projected = Nd4j.createUninitializedDetached(DataType.FLOAT, 3L * width, bars);
+            attended = Nd4j.createUninitializedDetached(DataType.FLOAT, width, bars);
+            outputColumns = Nd4j.createUninitializedDetached(DataType.FLOAT, nOut, bars);
+            if (qkv.length < 3 * width * bars) {
+                qkv = new float[3 * width * bars];
+                qkvGradient = new float[3 * width * bars];
+                attention = new float[width * bars];
             }
-            if (weights.length < n * heads * steps * steps) {
-                weights = new float[n * heads * steps * steps];
+            if (weights.length < heads * steps * steps * n) {
+                weights = new float[heads * steps * steps * n];
             }
-            if (scratch.length < steps) {
-                scratch = new float[steps];
-                headQ = new float[steps * headSize];
-                headK = new float[steps * headSize];
-                headV = new float[steps * headSize];
-                headDq = new float[steps * headSize];
-                headDk = new float[steps * headSize];
-                headDv = new float[steps * headSize];
-                headOut = new float[headSize];
+            if (perKey.length < steps * n) {
+                perKey = new float[steps * n];
+            }
+            if (perSample.length < n) {
+                perSample = new float[n];
+                otherPerSample = new float[n];
             }
         }
     }
