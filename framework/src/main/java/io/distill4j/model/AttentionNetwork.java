@@ -37,7 +37,8 @@ import org.nd4j.linalg.activations.Activation;
  *   heads: 4               # attention heads, 1..64 (default 4; student default 2)
  *   head_size: 8           # width per head (default model_size / heads, at least 1)
  *   hidden: [32]           # optional dense layers after pooling (omit for none)
- *   dropout: 0.1           # dropout probability on the attention and dense layers' input, in [0, 0.9]
+ *   dropout: 0.1           # dropout probability on the dense layers' input, in [0, 0.9] (set on the attention
+ *                          # layer too, where DL4J 1.0.0-M2.1 ignores it: its SameDiff layers apply no dropout)
  *   training: {epochs: 20, batch_size: 256, learning_rate: 0.001, l2: 0.0001, patience: 3}   # teacher only
  * </pre>
  *
@@ -104,7 +105,8 @@ public record AttentionNetwork(int modelSize, int heads, int headSize, List<Inte
 
     /**
      * Multi-head self-attention over {@code [n, modelSize, t]} to {@code [n, modelSize, t]} ({@code heads} heads of
-     * {@code headSize}, input projected), with dropout probability {@code dropout} on its input.
+     * {@code headSize}, input projected), with dropout probability {@code dropout} set on its input (which DL4J
+     * 1.0.0-M2.1's SameDiff layers ignore, {@code DirectSelfAttentionLayerTest}).
      */
     static SelfAttentionLayer selfAttention(int modelSize, int heads, int headSize, double dropout) {
         SelfAttentionLayer.Builder attention = new SelfAttentionLayer.Builder().nIn(modelSize).nOut(modelSize)

@@ -32,8 +32,9 @@ import org.nd4j.linalg.activations.Activation;
  *   <li>the readout, {@code [n, model_size]}: {@code pool}, the average over time ({@code readout: mean}), or
  *       {@code last}, the last bar's vector ({@code readout: last}).
  * </ol>
- * Dropout (probability {@code dropout}) is applied, DL4J style, to the input of each attention layer and of each
- * block's second feed-forward layer. It is the {@code transformer} teacher and student.
+ * Dropout (probability {@code dropout}) is applied, DL4J style, to the input of each block's second feed-forward
+ * layer; it is also set on each attention layer, where DL4J 1.0.0-M2.1 ignores it (its SameDiff layers never apply
+ * dropout). It is the {@code transformer} teacher and student.
  *
  * <pre>
  * teacher:
