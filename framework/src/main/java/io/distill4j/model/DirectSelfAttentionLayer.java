@@ -250,7 +250,10 @@ final class DirectSelfAttentionLayer extends SameDiffLayer {
         return new Pair<>(gradient, epsilonOut);
     }
 
-    /** Head {@code h}, one query step for every sample: dQ, dK, dV into {@link #qkvGradient} from dA in {@link #attention}. */
+    /**
+     * Head {@code h}, one query step for every sample: dQ, dK, dV into {@link #qkvGradient} from dA in
+     * {@link #attention}.
+     */
     private void attendBackward(int h, int query, float scale) {
         int width = heads * headSize;
         float[] dp = perKey;

@@ -19,7 +19,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * DL4J's LSTM layer with a backward pass that reuses its forward pass: DL4J's {@code LSTM.backpropGradient} runs the
  * whole forward recurrence a second time to get the gate activations it needs (its forward cache is switched off in
- * DL4J), which was a third of an LSTM teacher's training step by the profile in the README's performance notes. Here a
+ * DL4J), which was a third of an LSTM teacher's training step by the profile in the README's performance notes. Where
+ * it applies (sigmoid gates, tanh activation, floats on the CPU backend, at least two samples: see
+ * {@link LstmRecurrence}), both passes, training and inference, run {@link LstmRecurrence}, DL4J's arithmetic with
+ * far fewer ND4J operations. Otherwise a
  * training-mode forward pass runs DL4J's own recurrence ({@code LSTMHelpers.activateHelper}) in its for-backprop form,
  * which keeps those activations (in the workspace of the network's activations, open until the backward pass ends),
  * and the backward pass hands them to DL4J's own {@code LSTMHelpers.backpropGradientHelper}: the same operations on

@@ -78,7 +78,8 @@ final class LstmRecurrence {
         if (!ON || input.rank() != 3 || input.dataType() != DataType.FLOAT
                 || input.ordering() != 'c' && !columnMajorSequence(input)
                 || !columnMajor(inputWeights) || !columnMajor(recurrentWeights) || !columnMajor(bias)
-                || recurrentWeights.columns() != 4 * recurrentWeights.rows() || bias.length() != recurrentWeights.columns()
+                || recurrentWeights.columns() != 4 * recurrentWeights.rows()
+                || bias.length() != recurrentWeights.columns()
                 || inputWeights.rows() != input.size(1) || inputWeights.columns() != recurrentWeights.columns()) {
             return false;
         }
@@ -117,8 +118,10 @@ final class LstmRecurrence {
     /**
      * {@code input [n, nIn, steps]} with each step's {@code [n, nIn]} block laid out as DL4J multiplies it: as it is
      * when each step is a column-major block (an LSTM's output), else, for a row-major input, copied into row-major
-     * blocks (DL4J copies a step that is not a plain matrix in its own order). The layout matters: OpenBLAS's kernels for a transposed and a
-     * plain operand add a product's terms in different orders, so {@link #rowMajorSteps} says which this is.
+     * blocks (DL4J copies a step that is not a plain matrix in its own order). The layout matters: OpenBLAS adds a
+     * product's terms in another order for another layout of its operands or its result, so {@link #rowMajorSteps}
+     * says which this is, and the forward pass then also forms the gate pre-activations row-major, as ND4J's
+     * {@code mmul} does for a row-major operand.
      */
     private INDArray stepBlocks(INDArray input, LayerWorkspaceMgr workspace, boolean keep) {
         rowMajorSteps = !columnMajorSequence(input);

@@ -11,9 +11,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Puts distill4j's faster versions of DL4J layers into a training graph, right after it is initialised and before it
- * trains: {@link ActivationReusingDenseLayer} for dense layers and {@link ForwardKeepingLstmLayer} for LSTM layers
- * (alone in their vertex or inside {@code LastTimeStep}). Both compute what DL4J's layers compute, bit for bit,
- * without the second forward computation DL4J's backward pass makes. Each takes over its DL4J layer's configuration,
+ * trains: {@link ActivationReusingDenseLayer} for dense layers, {@link ForwardKeepingLstmLayer} for LSTM layers (alone
+ * in their vertex or inside {@code LastTimeStep}; its recurrence is {@link LstmRecurrence}), and for SameDiff layers
+ * {@link DirectSelfAttentionLayer} (a projected {@code SelfAttentionLayer}) and {@link DirectPositionEncodingLayer}.
+ * They compute what DL4J's layers compute, without the second forward computation DL4J's backward pass makes: bit for
+ * bit, except the attention layer, which agrees to float rounding. Each takes over its DL4J layer's configuration,
  * index, listeners, parameter views and gradient views. A clone, a saved model and a deployable graph are rebuilt
  * from the configuration and hold DL4J's layers.
  */
@@ -21,7 +23,7 @@ public final class TrainingLayers {
     private TrainingLayers() {
     }
 
-    /** Replaces the dense and LSTM layers of {@code graph}; returns how many it replaced. */
+    /** Replaces the layers of {@code graph} that have a faster version; returns how many it replaced. */
     public static int install(ComputationGraph graph) {
         Layer[] layers = graph.getLayers();
         int replaced = 0;
@@ -52,7 +54,7 @@ public final class TrainingLayers {
         return replaced;
     }
 
-    /** The faster layer in {@code plain}'s place, or null when {@code plain} is not a plain DL4J dense or LSTM layer. */
+    /** The faster layer in {@code plain}'s place, or null when there is none for {@code plain}'s kind of layer. */
     private static Layer faster(Layer plain) {
         BiFunction<NeuralNetConfiguration, DataType, Layer> make;
         if (plain.getClass() == org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class) {
