@@ -67,6 +67,9 @@ public final class TrainingLayers {
         } else if (plain.getClass() == org.deeplearning4j.nn.layers.samediff.SameDiffLayer.class
                 && DirectPositionEncodingLayer.computes(plain.conf())) {
             make = DirectPositionEncodingLayer::new;
+        } else if (plain.getClass() == org.deeplearning4j.nn.layers.convolution.Convolution1DLayer.class
+                && PerBarDenseLayer.computes(plain.conf())) {
+            make = PerBarDenseLayer::new;
         } else {
             return null;
         }

@@ -57,7 +57,7 @@ class DirectSelfAttentionLayerTest {
         for (int[] c : new int[][] {{40, 12, 16, 32, 4, 8}, {7, 5, 9, 6, 2, 4}, {3, 4, 1, 8, 1, 8}}) {
             ComputationGraph plain = graph(c[1], c[2], c[3], c[4], c[5]);
             ComputationGraph direct = graph(c[1], c[2], c[3], c[4], c[5]);
-            assertEquals(4, TrainingLayers.install(direct)); // position, attention, the dense hidden layer, the logits
+            assertEquals(5, TrainingLayers.install(direct)); // projection, position, attention, hidden dense, logits
             MultiDataSet data = batch(c[0], c[0], c[1], c[2]);
             for (ComputationGraph g : List.of(plain, direct)) {
                 g.setInputs(data.getFeatures());
