@@ -13,7 +13,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Puts distill4j's faster versions of DL4J layers into a training graph, right after it is initialised and before it
  * trains: {@link ActivationReusingDenseLayer} for dense layers, {@link ForwardKeepingLstmLayer} for LSTM layers (alone
  * in their vertex or inside {@code LastTimeStep}; its recurrence is {@link LstmRecurrence}), and for SameDiff layers
- * {@link DirectSelfAttentionLayer} (a projected {@code SelfAttentionLayer}) and {@link DirectPositionEncodingLayer}.
+ * {@link DirectSelfAttentionLayer} (a projected {@code SelfAttentionLayer}) and {@link DirectPositionEncodingLayer},
+ * and {@link PerBarDenseLayer} for kernel-1 1-d convolutions.
  * They compute what DL4J's layers compute, without the second forward computation DL4J's backward pass makes: bit for
  * bit, except the attention layer, which agrees to float rounding. Each takes over its DL4J layer's configuration,
  * index, listeners, parameter views and gradient views. A clone, a saved model and a deployable graph are rebuilt
