@@ -40,6 +40,7 @@ final class LstmRecurrence {
     static final boolean ON = DirectGemm.ENABLED && !Boolean.getBoolean("distill4j.lstm.dl4j");
     /** The most floats kept per pass (gates: minibatch x 4 x units x steps); 64 MB of heap. */
     static final long MOST_KEPT = 1L << 24;
+    private static final int TILE = 16;
 
     private int n;
     private int nIn;
@@ -179,11 +180,7 @@ final class LstmRecurrence {
                 DirectGemm.columnMajor(true, true, 4 * units, n, units, rp, units, previousHidden, n, 1f, rowMajorZp,
                         4 * units);
                 rowMajorZp.get(rowMajorGates, 0, gn);
-                for (int r = 0, k = 0; r < n; r++) {
-                    for (int j = 0; j < 4 * units; j++, k++) {
-                        gates[g0 + j * n + r] = rowMajorGates[k] + bias[j];
-                    }
-                }
+                transposeAddingBias(g0);
             } else {
                 DirectGemm.columnMajor(false, false, n, 4 * units, nIn, xt, n, wp, nIn, 0f, zp, n);
                 DirectGemm.columnMajor(false, false, n, 4 * units, units, previousHidden, n, rp, units, 1f, zp, n);
@@ -216,6 +213,29 @@ final class LstmRecurrence {
         keptOutput = keep ? output : null;
         passes++;
         return output;
+    }
+
+    /**
+     * {@code gates[g0 + j * n + r] = rowMajorGates[r * 4 * units + j] + bias[j]}: the row-major pre-activations into
+     * the column-major gates with the bias added, in tiles of 16 x 16, so that both sides are read and written a cache
+     * line at a time (element by element, the column-major side is written with a stride of a whole column: about a
+     * third of the forward pass by the profile).
+     */
+    private void transposeAddingBias(int g0) {
+        int width = 4 * units;
+        for (int r0 = 0; r0 < n; r0 += TILE) {
+            int r1 = Math.min(n, r0 + TILE);
+            for (int j0 = 0; j0 < width; j0 += TILE) {
+                int j1 = Math.min(width, j0 + TILE);
+                for (int j = j0; j < j1; j++) {
+                    float b = bias[j];
+                    int to = g0 + j * n;
+                    for (int r = r0; r < r1; r++) {
+                        gates[to + r] = rowMajorGates[r * width + j] + b;
+                    }
+                }
+            }
+        }
     }
 
     /** Whether {@link #forward} kept a pass for {@link #backward}. */
