@@ -4,7 +4,6 @@ import io.distill4j.loss.DoubleRows;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -22,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * layer returns, the incoming gradient times DL4J M2.1's factor of 2 (see {@link DirectSelfAttentionLayer}), also bit
  * for bit ({@code DirectPositionEncodingLayerTest}). Doubles, masks and another backend take DL4J's path.
  */
-final class DirectPositionEncodingLayer extends SameDiffLayer {
+final class DirectPositionEncodingLayer extends DirectSameDiffLayer {
     private static final long serialVersionUID = 1L;
 
     private final int channels;
@@ -30,8 +29,6 @@ final class DirectPositionEncodingLayer extends SameDiffLayer {
     /** The encoding {@code [channels, t]} row-major for the last window length seen. */
     private transient float[] table = new float[0];
     private transient float[] values = new float[0];
-    private transient boolean kept;
-    private transient long passes;
 
     DirectPositionEncodingLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -43,18 +40,14 @@ final class DirectPositionEncodingLayer extends SameDiffLayer {
         return DirectSelfAttentionLayer.ON && conf.getLayer() instanceof SinusoidalPositionEncoding;
     }
 
-    private boolean applies() {
+    @Override
+    boolean applies() {
         return maskArray == null && input.rank() == 3 && input.dataType() == DataType.FLOAT
                 && input.size(1) == channels && input.length() <= Integer.MAX_VALUE;
     }
 
     @Override
-    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        assertInputSet(false);
-        kept = false;
-        if (!applies()) {
-            return super.activate(training, workspaceMgr);
-        }
+    INDArray forward(boolean training, LayerWorkspaceMgr workspaceMgr) {
         int t = (int) input.size(2);
         if (t != steps) {
             table = encoding(channels, t);
@@ -72,8 +65,6 @@ final class DirectPositionEncodingLayer extends SameDiffLayer {
             values[i] = values[i] + table[i % period];
         }
         DoubleRows.floats(output).put(values, 0, length);
-        kept = training;
-        passes++;
         return output;
     }
 
@@ -96,11 +87,7 @@ final class DirectPositionEncodingLayer extends SameDiffLayer {
     }
 
     @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (!kept || maskArray != null) {
-            return super.backpropGradient(epsilon, workspaceMgr);
-        }
-        kept = false;
+    Pair<Gradient, INDArray> backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         INDArray gradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
                 epsilon.shape(), 'c');
         gradient.assign(epsilon);
@@ -111,10 +98,5 @@ final class DirectPositionEncodingLayer extends SameDiffLayer {
         }
         DoubleRows.floats(gradient).put(values, 0, length);
         return new Pair<>(new DefaultGradient(), gradient);
-    }
-
-    /** How many forward passes this layer computed itself (for tests). */
-    long passes() {
-        return passes;
     }
 }

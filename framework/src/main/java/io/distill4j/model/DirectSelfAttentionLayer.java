@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -42,7 +41,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * it changes no training beyond rounding. DL4J's SameDiff layers apply no dropout, and neither does this one. Masks,
  * doubles, another backend and unprojected attention take DL4J's path.
  */
-final class DirectSelfAttentionLayer extends SameDiffLayer {
+final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
     private static final long serialVersionUID = 1L;
     /** The factor DL4J M2.1's SameDiff layers put on their gradients (see the class comment). */
     static final float SAMEDIFF_GRADIENT_FACTOR = 2f;
@@ -81,9 +80,6 @@ final class DirectSelfAttentionLayer extends SameDiffLayer {
     private transient float[] perKey = new float[0];
     private transient float[] perSample = new float[0];
     private transient float[] otherPerSample = new float[0];
-    private transient boolean kept;
-    private transient INDArray keptInput;
-    private transient long passes;
 
     DirectSelfAttentionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -107,19 +103,14 @@ final class DirectSelfAttentionLayer extends SameDiffLayer {
                 && a.getNIn() > 1 && a.getNOut() > 1 && (long) a.getNHeads() * a.getHeadSize() > 1;
     }
 
-    private boolean applies() {
+    @Override
+    boolean applies() {
         return maskArray == null && input.rank() == 3 && input.dataType() == DataType.FLOAT && input.size(1) == nIn
                 && input.size(0) * input.size(2) > 1 && input.size(0) * input.size(2) <= Integer.MAX_VALUE / 4 / nIn;
     }
 
     @Override
-    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        assertInputSet(false);
-        kept = false;
-        keptInput = null;
-        if (!applies()) {
-            return super.activate(training, workspaceMgr);
-        }
+    INDArray forward(boolean training, LayerWorkspaceMgr workspaceMgr) {
         shape((int) input.size(0), (int) input.size(2));
         int width = heads * headSize;
         int bars = n * steps;
@@ -142,9 +133,6 @@ final class DirectSelfAttentionLayer extends SameDiffLayer {
         INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[] {n, nOut, steps}, 'c');
         output.assign(outputColumns.reshape(nOut, steps, n).permute(2, 0, 1));
-        kept = training;
-        keptInput = training ? input : null;
-        passes++;
         return output;
     }
 
@@ -208,12 +196,7 @@ final class DirectSelfAttentionLayer extends SameDiffLayer {
     }
 
     @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (!kept || input != keptInput || maskArray != null) {
-            return super.backpropGradient(epsilon, workspaceMgr);
-        }
-        kept = false;
-        keptInput = null;
+    Pair<Gradient, INDArray> backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         int width = heads * headSize;
         int bars = n * steps;
         // dY as [d_out, t * n], then dWo = A dY^T and dA = Wo dY
@@ -308,11 +291,6 @@ final class DirectSelfAttentionLayer extends SameDiffLayer {
             throw new IllegalStateException("direct product not applicable: " + a.shapeInfoToString() + " x "
                     + b.shapeInfoToString());
         }
-    }
-
-    /** How many forward passes this layer computed itself (for tests). */
-    long passes() {
-        return passes;
     }
 
     /** Sizes the working arrays for {@code n} windows of {@code steps} bars (kept while the shape stays). */

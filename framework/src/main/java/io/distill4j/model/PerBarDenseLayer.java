@@ -41,9 +41,7 @@ final class PerBarDenseLayer extends Convolution1DLayer {
     private transient float[] values = new float[0];
     /** Per output channel: the bias forward, the bias gradient backward. */
     private transient float[] perChannel = new float[0];
-    private transient boolean kept;
-    private transient INDArray keptInput;
-    private transient long passes;
+    private final transient KeptPass kept = new KeptPass();
 
     PerBarDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -66,8 +64,7 @@ final class PerBarDenseLayer extends Convolution1DLayer {
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        kept = false;
-        keptInput = null;
+        kept.forget();
         if (input == null || !applies()) {
             return super.activate(training, workspaceMgr);
         }
@@ -98,19 +95,15 @@ final class PerBarDenseLayer extends Convolution1DLayer {
                 new long[] {n, nOut, steps}, 'c');
         output.assign(preActivation.reshape(nOut, n, steps).permute(1, 0, 2));
         INDArray activation = layerConf().getActivationFn().getActivation(output, training);
-        kept = training;
-        keptInput = training ? input : null;
-        passes++;
+        kept.computed(training, input);
         return activation;
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (!kept || input != keptInput || maskArray != null) {
+        if (!kept.takeFor(input, maskArray)) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
-        kept = false;
-        keptInput = null;
         int n = (int) input.size(0);
         int nIn = (int) input.size(1);
         int steps = (int) input.size(2);
@@ -157,7 +150,7 @@ final class PerBarDenseLayer extends Convolution1DLayer {
 
     /** How many forward passes this layer computed itself (for tests). */
     long passes() {
-        return passes;
+        return kept.passes();
     }
 
     /** Sizes the working arrays for {@code bars} bars (kept while the size stays). */
