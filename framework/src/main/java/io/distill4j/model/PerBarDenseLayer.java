@@ -47,7 +47,7 @@ final class PerBarDenseLayer extends Convolution1DLayer {
         super(conf, dataType);
     }
 
-    /** Whether this layer computes {@code conf}'s layer: a kernel-1, stride-1 NCW 1-d convolution on the CPU backend. */
+    /** Whether this layer computes {@code conf}'s layer: a kernel-1, stride-1 NCW 1-d convolution, CPU backend. */
     static boolean computes(NeuralNetConfiguration conf) {
         return DirectSelfAttentionLayer.ON
                 && conf.getLayer() instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer c
