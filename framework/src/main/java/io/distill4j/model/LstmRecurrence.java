@@ -26,7 +26,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * first step, and its split products at the first step of the backward pass), the same float multiplications and
  * additions, tanh's derivative {@code 1 - t*t} from the forward pass's {@code t} (ND4J's {@code tanh_bp} computes the
  * same {@code t} again), the bias gradient's column sums row by row as ND4J's sum along rows adds them
- * ({@code TrainingLayersTest}, {@code LstmRecurrenceTest}).
+ * ({@code TrainingLayersTest}).
  *
  * <p>A training forward pass keeps the gates, the cells and their tanh on the heap for the backward pass (one
  * instance per layer, its arrays reused while the shapes stay the same); at most {@link #MOST_KEPT} floats, above
@@ -63,7 +63,9 @@ final class LstmRecurrence {
     private float[] outputGradient = new float[0];
     private float[] biasGradient = new float[0];
 
-    /** The forward pass's input (column-major [n, nIn, steps]) and output, held for the backward pass. */
+    /**
+     * The forward pass's input, as {@link #stepBlocks} laid its steps out, and its output, held for the backward pass.
+     */
     private INDArray keptInput;
     /** Whether the kept input's steps are row-major blocks (else column-major), see {@link #stepBlocks}. */
     private boolean rowMajorSteps;
