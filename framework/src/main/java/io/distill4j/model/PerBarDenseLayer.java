@@ -59,7 +59,8 @@ final class PerBarDenseLayer extends Convolution1DLayer {
 
     private boolean applies() {
         return maskArray == null && input.rank() == 3 && input.dataType() == DataType.FLOAT
-                && input.size(0) * input.size(2) > 1 && input.length() <= Integer.MAX_VALUE;
+                && input.size(1) == layerConf().getNIn() && input.size(0) * input.size(2) > 1
+                && input.length() <= Integer.MAX_VALUE;
     }
 
     @Override
