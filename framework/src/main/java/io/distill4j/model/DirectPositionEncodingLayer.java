@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * positions, their products and sums, the sine, the addition) and again inside every backward pass. Here the encoding
  * of each window length is computed once, with the same float operations in the same order and ND4J's own sine, so
  * the forward pass is {@code x + table} and DL4J's values bit for bit; the backward pass returns what DL4J's SameDiff
- * layer returns, the incoming gradient times DL4J M2.1's factor of 2 (see {@link DirectSelfAttentionLayer}), also bit
+ * layer returns, the incoming gradient times DL4J M2.1's factor of 2 ({@link #SAMEDIFF_GRADIENT_FACTOR}), also bit
  * for bit ({@code DirectPositionEncodingLayerTest}). Doubles, masks and another backend take DL4J's path.
  */
 final class DirectPositionEncodingLayer extends DirectSameDiffLayer {
@@ -61,8 +61,10 @@ final class DirectPositionEncodingLayer extends DirectSameDiffLayer {
         }
         DoubleRows.floats(output).get(values, 0, length);
         int period = channels * t;
-        for (int i = 0; i < length; i++) {
-            values[i] = values[i] + table[i % period];
+        for (int sample = 0; sample < length; sample += period) {
+            for (int i = 0; i < period; i++) {
+                values[sample + i] = values[sample + i] + table[i];
+            }
         }
         DoubleRows.floats(output).put(values, 0, length);
         return output;
@@ -88,15 +90,10 @@ final class DirectPositionEncodingLayer extends DirectSameDiffLayer {
 
     @Override
     Pair<Gradient, INDArray> backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        // the factor is a power of 2, so ND4J's product is exact, as DL4J's doubled gradient is
         INDArray gradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
                 epsilon.shape(), 'c');
-        gradient.assign(epsilon);
-        int length = (int) gradient.length();
-        DoubleRows.floats(gradient).get(values, 0, length);
-        for (int i = 0; i < length; i++) {
-            values[i] = values[i] * DirectSelfAttentionLayer.SAMEDIFF_GRADIENT_FACTOR;
-        }
-        DoubleRows.floats(gradient).put(values, 0, length);
+        gradient.assign(epsilon).muli(SAMEDIFF_GRADIENT_FACTOR);
         return new Pair<>(new DefaultGradient(), gradient);
     }
 }

@@ -16,6 +16,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 abstract class DirectSameDiffLayer extends SameDiffLayer {
     private static final long serialVersionUID = 1L;
+    /**
+     * The factor DL4J 1.0.0-M2.1's SameDiff layers put on the gradients they return, for their parameters and their
+     * input (README, "Model types"); the direct layers return the same, so that replacing DL4J's changes no training.
+     */
+    static final float SAMEDIFF_GRADIENT_FACTOR = 2f;
 
     private final transient KeptPass kept = new KeptPass();
 

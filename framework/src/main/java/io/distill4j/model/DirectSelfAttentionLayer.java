@@ -43,8 +43,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
     private static final long serialVersionUID = 1L;
-    /** The factor DL4J M2.1's SameDiff layers put on their gradients (see the class comment). */
-    static final float SAMEDIFF_GRADIENT_FACTOR = 2f;
     private static final List<String> PROJECTIONS = List.of("Wq", "Wk", "Wv");
 
     private final int heads;
@@ -65,6 +63,9 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
     /** The output (backward: its gradient) as {@code [d_out, t * n]}. */
     private transient INDArray outputColumns;
     private transient INDArray outputWeights;
+    /** Backward: the output weights' and the three projections' gradients before DL4J's factor. */
+    private transient INDArray outputWeightGradient;
+    private transient INDArray projectionGradient;
     /**
      * Q, K and V on the heap, {@link #projected}'s layout: element {@code ((j * t + s) * n + b)}, so every inner loop
      * of the attention runs over the samples, contiguous and independent (Java 17's C2 still does not vectorise these
@@ -202,7 +203,6 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
         int bars = n * steps;
         // dY as [d_out, t * n], then dWo = A dY^T and dA = Wo dY
         outputColumns.reshape(nOut, steps, n).assign(epsilon.permute(1, 2, 0));
-        INDArray outputWeightGradient = Nd4j.createUninitializedDetached(DataType.FLOAT, width, nOut);
         multiply(attended, false, outputColumns, true, outputWeightGradient);
         multiply(outputWeights, false, outputColumns, false, attended);
         DoubleRows.floats(attended).get(attention, 0, width * bars);
@@ -215,7 +215,6 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
         }
         // dW = dQKV X and dX = dQKV^T W, dQKV in the forward pass's projection array
         DoubleRows.floats(projected).put(qkvGradient, 0, 3 * width * bars);
-        INDArray projectionGradient = Nd4j.createUninitializedDetached(DataType.FLOAT, 3L * width, nIn);
         multiply(projected, false, rows, false, projectionGradient);
         multiply(projected, true, projections, false, rows);
         Gradient gradient = new DefaultGradient();
@@ -300,6 +299,8 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
         if (rows == null) {
             projections = Nd4j.createUninitializedDetached(DataType.FLOAT, 3L * width, nIn);
             outputWeights = Nd4j.createUninitializedDetached(DataType.FLOAT, width, nOut);
+            outputWeightGradient = Nd4j.createUninitializedDetached(DataType.FLOAT, width, nOut);
+            projectionGradient = Nd4j.createUninitializedDetached(DataType.FLOAT, 3L * width, nIn);
             stackedWeights = new float[3 * width * nIn];
         }
         if (rows == null || n != this.n || steps != this.steps) {

@@ -147,7 +147,7 @@ class DirectSelfAttentionLayerTest {
                 double down = direct.score(data, false);
                 parameter.putScalar(i, original);
                 double numeric = (up - down) / (2 * h);
-                double analytic = gradient.getDouble(i) / DirectSelfAttentionLayer.SAMEDIFF_GRADIENT_FACTOR
+                double analytic = gradient.getDouble(i) / DirectSameDiffLayer.SAMEDIFF_GRADIENT_FACTOR
                         / data.getFeatures(0).size(0);
                 assertEquals(numeric, analytic, 2e-3 + 2e-2 * Math.abs(numeric), key + "[" + i + "]");
                 checked++;
