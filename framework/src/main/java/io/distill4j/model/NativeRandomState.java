@@ -65,6 +65,49 @@ final class NativeRandomState {
         return Float.floatToRawIntBits(Float.intBitsToFloat(0x3F800000 | x >>> 9) - 1.0f);
     }
 
+    /**
+     * Inverted dropout's mask for elements {@code 0 .. n-1}: {@code kept[i] = scaleBits} where the uniform float drawn
+     * for element {@code i} ({@link #uniformBits}) is below {@code retain}, else {@code 0}. It computes in 32 bits what
+     * {@link #uniformBits} computes in 64, since the low 32 bits of the sums, products and xors it keeps depend only
+     * on the low 32 bits of their operands; and the float {@code u = m 2^-23} (with {@code m = x >>> 9}) is below
+     * {@code retain} exactly when {@code m < ceil(retain 2^23)}. Without longs, floats or the index as a value (Java
+     * 17's C2 vectorises none of them here), HotSpot vectorises the loop: 12 against 130 µs on 65,536 elements.
+     */
+    static void keptBits(long root, long node, float retain, int scaleBits, int[] kept, int n) {
+        int[] counters = counters(n);
+        int r = (int) root;
+        int state = (int) node;
+        int step = state + 24243287;
+        int threshold = (int) Math.ceil(retain * 8388608.0); // retain 2^23, exact in double; at most 2^23
+        for (int i = 0; i < n; i++) {
+            int k = counters[i];
+            int s0 = r | k * step;
+            int s1 = state ^ k * (s0 + 723829);
+            int x = Integer.rotateLeft((s0 ^ s1) * 0x9E3779BB, 5) * 5;
+            kept[i] = scaleBits & (x >>> 9) - threshold >> 31;
+        }
+    }
+
+    /** {@code i + 2} at index {@code i}: the generator's counter for element {@code i}, grown to the most asked for. */
+    private static volatile int[] counters = new int[0];
+
+    private static int[] counters(int n) {
+        int[] c = counters;
+        if (c.length < n) {
+            synchronized (NativeRandomState.class) {
+                c = counters;
+                if (c.length < n) {
+                    c = new int[Math.max(n, 2 * c.length)];
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = i + 2;
+                    }
+                    counters = c;
+                }
+            }
+        }
+        return c;
+    }
+
     /** The node state after an operation that drew {@code drawn} values from {@code node}. */
     static long advanced(long node, long drawn) {
         int a = (int) node;

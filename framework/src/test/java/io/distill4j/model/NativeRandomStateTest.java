@@ -36,6 +36,31 @@ class NativeRandomStateTest {
     }
 
     @Test
+    void keepsAnElementExactlyWhenItsDrawIsBelowTheRetainProbability() {
+        long root = 0x1234_5678_9ABC_DEF0L;
+        long node = -0x0FED_CBA9_8765_4321L;
+        int n = 5_000;
+        java.util.List<Float> retains = new java.util.ArrayList<>(java.util.List.of(1f, 0.9f, 0.5f, 0.1f, 1e-7f,
+                Float.MIN_VALUE, 0.33333334f, Math.nextDown(1f)));
+        for (int i : new int[] {0, 17, 999, 4_321}) { // draws themselves and the floats just above and below them
+            float u = Float.intBitsToFloat(NativeRandomState.uniformBits(root, node, i));
+            retains.addAll(java.util.List.of(u, Math.nextUp(u), Math.nextDown(u)));
+        }
+        for (float retain : retains) {
+            if (!(retain > 0)) {
+                continue;
+            }
+            int scaleBits = Float.floatToRawIntBits(1f / retain);
+            int[] kept = new int[n];
+            NativeRandomState.keptBits(root, node, retain, scaleBits, kept, n);
+            for (int i = 0; i < n; i++) {
+                float u = Float.intBitsToFloat(NativeRandomState.uniformBits(root, node, i));
+                assertEquals(u < retain ? scaleBits : 0, kept[i], "retain " + retain + ", element " + i);
+            }
+        }
+    }
+
+    @Test
     void advancesAsNd4jsRandomOperationDoes() {
         Nd4j.create(1);
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
