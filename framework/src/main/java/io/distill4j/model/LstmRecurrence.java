@@ -46,11 +46,14 @@ final class LstmRecurrence {
     private int nIn;
     private int units;
     private int steps;
-    /** Step t's gates after their activations, column-major [n, 4 * units] at t * 4 * units * n: i, f, o, g. */
+    /**
+     * Step t's gates after their activations, column-major [n, 4 * units] at t * 4 * units * n: i, f, o, g (an
+     * inference pass holds only the current step's, at 0).
+     */
     private float[] gates = new float[0];
-    /** Step t's cell state, column-major [n, units] at t * units * n. */
+    /** Step t's cell state, column-major [n, units] at t * units * n (inference: steps alternate between two). */
     private float[] cells = new float[0];
-    /** tanh of step t's cell state, laid out as {@link #cells}. */
+    /** tanh of step t's cell state, laid out as {@link #gates} are (inference: the current step's). */
     private float[] cellTanh = new float[0];
     private float[] hidden = new float[0];
     /** One step's gate pre-activations as DL4J's row-major product leaves them. */
@@ -141,7 +144,7 @@ final class LstmRecurrence {
      */
     INDArray forward(INDArray input, INDArray inputWeights, INDArray recurrentWeights, INDArray biasRow,
             LayerWorkspaceMgr workspace, boolean keep) {
-        shape((int) input.size(0), (int) input.size(1), (int) recurrentWeights.rows(), (int) input.size(2));
+        shape((int) input.size(0), (int) input.size(1), (int) recurrentWeights.rows(), (int) input.size(2), keep);
         int hn = units * n;
         int gn = 4 * hn;
         INDArray x = stepBlocks(input, workspace, keep);
@@ -175,7 +178,12 @@ final class LstmRecurrence {
             // z = x_t W, then z += h_{t-1} R (DL4J multiplies the zero state too), then z += b
             FloatPointer xt = at(xp, (long) t * n * nIn);
             FloatPointer previousHidden = t == 0 ? zeros : at(hp, (long) (t - 1) * hn);
-            int g0 = t * gn;
+            // a kept pass holds every step for the backward pass; inference only this step's gates and the last two
+            // cell states
+            int g0 = keep ? t * gn : 0;
+            int c0 = keep ? t * hn : (t & 1) * hn;
+            int previousCell = keep ? c0 - hn : hn - c0;
+            int a0 = keep ? t * hn : 0;
             if (rowMajorSteps) {
                 // z^T = W^T x_t^T + R^T h_{t-1}^T, column-major [4 * units, n]
                 DirectGemm.columnMajor(true, false, 4 * units, n, nIn, wp, nIn, xt, nIn, 0f, rowMajorZp, 4 * units);
@@ -198,18 +206,17 @@ final class LstmRecurrence {
             Nd4j.getExecutioner().exec(new Tanh(blockInput));
             Nd4j.getExecutioner().exec(new Sigmoid(sigmoidGates));
             zp.get(gates, g0, gn);
-            int c0 = t * hn;
             for (int k = 0; k < hn; k++) {
-                float previous = t == 0 ? 0f : cells[c0 - hn + k];
+                float previous = t == 0 ? 0f : cells[previousCell + k];
                 cells[c0 + k] = previous * gates[g0 + hn + k] + gates[g0 + 3 * hn + k] * gates[g0 + k];
             }
             cp.put(cells, c0, hn);
             Nd4j.getExecutioner().exec(new Tanh(cell, cellActivation));
-            ap.get(cellTanh, c0, hn);
+            ap.get(cellTanh, a0, hn);
             for (int k = 0; k < hn; k++) {
-                hidden[k] = cellTanh[c0 + k] * gates[g0 + 2 * hn + k];
+                hidden[k] = cellTanh[a0 + k] * gates[g0 + 2 * hn + k];
             }
-            at(hp, c0).put(hidden, 0, hn);
+            at(hp, (long) t * hn).put(hidden, 0, hn);
         }
         keptInput = keep ? x : null;
         keptOutput = keep ? output : null;
@@ -353,16 +360,19 @@ final class LstmRecurrence {
         return passes;
     }
 
-    private void shape(int n, int nIn, int units, int steps) {
+    private void shape(int n, int nIn, int units, int steps, boolean keep) {
         this.n = n;
         this.nIn = nIn;
         this.units = units;
         this.steps = steps;
         int hn = units * n;
-        if (gates.length < 4 * hn * steps) {
-            gates = new float[4 * hn * steps];
-            cells = new float[hn * steps];
-            cellTanh = new float[hn * steps];
+        int held = keep ? steps : 1;
+        if (gates.length < 4 * hn * held) {
+            gates = new float[4 * hn * held];
+            cellTanh = new float[hn * held];
+        }
+        if (cells.length < hn * Math.max(2, held)) {
+            cells = new float[hn * Math.max(2, held)];
         }
         if (hidden.length < hn) {
             gateGradients = new float[4 * hn];
