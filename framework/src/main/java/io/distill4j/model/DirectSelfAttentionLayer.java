@@ -62,6 +62,11 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
     private transient INDArray attended;
     /** The output (backward: its gradient) as {@code [d_out, t * n]}. */
     private transient INDArray outputColumns;
+    /** The memory under the four matrices above, kept across minibatch sizes. */
+    private final transient GrowingFloats rowsMemory = new GrowingFloats();
+    private final transient GrowingFloats projectedMemory = new GrowingFloats();
+    private final transient GrowingFloats attendedMemory = new GrowingFloats();
+    private final transient GrowingFloats outputColumnsMemory = new GrowingFloats();
     private transient INDArray outputWeights;
     /** Backward: the output weights' and the three projections' gradients before DL4J's factor. */
     private transient INDArray outputWeightGradient;
@@ -307,10 +312,10 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
             this.n = n;
             this.steps = steps;
             int bars = n * steps;
-            rows = Nd4j.createUninitializedDetached(DataType.FLOAT, bars, nIn);
-            projected = Nd4j.createUninitializedDetached(DataType.FLOAT, 3L * width, bars);
-            attended = Nd4j.createUninitializedDetached(DataType.FLOAT, width, bars);
-            outputColumns = Nd4j.createUninitializedDetached(DataType.FLOAT, nOut, bars);
+            rows = rowsMemory.matrix(bars, nIn);
+            projected = projectedMemory.matrix(3L * width, bars);
+            attended = attendedMemory.matrix(width, bars);
+            outputColumns = outputColumnsMemory.matrix(nOut, bars);
             if (qkv.length < 3 * width * bars) {
                 qkv = new float[3 * width * bars];
                 qkvGradient = new float[3 * width * bars];

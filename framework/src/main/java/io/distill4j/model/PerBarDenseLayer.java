@@ -13,7 +13,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DL4J's kernel-1 {@code Convolution1DLayer} (a dense layer applied to each bar alone, {@link AttentionNetwork#perBar})
@@ -38,6 +37,11 @@ final class PerBarDenseLayer extends Convolution1DLayer {
     /** Backward: the input as {@code [nIn, n * t]} and the pre-activation's gradient as {@code [n * t, nOut]}. */
     private transient INDArray channelRows;
     private transient INDArray deltaRows;
+    /** The memory under the four matrices above, kept across minibatch sizes. */
+    private final transient GrowingFloats rowsMemory = new GrowingFloats();
+    private final transient GrowingFloats preActivationMemory = new GrowingFloats();
+    private final transient GrowingFloats channelRowsMemory = new GrowingFloats();
+    private final transient GrowingFloats deltaRowsMemory = new GrowingFloats();
     private transient float[] values = new float[0];
     /** Per output channel: the bias forward, the bias gradient backward. */
     private transient float[] perChannel = new float[0];
@@ -158,10 +162,10 @@ final class PerBarDenseLayer extends Convolution1DLayer {
     private void shape(int bars, int nIn, int nOut) {
         if (bars != this.bars || rows == null) {
             this.bars = bars;
-            rows = Nd4j.createUninitializedDetached(DataType.FLOAT, bars, nIn);
-            preActivation = Nd4j.createUninitializedDetached(DataType.FLOAT, nOut, bars);
-            channelRows = Nd4j.createUninitializedDetached(DataType.FLOAT, nIn, bars);
-            deltaRows = Nd4j.createUninitializedDetached(DataType.FLOAT, bars, nOut);
+            rows = rowsMemory.matrix(bars, nIn);
+            preActivation = preActivationMemory.matrix(nOut, bars);
+            channelRows = channelRowsMemory.matrix(nIn, bars);
+            deltaRows = deltaRowsMemory.matrix(bars, nOut);
             if (values.length < nOut * bars) {
                 values = new float[nOut * bars];
             }

@@ -62,4 +62,30 @@ class PerBarDenseLayerTest {
             assertEquals(n * c[2] > 1 ? 8 : 0, ((PerBarDenseLayer) direct.getLayer("ff_1")).passes());
         }
     }
+
+    /** One network through minibatches of changing sizes, its working memory grown once and then reused. */
+    @Test
+    void trainsBitForBitAcrossChangingMinibatchSizes() {
+        ComputationGraph plain = graph(12, 16);
+        ComputationGraph direct = graph(12, 16);
+        TrainingLayers.install(direct);
+        int[] sizes = {64, 17, 150, 3, 64, 2, 64};
+        for (int step = 0; step < sizes.length; step++) {
+            int n = sizes[step];
+            Nd4j.getRandom().setSeed(90 + step);
+            INDArray x = Nd4j.randn(DataType.FLOAT, n, 12, 16);
+            INDArray classes = Nd4j.zeros(DataType.FLOAT, n, 3);
+            for (int i = 0; i < n; i++) {
+                classes.putScalar(i, (i * 5 + step) % 3, 1);
+            }
+            Nd4j.getRandom().setSeed(30 + step); // the same dropout masks on both sides
+            plain.fit(new MultiDataSet(x, classes));
+            Nd4j.getRandom().setSeed(30 + step);
+            direct.fit(new MultiDataSet(x, classes));
+            assertArrayEquals(plain.params().toFloatVector(), direct.params().toFloatVector(), "step " + step);
+            INDArray wider = Nd4j.randn(DataType.FLOAT, 2 * n + 1, 12, 16); // inference between steps
+            assertArrayEquals(plain.output(false, wider)[0].toFloatMatrix(),
+                    direct.output(false, wider)[0].toFloatMatrix(), "step " + step);
+        }
+    }
 }
