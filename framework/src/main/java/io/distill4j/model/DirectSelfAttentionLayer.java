@@ -72,19 +72,20 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
     private transient INDArray outputWeightGradient;
     private transient INDArray projectionGradient;
     /**
-     * Q, K and V on the heap, {@link #projected}'s layout: element {@code ((j * t + s) * n + b)}, so every inner loop
-     * of the attention runs over the samples, contiguous and independent (Java 17's C2 still does not vectorise these
-     * loops usefully: README, "Sixth sitting").
+     * Q, K and V on the heap, one array per channel {@code j} (of the three stacked) and step {@code s}, at
+     * {@code j * t + s}, holding that channel's value for every sample. Every inner loop of the attention then runs
+     * over the samples with all its arrays indexed alike, which Java 17's C2 vectorises; it does not vectorise a loop
+     * that reads one array at several offsets (README, "Seventh sitting").
      */
-    private transient float[] qkv = new float[0];
+    private transient float[][] qkv = new float[0][];
     private transient float[] stackedWeights = new float[0];
-    /** Attention weights, {@code [heads, query, key, n]}. */
-    private transient float[] weights = new float[0];
-    /** The attention result (backward: its gradient), {@link #attended}'s layout. */
-    private transient float[] attention = new float[0];
-    private transient float[] qkvGradient = new float[0];
-    /** Per query: a value per key and sample ({@code [t, n]}), and per sample a maximum and a sum. */
-    private transient float[] perKey = new float[0];
+    /** Attention weights, one array per head, query and key at {@code (h * t + query) * t + key}. */
+    private transient float[][] weights = new float[0][];
+    /** The attention result (backward: its gradient), laid out as {@link #qkv}'s first third. */
+    private transient float[][] attention = new float[0][];
+    private transient float[][] qkvGradient = new float[0][];
+    /** Per query: a value per key and sample ({@code [t][n]}), and per sample a maximum and a sum. */
+    private transient float[][] perKey = new float[0][];
     private transient float[] perSample = new float[0];
     private transient float[] otherPerSample = new float[0];
 
@@ -120,7 +121,6 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
     INDArray forward(boolean training, LayerWorkspaceMgr workspaceMgr) {
         shape((int) input.size(0), (int) input.size(2));
         int width = heads * headSize;
-        int bars = n * steps;
         rows.reshape(steps, n, nIn).assign(input.permute(2, 0, 1));
         for (int p = 0; p < 3; p++) {
             DoubleRows.floats(paramTable.get(PROJECTIONS.get(p))).get(stackedWeights, p * width * nIn, width * nIn);
@@ -128,14 +128,14 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
         DoubleRows.floats(projections).put(stackedWeights, 0, 3 * width * nIn);
         outputWeights.assign(paramTable.get("Wo"));
         multiply(projections, false, rows, true, projected);
-        DoubleRows.floats(projected).get(qkv, 0, 3 * width * bars);
+        read(DoubleRows.floats(projected), qkv, 3 * width * steps);
         float scale = (float) (1 / Math.sqrt(headSize));
         for (int h = 0; h < heads; h++) {
             for (int query = 0; query < steps; query++) {
                 attendForward(h, query, scale);
             }
         }
-        DoubleRows.floats(attended).put(attention, 0, width * bars);
+        write(attention, width * steps, DoubleRows.floats(attended));
         multiply(outputWeights, true, attended, false, outputColumns);
         INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[] {n, nOut, steps}, 'c');
@@ -143,9 +143,27 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
         return output;
     }
 
-    /** The index of channel {@code j} (of Q, K, V stacked) at step {@code s} for sample 0. */
+    /** The row of channel {@code j} (of Q, K, V stacked) at step {@code s}. */
     private int at(int j, int s) {
-        return (j * steps + s) * n;
+        return j * steps + s;
+    }
+
+    /** {@code count} rows of {@code n} floats from consecutive memory at {@code from} into {@code rows}. */
+    private void read(org.bytedeco.javacpp.FloatPointer from, float[][] rows, int count) {
+        long start = from.position();
+        for (int r = 0; r < count; r++) {
+            from.position(start + (long) r * n).get(rows[r], 0, n);
+        }
+        from.position(start);
+    }
+
+    /** The first {@code count} rows of {@code rows}, {@code n} floats each, into consecutive memory at {@code to}. */
+    private void write(float[][] rows, int count, org.bytedeco.javacpp.FloatPointer to) {
+        long start = to.position();
+        for (int r = 0; r < count; r++) {
+            to.position(start + (long) r * n).put(rows[r], 0, n);
+        }
+        to.position(start);
     }
 
     /** Head {@code h}, one query step for every sample: its attention weights and its result. */
@@ -153,50 +171,50 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
         int width = heads * headSize;
         float[] max = perSample;
         float[] sum = otherPerSample;
-        int row = (h * steps + query) * steps * n;
-        java.util.Arrays.fill(weights, row, row + steps * n, 0f);
+        int row = (h * steps + query) * steps;
         for (int key = 0; key < steps; key++) {
-            int w = row + key * n;
+            float[] w = weights[row + key];
+            java.util.Arrays.fill(w, 0, n, 0f);
             for (int i = 0; i < headSize; i++) {
-                int q = at(h * headSize + i, query);
-                int k = at(width + h * headSize + i, key);
+                float[] q = qkv[at(h * headSize + i, query)];
+                float[] k = qkv[at(width + h * headSize + i, key)];
                 for (int b = 0; b < n; b++) {
-                    weights[w + b] += qkv[q + b] * qkv[k + b];
+                    w[b] += q[b] * k[b];
                 }
             }
         }
         java.util.Arrays.fill(max, 0, n, Float.NEGATIVE_INFINITY);
         for (int key = 0; key < steps; key++) {
-            int w = row + key * n;
+            float[] w = weights[row + key];
             for (int b = 0; b < n; b++) {
-                float score = weights[w + b] * scale;
-                weights[w + b] = score;
+                float score = w[b] * scale;
+                w[b] = score;
                 max[b] = Math.max(max[b], score);
             }
         }
         java.util.Arrays.fill(sum, 0, n, 0f);
         for (int key = 0; key < steps; key++) {
-            int w = row + key * n;
+            float[] w = weights[row + key];
             for (int b = 0; b < n; b++) {
-                float e = (float) Math.exp(weights[w + b] - max[b]);
-                weights[w + b] = e;
+                float e = (float) Math.exp(w[b] - max[b]);
+                w[b] = e;
                 sum[b] += e;
             }
         }
         for (int key = 0; key < steps; key++) {
-            int w = row + key * n;
+            float[] w = weights[row + key];
             for (int b = 0; b < n; b++) {
-                weights[w + b] /= sum[b];
+                w[b] /= sum[b];
             }
         }
         for (int i = 0; i < headSize; i++) {
-            int out = at(h * headSize + i, query);
-            java.util.Arrays.fill(attention, out, out + n, 0f);
+            float[] out = attention[at(h * headSize + i, query)];
+            java.util.Arrays.fill(out, 0, n, 0f);
             for (int key = 0; key < steps; key++) {
-                int w = row + key * n;
-                int v = at(2 * width + h * headSize + i, key);
+                float[] w = weights[row + key];
+                float[] v = qkv[at(2 * width + h * headSize + i, key)];
                 for (int b = 0; b < n; b++) {
-                    attention[out + b] += weights[w + b] * qkv[v + b];
+                    out[b] += w[b] * v[b];
                 }
             }
         }
@@ -205,21 +223,22 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
     @Override
     Pair<Gradient, INDArray> backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         int width = heads * headSize;
-        int bars = n * steps;
         // dY as [d_out, t * n], then dWo = A dY^T and dA = Wo dY
         outputColumns.reshape(nOut, steps, n).assign(epsilon.permute(1, 2, 0));
         multiply(attended, false, outputColumns, true, outputWeightGradient);
         multiply(outputWeights, false, outputColumns, false, attended);
-        DoubleRows.floats(attended).get(attention, 0, width * bars);
+        read(DoubleRows.floats(attended), attention, width * steps);
         float scale = (float) (1 / Math.sqrt(headSize));
-        java.util.Arrays.fill(qkvGradient, 0, 3 * width * bars, 0f);
+        for (int r = 0; r < 3 * width * steps; r++) {
+            java.util.Arrays.fill(qkvGradient[r], 0, n, 0f);
+        }
         for (int h = 0; h < heads; h++) {
             for (int query = 0; query < steps; query++) {
                 attendBackward(h, query, scale);
             }
         }
         // dW = dQKV X and dX = dQKV^T W, dQKV in the forward pass's projection array
-        DoubleRows.floats(projected).put(qkvGradient, 0, 3 * width * bars);
+        write(qkvGradient, 3 * width * steps, DoubleRows.floats(projected));
         multiply(projected, false, rows, false, projectionGradient);
         multiply(projected, true, projections, false, rows);
         Gradient gradient = new DefaultGradient();
@@ -244,48 +263,52 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
      */
     private void attendBackward(int h, int query, float scale) {
         int width = heads * headSize;
-        float[] dp = perKey;
         float[] weighted = perSample;
-        int row = (h * steps + query) * steps * n;
+        int row = (h * steps + query) * steps;
         // dP[key] = dA_query . V_key; dV_key += P[key] dA_query
-        java.util.Arrays.fill(dp, 0, steps * n, 0f);
+        for (int key = 0; key < steps; key++) {
+            java.util.Arrays.fill(perKey[key], 0, n, 0f);
+        }
         for (int i = 0; i < headSize; i++) {
-            int da = at(h * headSize + i, query);
+            float[] da = attention[at(h * headSize + i, query)];
             for (int key = 0; key < steps; key++) {
-                int w = row + key * n;
-                int v = at(2 * width + h * headSize + i, key);
-                int d = key * n;
+                float[] w = weights[row + key];
+                float[] v = qkv[at(2 * width + h * headSize + i, key)];
+                float[] dv = qkvGradient[at(2 * width + h * headSize + i, key)];
+                float[] dp = perKey[key];
                 for (int b = 0; b < n; b++) {
-                    dp[d + b] += attention[da + b] * qkv[v + b];
-                    qkvGradient[v + b] += weights[w + b] * attention[da + b];
+                    dp[b] += da[b] * v[b];
+                    dv[b] += w[b] * da[b];
                 }
             }
         }
         // dS[key] = P[key] (dP[key] - sum over keys of P dP), scaled
         java.util.Arrays.fill(weighted, 0, n, 0f);
         for (int key = 0; key < steps; key++) {
-            int w = row + key * n;
-            int d = key * n;
+            float[] w = weights[row + key];
+            float[] dp = perKey[key];
             for (int b = 0; b < n; b++) {
-                weighted[b] += weights[w + b] * dp[d + b];
+                weighted[b] += w[b] * dp[b];
             }
         }
         for (int key = 0; key < steps; key++) {
-            int w = row + key * n;
-            int d = key * n;
+            float[] w = weights[row + key];
+            float[] dp = perKey[key];
             for (int b = 0; b < n; b++) {
-                dp[d + b] = weights[w + b] * (dp[d + b] - weighted[b]) * scale;
+                dp[b] = w[b] * (dp[b] - weighted[b]) * scale;
             }
         }
         // dQ_query += dS[key] K_key, dK_key += dS[key] Q_query
         for (int i = 0; i < headSize; i++) {
-            int q = at(h * headSize + i, query);
+            float[] q = qkv[at(h * headSize + i, query)];
+            float[] dq = qkvGradient[at(h * headSize + i, query)];
             for (int key = 0; key < steps; key++) {
-                int k = at(width + h * headSize + i, key);
-                int d = key * n;
+                float[] k = qkv[at(width + h * headSize + i, key)];
+                float[] dk = qkvGradient[at(width + h * headSize + i, key)];
+                float[] dp = perKey[key];
                 for (int b = 0; b < n; b++) {
-                    qkvGradient[q + b] += dp[d + b] * qkv[k + b];
-                    qkvGradient[k + b] += dp[d + b] * qkv[q + b];
+                    dq[b] += dp[b] * k[b];
+                    dk[b] += dp[b] * q[b];
                 }
             }
         }
@@ -296,6 +319,19 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
             throw new IllegalStateException("direct product not applicable: " + a.shapeInfoToString() + " x "
                     + b.shapeInfoToString());
         }
+    }
+
+    /** {@code old} when it has {@code count} rows of at least {@code length} floats, else such rows, new. */
+    private static float[][] rows(float[][] old, int count, int length) {
+        if (old.length >= count && (count == 0 || old[0].length >= length)) {
+            return old;
+        }
+        float[][] rows = new float[Math.max(count, old.length)][];
+        int width = Math.max(length, old.length == 0 ? 0 : old[0].length);
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = new float[width];
+        }
+        return rows;
     }
 
     /** Sizes the working arrays for {@code n} windows of {@code steps} bars (kept while the shape stays). */
@@ -316,17 +352,11 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
             projected = projectedMemory.matrix(3L * width, bars);
             attended = attendedMemory.matrix(width, bars);
             outputColumns = outputColumnsMemory.matrix(nOut, bars);
-            if (qkv.length < 3 * width * bars) {
-                qkv = new float[3 * width * bars];
-                qkvGradient = new float[3 * width * bars];
-                attention = new float[width * bars];
-            }
-            if (weights.length < heads * steps * steps * n) {
-                weights = new float[heads * steps * steps * n];
-            }
-            if (perKey.length < steps * n) {
-                perKey = new float[steps * n];
-            }
+            qkv = rows(qkv, 3 * width * steps, n);
+            qkvGradient = rows(qkvGradient, 3 * width * steps, n);
+            attention = rows(attention, width * steps, n);
+            weights = rows(weights, heads * steps * steps, n);
+            perKey = rows(perKey, steps, n);
             if (perSample.length < n) {
                 perSample = new float[n];
                 otherPerSample = new float[n];
