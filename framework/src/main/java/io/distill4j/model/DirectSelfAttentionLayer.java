@@ -128,14 +128,14 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
         DoubleRows.floats(projections).put(stackedWeights, 0, 3 * width * nIn);
         outputWeights.assign(paramTable.get("Wo"));
         multiply(projections, false, rows, true, projected);
-        read(DoubleRows.floats(projected), qkv, 3 * width * steps);
+        HeapRows.read(DoubleRows.floats(projected), qkv, 0, 3 * width * steps, n);
         float scale = (float) (1 / Math.sqrt(headSize));
         for (int h = 0; h < heads; h++) {
             for (int query = 0; query < steps; query++) {
                 attendForward(h, query, scale);
             }
         }
-        write(attention, width * steps, DoubleRows.floats(attended));
+        HeapRows.write(attention, 0, width * steps, n, DoubleRows.floats(attended));
         multiply(outputWeights, true, attended, false, outputColumns);
         INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[] {n, nOut, steps}, 'c');
@@ -148,23 +148,6 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
         return j * steps + s;
     }
 
-    /** {@code count} rows of {@code n} floats from consecutive memory at {@code from} into {@code rows}. */
-    private void read(org.bytedeco.javacpp.FloatPointer from, float[][] rows, int count) {
-        long start = from.position();
-        for (int r = 0; r < count; r++) {
-            from.position(start + (long) r * n).get(rows[r], 0, n);
-        }
-        from.position(start);
-    }
-
-    /** The first {@code count} rows of {@code rows}, {@code n} floats each, into consecutive memory at {@code to}. */
-    private void write(float[][] rows, int count, org.bytedeco.javacpp.FloatPointer to) {
-        long start = to.position();
-        for (int r = 0; r < count; r++) {
-            to.position(start + (long) r * n).put(rows[r], 0, n);
-        }
-        to.position(start);
-    }
 
     /** Head {@code h}, one query step for every sample: its attention weights and its result. */
     private void attendForward(int h, int query, float scale) {
@@ -227,7 +210,7 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
         outputColumns.reshape(nOut, steps, n).assign(epsilon.permute(1, 2, 0));
         multiply(attended, false, outputColumns, true, outputWeightGradient);
         multiply(outputWeights, false, outputColumns, false, attended);
-        read(DoubleRows.floats(attended), attention, width * steps);
+        HeapRows.read(DoubleRows.floats(attended), attention, 0, width * steps, n);
         float scale = (float) (1 / Math.sqrt(headSize));
         for (int r = 0; r < 3 * width * steps; r++) {
             java.util.Arrays.fill(qkvGradient[r], 0, n, 0f);
@@ -238,7 +221,7 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
             }
         }
         // dW = dQKV X and dX = dQKV^T W, dQKV in the forward pass's projection array
-        write(qkvGradient, 3 * width * steps, DoubleRows.floats(projected));
+        HeapRows.write(qkvGradient, 0, 3 * width * steps, n, DoubleRows.floats(projected));
         multiply(projected, false, rows, false, projectionGradient);
         multiply(projected, true, projections, false, rows);
         Gradient gradient = new DefaultGradient();
@@ -321,19 +304,6 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
         }
     }
 
-    /** {@code old} when it has {@code count} rows of at least {@code length} floats, else such rows, new. */
-    private static float[][] rows(float[][] old, int count, int length) {
-        if (old.length >= count && (count == 0 || old[0].length >= length)) {
-            return old;
-        }
-        float[][] rows = new float[Math.max(count, old.length)][];
-        int width = Math.max(length, old.length == 0 ? 0 : old[0].length);
-        for (int r = 0; r < rows.length; r++) {
-            rows[r] = new float[width];
-        }
-        return rows;
-    }
-
     /** Sizes the working arrays for {@code n} windows of {@code steps} bars (kept while the shape stays). */
     private void shape(int n, int steps) {
         int width = heads * headSize;
@@ -352,11 +322,11 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
             projected = projectedMemory.matrix(3L * width, bars);
             attended = attendedMemory.matrix(width, bars);
             outputColumns = outputColumnsMemory.matrix(nOut, bars);
-            qkv = rows(qkv, 3 * width * steps, n);
-            qkvGradient = rows(qkvGradient, 3 * width * steps, n);
-            attention = rows(attention, width * steps, n);
-            weights = rows(weights, heads * steps * steps, n);
-            perKey = rows(perKey, steps, n);
+            qkv = HeapRows.atLeast(qkv, 3 * width * steps, n);
+            qkvGradient = HeapRows.atLeast(qkvGradient, 3 * width * steps, n);
+            attention = HeapRows.atLeast(attention, width * steps, n);
+            weights = HeapRows.atLeast(weights, heads * steps * steps, n);
+            perKey = HeapRows.atLeast(perKey, steps, n);
             if (perSample.length < n) {
                 perSample = new float[n];
                 otherPerSample = new float[n];
