@@ -31,10 +31,9 @@ class DeallocatorMapTest {
         Map<?, ?> map = referenceMap();
         assertSame(DeallocatorMap.presized(), map, "ND4J's deallocator uses the presized map");
         assertTrue(map.containsKey(id(before)), "an earlier buffer's entry is carried over");
-        int size = map.size();
+        // (not its size: ND4J's deallocator threads remove the entries of collected buffers at any moment)
         INDArray after = Nd4j.create(DataType.FLOAT, 4, 4);
         assertTrue(map.containsKey(id(after)), "a new buffer is registered in the new map");
-        assertTrue(map.size() > size);
         assertTrue(DeallocatorMap.install(), "a second call keeps it");
         assertEquals(map, referenceMap());
     }
