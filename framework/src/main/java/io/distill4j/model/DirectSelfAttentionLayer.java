@@ -148,7 +148,6 @@ final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
         return j * steps + s;
     }
 
-
     /** Head {@code h}, one query step for every sample: its attention weights and its result. */
     private void attendForward(int h, int query, float scale) {
         int width = heads * headSize;
