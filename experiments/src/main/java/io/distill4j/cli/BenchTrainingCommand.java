@@ -3,6 +3,7 @@ package io.distill4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distill4j.Distill4jException;
+import io.distill4j.bench.CpuUse;
 import io.distill4j.bench.TrainingBench;
 import io.distill4j.train.PhaseTimes;
 import java.io.IOException;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
  * each repeat and workload it trains the distill4j side in this JVM, then the PyTorch side in a fresh {@code python3}
  * process (one thread per process; the grid splits its students over {@code --workers} processes as distill4j splits
  * them over threads), and prints min/median/max seconds per side and the ratio of each alternating pair, with the core
- * count and load average; then the parts of the grid's student trials ({@link PhaseTimes}). Without an importable
+ * count and load average, and per round the JIT's compile time and the cores other processes took
+ * ({@link CpuUse}); then the parts of the grid's student trials ({@link PhaseTimes}). Without an importable
  * {@code torch} the PyTorch side is skipped with a message.
  */
 @Command(name = "training", mixinStandardHelpOptions = true,
@@ -133,18 +135,26 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         Map<String, Long> torchRss = new LinkedHashMap<>();
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         PhaseTimes.reset();
+        BusySides busy = new BusySides();
         for (int r = 0; r < repeats; r++) {
             for (String wl : chosen) {
+                CpuUse before = CpuUse.now();
                 double j = bench.run(wl, work.resolve("java-" + wl + "-" + r), w);
+                CpuUse after = CpuUse.now();
                 java.computeIfAbsent(wl, k -> new ArrayList<>()).add(j);
-                String line = String.format(Locale.ROOT, "round %d %-18s distill4j %8.2f s", r + 1, wl, j);
+                String line = String.format(Locale.ROOT, "round %d %-18s distill4j %8.2f s (JIT %5.2f s, others %s)",
+                        r + 1, wl, j, before.jitSeconds(after), cores(before.otherCores(after)));
+                busy.note(r, wl, before.otherCores(after));
                 if (!torch.startsWith("!")) {
                     JsonNode t = runTorch(script, specCopy, work.resolve("data"), wl, w);
+                    CpuUse end = CpuUse.now();
                     double p = t.path("seconds").asDouble();
                     torchTimes.computeIfAbsent(wl, k -> new ArrayList<>()).add(p);
                     torchRss.merge(wl, t.path("max_rss_kb").asLong(), Math::max);
                     ratios.computeIfAbsent(wl, k -> new ArrayList<>()).add(p / j);
-                    line += String.format(Locale.ROOT, "   PyTorch %8.2f s   ratio %.2f", p, p / j);
+                    line += String.format(Locale.ROOT, "   PyTorch %8.2f s (others %s)   ratio %.2f", p,
+                            cores(after.otherCores(end)), p / j);
+                    busy.note(r, wl, after.otherCores(end));
                 }
                 out.println(line);
                 out.flush();
@@ -166,9 +176,35 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "after the rounds and a full GC: heap in use %.0f MB, JVM resident %s%n",
                 (rt.totalMemory() - rt.freeMemory()) / 1048576.0, status("VmRSS"));
         out.println("load average after: " + loadAverage());
+        busy.warning().ifPresent(out::println);
         out.println("ratio = PyTorch seconds / distill4j seconds of the same round (>= 1: distill4j as fast or "
-                + "faster)");
+                + "faster); JIT = seconds HotSpot's compilers worked during the distill4j side; others = cores other "
+                + "processes (and the hypervisor) took during each side");
         return 0;
+    }
+
+    /**
+     * The sides of the rounds during which other processes took at least {@link #BUSY_CORES} cores: a side-by-side
+     * ratio does not cancel such load, since the JVM's compiler threads need a core beside the training threads.
+     */
+    static final class BusySides {
+        /** Other processes' CPU, in cores, from which a side counts as run on a busy machine. */
+        static final double BUSY_CORES = 0.25;
+        private final List<String> busy = new ArrayList<>();
+        private int sides;
+
+        void note(int round, String workload, double otherCores) {
+            sides++;
+            if (otherCores >= BUSY_CORES) {
+                busy.add(String.format(Locale.ROOT, "round %d %s (%.2f)", round + 1, workload, otherCores));
+            }
+        }
+
+        java.util.Optional<String> warning() {
+            return busy.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.format(Locale.ROOT,
+                    "busy machine: other processes took >= %.2f cores during %d of %d sides: %s; their ratios "
+                            + "depend on that load", BUSY_CORES, busy.size(), sides, String.join(", ", busy)));
+        }
     }
 
     /** Refuses a bad repeat count, worker count or workload name. */
@@ -291,6 +327,11 @@ public final class BenchTrainingCommand implements Callable<Integer> {
             pb.environment().put("LD_LIBRARY_PATH", OPENBLAS + (old == null || old.isEmpty() ? "" : ":" + old));
         }
         return pb.start();
+    }
+
+    /** Cores as the round lines print them, {@code ?} where {@code /proc} could not be read. */
+    static String cores(double cores) {
+        return Double.isNaN(cores) ? "?" : String.format(Locale.ROOT, "%.2f cores", cores);
     }
 
     static String loadAverage() {

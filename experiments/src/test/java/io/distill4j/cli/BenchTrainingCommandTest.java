@@ -88,6 +88,21 @@ class BenchTrainingCommandTest {
     }
 
     @Test
+    void sidesRunWhileOtherProcessesTookAQuarterCoreOrMoreAreNamed() {
+        BenchTrainingCommand.BusySides quiet = new BenchTrainingCommand.BusySides();
+        quiet.note(0, "grid", 0.01);
+        quiet.note(0, "grid", Double.NaN);
+        quiet.note(1, "grid", 0.249);
+        assertTrue(quiet.warning().isEmpty());
+        BenchTrainingCommand.BusySides busy = new BenchTrainingCommand.BusySides();
+        busy.note(0, "grid", 0.02);
+        busy.note(0, "grid", 0.25);
+        busy.note(1, "teacher_mlp", 1.04);
+        String w = busy.warning().orElseThrow();
+        assertTrue(w.contains("during 2 of 3 sides: round 1 grid (0.25), round 2 teacher_mlp (1.04)"), w);
+    }
+
+    @Test
     void withoutTorchThePythonSideIsSkippedWithAMessage() throws Exception {
         BenchTrainingCommand c = new BenchTrainingCommand();
         c.python = "/nonexistent/python3";
