@@ -49,13 +49,14 @@ public final class DenseElementwise {
     /**
      * {@code z += b} on every row (when {@code bias} is not null), then {@code z = relu(z)} when {@code relu}, at any
      * size, without a branch: the addition over a heap copy of {@code z}, then ReLU on the sums' bit patterns, where
-     * {@code z < 0} (a negative value that is neither {@code -0.0} nor NaN) is {@code bits(-min) <= bits <= bits(-inf)}
-     * as signed integers, those elements becoming {@code +0.0} as in ND4J. On 256 x 80 (five fused students' first
-     * layer) this takes 21 µs against 79 µs for ND4J's two operations and 119 µs for a branching loop, whose branch is
-     * mispredicted on data about half negative; on 256 x 256, 66 µs against ND4J's 143 µs (README, "Fourth sitting").
+     * {@code z < 0} (a negative value that is neither {@code -0.0} nor NaN) is
+     * {@code bits(-min) <= bits <= bits(-inf)} as signed integers, those elements becoming {@code +0.0} as in ND4J.
+     * On 256 x 80 (five fused students' first layer) this takes 21 µs against 79 µs for ND4J's two operations and
+     * 119 µs for a branching loop, whose branch is mispredicted on data about half negative; on 256 x 256, 66 µs
+     * against ND4J's 143 µs (README, "Fourth sitting").
      * The two loops go through the array's memory between them (floats out, bits back in) because one loop that
-     * reinterprets each sum in place ({@code Float.floatToRawIntBits}) is not vectorised: 92 against 82 µs on 256 x 256,
-     * 32 against 24 µs on 256 x 80.
+     * reinterprets each sum in place ({@code Float.floatToRawIntBits}) is not vectorised: 92 against 82 µs on
+     * 256 x 256, 32 against 24 µs on 256 x 80.
      */
     static boolean addBiasThenRelu(INDArray z, INDArray bias, boolean relu) {
         if (!ON || !denseRows(z) || bias != null && !denseVector(bias, z.columns())) {

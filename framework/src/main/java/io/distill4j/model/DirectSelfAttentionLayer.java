@@ -36,10 +36,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>The arithmetic order differs from libnd4j's (a product's terms are added in another order, the softmax is taken
  * in float with its maximum subtracted), so values agree with DL4J's to float rounding, not bit for bit
  * ({@code DirectSelfAttentionLayerTest}: outputs within 1e-5 and gradients within 2e-5 relative of DL4J's, and a
- * finite-difference check). The gradients keep DL4J M2.1's factor: its SameDiff layers return twice the true gradient, for their
- * parameters and their input (README, "Model types"), and this layer returns what DL4J's returns, so that replacing
- * it changes no training beyond rounding. DL4J's SameDiff layers apply no dropout, and neither does this one. Masks,
- * doubles, another backend and unprojected attention take DL4J's path.
+ * finite-difference check). The gradients keep DL4J M2.1's factor: its SameDiff layers return twice the true
+ * gradient, for their parameters and their input (README, "Model types"), and this layer returns what DL4J's
+ * returns, so that replacing it changes no training beyond rounding. DL4J's SameDiff layers apply no dropout, and
+ * neither does this one. Masks, doubles, another backend and unprojected attention take DL4J's path.
  */
 final class DirectSelfAttentionLayer extends DirectSameDiffLayer {
     private static final long serialVersionUID = 1L;

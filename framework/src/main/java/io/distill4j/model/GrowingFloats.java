@@ -14,7 +14,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 final class GrowingFloats {
     private INDArray memory;
 
-    /** A row-major {@code [rows, columns]} matrix over this buffer's first {@code rows * columns} floats (uninitialised). */
+    /** A row-major {@code [rows, columns]} matrix, uninitialised, over the first {@code rows * columns} floats. */
     INDArray matrix(long rows, long columns) {
         long length = rows * columns;
         if (memory == null || memory.length() < length) {
