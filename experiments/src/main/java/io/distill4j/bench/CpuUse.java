@@ -5,6 +5,7 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.ToLongFunction;
 
 /**
  * A reading of what the machine's CPUs have done so far, taken before and after one side of a benchmark round: the
@@ -68,15 +69,15 @@ public record CpuUse(long machineBusyTicks, long ownTicks, long jitMillis, long 
      */
     static long ownTicks(String procPidStat) {
         int close = procPidStat.lastIndexOf(')');
-        String[] f = procPidStat.substring(close + 1).trim().split("\\s+");
-        if (close < 0 || f.length < 15) {
+        String[] f = close < 0 ? new String[0] : procPidStat.substring(close + 1).trim().split("\\s+");
+        if (f.length < 15) {
             throw new IllegalArgumentException("not a /proc/[pid]/stat line: " + procPidStat);
         }
         // f[0] is field 3 (state), so field n is f[n - 3]
         return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
     }
 
-    private static long read(Path file, java.util.function.ToLongFunction<String> parse) {
+    private static long read(Path file, ToLongFunction<String> parse) {
         try {
             return parse.applyAsLong(Files.readString(file));
         } catch (IOException | RuntimeException e) {

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -141,20 +142,21 @@ public final class BenchTrainingCommand implements Callable<Integer> {
                 CpuUse before = CpuUse.now();
                 double j = bench.run(wl, work.resolve("java-" + wl + "-" + r), w);
                 CpuUse after = CpuUse.now();
+                double javaOthers = before.otherCores(after);
+                busy.note(r, wl, javaOthers);
                 java.computeIfAbsent(wl, k -> new ArrayList<>()).add(j);
                 String line = String.format(Locale.ROOT, "round %d %-18s distill4j %8.2f s (JIT %5.2f s, others %s)",
-                        r + 1, wl, j, before.jitSeconds(after), cores(before.otherCores(after)));
-                busy.note(r, wl, before.otherCores(after));
+                        r + 1, wl, j, before.jitSeconds(after), cores(javaOthers));
                 if (!torch.startsWith("!")) {
                     JsonNode t = runTorch(script, specCopy, work.resolve("data"), wl, w);
-                    CpuUse end = CpuUse.now();
+                    double torchOthers = after.otherCores(CpuUse.now());
+                    busy.note(r, wl, torchOthers);
                     double p = t.path("seconds").asDouble();
                     torchTimes.computeIfAbsent(wl, k -> new ArrayList<>()).add(p);
                     torchRss.merge(wl, t.path("max_rss_kb").asLong(), Math::max);
                     ratios.computeIfAbsent(wl, k -> new ArrayList<>()).add(p / j);
                     line += String.format(Locale.ROOT, "   PyTorch %8.2f s (others %s)   ratio %.2f", p,
-                            cores(after.otherCores(end)), p / j);
-                    busy.note(r, wl, after.otherCores(end));
+                            cores(torchOthers), p / j);
                 }
                 out.println(line);
                 out.flush();
@@ -200,8 +202,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
             }
         }
 
-        java.util.Optional<String> warning() {
-            return busy.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.format(Locale.ROOT,
+        Optional<String> warning() {
+            return busy.isEmpty() ? Optional.empty() : Optional.of(String.format(Locale.ROOT,
                     "busy machine: other processes took >= %.2f cores during %d of %d sides: %s; their ratios "
                             + "depend on that load", BUSY_CORES, busy.size(), sides, String.join(", ", busy)));
         }
